@@ -1,0 +1,132 @@
+import { parseArgs } from 'node:util';
+import { RepoForgeError } from '@repoforge/schema';
+
+/** Where the CLI writes; the real process streams in bin.ts, buffers in tests. */
+export interface CliIO {
+  stdout: { write(text: string): unknown; isTTY?: boolean; columns?: number };
+  stderr: { write(text: string): unknown; isTTY?: boolean };
+  env: Record<string, string | undefined>;
+  cwd: string;
+}
+
+/** One option of a command, in node:util parseArgs terms plus help text. */
+export interface OptionSpec {
+  type: 'string' | 'boolean';
+  short?: string;
+  multiple?: boolean;
+  default?: string | boolean;
+  description: string;
+  /** Placeholder shown in help, e.g. `IMAGE`. */
+  value?: string;
+}
+
+export type ParsedValues = Record<string, string | boolean | string[] | boolean[] | undefined>;
+
+export interface CommandContext {
+  io: CliIO;
+  signal: AbortSignal;
+  values: ParsedValues;
+  positionals: string[];
+  /** Arguments after a bare `--`, passed through untouched. */
+  rest: string[];
+  json: boolean;
+  verbose: boolean;
+}
+
+/** A node of the command tree: a group (subcommands) or a leaf (run). */
+export interface Command {
+  name: string;
+  summary: string;
+  usage?: string;
+  examples?: string[];
+  options?: Record<string, OptionSpec>;
+  positionals?: boolean;
+  subcommands?: Command[];
+  run?(ctx: CommandContext): Promise<number>;
+}
+
+/** Bad usage or bad input: exit code 2, with a hint. */
+export class UsageError extends RepoForgeError {
+  readonly hint: string | undefined;
+  constructor(message: string, hint?: string, options?: { cause?: unknown }) {
+    super('USAGE', message, options);
+    this.hint = hint;
+  }
+}
+
+export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
+  help: { type: 'boolean', short: 'h', description: 'show help for this command' },
+  json: { type: 'boolean', description: 'machine-readable JSON output' },
+  verbose: { type: 'boolean', short: 'v', description: 'stack traces and debug logs' },
+};
+
+function optionLine(name: string, o: OptionSpec): string {
+  const flag = `${o.short ? `-${o.short}, ` : '    '}--${name}${o.type === 'string' ? ` ${o.value ?? 'VALUE'}` : ''}`;
+  const def = o.default !== undefined && o.default !== false ? ` (default ${String(o.default)})` : '';
+  return `  ${flag.padEnd(32)} ${o.description}${def}`;
+}
+
+/** Help text of a command: usage, summary, subcommands, options, examples. */
+export function helpText(path: string[], cmd: Command): string {
+  const lines = [`Usage: ${cmd.usage ?? `${path.join(' ')}${cmd.subcommands ? ' <command>' : ''} [options]`}`, '', cmd.summary];
+  if (cmd.subcommands?.length) {
+    lines.push('', 'Commands:');
+    for (const s of cmd.subcommands) lines.push(`  ${s.name.padEnd(14)} ${s.summary}`);
+    lines.push('', `Run '${path.join(' ')} <command> --help' for a command's options.`);
+  }
+  const opts = { ...cmd.options, ...GLOBAL_OPTIONS };
+  lines.push('', 'Options:', ...Object.entries(opts).map(([n, o]) => optionLine(n, o)));
+  if (cmd.examples?.length) lines.push('', 'Examples:', ...cmd.examples.map((e) => `  $ ${e}`));
+  return `${lines.join('\n')}\n`;
+}
+
+/** Splits argv at the first bare `--`. */
+function splitRest(argv: string[]): [string[], string[]] {
+  const i = argv.indexOf('--');
+  return i < 0 ? [argv, []] : [argv.slice(0, i), argv.slice(i + 1)];
+}
+
+/** Walks the tree to the leaf named by argv; returns the path, the command and the remaining args. */
+export function resolveCommand(root: Command, argv: string[]): { path: string[]; cmd: Command; args: string[] } {
+  const path = [root.name];
+  let cmd = root;
+  let args = argv;
+  while (cmd.subcommands && args[0] && !args[0].startsWith('-')) {
+    const next = cmd.subcommands.find((s) => s.name === args[0]);
+    if (!next) {
+      throw new UsageError(
+        `unknown command '${[...path, args[0]].slice(1).join(' ')}'`,
+        `run '${path.join(' ')} --help' to list commands`,
+      );
+    }
+    path.push(next.name);
+    cmd = next;
+    args = args.slice(1);
+  }
+  return { path, cmd, args };
+}
+
+/** Parses a leaf's options strictly; unknown flags are usage errors naming the flag. */
+export function parseCommandArgs(path: string[], cmd: Command, argv: string[]) {
+  const [args, rest] = splitRest(argv);
+  const options = Object.fromEntries(
+    Object.entries({ ...cmd.options, ...GLOBAL_OPTIONS }).map(([n, o]) => {
+      const spec: Record<string, unknown> = { type: o.type };
+      if (o.short) spec.short = o.short;
+      if (o.multiple) spec.multiple = true;
+      if (o.default !== undefined) spec.default = o.default;
+      return [n, spec];
+    }),
+  );
+  try {
+    const parsed = parseArgs({ args, options: options as never, allowPositionals: true, strict: true });
+    if (parsed.positionals.length && !cmd.positionals && !cmd.subcommands) {
+      throw new UsageError(`unexpected argument '${parsed.positionals[0]}'`, `run '${path.join(' ')} --help'`);
+    }
+    return { values: parsed.values as ParsedValues, positionals: parsed.positionals, rest };
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new UsageError(message.split('\n')[0]!, `run '${path.join(' ')} --help'`, { cause: error });
+  }
+}

@@ -1,0 +1,45 @@
+import { RepoForgeError } from '@repoforge/schema';
+import { type CliIO, type Command, helpText, parseCommandArgs, resolveCommand, UsageError } from './command.js';
+import { rootCommand } from './commands/root.js';
+
+/** Exit codes: 0 ok, 1 the job failed, 2 bad usage or input. */
+export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+
+/**
+ * Runs the CLI on argv and returns the exit code. Never calls process.exit (bin.ts does), so tests can
+ * drive it in-process with buffered IO.
+ */
+export async function runCli(
+  argv: string[],
+  io: CliIO,
+  options: { signal?: AbortSignal; root?: Command } = {},
+): Promise<number> {
+  const root = options.root ?? rootCommand;
+  const verbose = argv.includes('--verbose') || argv.includes('-v');
+  try {
+    const { path, cmd, args } = resolveCommand(root, argv);
+    const parsed = parseCommandArgs(path, cmd, args);
+    if (parsed.values.help || !cmd.run) {
+      io.stdout.write(helpText(path, cmd));
+      return cmd.run || parsed.values.help ? EXIT.ok : EXIT.usage;
+    }
+    return await cmd.run({
+      io,
+      signal: options.signal ?? new AbortController().signal,
+      values: parsed.values,
+      positionals: parsed.positionals,
+      rest: parsed.rest,
+      json: parsed.values.json === true,
+      verbose,
+    });
+  } catch (error) {
+    const usage = error instanceof UsageError;
+    const code = error instanceof RepoForgeError ? ` [${error.code}]` : '';
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr.write(`repoforge: ${message}${usage ? '' : code}\n`);
+    if (usage && error.hint) io.stderr.write(`hint: ${error.hint}\n`);
+    else if (!usage && !verbose) io.stderr.write('hint: run again with --verbose for details\n');
+    if (verbose && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
+    return usage ? EXIT.usage : EXIT.failure;
+  }
+}

@@ -1,0 +1,4 @@
+/**
+ * @repoforge/harness — in progress: nothing exported yet (see the README's status).
+ */
+export type {};

@@ -1,0 +1,4 @@
+/**
+ * @repoforge/sandbox — in progress: nothing exported yet (see the README's status).
+ */
+export type {};

@@ -1,0 +1,46 @@
+/**
+ * Base class of every RepoForge error. `code` is stable across releases, so callers branch on it
+ * rather than on messages; `cause` keeps the underlying error.
+ */
+export class RepoForgeError extends Error {
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** Where a record came from, for error messages: a file name (or stream label) and a 1-based line. */
+export interface RecordLocation {
+  source: string;
+  line: number;
+  /** Index of the record in its file (0-based). */
+  index: number;
+}
+
+/** One problem with one record: where it is, which field, what is wrong. */
+export interface RecordIssue extends RecordLocation {
+  /** The zod path of the offending field, e.g. `FAIL_TO_PASS` or `tests_status.PASS_TO_PASS.success.2`. */
+  path: string;
+  message: string;
+}
+
+/** Formats an issue as `file:line: field: message`, the form every RepoForge tool prints. */
+export function formatRecordIssue(issue: RecordIssue): string {
+  const where = `${issue.source}:${issue.line}`;
+  return issue.path ? `${where}: ${issue.path}: ${issue.message}` : `${where}: ${issue.message}`;
+}
+
+/** A record (JSON value or JSONL row) that did not parse or did not validate. */
+export class RecordError extends RepoForgeError {
+  readonly issues: RecordIssue[];
+
+  constructor(issues: RecordIssue[], options?: { cause?: unknown }) {
+    const head = issues.slice(0, 5).map(formatRecordIssue).join('\n');
+    const more = issues.length > 5 ? `\n(+${issues.length - 5} more)` : '';
+    super('RECORD_INVALID', `${head}${more}`, options);
+    this.issues = issues;
+  }
+}

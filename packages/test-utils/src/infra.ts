@@ -1,0 +1,63 @@
+import { request } from 'node:http';
+import { connect } from 'node:net';
+import { skipLoudly } from './fixtures.js';
+
+/** The Docker socket tests use ($DOCKER_HOST unix path or the default). */
+export const dockerSocketPath = process.env.DOCKER_HOST?.startsWith('unix://')
+  ? process.env.DOCKER_HOST.slice('unix://'.length)
+  : '/var/run/docker.sock';
+
+/** The Redis URL tests use. */
+export const redisUrl = process.env.REPOFORGE_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** The base image tools/setup-docker.sh builds. */
+export const baseImage = process.env.REPOFORGE_BASE_IMAGE ?? 'repoforge/base:bookworm';
+
+/** True when a Docker engine answers `GET /_ping` on the socket. */
+export function dockerAnswers(timeoutMs = 2000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request({ socketPath: dockerSocketPath, path: '/_ping', timeout: timeoutMs }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => {
+      req.destroy();
+      resolve(false);
+    });
+    req.end();
+  });
+}
+
+/** True when Redis answers PING at `url`. */
+export function redisAnswers(url = redisUrl, timeoutMs = 2000): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect({ host: hostname, port: Number(port || 6379) });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.on('error', () => done(false));
+    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (d) => done(d.toString().startsWith('+PONG')));
+  });
+}
+
+/**
+ * Decides whether tests that need an engine run. In CI (CI=true) a missing engine is an error, never a
+ * silent skip; elsewhere the tests skip with a loud notice.
+ */
+async function needs(what: string, answers: Promise<boolean>, setup: string): Promise<boolean> {
+  if (await answers) return false;
+  if (process.env.CI === 'true' || process.env.CI === '1') {
+    throw new Error(`${what} is required in CI but does not answer; run ${setup} first`);
+  }
+  return skipLoudly(`${what} does not answer: its tests are SKIPPED (run ${setup} to enable them)`);
+}
+
+/** For `describe.skipIf(await skipWithoutDocker())`. */
+export const skipWithoutDocker = () => needs('the Docker engine', dockerAnswers(), 'bash tools/setup-docker.sh');
+/** For `describe.skipIf(await skipWithoutRedis())`. */
+export const skipWithoutRedis = () => needs(`Redis at ${redisUrl}`, redisAnswers(), 'bash tools/setup-redis.sh');
