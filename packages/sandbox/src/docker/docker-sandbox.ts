@@ -1,0 +1,239 @@
+import { randomBytes } from 'node:crypto';
+import type { Duplex, Readable } from 'node:stream';
+import type Docker from 'dockerode';
+import { pack as tarPack, extract as tarExtract } from 'tar-fs';
+import { checkExecResult, SandboxError } from '../errors.js';
+import { killCommand, toArgv, wrapCommand } from '../exec-wrapper.js';
+import { DEFAULT_MAX_OUTPUT_BYTES, OutputCollector } from '../output.js';
+import { firstFileOfTar, normalizeFiles, tarFiles } from '../tar.js';
+import type { ExecOptions, ExecResult, FileInput, Sandbox } from '../types.js';
+import { demuxDockerStream } from './demux.js';
+import { statusOf } from './engine.js';
+import { safeTarEntry } from './safe-extract.js';
+
+const OOM_PROBE = 'cat /sys/fs/cgroup/memory.events /sys/fs/cgroup/memory/memory.oom_control 2>/dev/null';
+
+function envList(env: Record<string, string> | undefined): string[] | undefined {
+  return env ? Object.entries(env).map(([k, v]) => `${k}=${v}`) : undefined;
+}
+
+/** A sandbox backed by one Docker container (kept alive by an attached stdin: if we die, it goes). */
+export class DockerSandbox implements Sandbox {
+  readonly backend = 'docker';
+  dirty = false;
+  closed = false;
+  private oomKills = 0;
+
+  constructor(
+    private readonly docker: Docker,
+    private readonly container: Docker.Container,
+    readonly image: string,
+    readonly workdir: string,
+    private readonly defaults: { env?: Record<string, string>; user?: string; pidsLimit?: number },
+    private readonly lifeline: Duplex | undefined,
+  ) {}
+
+  private get pidsLimit(): number | undefined {
+    return this.defaults.pidsLimit;
+  }
+
+  get id(): string {
+    return this.container.id;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new SandboxError('SANDBOX_CLOSED', `sandbox ${this.id.slice(0, 12)} is closed`);
+  }
+
+  /** Runs argv without the wrapper, for our own housekeeping (kill, probes). */
+  private async rawExec(argv: string[], user = '0'): Promise<{ exitCode: number; stdout: string }> {
+    const exec = await this.container.exec({ Cmd: argv, AttachStdout: true, AttachStderr: true, User: user });
+    const stream = (await exec.start({ hijack: true, stdin: false })) as Readable;
+    let stdout = '';
+    await demuxDockerStream(stream, (kind, c) => {
+      if (kind === 'stdout') stdout += Buffer.from(c).toString();
+    });
+    const info = await exec.inspect();
+    return { exitCode: info.ExitCode ?? -1, stdout };
+  }
+
+  async exec(cmd: string | readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+    this.assertOpen();
+    options.signal?.throwIfAborted();
+    this.dirty = true;
+    const started = performance.now();
+    const execId = randomBytes(8).toString('hex');
+    const hasStdin = options.stdin !== undefined;
+    const exec = await this.container.exec({
+      Cmd: wrapCommand(execId, toArgv(cmd)),
+      AttachStdout: true,
+      AttachStderr: true,
+      AttachStdin: hasStdin,
+      Env: envList({ ...this.defaults.env, ...options.env }),
+      WorkingDir: options.cwd ?? this.workdir,
+      User: options.user ?? this.defaults.user ?? '',
+    });
+    const stream = (await exec.start({ hijack: true, stdin: hasStdin })) as Duplex;
+    let ended = false;
+    let killing: Promise<void> | undefined;
+    const kill = () => {
+      // The wrapper may not have recorded its group yet: retry until the stream ends.
+      killing ??= (async () => {
+        for (let i = 0; i < 30 && !ended; i++) {
+          const killed = await this.rawExec(killCommand(execId)).catch(() => undefined);
+          // A fork bomb can fill the pids limit so that even the killer cannot start: lift it briefly.
+          if (!killed && this.pidsLimit) await this.killWithRoom(execId);
+          if (!ended) await new Promise((r) => setTimeout(r, 100));
+        }
+        // Still running: the container goes, so nothing hostile outlives the timeout.
+        if (!ended) await this.close().catch(() => undefined);
+      })();
+    };
+    const out = new OutputCollector(
+      options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
+      options.onStdout,
+      options.onStderr,
+      kill,
+    );
+    let timedOut = false;
+    let aborted = false;
+    const timer = options.timeoutMs
+      ? setTimeout(() => {
+          timedOut = true;
+          kill();
+        }, options.timeoutMs)
+      : undefined;
+    const onAbort = () => {
+      aborted = true;
+      kill();
+    };
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const demuxed = demuxDockerStream(stream, (kind, chunk) => out.push(kind, chunk));
+    if (hasStdin) {
+      stream.write(typeof options.stdin === 'string' ? Buffer.from(options.stdin) : options.stdin);
+      stream.end();
+    }
+    try {
+      await demuxed;
+    } finally {
+      ended = true;
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+    }
+    await killing;
+    // The exit code is known once the engine has seen the process go (a few ms after the stream ends).
+    let info = this.closed ? undefined : await exec.inspect().catch(() => undefined);
+    for (let i = 0; info?.Running && i < 20; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      info = await exec.inspect().catch(() => undefined);
+    }
+    if (aborted) throw new SandboxError('ABORTED', 'exec aborted', { cause: options.signal?.reason });
+    let exitCode = info?.ExitCode ?? 137;
+    const oomKilled = exitCode === 137 && !timedOut && !out.truncated && (await this.sawNewOomKill());
+    if (timedOut) exitCode = 124;
+    const result: ExecResult = {
+      exitCode,
+      stdout: out.text('stdout'),
+      stderr: out.text('stderr'),
+      truncated: out.truncated,
+      timedOut,
+      oomKilled,
+      durationMs: Math.round(performance.now() - started),
+    };
+    return options.check ? checkExecResult(result, typeof cmd === 'string' ? cmd : cmd.join(' ')) : result;
+  }
+
+  /** Raises the pids limit for one kill, then restores it. */
+  private async killWithRoom(execId: string): Promise<void> {
+    const limit = this.pidsLimit!;
+    try {
+      await this.container.update({ PidsLimit: limit + 16 });
+      await this.rawExec(killCommand(execId)).catch(() => undefined);
+    } finally {
+      await this.container.update({ PidsLimit: limit }).catch(() => undefined);
+    }
+  }
+
+  /** Reads the cgroup's OOM-kill counter (v1 or v2) and reports whether it grew since we last looked. */
+  private async sawNewOomKill(): Promise<boolean> {
+    const probe = await this.rawExec(['/bin/sh', '-c', OOM_PROBE]).catch(() => undefined);
+    const m = probe && /oom_kill (\d+)/.exec(probe.stdout);
+    if (!m) {
+      const state = await this.container.inspect().catch(() => undefined);
+      return state?.State.OOMKilled === true;
+    }
+    const count = Number(m[1]);
+    const grew = count > this.oomKills;
+    this.oomKills = count;
+    return grew;
+  }
+
+  async writeFiles(files: readonly FileInput[] | Record<string, string | Uint8Array>, options: { signal?: AbortSignal } = {}) {
+    this.assertOpen();
+    this.dirty = true;
+    // The engine creates missing parent directories itself; files belong to the sandbox's numeric user.
+    const owner = /^(\d+)(?::(\d+))?$/.exec(this.defaults.user ?? '');
+    const ids = owner ? { uid: Number(owner[1]), gid: Number(owner[2] ?? owner[1]) } : undefined;
+    const tar = await tarFiles(normalizeFiles(files, this.workdir), ids);
+    await this.container.putArchive(tar, { path: '/', abortSignal: options.signal });
+  }
+
+  async readFile(path: string, options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
+    this.assertOpen();
+    const full = path.startsWith('/') ? path : `${this.workdir}/${path}`;
+    let stream: Readable;
+    try {
+      stream = (await this.container.getArchive({ path: full, abortSignal: options.signal })) as Readable;
+    } catch (error) {
+      if (statusOf(error) === 404) throw new SandboxError('FILE_NOT_FOUND', `no file ${full} in the sandbox`, { cause: error });
+      throw error;
+    }
+    const body = await firstFileOfTar(stream);
+    if (!body) throw new SandboxError('FILE_NOT_FOUND', `${full} is not a regular file`);
+    return body;
+  }
+
+  async copyIn(hostDir: string, dest: string, options: { signal?: AbortSignal } = {}) {
+    this.assertOpen();
+    this.dirty = true;
+    const full = dest.startsWith('/') ? dest : `${this.workdir}/${dest}`;
+    await this.rawExec(['mkdir', '-p', full]);
+    await this.container.putArchive(tarPack(hostDir), { path: full, abortSignal: options.signal });
+  }
+
+  async copyOut(path: string, hostDest: string, options: { signal?: AbortSignal } = {}) {
+    this.assertOpen();
+    const full = path.startsWith('/') ? path : `${this.workdir}/${path}`;
+    let stream: Readable;
+    try {
+      stream = (await this.container.getArchive({ path: full, abortSignal: options.signal })) as Readable;
+    } catch (error) {
+      if (statusOf(error) === 404) throw new SandboxError('FILE_NOT_FOUND', `no ${full} in the sandbox`, { cause: error });
+      throw error;
+    }
+    // Hostile content: only files, dirs and links that stay inside hostDest; no devices, no setuid bits.
+    const x = tarExtract(hostDest, { ignore: (_name, header) => !safeTarEntry(header), dmode: 0o755, fmode: 0o644 });
+    await new Promise<void>((resolve, reject) => {
+      stream.on('error', reject);
+      x.on('error', reject);
+      x.on('finish', resolve);
+      stream.pipe(x);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.lifeline?.destroy();
+    try {
+      await this.container.remove({ force: true, v: true });
+    } catch (error) {
+      // Already gone (auto-removed when its lifeline closed) or removal already under way.
+      if (statusOf(error) !== 404 && statusOf(error) !== 409) throw error;
+    }
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}

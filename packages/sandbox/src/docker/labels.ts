@@ -1,0 +1,20 @@
+import { hostname } from 'node:os';
+
+/** Label every RepoForge sandbox container carries; the reaper only ever touches these. */
+export const SANDBOX_LABEL = 'repoforge.sandbox';
+export const RUN_ID_LABEL = 'repoforge.run-id';
+export const OWNER_PID_LABEL = 'repoforge.owner-pid';
+export const OWNER_HOST_LABEL = 'repoforge.owner-host';
+export const CREATED_LABEL = 'repoforge.created-ms';
+
+/** The labels of a new sandbox created by this process. */
+export function sandboxLabels(runId: string | undefined, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    ...extra,
+    [SANDBOX_LABEL]: '1',
+    [OWNER_PID_LABEL]: String(process.pid),
+    [OWNER_HOST_LABEL]: hostname(),
+    [CREATED_LABEL]: String(Date.now()),
+    ...(runId ? { [RUN_ID_LABEL]: runId } : {}),
+  };
+}

@@ -1,0 +1,29 @@
+import { posix } from 'node:path';
+
+interface TarHeader {
+  name: string;
+  type?: string | null;
+  linkname?: string | null;
+}
+
+/**
+ * Whether a tar entry from a sandbox may be written on the host: regular files, directories and links whose
+ * targets stay inside the extraction root. Devices, fifos and escaping links are refused.
+ */
+export function safeTarEntry(header: TarHeader | undefined): boolean {
+  if (!header) return true;
+  const type = header.type ?? 'file';
+  if (type === 'file' || type === 'directory') return !escapes(header.name);
+  if (type === 'symlink' || type === 'link') {
+    const target = header.linkname ?? '';
+    if (target.startsWith('/')) return false;
+    const base = type === 'symlink' ? posix.dirname(header.name) : '.';
+    return !escapes(header.name) && !escapes(posix.join(base, target));
+  }
+  return false;
+}
+
+function escapes(path: string): boolean {
+  const norm = posix.normalize(path.replace(/^\/+/, ''));
+  return norm === '..' || norm.startsWith('../');
+}

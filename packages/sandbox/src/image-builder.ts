@@ -1,0 +1,189 @@
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import type { Readable } from 'node:stream';
+import type Docker from 'dockerode';
+import { type DockerConnection, dockerClient, statusOf } from './docker/engine.js';
+import { SandboxError } from './errors.js';
+import { Semaphore } from './semaphore.js';
+import { tarFiles } from './tar.js';
+import type { Logger } from './types.js';
+
+/** What to build: a Dockerfile's text and its context (files in memory, or a host directory). */
+export interface ImageSpec {
+  dockerfile: string;
+  context?: Record<string, string | Uint8Array> | string;
+  buildArgs?: Record<string, string>;
+  labels?: Record<string, string>;
+  /** Tag to use instead of `<repository>:<hash>`; the content hash still decides reuse. */
+  tag?: string;
+}
+
+/** One line of build progress. */
+export interface BuildProgress {
+  hash: string;
+  tag: string;
+  line: string;
+}
+
+/** A built (or reused) image. */
+export interface BuildResult {
+  tag: string;
+  hash: string;
+  /** True when an image with this content hash already existed and nothing was built. */
+  cached: boolean;
+  durationMs: number;
+  log: string;
+}
+
+export interface ImageBuilderOptions {
+  docker?: DockerConnection;
+  /** Repository of content-addressed tags (default `repoforge/env`). */
+  repository?: string;
+  /** Builds at once (default 2). */
+  concurrency?: number;
+  /** Network of RUN steps: `host` (default; installs need it) or `none`. */
+  network?: 'host' | 'none';
+  logger?: Logger;
+}
+
+async function contextFiles(context: ImageSpec['context']): Promise<[string, Uint8Array][]> {
+  if (!context) return [];
+  if (typeof context !== 'string') {
+    return Object.entries(context).map(([p, c]) => [p, typeof c === 'string' ? Buffer.from(c) : c]);
+  }
+  const out: [string, Uint8Array][] = [];
+  const walk = async (dir: string) => {
+    for (const e of await readdir(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) await walk(p);
+      else if (e.isFile()) out.push([relative(context, p), await readFile(p)]);
+    }
+  };
+  await walk(context);
+  return out;
+}
+
+/** The content hash of a spec: Dockerfile, context files (sorted) and build args. Pure. */
+export function imageSpecHash(dockerfile: string, files: readonly [string, Uint8Array][], buildArgs: Record<string, string> = {}): string {
+  const h = createHash('sha256');
+  h.update(`dockerfile\0${dockerfile}\0`);
+  for (const [p, c] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) h.update(`file\0${p}\0${c.byteLength}\0`).update(c);
+  for (const [k, v] of Object.entries(buildArgs).sort()) h.update(`arg\0${k}\0${v}\0`);
+  return h.digest('hex');
+}
+
+/**
+ * Builds images tagged by content hash, so identical specs build once (also across processes and machines
+ * that share nothing but the spec). Builds run with a concurrency limit; the same spec requested twice at
+ * once builds once.
+ */
+export class ImageBuilder {
+  readonly docker: Docker;
+  private readonly sem: Semaphore;
+  private readonly inflight = new Map<string, Promise<BuildResult>>();
+
+  constructor(private readonly options: ImageBuilderOptions = {}) {
+    this.docker = dockerClient(options.docker);
+    this.sem = new Semaphore(options.concurrency ?? 2);
+  }
+
+  /** Whether an image exists on the engine. */
+  async exists(tag: string): Promise<boolean> {
+    try {
+      await this.docker.getImage(tag).inspect();
+      return true;
+    } catch (error) {
+      if (statusOf(error) === 404) return false;
+      throw error;
+    }
+  }
+
+  async build(
+    spec: ImageSpec,
+    options: { signal?: AbortSignal; onProgress?: (p: BuildProgress) => void } = {},
+  ): Promise<BuildResult> {
+    const files = await contextFiles(spec.context);
+    const hash = imageSpecHash(spec.dockerfile, files, spec.buildArgs);
+    const tag = spec.tag ?? `${this.options.repository ?? 'repoforge/env'}:${hash.slice(0, 20)}`;
+    const key = `${hash}\0${tag}`;
+    let p = this.inflight.get(key);
+    if (!p) {
+      p = this.sem.run(() => this.buildNow(spec, files, hash, tag, options)).finally(() => this.inflight.delete(key));
+      this.inflight.set(key, p);
+    }
+    return p;
+  }
+
+  private async buildNow(
+    spec: ImageSpec,
+    files: [string, Uint8Array][],
+    hash: string,
+    tag: string,
+    options: { signal?: AbortSignal; onProgress?: (p: BuildProgress) => void },
+  ): Promise<BuildResult> {
+    const started = performance.now();
+    if (await this.exists(tag)) {
+      const info = await this.docker.getImage(tag).inspect();
+      if (info.Config?.Labels?.['repoforge.spec-hash'] === hash || spec.tag === undefined) {
+        return { tag, hash, cached: true, durationMs: Math.round(performance.now() - started), log: '' };
+      }
+    }
+    const tar = await tarFiles([
+      { path: '/Dockerfile.repoforge', content: spec.dockerfile },
+      ...files.map(([path, content]) => ({ path: `/${path}`, content })),
+    ]);
+    const stream = (await this.docker.buildImage(tar as unknown as Readable, {
+      t: tag,
+      dockerfile: 'Dockerfile.repoforge',
+      networkmode: this.options.network ?? 'host',
+      buildargs: spec.buildArgs,
+      labels: { ...spec.labels, 'repoforge.image': '1', 'repoforge.spec-hash': hash },
+      rm: true,
+      forcerm: true,
+      abortSignal: options.signal,
+    } as Docker.ImageBuildOptions)) as Readable;
+    const log: string[] = [];
+    let failure: string | undefined;
+    await new Promise<void>((resolve, reject) => {
+      this.docker.modem.followProgress(
+        stream,
+        (err: Error | null) => (err ? reject(err) : resolve()),
+        (event: { stream?: string; status?: string; error?: string; errorDetail?: { message?: string } }) => {
+          const line = event.stream ?? event.status ?? '';
+          if (line) {
+            log.push(line);
+            options.onProgress?.({ hash, tag, line: line.trimEnd() });
+          }
+          if (event.error) failure = event.errorDetail?.message ?? event.error;
+        },
+      );
+    }).catch((error) => {
+      failure ??= String(error);
+    });
+    const text = log.join('');
+    if (failure) {
+      const err = new SandboxError('BUILD_FAILED', `building ${tag} failed: ${failure}`);
+      throw Object.assign(err, { log: text });
+    }
+    this.options.logger?.info('image built', { tag, ms: Math.round(performance.now() - started) });
+    return { tag, hash, cached: false, durationMs: Math.round(performance.now() - started), log: text };
+  }
+
+  /**
+   * Imports a root filesystem tarball as an image (`docker import`), the way registry-less machines get a
+   * base image (tools/setup-docker.sh). `changes` are Dockerfile instructions such as `ENV PATH=...`.
+   */
+  async importRootfs(tar: Readable | Buffer, tag: string, options: { changes?: string[]; signal?: AbortSignal } = {}): Promise<string> {
+    const [repo, version = 'latest'] = tag.split(/:(?=[^/]+$)/);
+    const stream = (await (this.docker as unknown as { importImage(f: unknown, o: unknown): Promise<unknown> }).importImage(tar as Readable, {
+      repo,
+      tag: version,
+      changes: options.changes,
+      abortSignal: options.signal,
+    } as never)) as Readable;
+    await new Promise<void>((resolve, reject) => this.docker.modem.followProgress(stream, (e: Error | null) => (e ? reject(e) : resolve())));
+    const info = await this.docker.getImage(tag).inspect();
+    return info.Id;
+  }
+}

@@ -1,0 +1,37 @@
+import { execFile } from 'node:child_process';
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
+import { delimiter, join } from 'node:path';
+
+const cache = new Map<string, Promise<string | undefined>>();
+
+/** Full path of an executable on $PATH, or undefined (cached). */
+export function which(name: string): Promise<string | undefined> {
+  let hit = cache.get(name);
+  if (!hit) {
+    hit = (async () => {
+      for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+        const p = join(dir, name);
+        try {
+          await access(p, constants.X_OK);
+          return p;
+        } catch {}
+      }
+      return undefined;
+    })();
+    cache.set(name, hit);
+  }
+  return hit;
+}
+
+/** Whether bubblewrap is present and can actually make namespaces here (it can be installed yet refused). */
+export function bwrapWorks(): Promise<boolean> {
+  return new Promise((resolve) => {
+    which('bwrap').then((bwrap) => {
+      if (!bwrap) return resolve(false);
+      execFile(bwrap, ['--unshare-net', '--ro-bind', '/', '/', '--dev', '/dev', '/bin/true'], { timeout: 5000 }, (e) =>
+        resolve(!e),
+      );
+    });
+  });
+}
