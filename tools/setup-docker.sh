@@ -20,6 +20,12 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
 }
 
+# bubblewrap: the local sandbox backend's isolation (private network/pid namespaces, read-only system).
+if ! command -v bwrap >/dev/null 2>&1; then
+  say "installing bubblewrap from apt (local sandbox backend)"
+  apt_install bubblewrap
+fi
+
 if engine_ok; then
   say "engine already answers (server $(docker version --format '{{.Server.Version}}'))"
 else

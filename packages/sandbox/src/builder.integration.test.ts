@@ -1,0 +1,93 @@
+import { baseImage, skipWithoutDocker } from '@repoforge/test-utils';
+import { describe, expect, it } from 'vitest';
+import { createSandbox, ImageBuilder, SandboxPool, storageReport } from './index.js';
+
+const uniq = `${process.pid}-${Date.now()}`;
+
+describe.skipIf(await skipWithoutDocker())('image builder, storage report and pool on Docker', () => {
+  const builder = new ImageBuilder({ repository: 'repoforge/test-env', concurrency: 2 });
+
+  it('builds by content hash once, reuses it, and dedupes concurrent requests', async () => {
+    const spec = {
+      dockerfile: `FROM ${baseImage}\nCOPY hello.txt /opt/hello.txt\nRUN head -c 200000 /dev/urandom > /opt/blob-a`,
+      context: { 'hello.txt': `hello ${uniq}` },
+    };
+    const progress: string[] = [];
+    const [first, again] = await Promise.all([
+      builder.build(spec, { onProgress: (p) => progress.push(p.line) }),
+      builder.build(spec),
+    ]);
+    expect(first).toBe(again);
+    expect(first.cached).toBe(false);
+    expect(first.log).toMatch(/Step 1\/\d+ : FROM/);
+    expect(progress.length).toBeGreaterThan(0);
+    const later = await builder.build(spec);
+    expect(later).toMatchObject({ cached: true, tag: first.tag, hash: first.hash });
+    const sb = await createSandbox({ backend: 'docker', image: first.tag });
+    try {
+      expect((await sb.exec('cat /opt/hello.txt')).stdout).toBe(`hello ${uniq}`);
+    } finally {
+      await sb.close();
+    }
+
+    // A sibling image on the same base: the base layer is shared, the blobs are not.
+    const sibling = await builder.build({
+      dockerfile: `FROM ${baseImage}\nRUN head -c 300000 /dev/urandom > /opt/blob-b && echo ${uniq} > /opt/id`,
+    });
+    const report = await storageReport([first.tag, sibling.tag, baseImage]);
+    const base = report.images.find((i) => i.image === baseImage)!;
+    const a = report.images.find((i) => i.image === first.tag)!;
+    const b = report.images.find((i) => i.image === sibling.tag)!;
+    expect(base.uniqueBytes).toBe(0);
+    expect(report.sharedBytes).toBe(base.sizeBytes);
+    expect(a.uniqueBytes).toBeGreaterThanOrEqual(200_000);
+    expect(b.uniqueBytes).toBeGreaterThanOrEqual(300_000);
+    expect(report.totalBytes).toBe(base.sizeBytes + a.uniqueBytes + b.uniqueBytes);
+    expect(report.unsharedBytes).toBeGreaterThan(report.totalBytes + base.sizeBytes);
+    await Promise.all([first.tag, sibling.tag].map((t) => builder.docker.getImage(t).remove({ force: true })));
+  });
+
+  it('imports a root filesystem tarball as an image (registry-less base images)', async () => {
+    const c = await builder.docker.createContainer({ Image: baseImage, Cmd: ['true'] });
+    const tag = `repoforge/test-import:${process.pid}`;
+    try {
+      const rootfs = await c.export();
+      const id = await builder.importRootfs(rootfs, tag, { changes: ['ENV IMPORTED=yes'] });
+      expect(id).toMatch(/^sha256:/);
+      const sb = await createSandbox({ backend: 'docker', image: tag });
+      try {
+        expect((await sb.exec('echo $IMPORTED; test -x /bin/sh && echo sh')).stdout).toBe('yes\nsh\n');
+      } finally {
+        await sb.close();
+      }
+    } finally {
+      await c.remove({ force: true });
+      await builder.docker.getImage(tag).remove({ force: true }).catch(() => {});
+    }
+  });
+
+  it('reports a failed build with its log', async () => {
+    const err = await builder
+      .build({ dockerfile: `FROM ${baseImage}\nRUN echo about-to-fail-${uniq} && exit 7` })
+      .catch((e: unknown) => e as Error & { code: string; log: string });
+    expect(err).toMatchObject({ code: 'BUILD_FAILED' });
+    expect((err as { log: string }).log).toContain(`about-to-fail-${uniq}`);
+  });
+
+  it('a pool of real containers hands out clean sandboxes', async () => {
+    const pool = new SandboxPool({ warm: 1, max: 3, create: (image) => createSandbox({ backend: 'docker', image }) });
+    try {
+      await pool.prewarm([baseImage]);
+      const lease = await pool.acquire(baseImage);
+      await lease.sandbox.exec('touch /workspace/dirt');
+      const firstId = lease.sandbox.id;
+      await lease.release();
+      await using next = await pool.acquire(baseImage);
+      expect(next.sandbox.id).not.toBe(firstId);
+      expect((await next.sandbox.exec('ls /workspace')).stdout).toBe('');
+    } finally {
+      await pool.close();
+    }
+    expect(pool.size).toBe(0);
+  });
+});

@@ -1,0 +1,95 @@
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { skipLoudly, tempDir } from '@repoforge/test-utils';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createSandbox, LocalBackend, type Sandbox } from './index.js';
+import { bwrapWorks } from './local/host-tools.js';
+
+const hasBwrap = await bwrapWorks();
+if (!hasBwrap) skipLoudly('bubblewrap (bwrap) missing: local-backend isolation tests are SKIPPED');
+const open: Sandbox[] = [];
+async function sandbox(options: Parameters<LocalBackend['create']>[0] = {}) {
+  const sb = await new LocalBackend().create(options);
+  open.push(sb);
+  return sb;
+}
+afterAll(async () => {
+  await Promise.all(open.map((s) => s.close()));
+});
+
+describe('local sandbox', () => {
+  it('runs commands in its workdir with exit codes, stdin, env, files', async () => {
+    const sb = await sandbox({ env: { A: '1' } });
+    const r = await sb.exec('echo "$A $B"; cat; echo e >&2; exit 4', { env: { B: '2' }, stdin: 'in' });
+    expect(r).toMatchObject({ exitCode: 4, stdout: '1 2\nin', stderr: 'e\n' });
+    await sb.writeFiles({ 'd/f.txt': 'data' });
+    expect((await sb.exec('cat d/f.txt')).stdout).toBe('data');
+    expect(Buffer.from(await sb.readFile('d/f.txt')).toString()).toBe('data');
+    await expect(sb.readFile('missing')).rejects.toMatchObject({ code: 'FILE_NOT_FOUND' });
+    await expect(sb.writeFiles({ '/etc/evil': 'x' })).rejects.toMatchObject({ code: 'PATH_OUTSIDE_SANDBOX' });
+    await using host = await tempDir();
+    await mkdir(join(host.path, 'in'));
+    await writeFile(join(host.path, 'in/x'), 'x');
+    await sb.copyIn(join(host.path, 'in'), 'copied');
+    expect((await sb.exec('cat copied/x')).stdout).toBe('x');
+    await sb.copyOut('copied', join(host.path, 'out'));
+    expect(existsSync(join(host.path, 'out/copied/x'))).toBe(true);
+  });
+
+  it('does not leak the host environment (API keys) into commands', async () => {
+    process.env.REPOFORGE_SECRET_TEST = 'leak';
+    const sb = await sandbox();
+    expect((await sb.exec('echo "[$REPOFORGE_SECRET_TEST]"')).stdout).toBe('[]\n');
+  });
+
+  it('kills the whole process group at the timeout', async () => {
+    const sb = await sandbox();
+    const tag = `31${process.pid % 1000}.5`;
+    const r = await sb.exec(`sleep ${tag} & while :; do :; done`, { timeoutMs: 500 });
+    expect(r).toMatchObject({ timedOut: true, exitCode: 124 });
+    // Looked for on the host itself: the background child must be gone too.
+    const { execFileSync } = await import('node:child_process');
+    expect(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })).not.toContain(`sleep ${tag}`);
+  });
+
+  it('caps a flood of output and stops it', async () => {
+    const sb = await sandbox();
+    const r = await sb.exec('yes', { maxOutputBytes: 50_000, timeoutMs: 20_000 });
+    expect(r).toMatchObject({ truncated: true, timedOut: false });
+    expect(r.stdout.length).toBe(50_000);
+  });
+
+  it('fails a memory bomb under the memory limit without harming the host', async () => {
+    const sb = await sandbox({ limits: { memory: '128m' } });
+    const r = await sb.exec('head -c 1000000000 /dev/zero | tail -c 900000000 > /dev/null');
+    expect(r.exitCode).not.toBe(0);
+    expect((await sb.exec('echo ok')).stdout).toBe('ok\n');
+  });
+
+  it.skipIf(process.getuid?.() !== 0 || !hasBwrap)('stops a fork bomb at the process limit (runs as nobody)', async () => {
+    const sb = await sandbox({ limits: { pids: 64 } });
+    expect((await sb.exec('id -u')).stdout.trim()).toBe('65534');
+    const r = await sb.exec('bomb() { bomb | bomb & }; bomb; sleep 1', { timeoutMs: 3000 });
+    expect(r.stderr).toMatch(/fork|resource/i);
+    expect((await sb.exec('echo alive')).stdout).toBe('alive\n');
+  });
+
+  it.skipIf(!hasBwrap)('with bubblewrap: only loopback, read-only system, no view of /root or /work', async () => {
+    const sb = await sandbox();
+    expect(sb.workdir).toBe('/workspace');
+    expect((await sb.exec('cat /proc/net/dev | tail -n +3 | cut -d: -f1 | tr -d " "')).stdout.trim()).toBe('lo');
+    expect((await sb.exec('echo x > /usr/evil')).exitCode).not.toBe(0);
+    expect((await sb.exec('ls /root /work 2>&1; true')).stdout).toMatch(/No such file/);
+    const marker = `/tmp/repoforge-local-escape-${process.pid}`;
+    await sb.exec(`echo escaped > ${marker}`);
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('removes its directory on close', async () => {
+    const sb = await createSandbox({ backend: 'local' });
+    await sb.writeFiles({ f: 'x' });
+    await sb.close();
+    await expect(sb.exec('true')).rejects.toMatchObject({ code: 'SANDBOX_CLOSED' });
+  });
+});
