@@ -55,6 +55,8 @@ describe('SandboxPool', () => {
     await a.sandbox.exec('x');
     await a.release();
     await pool.prewarm(['img']);
+    await new Promise((r) => setTimeout(r, 10));
+    await pool.prewarm(['img']);
     const b = await pool.acquire('img');
     expect(b.sandbox.id).not.toBe(a.sandbox.id);
     expect(b.sandbox.dirty).toBe(false);
@@ -103,6 +105,7 @@ describe('SandboxPool', () => {
     await pool.close();
     await expect(waiting).rejects.toMatchObject({ code: 'SANDBOX_CLOSED' });
     await a.release();
+    await pool.close();
     expect(a.sandbox.closed).toBe(true);
     await expect(pool.acquire('img')).rejects.toMatchObject({ code: 'SANDBOX_CLOSED' });
     expect(log.filter((l) => l.startsWith('close')).length).toBe(log.filter((l) => l.startsWith('create')).length);

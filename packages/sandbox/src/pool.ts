@@ -128,7 +128,9 @@ export class SandboxPool {
       }
       if (sb) {
         this.stats.reused++;
-        this.refill(key);
+        // Refill now only if that was the last warm one; otherwise on release, so that creating containers
+        // does not compete with the caller's first exec on the engine.
+        if (!idle?.length) this.refill(key);
         return this.lease(key, sb);
       }
       if (this.live < this.max) {
@@ -156,9 +158,9 @@ export class SandboxPool {
       if (done) return;
       done = true;
       if (sandbox.dirty || sandbox.closed || this.closed) {
+        // Destroyed and replaced in the background: the caller does not wait for container removal.
         this.stats.replaced++;
-        await this.destroy(sandbox);
-        this.refill(key);
+        this.track(this.destroy(sandbox).then(() => this.refill(key)));
       } else this.putIdle(key, sandbox);
     };
     return { sandbox, release, [Symbol.asyncDispose]: release };
