@@ -21,7 +21,9 @@ for (const dir of dirs) {
   failed += r.numFailedTests;
   skipped += r.numPendingTests + (r.numTodoTests ?? 0);
   if (r.numFailedTests || r.numPendingTests) {
-    console.log(`  ${dir}: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`);
+    console.log(
+      `  ${dir}: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`,
+    );
   }
 }
 console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);

@@ -10,7 +10,12 @@ import { createSandbox, DEFAULT_IMAGE, SandboxPool } from '@repoforge/sandbox';
 import { ratio, summarize, time } from './stats.ts';
 
 const run = promisify(execFile);
-const { values } = parseArgs({ options: { iterations: { type: 'string', default: '20' }, image: { type: 'string', default: DEFAULT_IMAGE } } });
+const { values } = parseArgs({
+  options: {
+    iterations: { type: 'string', default: '20' },
+    image: { type: 'string', default: DEFAULT_IMAGE },
+  },
+});
 const N = Number(values.iterations);
 const image = values.image!;
 
@@ -33,7 +38,11 @@ const execs = await sample(() => live.exec(['true']));
 const cliExec = await sample(() => run('docker', ['exec', live.id, 'true']));
 await live.close();
 
-const pool = new SandboxPool({ warm: 2, max: 4, create: (img) => createSandbox({ backend: 'docker', image: img }) });
+const pool = new SandboxPool({
+  warm: 2,
+  max: 4,
+  create: (img) => createSandbox({ backend: 'docker', image: img }),
+});
 await pool.prewarm([image]);
 const warm: number[] = [];
 for (let i = 0; i < N + 2; i++) {

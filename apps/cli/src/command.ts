@@ -68,7 +68,11 @@ function optionLine(name: string, o: OptionSpec): string {
 
 /** Help text of a command: usage, summary, subcommands, options, examples. */
 export function helpText(path: string[], cmd: Command): string {
-  const lines = [`Usage: ${cmd.usage ?? `${path.join(' ')}${cmd.subcommands ? ' <command>' : ''} [options]`}`, '', cmd.summary];
+  const lines = [
+    `Usage: ${cmd.usage ?? `${path.join(' ')}${cmd.subcommands ? ' <command>' : ''} [options]`}`,
+    '',
+    cmd.summary,
+  ];
   if (cmd.subcommands?.length) {
     lines.push('', 'Commands:');
     for (const s of cmd.subcommands) lines.push(`  ${s.name.padEnd(14)} ${s.summary}`);
@@ -87,7 +91,10 @@ function splitRest(argv: string[]): [string[], string[]] {
 }
 
 /** Walks the tree to the leaf named by argv; returns the path, the command and the remaining args. */
-export function resolveCommand(root: Command, argv: string[]): { path: string[]; cmd: Command; args: string[] } {
+export function resolveCommand(
+  root: Command,
+  argv: string[],
+): { path: string[]; cmd: Command; args: string[] } {
   const path = [root.name];
   let cmd = root;
   let args = argv;
@@ -121,7 +128,10 @@ export function parseCommandArgs(path: string[], cmd: Command, argv: string[]) {
   try {
     const parsed = parseArgs({ args, options: options as never, allowPositionals: true, strict: true });
     if (parsed.positionals.length && !cmd.positionals && !cmd.subcommands) {
-      throw new UsageError(`unexpected argument '${parsed.positionals[0]}'`, `run '${path.join(' ')} --help'`);
+      throw new UsageError(
+        `unexpected argument '${parsed.positionals[0]}'`,
+        `run '${path.join(' ')} --help'`,
+      );
     }
     return { values: parsed.values as ParsedValues, positionals: parsed.positionals, rest };
   } catch (error) {

@@ -1,5 +1,12 @@
 import { RepoForgeError } from '@repoforge/schema';
-import { type CliIO, type Command, helpText, parseCommandArgs, resolveCommand, UsageError } from './command.js';
+import {
+  type CliIO,
+  type Command,
+  helpText,
+  parseCommandArgs,
+  resolveCommand,
+  UsageError,
+} from './command.js';
 import { rootCommand } from './commands/root.js';
 
 /** Exit codes: 0 ok, 1 the job failed, 2 bad usage or input. */

@@ -44,14 +44,16 @@ describe.skipIf(await skipWithoutDocker())('image builder, storage report and po
     expect(b.uniqueBytes).toBeGreaterThanOrEqual(300_000);
     expect(report.totalBytes).toBe(base.sizeBytes + a.uniqueBytes + b.uniqueBytes);
     expect(report.unsharedBytes).toBeGreaterThan(report.totalBytes + base.sizeBytes);
-    await Promise.all([first.tag, sibling.tag].map((t) => builder.docker.getImage(t).remove({ force: true })));
+    await Promise.all(
+      [first.tag, sibling.tag].map((t) => builder.docker.getImage(t).remove({ force: true })),
+    );
   });
 
   it('imports a root filesystem tarball as an image (registry-less base images)', async () => {
     const c = await builder.docker.createContainer({ Image: baseImage, Cmd: ['true'] });
     const tag = `repoforge/test-import:${process.pid}`;
     try {
-      const rootfs = await c.export();
+      const rootfs = (await c.export()) as unknown as import('node:stream').Readable;
       const id = await builder.importRootfs(rootfs, tag, { changes: ['ENV IMPORTED=yes'] });
       expect(id).toMatch(/^sha256:/);
       const sb = await createSandbox({ backend: 'docker', image: tag });
@@ -62,7 +64,10 @@ describe.skipIf(await skipWithoutDocker())('image builder, storage report and po
       }
     } finally {
       await c.remove({ force: true });
-      await builder.docker.getImage(tag).remove({ force: true }).catch(() => {});
+      await builder.docker
+        .getImage(tag)
+        .remove({ force: true })
+        .catch(() => {});
     }
   });
 
@@ -75,7 +80,11 @@ describe.skipIf(await skipWithoutDocker())('image builder, storage report and po
   });
 
   it('a pool of real containers hands out clean sandboxes', async () => {
-    const pool = new SandboxPool({ warm: 1, max: 3, create: (image) => createSandbox({ backend: 'docker', image }) });
+    const pool = new SandboxPool({
+      warm: 1,
+      max: 3,
+      create: (image) => createSandbox({ backend: 'docker', image }),
+    });
     try {
       await pool.prewarm([baseImage]);
       const lease = await pool.acquire(baseImage);

@@ -12,7 +12,10 @@ export async function resolveBackend(backend: SandboxOptions['backend'] = 'auto'
   if (await docker.available()) return docker;
   const local = new LocalBackend();
   if (await local.available()) return local;
-  throw new SandboxError('BACKEND_UNAVAILABLE', 'no sandbox backend is available (no Docker engine, no local shell)');
+  throw new SandboxError(
+    'BACKEND_UNAVAILABLE',
+    'no sandbox backend is available (no Docker engine, no local shell)',
+  );
 }
 
 /**

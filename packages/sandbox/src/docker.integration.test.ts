@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile, symlink } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { baseImage, skipWithoutDocker, tempDir } from '@repoforge/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -20,11 +20,17 @@ describe.skipIf(await skipWithoutDocker())('docker sandbox', () => {
   it('runs shell lines and argv, with exit codes, stdin, env and cwd', async () => {
     const sb = await sandbox({ env: { BASE: 'b' } });
     const r = await sb.exec('echo out; echo err >&2; exit 3');
-    expect(r).toMatchObject({ exitCode: 3, stdout: 'out\n', stderr: 'err\n', timedOut: false, truncated: false });
+    expect(r).toMatchObject({
+      exitCode: 3,
+      stdout: 'out\n',
+      stderr: 'err\n',
+      timedOut: false,
+      truncated: false,
+    });
     expect((await sb.exec(['printf', '%s|', 'a b', "c'd"])).stdout).toBe("a b|c'd|");
-    expect((await sb.exec('cat; echo " $BASE $X"; pwd', { stdin: 'in', env: { X: 'x' }, cwd: '/tmp' })).stdout).toBe(
-      'in b x\n/tmp\n',
-    );
+    expect(
+      (await sb.exec('cat; echo " $BASE $X"; pwd', { stdin: 'in', env: { X: 'x' }, cwd: '/tmp' })).stdout,
+    ).toBe('in b x\n/tmp\n');
     const seen: string[] = [];
     await sb.exec('echo live', { onStdout: (c) => seen.push(Buffer.from(c).toString()) });
     expect(seen.join('')).toBe('live\n');
@@ -41,7 +47,9 @@ describe.skipIf(await skipWithoutDocker())('docker sandbox', () => {
     await writeFile(join(host.path, 'src/sub/f.txt'), 'copied');
     await sb.copyIn(join(host.path, 'src'), '/data');
     expect((await sb.exec('cat /data/sub/f.txt')).stdout).toBe('copied');
-    await sb.exec('mkdir -p /out && echo o > /out/o.txt && ln -s /etc/passwd /out/evil && ln -s o.txt /out/ok');
+    await sb.exec(
+      'mkdir -p /out && echo o > /out/o.txt && ln -s /etc/passwd /out/evil && ln -s o.txt /out/ok',
+    );
     await sb.copyOut('/out', join(host.path, 'back'));
     expect(await readFile(join(host.path, 'back/out/o.txt'), 'utf8')).toBe('o\n');
     expect(existsSync(join(host.path, 'back/out/evil'))).toBe(false);
@@ -57,7 +65,9 @@ describe.skipIf(await skipWithoutDocker())('docker sandbox', () => {
     const ps = await sb.exec("for p in /proc/[0-9]*; do tr '\\0' ' ' < $p/cmdline; echo; done");
     expect(ps.stdout).not.toMatch(/sleep 300/);
     expect((await sb.exec('echo alive')).stdout).toBe('alive\n');
-    await expect(sb.exec('sleep 5', { timeoutMs: 200, check: true })).rejects.toMatchObject({ code: 'TIMEOUT' });
+    await expect(sb.exec('sleep 5', { timeoutMs: 200, check: true })).rejects.toMatchObject({
+      code: 'TIMEOUT',
+    });
   });
 
   it('stops a fork bomb at the pids limit; the host and the sandbox survive', async () => {
@@ -77,7 +87,9 @@ describe.skipIf(await skipWithoutDocker())('docker sandbox', () => {
     const r = await sb.exec('head -c 1000000000 /dev/zero | tail -c 900000000 > /dev/null');
     expect(r.exitCode).toBe(137);
     expect(r.oomKilled).toBe(true);
-    await expect(sb.exec('head -c 1000000000 /dev/zero | tail -c 900000000', { check: true })).rejects.toMatchObject({
+    await expect(
+      sb.exec('head -c 1000000000 /dev/zero | tail -c 900000000', { check: true }),
+    ).rejects.toMatchObject({
       code: 'OOM_KILLED',
     });
     expect((await sb.exec('echo ok')).oomKilled).toBe(false);
@@ -99,7 +111,9 @@ describe.skipIf(await skipWithoutDocker())('docker sandbox', () => {
     await writeFile(join(host.path, 'ro.txt'), 'ro');
     const sb = await sandbox({ mounts: { [host.path]: '/hostdir' } });
     expect((await sb.exec('ls /sys/class/net')).stdout.trim()).toBe('lo');
-    const tcp = await sb.exec(['bash', '-c', 'echo > /dev/tcp/127.0.0.1/1 || echo > /dev/tcp/1.1.1.1/53'], { timeoutMs: 5000 });
+    const tcp = await sb.exec(['bash', '-c', 'echo > /dev/tcp/127.0.0.1/1 || echo > /dev/tcp/1.1.1.1/53'], {
+      timeoutMs: 5000,
+    });
     expect(tcp.exitCode).not.toBe(0);
     expect((await sb.exec('cat /hostdir/ro.txt')).stdout).toBe('ro');
     expect((await sb.exec('echo x > /hostdir/ro.txt')).exitCode).not.toBe(0);
@@ -117,7 +131,9 @@ describe.skipIf(await skipWithoutDocker())('docker sandbox', () => {
   });
 
   it('reports a missing image and an unreachable engine with their codes', async () => {
-    await expect(createSandbox({ backend: 'docker', image: 'repoforge/does-not-exist:1' })).rejects.toMatchObject({
+    await expect(
+      createSandbox({ backend: 'docker', image: 'repoforge/does-not-exist:1' }),
+    ).rejects.toMatchObject({
       code: 'IMAGE_MISSING',
     });
     const { DockerBackend } = await import('./index.js');
@@ -139,13 +155,17 @@ describe.skipIf(await skipWithoutDocker())('docker sandbox', () => {
       const sb = await createSandbox({ backend: 'docker', image: ${JSON.stringify(baseImage)}, runId: 'orphan-${runId}' });
       console.log(sb.id); setInterval(() => {}, 1000);`;
     const child = execFile('node', ['--input-type=module', '-e', script]);
-    const id = await new Promise<string>((resolve) => child.stdout!.once('data', (d) => resolve(String(d).trim())));
+    const id = await new Promise<string>((resolve) =>
+      child.stdout!.once('data', (d) => resolve(String(d).trim())),
+    );
     expect(id).toMatch(/^[0-9a-f]{64}$/);
     child.kill('SIGKILL');
     const { dockerClient } = await import('./index.js');
     const docker = dockerClient();
-    const listOrphans = () => docker.listContainers({ all: true, filters: { label: [`repoforge.run-id=orphan-${runId}`] } });
-    for (let i = 0; i < 50 && (await listOrphans()).length > 0; i++) await new Promise((r) => setTimeout(r, 200));
+    const listOrphans = () =>
+      docker.listContainers({ all: true, filters: { label: [`repoforge.run-id=orphan-${runId}`] } });
+    for (let i = 0; i < 50 && (await listOrphans()).length > 0; i++)
+      await new Promise((r) => setTimeout(r, 200));
     await reapSandboxes({ runId: `orphan-${runId}` });
     expect(await listOrphans()).toEqual([]);
   });
@@ -154,10 +174,23 @@ describe.skipIf(await skipWithoutDocker())('docker sandbox', () => {
     const { dockerClient } = await import('./index.js');
     const docker = dockerClient();
     const mk = (labels: Record<string, string>) =>
-      docker.createContainer({ Image: baseImage, Cmd: ['sleep', '300'], Labels: labels, HostConfig: { NetworkMode: 'none' } });
+      docker.createContainer({
+        Image: baseImage,
+        Cmd: ['sleep', '300'],
+        Labels: labels,
+        HostConfig: { NetworkMode: 'none' },
+      });
     const { hostname } = await import('node:os');
-    const dead = await mk({ 'repoforge.sandbox': '1', 'repoforge.owner-pid': '999999', 'repoforge.owner-host': hostname() });
-    const live = await mk({ 'repoforge.sandbox': '1', 'repoforge.owner-pid': String(process.pid), 'repoforge.owner-host': hostname() });
+    const dead = await mk({
+      'repoforge.sandbox': '1',
+      'repoforge.owner-pid': '999999',
+      'repoforge.owner-host': hostname(),
+    });
+    const live = await mk({
+      'repoforge.sandbox': '1',
+      'repoforge.owner-pid': String(process.pid),
+      'repoforge.owner-host': hostname(),
+    });
     const foreign = await mk({ 'other.tool': '1' });
     try {
       const removed = await reapSandboxes();

@@ -37,9 +37,11 @@ export class ExecError extends SandboxError {
 
 /** Throws the ExecError matching a result's outcome, or returns the result when it succeeded. */
 export function checkExecResult(result: ExecResult, what: string): ExecResult {
-  if (result.timedOut) throw new ExecError('TIMEOUT', `${what} timed out after ${result.durationMs} ms`, result);
+  if (result.timedOut)
+    throw new ExecError('TIMEOUT', `${what} timed out after ${result.durationMs} ms`, result);
   if (result.oomKilled) throw new ExecError('OOM_KILLED', `${what} was killed: out of memory`, result);
   if (result.truncated) throw new ExecError('OUTPUT_TRUNCATED', `${what} exceeded its output limit`, result);
-  if (result.exitCode !== 0) throw new ExecError('NONZERO_EXIT', `${what} exited with ${result.exitCode}`, result);
+  if (result.exitCode !== 0)
+    throw new ExecError('NONZERO_EXIT', `${what} exited with ${result.exitCode}`, result);
   return result;
 }

@@ -4,7 +4,8 @@
  * of its own session and group, so the recorded pid is the group id; where a runtime does not, the kill
  * falls back to the process itself.
  */
-const WRAPPER = 'id=$1; shift; d=/tmp/.repoforge; mkdir -p -m 1777 "$d" 2>/dev/null; echo $$ > "$d/$id.pgid"; exec "$@"';
+const WRAPPER =
+  'id=$1; shift; d=/tmp/.repoforge; mkdir -p -m 1777 "$d" 2>/dev/null; echo $$ > "$d/$id.pgid"; exec "$@"';
 
 /** The argv that runs `argv` under the wrapper, tagged with `execId`. */
 export function wrapCommand(execId: string, argv: readonly string[]): string[] {
@@ -14,7 +15,11 @@ export function wrapCommand(execId: string, argv: readonly string[]): string[] {
 /** A command that SIGKILLs the process group recorded for `execId` (and the process, without setsid). */
 export function killCommand(execId: string): string[] {
   const f = `/tmp/.repoforge/${execId}.pgid`;
-  return ['/bin/sh', '-c', `p=$(cat ${f} 2>/dev/null) && { kill -9 -"$p" 2>/dev/null || kill -9 "$p"; }; rm -f ${f}`];
+  return [
+    '/bin/sh',
+    '-c',
+    `p=$(cat ${f} 2>/dev/null) && { kill -9 -"$p" 2>/dev/null || kill -9 "$p"; }; rm -f ${f}`,
+  ];
 }
 
 /** A shell command line becomes `/bin/sh -c line`; an argv is used as is. */

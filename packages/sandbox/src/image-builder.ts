@@ -65,10 +65,15 @@ async function contextFiles(context: ImageSpec['context']): Promise<[string, Uin
 }
 
 /** The content hash of a spec: Dockerfile, context files (sorted) and build args. Pure. */
-export function imageSpecHash(dockerfile: string, files: readonly [string, Uint8Array][], buildArgs: Record<string, string> = {}): string {
+export function imageSpecHash(
+  dockerfile: string,
+  files: readonly [string, Uint8Array][],
+  buildArgs: Record<string, string> = {},
+): string {
   const h = createHash('sha256');
   h.update(`dockerfile\0${dockerfile}\0`);
-  for (const [p, c] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) h.update(`file\0${p}\0${c.byteLength}\0`).update(c);
+  for (const [p, c] of [...files].sort(([a], [b]) => (a < b ? -1 : 1)))
+    h.update(`file\0${p}\0${c.byteLength}\0`).update(c);
   for (const [k, v] of Object.entries(buildArgs).sort()) h.update(`arg\0${k}\0${v}\0`);
   return h.digest('hex');
 }
@@ -109,7 +114,9 @@ export class ImageBuilder {
     const key = `${hash}\0${tag}`;
     let p = this.inflight.get(key);
     if (!p) {
-      p = this.sem.run(() => this.buildNow(spec, files, hash, tag, options)).finally(() => this.inflight.delete(key));
+      p = this.sem
+        .run(() => this.buildNow(spec, files, hash, tag, options))
+        .finally(() => this.inflight.delete(key));
       this.inflight.set(key, p);
     }
     return p;
@@ -133,16 +140,19 @@ export class ImageBuilder {
       { path: '/Dockerfile.repoforge', content: spec.dockerfile },
       ...files.map(([path, content]) => ({ path: `/${path}`, content })),
     ]);
-    const stream = (await this.docker.buildImage(tar as unknown as Readable, {
-      t: tag,
-      dockerfile: 'Dockerfile.repoforge',
-      networkmode: this.options.network ?? 'host',
-      buildargs: spec.buildArgs,
-      labels: { ...spec.labels, 'repoforge.image': '1', 'repoforge.spec-hash': hash },
-      rm: true,
-      forcerm: true,
-      abortSignal: options.signal,
-    } as Docker.ImageBuildOptions)) as Readable;
+    const stream = (await this.docker.buildImage(
+      tar as unknown as Readable,
+      {
+        t: tag,
+        dockerfile: 'Dockerfile.repoforge',
+        networkmode: this.options.network ?? 'host',
+        buildargs: spec.buildArgs,
+        labels: { ...spec.labels, 'repoforge.image': '1', 'repoforge.spec-hash': hash },
+        rm: true,
+        forcerm: true,
+        abortSignal: options.signal,
+      } as Docker.ImageBuildOptions,
+    )) as Readable;
     const log: string[] = [];
     let failure: string | undefined;
     await new Promise<void>((resolve, reject) => {
@@ -174,15 +184,26 @@ export class ImageBuilder {
    * Imports a root filesystem tarball as an image (`docker import`), the way registry-less machines get a
    * base image (tools/setup-docker.sh). `changes` are Dockerfile instructions such as `ENV PATH=...`.
    */
-  async importRootfs(tar: Readable | Buffer, tag: string, options: { changes?: string[]; signal?: AbortSignal } = {}): Promise<string> {
+  async importRootfs(
+    tar: Readable | Buffer,
+    tag: string,
+    options: { changes?: string[]; signal?: AbortSignal } = {},
+  ): Promise<string> {
     const [repo, version = 'latest'] = tag.split(/:(?=[^/]+$)/);
-    const stream = (await (this.docker as unknown as { importImage(f: unknown, o: unknown): Promise<unknown> }).importImage(tar as Readable, {
-      repo,
-      tag: version,
-      changes: options.changes,
-      abortSignal: options.signal,
-    } as never)) as Readable;
-    await new Promise<void>((resolve, reject) => this.docker.modem.followProgress(stream, (e: Error | null) => (e ? reject(e) : resolve())));
+    const stream = (await (
+      this.docker as unknown as { importImage(f: unknown, o: unknown): Promise<unknown> }
+    ).importImage(
+      tar as Readable,
+      {
+        repo,
+        tag: version,
+        changes: options.changes,
+        abortSignal: options.signal,
+      } as never,
+    )) as Readable;
+    await new Promise<void>((resolve, reject) =>
+      this.docker.modem.followProgress(stream, (e: Error | null) => (e ? reject(e) : resolve())),
+    );
     const info = await this.docker.getImage(tag).inspect();
     return info.Id;
   }

@@ -44,9 +44,22 @@ describe('storage accounting (pure)', () => {
   });
   it('hashes image specs by content, not by order', () => {
     const f = (s: string) => new TextEncoder().encode(s);
-    const h1 = imageSpecHash('FROM x', [['a', f('1')], ['b', f('2')]]);
-    expect(imageSpecHash('FROM x', [['b', f('2')], ['a', f('1')]])).toBe(h1);
-    expect(imageSpecHash('FROM x', [['a', f('1')], ['b', f('3')]])).not.toBe(h1);
+    const h1 = imageSpecHash('FROM x', [
+      ['a', f('1')],
+      ['b', f('2')],
+    ]);
+    expect(
+      imageSpecHash('FROM x', [
+        ['b', f('2')],
+        ['a', f('1')],
+      ]),
+    ).toBe(h1);
+    expect(
+      imageSpecHash('FROM x', [
+        ['a', f('1')],
+        ['b', f('3')],
+      ]),
+    ).not.toBe(h1);
     expect(imageSpecHash('FROM x', [], { V: '1' })).not.toBe(imageSpecHash('FROM x', [], { V: '2' }));
   });
 });

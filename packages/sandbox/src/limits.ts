@@ -5,7 +5,8 @@ const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1
 /** Parses `512m`, `2g`, `1.5G`, `1048576` into bytes (binary units, like Docker's flags). */
 export function parseBytes(value: number | string, field = 'size'): number {
   if (typeof value === 'number') {
-    if (!Number.isFinite(value) || value <= 0) throw new SandboxError('LIMIT_UNSUPPORTED', `${field}: must be > 0`);
+    if (!Number.isFinite(value) || value <= 0)
+      throw new SandboxError('LIMIT_UNSUPPORTED', `${field}: must be > 0`);
     return Math.floor(value);
   }
   const m = /^\s*(\d+(?:\.\d+)?)\s*([bkmgt]?)i?b?\s*$/i.exec(value);

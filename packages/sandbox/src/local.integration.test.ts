@@ -67,24 +67,32 @@ describe('local sandbox', () => {
     expect((await sb.exec('echo ok')).stdout).toBe('ok\n');
   });
 
-  it.skipIf(process.getuid?.() !== 0 || !hasBwrap)('stops a fork bomb at the process limit (runs as nobody)', async () => {
-    const sb = await sandbox({ limits: { pids: 64 } });
-    expect((await sb.exec('id -u')).stdout.trim()).toBe('65534');
-    const r = await sb.exec('bomb() { bomb | bomb & }; bomb; sleep 1', { timeoutMs: 3000 });
-    expect(r.stderr).toMatch(/fork|resource/i);
-    expect((await sb.exec('echo alive')).stdout).toBe('alive\n');
-  });
+  it.skipIf(process.getuid?.() !== 0 || !hasBwrap)(
+    'stops a fork bomb at the process limit (runs as nobody)',
+    async () => {
+      const sb = await sandbox({ limits: { pids: 64 } });
+      expect((await sb.exec('id -u')).stdout.trim()).toBe('65534');
+      const r = await sb.exec('bomb() { bomb | bomb & }; bomb; sleep 1', { timeoutMs: 3000 });
+      expect(r.stderr).toMatch(/fork|resource/i);
+      expect((await sb.exec('echo alive')).stdout).toBe('alive\n');
+    },
+  );
 
-  it.skipIf(!hasBwrap)('with bubblewrap: only loopback, read-only system, no view of /root or /work', async () => {
-    const sb = await sandbox();
-    expect(sb.workdir).toBe('/workspace');
-    expect((await sb.exec('cat /proc/net/dev | tail -n +3 | cut -d: -f1 | tr -d " "')).stdout.trim()).toBe('lo');
-    expect((await sb.exec('echo x > /usr/evil')).exitCode).not.toBe(0);
-    expect((await sb.exec('ls /root /work 2>&1; true')).stdout).toMatch(/No such file/);
-    const marker = `/tmp/repoforge-local-escape-${process.pid}`;
-    await sb.exec(`echo escaped > ${marker}`);
-    expect(existsSync(marker)).toBe(false);
-  });
+  it.skipIf(!hasBwrap)(
+    'with bubblewrap: only loopback, read-only system, no view of /root or /work',
+    async () => {
+      const sb = await sandbox();
+      expect(sb.workdir).toBe('/workspace');
+      expect((await sb.exec('cat /proc/net/dev | tail -n +3 | cut -d: -f1 | tr -d " "')).stdout.trim()).toBe(
+        'lo',
+      );
+      expect((await sb.exec('echo x > /usr/evil')).exitCode).not.toBe(0);
+      expect((await sb.exec('ls /root /work 2>&1; true')).stdout).toMatch(/No such file/);
+      const marker = `/tmp/repoforge-local-escape-${process.pid}`;
+      await sb.exec(`echo escaped > ${marker}`);
+      expect(existsSync(marker)).toBe(false);
+    },
+  );
 
   it('removes its directory on close', async () => {
     const sb = await createSandbox({ backend: 'local' });

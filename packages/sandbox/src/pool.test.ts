@@ -12,7 +12,15 @@ function fakeSandbox(n: number, log: string[]): Sandbox {
     closed: false,
     async exec(): Promise<ExecResult> {
       sb.dirty = true;
-      return { exitCode: 0, stdout: '', stderr: '', truncated: false, timedOut: false, oomKilled: false, durationMs: 0 };
+      return {
+        exitCode: 0,
+        stdout: '',
+        stderr: '',
+        truncated: false,
+        timedOut: false,
+        oomKilled: false,
+        durationMs: 0,
+      };
     },
     async writeFiles() {
       sb.dirty = true;
@@ -108,7 +116,9 @@ describe('SandboxPool', () => {
     await pool.close();
     expect(a.sandbox.closed).toBe(true);
     await expect(pool.acquire('img')).rejects.toMatchObject({ code: 'SANDBOX_CLOSED' });
-    expect(log.filter((l) => l.startsWith('close')).length).toBe(log.filter((l) => l.startsWith('create')).length);
+    expect(log.filter((l) => l.startsWith('close')).length).toBe(
+      log.filter((l) => l.startsWith('create')).length,
+    );
   });
 
   it('an acquire can be aborted while waiting', async () => {

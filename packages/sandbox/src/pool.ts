@@ -174,7 +174,8 @@ export class SandboxPool {
   /** Stops handing out, waits for creations, closes every idle sandbox. Leased ones close on release. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const w of this.waiters.splice(0)) w.reject(new SandboxError('SANDBOX_CLOSED', 'the pool is closed'));
+    for (const w of this.waiters.splice(0))
+      w.reject(new SandboxError('SANDBOX_CLOSED', 'the pool is closed'));
     await Promise.allSettled([...this.pending]);
     const all = [...this.idle.values()].flat();
     this.idle.clear();

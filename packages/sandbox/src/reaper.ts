@@ -32,7 +32,9 @@ function ownerAlive(labels: Record<string, string>): boolean {
  */
 export async function reapSandboxes(options: ReapOptions = {}): Promise<string[]> {
   const docker: Docker = dockerClient(options.docker);
-  const filters = { label: [`${SANDBOX_LABEL}=1`, ...(options.runId ? [`${RUN_ID_LABEL}=${options.runId}`] : [])] };
+  const filters = {
+    label: [`${SANDBOX_LABEL}=1`, ...(options.runId ? [`${RUN_ID_LABEL}=${options.runId}`] : [])],
+  };
   const list = await docker.listContainers({ all: true, filters, abortSignal: options.signal });
   const removed: string[] = [];
   for (const c of list) {

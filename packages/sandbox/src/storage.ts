@@ -77,7 +77,13 @@ export function computeStorageReport(images: readonly ImageLayers[]): StorageRep
       if ((users.get(l.chainId)?.size ?? 0) > 1) continue;
       unique += l.size;
     }
-    perImage.push({ image: img.image, id: img.id, sizeBytes: size, uniqueBytes: unique, sharedBytes: size - unique });
+    perImage.push({
+      image: img.image,
+      id: img.id,
+      sizeBytes: size,
+      uniqueBytes: unique,
+      sharedBytes: size - unique,
+    });
   }
   let total = 0;
   let shared = 0;

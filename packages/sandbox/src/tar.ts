@@ -15,7 +15,10 @@ export function normalizeFiles(
 }
 
 /** Builds an in-memory tar of files with absolute paths (stored relative to `/`). */
-export async function tarFiles(files: readonly FileInput[], owner?: { uid: number; gid: number }): Promise<Buffer> {
+export async function tarFiles(
+  files: readonly FileInput[],
+  owner?: { uid: number; gid: number },
+): Promise<Buffer> {
   const p = pack();
   const chunks: Buffer[] = [];
   p.on('data', (c) => chunks.push(c as Buffer));

@@ -90,7 +90,10 @@ export interface Sandbox extends AsyncDisposable {
   readonly closed: boolean;
   /** Runs a shell command line (`/bin/sh -c`) or an argv vector. */
   exec(cmd: string | readonly string[], options?: ExecOptions): Promise<ExecResult>;
-  writeFiles(files: readonly FileInput[] | Record<string, string | Uint8Array>, options?: { signal?: AbortSignal }): Promise<void>;
+  writeFiles(
+    files: readonly FileInput[] | Record<string, string | Uint8Array>,
+    options?: { signal?: AbortSignal },
+  ): Promise<void>;
   readFile(path: string, options?: { signal?: AbortSignal }): Promise<Uint8Array>;
   /** Copies a host directory's contents into `dest` in the sandbox (tar under the hood). */
   copyIn(hostDir: string, dest: string, options?: { signal?: AbortSignal }): Promise<void>;

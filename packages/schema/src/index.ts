@@ -1,4 +1,10 @@
-export { formatRecordIssue, RecordError, type RecordIssue, type RecordLocation, RepoForgeError } from './errors.js';
+export {
+  formatRecordIssue,
+  RecordError,
+  type RecordIssue,
+  type RecordLocation,
+  RepoForgeError,
+} from './errors.js';
 export {
   Difficulty,
   Instance,

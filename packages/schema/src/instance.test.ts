@@ -12,60 +12,61 @@ import {
 } from './index.js';
 
 const fixtures = sharedFixturesDir();
-const instanceFiles = fixtures ? readdirSync(sharedFixture('instances')).filter((f) => f.endsWith('.jsonl')) : [];
+const instanceFiles = fixtures
+  ? readdirSync(sharedFixture('instances')).filter((f) => f.endsWith('.jsonl'))
+  : [];
 const sweFiles = instanceFiles.filter((f) => !f.startsWith('multi_swe_bench'));
 const msweFiles = instanceFiles.filter((f) => f.startsWith('multi_swe_bench'));
 
-describe.skipIf(!fixtures && skipLoudly('shared fixtures absent (../shared/fixtures): dataset tests skipped'))(
-  'real datasets',
-  () => {
-    it.each(sweFiles)('every row of %s parses as an Instance', (file) => {
-      const path = sharedFixture('instances', file);
-      const { records, issues } = parseRecords(readFileSync(path, 'utf8'), Instance, { source: path });
-      expect(issues).toEqual([]);
-      expect(records.length).toBeGreaterThan(0);
-      for (const r of records) {
-        expect(Array.isArray(r.FAIL_TO_PASS)).toBe(true);
-        expect(r.FAIL_TO_PASS.length).toBeGreaterThan(0);
-      }
-    });
+describe.skipIf(
+  !fixtures && skipLoudly('shared fixtures absent (../shared/fixtures): dataset tests skipped'),
+)('real datasets', () => {
+  it.each(sweFiles)('every row of %s parses as an Instance', (file) => {
+    const path = sharedFixture('instances', file);
+    const { records, issues } = parseRecords(readFileSync(path, 'utf8'), Instance, { source: path });
+    expect(issues).toEqual([]);
+    expect(records.length).toBeGreaterThan(0);
+    for (const r of records) {
+      expect(Array.isArray(r.FAIL_TO_PASS)).toBe(true);
+      expect(r.FAIL_TO_PASS.length).toBeGreaterThan(0);
+    }
+  });
 
-    it.each(msweFiles)('every row of %s adapts to an Instance', (file) => {
-      const path = sharedFixture('instances', file);
-      const { records } = parseRecords(readFileSync(path, 'utf8'), MultiSweBenchRow, { source: path });
-      expect(records.length).toBeGreaterThan(0);
-      for (const row of records) {
-        const inst = Instance.parse(instanceFromMultiSweBench(row));
-        expect(inst.repo).toBe(`${row.org}/${row.repo}`);
-        expect(inst.base_commit).toBe(row.base.sha);
-        expect(inst.patch).toBe(row.fix_patch);
-        for (const t of Object.keys(row.f2p_tests)) expect(inst.FAIL_TO_PASS).toContain(t);
-        expect(inst.PASS_TO_PASS).toEqual(Object.keys(row.p2p_tests));
-        // Unknown fields survive as extras.
-        expect(inst.run_result).toEqual(row.run_result);
-      }
-    });
+  it.each(msweFiles)('every row of %s adapts to an Instance', (file) => {
+    const path = sharedFixture('instances', file);
+    const { records } = parseRecords(readFileSync(path, 'utf8'), MultiSweBenchRow, { source: path });
+    expect(records.length).toBeGreaterThan(0);
+    for (const row of records) {
+      const inst = Instance.parse(instanceFromMultiSweBench(row));
+      expect(inst.repo).toBe(`${row.org}/${row.repo}`);
+      expect(inst.base_commit).toBe(row.base.sha);
+      expect(inst.patch).toBe(row.fix_patch);
+      for (const t of Object.keys(row.f2p_tests)) expect(inst.FAIL_TO_PASS).toContain(t);
+      expect(inst.PASS_TO_PASS).toEqual(Object.keys(row.p2p_tests));
+      // Unknown fields survive as extras.
+      expect(inst.run_result).toEqual(row.run_result);
+    }
+  });
 
-    it('writes Verified rows back byte-identical to SWE-bench (test lists as json.dumps strings)', () => {
-      const path = sharedFixture('instances', 'swebench_verified_test.jsonl');
-      const lines = readFileSync(path, 'utf8').split('\n').filter(Boolean);
-      const { records } = parseRecords(lines.join('\n'), Instance, { source: path });
-      records.forEach((inst, i) => {
-        const raw = JSON.parse(lines[i]!);
-        expect(serializeInstance(inst)).toEqual(raw);
-      });
+  it('writes Verified rows back byte-identical to SWE-bench (test lists as json.dumps strings)', () => {
+    const path = sharedFixture('instances', 'swebench_verified_test.jsonl');
+    const lines = readFileSync(path, 'utf8').split('\n').filter(Boolean);
+    const { records } = parseRecords(lines.join('\n'), Instance, { source: path });
+    records.forEach((inst, i) => {
+      const raw = JSON.parse(lines[i]!);
+      expect(serializeInstance(inst)).toEqual(raw);
     });
+  });
 
-    it('round-trips write -> read losslessly, including the Multilingual array form', () => {
-      for (const file of sweFiles) {
-        const { records } = parseRecords(readFileSync(sharedFixture('instances', file), 'utf8'), Instance);
-        const text = formatJsonl(records.map(serializeInstance));
-        const back = parseRecords(text, Instance).records;
-        expect(back).toEqual(records);
-      }
-    });
-  },
-);
+  it('round-trips write -> read losslessly, including the Multilingual array form', () => {
+    for (const file of sweFiles) {
+      const { records } = parseRecords(readFileSync(sharedFixture('instances', file), 'utf8'), Instance);
+      const text = formatJsonl(records.map(serializeInstance));
+      const back = parseRecords(text, Instance).records;
+      expect(back).toEqual(records);
+    }
+  });
+});
 
 const row = (over: Record<string, unknown> = {}) => ({
   repo: 'o/r',

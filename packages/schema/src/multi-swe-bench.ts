@@ -13,7 +13,13 @@ export const MultiSweBenchRow = z.looseObject({
   body: z.string().nullable().default(''),
   base: z.looseObject({ sha: z.string(), ref: z.string().optional(), label: z.string().optional() }),
   resolved_issues: z
-    .array(z.looseObject({ number: z.number().optional(), title: z.string().nullable(), body: z.string().nullable() }))
+    .array(
+      z.looseObject({
+        number: z.number().optional(),
+        title: z.string().nullable(),
+        body: z.string().nullable(),
+      }),
+    )
     .default([]),
   fix_patch: z.string(),
   test_patch: z.string(),

@@ -30,7 +30,10 @@ export function streamJsonlFile<S extends z.ZodType>(
   schema: S,
   options: Omit<ParseRecordsOptions, 'source'> & { issues?: RecordIssue[] } = {},
 ) {
-  return streamJsonlRecords(createReadStream(path, { signal: options.signal }), schema, { ...options, source: path });
+  return streamJsonlRecords(createReadStream(path, { signal: options.signal }), schema, {
+    ...options,
+    source: path,
+  });
 }
 
 let counter = 0;

@@ -17,8 +17,14 @@ describe('npm pack', () => {
     await writeFile(join(dir.path, 'package.json'), '{"name":"consumer","private":true}');
     await run('npm', ['install', '--no-audit', '--no-fund', join(dir.path, filename)], { cwd: dir.path });
     const probe = `const l = JSON.stringify(S.TestList.parse("['a', 'b']")); console.log(l, typeof N.writeFileAtomic);`;
-    await writeFile(join(dir.path, 'esm.mjs'), `import * as S from '@repoforge/schema'; import * as N from '@repoforge/schema/node'; ${probe}`);
-    await writeFile(join(dir.path, 'cjs.cjs'), `const S = require('@repoforge/schema'); const N = require('@repoforge/schema/node'); ${probe}`);
+    await writeFile(
+      join(dir.path, 'esm.mjs'),
+      `import * as S from '@repoforge/schema'; import * as N from '@repoforge/schema/node'; ${probe}`,
+    );
+    await writeFile(
+      join(dir.path, 'cjs.cjs'),
+      `const S = require('@repoforge/schema'); const N = require('@repoforge/schema/node'); ${probe}`,
+    );
     for (const file of ['esm.mjs', 'cjs.cjs']) {
       const out = await run('node', [file], { cwd: dir.path });
       expect(out.stdout.trim()).toBe('["a","b"] function');

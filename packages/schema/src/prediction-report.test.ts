@@ -16,18 +16,21 @@ import {
 
 const logsRoot = sharedFixturesDir() && sharedFixture('swebench-logs', 'vexp-swebench-1774184993333');
 
-describe.skipIf(!logsRoot && skipLoudly('shared fixtures absent: report.json tests skipped'))('report.json', () => {
-  const ids = logsRoot ? readdirSync(logsRoot) : [];
-  it('every official report.json parses and re-serializes byte-identically', () => {
-    expect(ids.length).toBe(98);
-    for (const id of ids) {
-      const text = readFileSync(`${logsRoot}/${id}/report.json`, 'utf8');
-      const file = InstanceReportFile.parse(JSON.parse(text));
-      expect(Object.keys(file)).toEqual([id]);
-      expect(formatInstanceReportFile(id, file[id]!)).toBe(text);
-    }
-  });
-});
+describe.skipIf(!logsRoot && skipLoudly('shared fixtures absent: report.json tests skipped'))(
+  'report.json',
+  () => {
+    const ids = logsRoot ? readdirSync(logsRoot) : [];
+    it('every official report.json parses and re-serializes byte-identically', () => {
+      expect(ids.length).toBe(98);
+      for (const id of ids) {
+        const text = readFileSync(`${logsRoot}/${id}/report.json`, 'utf8');
+        const file = InstanceReportFile.parse(JSON.parse(text));
+        expect(Object.keys(file)).toEqual([id]);
+        expect(formatInstanceReportFile(id, file[id]!)).toBe(text);
+      }
+    });
+  },
+);
 
 describe('predictions', () => {
   const preds = [
@@ -37,7 +40,9 @@ describe('predictions', () => {
   it('reads a JSON list, a JSON object keyed by id, and JSONL alike', () => {
     const asList = parseRecords(JSON.stringify(preds), Prediction).records;
     const keyed = Object.fromEntries(preds.map(({ instance_id, ...p }) => [instance_id, p]));
-    const asKeyed = parseRecords(JSON.stringify(keyed, null, 2), Prediction, { keyedBy: 'instance_id' }).records;
+    const asKeyed = parseRecords(JSON.stringify(keyed, null, 2), Prediction, {
+      keyedBy: 'instance_id',
+    }).records;
     const asJsonl = parseRecords(preds.map((p) => JSON.stringify(p)).join('\n'), Prediction).records;
     expect(asList).toEqual(preds);
     expect(asKeyed).toEqual(preds);
@@ -61,7 +66,11 @@ describe('predictions', () => {
     }
     const issues: import('./index.js').RecordIssue[] = [];
     const got = [];
-    for await (const r of streamJsonlRecords(chunks(), Prediction, { source: 'p.jsonl', onError: 'collect', issues })) {
+    for await (const r of streamJsonlRecords(chunks(), Prediction, {
+      source: 'p.jsonl',
+      onError: 'collect',
+      issues,
+    })) {
       got.push(r);
     }
     expect(got.map((g) => [g.record.instance_id, g.location.line])).toEqual([
@@ -117,6 +126,8 @@ describe('summary and trajectory', () => {
     });
     expect(t.sample_index).toBe(0);
     expect(t.metadata).toEqual({});
-    expect(Trajectory.safeParse({ instance_id: 'a', messages: [{ role: 'robot', content: '' }] }).success).toBe(false);
+    expect(
+      Trajectory.safeParse({ instance_id: 'a', messages: [{ role: 'robot', content: '' }] }).success,
+    ).toBe(false);
   });
 });

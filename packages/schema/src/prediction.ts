@@ -14,8 +14,10 @@ export function isEmptyPatch(prediction: Pick<Prediction, 'model_patch'>): boole
 }
 
 /** The "gold" predictions: each instance's own patch, as SWE-bench's `--predictions_path gold` does. */
-export function goldPredictions(
-  instances: readonly { instance_id: string; patch: string }[],
-): Prediction[] {
-  return instances.map((i) => ({ instance_id: i.instance_id, model_name_or_path: 'gold', model_patch: i.patch }));
+export function goldPredictions(instances: readonly { instance_id: string; patch: string }[]): Prediction[] {
+  return instances.map((i) => ({
+    instance_id: i.instance_id,
+    model_name_or_path: 'gold',
+    model_patch: i.patch,
+  }));
 }

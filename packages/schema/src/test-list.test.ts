@@ -12,7 +12,14 @@ describe('test lists', () => {
 
   it('decodes Python escapes and mixed quotes', () => {
     const repr = String.raw`['it\'s', "say \"hi\"", 'tab\there', 'back\\slash', '\x41\u00e9\N', 'a,b]']`;
-    expect(parsePythonStringList(repr)).toEqual(['it\'s', 'say "hi"', 'tab\there', 'back\\slash', 'A\u00e9\\N', 'a,b]']);
+    expect(parsePythonStringList(repr)).toEqual([
+      "it's",
+      'say "hi"',
+      'tab\there',
+      'back\\slash',
+      'A\u00e9\\N',
+      'a,b]',
+    ]);
     expect(parsePythonStringList("['trailing',]")).toEqual(['trailing']);
   });
 
@@ -27,7 +34,9 @@ describe('test lists', () => {
   it('encodes as Python json.dumps does (ASCII-escaped, ", " separators)', () => {
     expect(encodeTestList(['a', 'b'])).toBe('["a", "b"]');
     expect(encodeTestList([])).toBe('[]');
-    expect(encodeTestList(['é', '"q"', '\u007f', '😀'])).toBe('["\\u00e9", "\\"q\\"", "\\u007f", "\\ud83d\\ude00"]');
+    expect(encodeTestList(['é', '"q"', '\u007f', '😀'])).toBe(
+      '["\\u00e9", "\\"q\\"", "\\u007f", "\\ud83d\\ude00"]',
+    );
     expect(pythonJsonDumps({ a: [1, true, null], b: {} }, 4)).toBe(
       '{\n    "a": [\n        1,\n        true,\n        null\n    ],\n    "b": {}\n}',
     );

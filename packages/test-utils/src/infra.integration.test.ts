@@ -8,7 +8,16 @@ const run = promisify(execFile);
 // The infrastructure CI promises: a real engine with the base image, and Redis on loopback.
 describe.skipIf(await skipWithoutDocker())('docker engine', () => {
   it('runs `true` in a network-less container from the base image', async () => {
-    const { stdout } = await run('docker', ['run', '--rm', '--network', 'none', baseImage, 'sh', '-c', 'ls /sys/class/net && echo ran']);
+    const { stdout } = await run('docker', [
+      'run',
+      '--rm',
+      '--network',
+      'none',
+      baseImage,
+      'sh',
+      '-c',
+      'ls /sys/class/net && echo ran',
+    ]);
     expect(stdout.trim().split('\n')).toEqual(['lo', 'ran']);
   });
 });

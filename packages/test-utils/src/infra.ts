@@ -58,6 +58,8 @@ async function needs(what: string, answers: Promise<boolean>, setup: string): Pr
 }
 
 /** For `describe.skipIf(await skipWithoutDocker())`. */
-export const skipWithoutDocker = () => needs('the Docker engine', dockerAnswers(), 'bash tools/setup-docker.sh');
+export const skipWithoutDocker = () =>
+  needs('the Docker engine', dockerAnswers(), 'bash tools/setup-docker.sh');
 /** For `describe.skipIf(await skipWithoutRedis())`. */
-export const skipWithoutRedis = () => needs(`Redis at ${redisUrl}`, redisAnswers(), 'bash tools/setup-redis.sh');
+export const skipWithoutRedis = () =>
+  needs(`Redis at ${redisUrl}`, redisAnswers(), 'bash tools/setup-redis.sh');

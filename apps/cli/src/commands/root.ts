@@ -1,10 +1,12 @@
 import type { Command } from '../command.js';
+import { sandboxCommand } from './sandbox.js';
 import { versionCommand } from './version.js';
 
 /** The `repoforge` command tree. Each package's commands join it as the package lands. */
 export const rootCommand: Command = {
   name: 'repoforge',
-  summary: 'RepoForge: real git history into executable SWE tasks, sandboxed evaluation, labels and rollouts.',
-  examples: ['repoforge version', 'repoforge <command> --help'],
-  subcommands: [versionCommand],
+  summary:
+    'RepoForge: real git history into executable SWE tasks, sandboxed evaluation, labels and rollouts.',
+  examples: ['repoforge sandbox run -- uname -a', 'repoforge <command> --help'],
+  subcommands: [sandboxCommand, versionCommand],
 };

@@ -29,7 +29,9 @@ function hostConfig(options: SandboxOptions): Docker.HostConfig {
     MemorySwap: memory, // no swap beyond the limit
     NanoCpus: l.cpus !== undefined ? Math.round(l.cpus * 1e9) : undefined,
     PidsLimit: l.pids,
-    Binds: options.mounts ? Object.entries(options.mounts).map(([host, dest]) => `${host}:${dest}:ro`) : undefined,
+    Binds: options.mounts
+      ? Object.entries(options.mounts).map(([host, dest]) => `${host}:${dest}:ro`)
+      : undefined,
   };
   if (l.disk !== undefined) hc.StorageOpt = { size: String(parseBytes(l.disk, 'limits.disk')) };
   return hc;
@@ -38,12 +40,20 @@ function hostConfig(options: SandboxOptions): Docker.HostConfig {
 function createError(error: unknown, image: string): Error {
   const message = (error as Error)?.message ?? String(error);
   if (statusOf(error) === 404 && /image/i.test(message)) {
-    return new SandboxError('IMAGE_MISSING', `image ${image} is not on the engine (build or import it first)`, { cause: error });
+    return new SandboxError(
+      'IMAGE_MISSING',
+      `image ${image} is not on the engine (build or import it first)`,
+      { cause: error },
+    );
   }
   if (/storage-opt|StorageOpt|quota/i.test(message)) {
-    return new SandboxError('LIMIT_UNSUPPORTED', `disk limit not supported by this engine's storage driver`, { cause: error });
+    return new SandboxError('LIMIT_UNSUPPORTED', `disk limit not supported by this engine's storage driver`, {
+      cause: error,
+    });
   }
-  return new SandboxError('ENGINE_ERROR', `could not create a sandbox from ${image}: ${message}`, { cause: error });
+  return new SandboxError('ENGINE_ERROR', `could not create a sandbox from ${image}: ${message}`, {
+    cause: error,
+  });
 }
 
 /** The Docker backend: one container per sandbox, network none by default, limits on, labelled. */
@@ -92,6 +102,12 @@ export class DockerBackend implements SandboxBackend {
       await container.remove({ force: true }).catch(() => {});
       throw createError(error, image);
     }
-    return new DockerSandbox(this.docker, container, image, workdir, { env: options.env, user: options.user, pidsLimit: options.limits?.pids }, lifeline);
+    return new DockerSandbox(
+      container,
+      image,
+      workdir,
+      { env: options.env, user: options.user, pidsLimit: options.limits?.pids },
+      lifeline,
+    );
   }
 }

@@ -25,7 +25,6 @@ export class DockerSandbox implements Sandbox {
   private oomKills = 0;
 
   constructor(
-    private readonly docker: Docker,
     private readonly container: Docker.Container,
     readonly image: string,
     readonly workdir: string,
@@ -168,7 +167,10 @@ export class DockerSandbox implements Sandbox {
     return grew;
   }
 
-  async writeFiles(files: readonly FileInput[] | Record<string, string | Uint8Array>, options: { signal?: AbortSignal } = {}) {
+  async writeFiles(
+    files: readonly FileInput[] | Record<string, string | Uint8Array>,
+    options: { signal?: AbortSignal } = {},
+  ) {
     this.assertOpen();
     this.dirty = true;
     // The engine creates missing parent directories itself; files belong to the sandbox's numeric user.
@@ -185,7 +187,8 @@ export class DockerSandbox implements Sandbox {
     try {
       stream = (await this.container.getArchive({ path: full, abortSignal: options.signal })) as Readable;
     } catch (error) {
-      if (statusOf(error) === 404) throw new SandboxError('FILE_NOT_FOUND', `no file ${full} in the sandbox`, { cause: error });
+      if (statusOf(error) === 404)
+        throw new SandboxError('FILE_NOT_FOUND', `no file ${full} in the sandbox`, { cause: error });
       throw error;
     }
     const body = await firstFileOfTar(stream);
@@ -208,11 +211,16 @@ export class DockerSandbox implements Sandbox {
     try {
       stream = (await this.container.getArchive({ path: full, abortSignal: options.signal })) as Readable;
     } catch (error) {
-      if (statusOf(error) === 404) throw new SandboxError('FILE_NOT_FOUND', `no ${full} in the sandbox`, { cause: error });
+      if (statusOf(error) === 404)
+        throw new SandboxError('FILE_NOT_FOUND', `no ${full} in the sandbox`, { cause: error });
       throw error;
     }
     // Hostile content: only files, dirs and links that stay inside hostDest; no devices, no setuid bits.
-    const x = tarExtract(hostDest, { ignore: (_name, header) => !safeTarEntry(header), dmode: 0o755, fmode: 0o644 });
+    const x = tarExtract(hostDest, {
+      ignore: (_name, header) => !safeTarEntry(header),
+      dmode: 0o755,
+      fmode: 0o644,
+    });
     await new Promise<void>((resolve, reject) => {
       stream.on('error', reject);
       x.on('error', reject);

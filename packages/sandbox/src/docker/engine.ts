@@ -19,10 +19,14 @@ function describe(docker: Docker): string {
 export async function pingEngine(docker: Docker, timeoutMs = 3000, signal?: AbortSignal): Promise<void> {
   const ac = AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(signal ? [signal] : [])]);
   try {
-    await (docker as unknown as { ping(o: { abortSignal: AbortSignal }): Promise<unknown> }).ping({ abortSignal: ac });
+    await (docker as unknown as { ping(o: { abortSignal: AbortSignal }): Promise<unknown> }).ping({
+      abortSignal: ac,
+    });
   } catch (error) {
     signal?.throwIfAborted();
-    throw new SandboxError('ENGINE_UNREACHABLE', `no Docker engine answers at ${describe(docker)}`, { cause: error });
+    throw new SandboxError('ENGINE_UNREACHABLE', `no Docker engine answers at ${describe(docker)}`, {
+      cause: error,
+    });
   }
 }
 

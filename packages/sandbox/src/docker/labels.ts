@@ -8,7 +8,10 @@ export const OWNER_HOST_LABEL = 'repoforge.owner-host';
 export const CREATED_LABEL = 'repoforge.created-ms';
 
 /** The labels of a new sandbox created by this process. */
-export function sandboxLabels(runId: string | undefined, extra: Record<string, string> = {}): Record<string, string> {
+export function sandboxLabels(
+  runId: string | undefined,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return {
     ...extra,
     [SANDBOX_LABEL]: '1',

@@ -29,8 +29,11 @@ export function bwrapWorks(): Promise<boolean> {
   return new Promise((resolve) => {
     which('bwrap').then((bwrap) => {
       if (!bwrap) return resolve(false);
-      execFile(bwrap, ['--unshare-net', '--ro-bind', '/', '/', '--dev', '/dev', '/bin/true'], { timeout: 5000 }, (e) =>
-        resolve(!e),
+      execFile(
+        bwrap,
+        ['--unshare-net', '--ro-bind', '/', '/', '--dev', '/dev', '/bin/true'],
+        { timeout: 5000 },
+        (e) => resolve(!e),
       );
     });
   });

@@ -46,7 +46,8 @@ export class LocalBackend implements SandboxBackend {
     const asRoot = process.getuid?.() === 0;
     const wantsRoot = options.user === '0' || options.user === 'root';
     const uid = options.user && /^\d+/.test(options.user) ? Number(options.user.split(':')[0]) : NOBODY;
-    const drop = asRoot && !wantsRoot && setpriv ? { setpriv, uid, gid: uid === NOBODY ? NOBODY : uid } : undefined;
+    const drop =
+      asRoot && !wantsRoot && setpriv ? { setpriv, uid, gid: uid === NOBODY ? NOBODY : uid } : undefined;
     if (drop) await chown(hostWork, drop.uid, drop.gid);
     const workdir = bwrap ? (options.workdir ?? '/workspace') : hostWork;
     const env = {

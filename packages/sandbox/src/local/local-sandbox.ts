@@ -51,7 +51,10 @@ export class LocalSandbox implements Sandbox {
     const inSandbox = posix.resolve(this.workdir, path);
     const rel = posix.relative(this.workdir, inSandbox);
     if (rel.startsWith('..') || posix.isAbsolute(rel)) {
-      throw new SandboxError('PATH_OUTSIDE_SANDBOX', `${path} is outside the sandbox's workdir ${this.workdir}`);
+      throw new SandboxError(
+        'PATH_OUTSIDE_SANDBOX',
+        `${path} is outside the sandbox's workdir ${this.workdir}`,
+      );
     }
     return resolve(this.hostWork, rel);
   }
@@ -59,14 +62,16 @@ export class LocalSandbox implements Sandbox {
   private commandLine(argv: string[], cwd: string): string[] {
     const c = this.confine;
     const line: string[] = [];
-    if (c.bwrap) line.push(c.bwrap, ...bwrapArgs(this.hostWork, this.workdir, cwd, c.shareNet, c.mounts), '--');
+    if (c.bwrap)
+      line.push(c.bwrap, ...bwrapArgs(this.hostWork, this.workdir, cwd, c.shareNet, c.mounts), '--');
     if (c.prlimit && (c.limits.pids || c.limits.memory)) {
       line.push(c.prlimit);
       if (c.limits.pids) line.push(`--nproc=${c.limits.pids}`);
       if (c.limits.memory) line.push(`--as=${parseBytes(c.limits.memory, 'limits.memory')}`);
       line.push('--');
     }
-    if (c.drop) line.push(c.drop.setpriv, `--reuid=${c.drop.uid}`, `--regid=${c.drop.gid}`, '--clear-groups', '--');
+    if (c.drop)
+      line.push(c.drop.setpriv, `--reuid=${c.drop.uid}`, `--regid=${c.drop.gid}`, '--clear-groups', '--');
     return [...line, ...argv];
   }
 
@@ -93,7 +98,12 @@ export class LocalSandbox implements Sandbox {
         if (child.pid) process.kill(-child.pid, 'SIGKILL');
       } catch {}
     };
-    const out = new OutputCollector(options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES, options.onStdout, options.onStderr, kill);
+    const out = new OutputCollector(
+      options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
+      options.onStdout,
+      options.onStderr,
+      kill,
+    );
     child.stdout!.on('data', (c: Buffer) => out.push('stdout', c));
     child.stderr!.on('data', (c: Buffer) => out.push('stderr', c));
     child.stdin!.on('error', () => {});
@@ -109,10 +119,12 @@ export class LocalSandbox implements Sandbox {
       kill();
     };
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res, rej) => {
-      child.on('error', rej);
-      child.on('close', (code, signal) => res({ code, signal }));
-    }).finally(() => {
+    const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
+      (res, rej) => {
+        child.on('error', rej);
+        child.on('close', (code, signal) => res({ code, signal }));
+      },
+    ).finally(() => {
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
       this.running.delete(child);
@@ -165,7 +177,12 @@ export class LocalSandbox implements Sandbox {
     const target = this.hostPath(dest);
     await cp(hostDir, target, { recursive: true, verbatimSymlinks: true });
     if (this.confine.drop) {
-      await this.exec(['chown', '-R', `${this.confine.drop.uid}:${this.confine.drop.gid}`, relative(this.hostWork, target) || '.']).catch(() => {});
+      await this.exec([
+        'chown',
+        '-R',
+        `${this.confine.drop.uid}:${this.confine.drop.gid}`,
+        relative(this.hostWork, target) || '.',
+      ]).catch(() => {});
     }
   }
 
