@@ -49,9 +49,10 @@ describe('predictions', () => {
     expect(asJsonl).toEqual(preds);
   });
 
-  it('counts null and blank patches as empty, as SWE-bench does', () => {
+  it('counts null and empty patches as empty, exactly as SWE-bench does', () => {
     expect(isEmptyPatch({ model_patch: null })).toBe(true);
-    expect(isEmptyPatch({ model_patch: ' \n' })).toBe(true);
+    expect(isEmptyPatch({ model_patch: '' })).toBe(true);
+    expect(isEmptyPatch({ model_patch: ' \n' })).toBe(false);
     expect(isEmptyPatch({ model_patch: 'diff --git' })).toBe(false);
     expect(goldPredictions([{ instance_id: 'x', patch: 'p' }])).toEqual([
       { instance_id: 'x', model_name_or_path: 'gold', model_patch: 'p' },

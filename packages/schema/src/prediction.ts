@@ -8,9 +8,9 @@ export const Prediction = z.looseObject({
 });
 export type Prediction = z.infer<typeof Prediction>;
 
-/** SWE-bench counts a missing, null or whitespace-only patch as an empty patch. */
+/** SWE-bench counts a missing, null or empty-string patch as an empty patch (whitespace is a patch). */
 export function isEmptyPatch(prediction: Pick<Prediction, 'model_patch'>): boolean {
-  return prediction.model_patch == null || prediction.model_patch.trim() === '';
+  return prediction.model_patch == null || prediction.model_patch === '';
 }
 
 /** The "gold" predictions: each instance's own patch, as SWE-bench's `--predictions_path gold` does. */

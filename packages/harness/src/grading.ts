@@ -1,0 +1,171 @@
+import type { InstanceReport, TestStatusMap, TestsStatus } from '@repoforge/schema';
+import { LOG_PARSERS } from './parsers/registry.js';
+import type { LogParser, ParseContext } from './parsers/types.js';
+
+/** SWE-bench's log markers, byte for byte. */
+export const MARKERS = {
+  APPLY_PATCH_FAIL: '>>>>> Patch Apply Failed',
+  APPLY_PATCH_PASS: '>>>>> Applied Patch',
+  RESET_FAILED: '>>>>> Reset Failed',
+  TESTS_ERROR: '>>>>> Tests Errored',
+  TESTS_TIMEOUT: '>>>>> Tests Timed Out',
+  START_TEST_OUTPUT: '>>>>> Start Test Output',
+  END_TEST_OUTPUT: '>>>>> End Test Output',
+  TEST_EXIT_CODE: '>>>>> Test Exit Code',
+} as const;
+
+/** FULL / PARTIAL / NO, as SWE-bench names them. */
+export type ResolvedStatus = 'RESOLVED_FULL' | 'RESOLVED_PARTIAL' | 'RESOLVED_NO';
+
+/** How to grade. */
+export interface GradeOptions {
+  /** `strict` (default): SWE-bench's later hardening. `legacy`: the original rules, for exact old scores. */
+  mode?: 'strict' | 'legacy';
+  /** Grade fail-only (repos whose parser records only failures). */
+  failOnly?: boolean;
+  /** The test command's exit code, when known (strict mode uses it). */
+  exitCode?: number;
+  /** Statuses from a structured source (JUnit XML); they override text-parsed ones. */
+  structured?: TestStatusMap;
+}
+
+/** Reads the exit code our eval script records (`>>>>> Test Exit Code: N`), if present. */
+export function exitCodeFromLog(log: string): number | undefined {
+  const m = new RegExp(`${MARKERS.TEST_EXIT_CODE}: (\\d+)`).exec(log);
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * SWE-bench's `get_logs_eval`: error markers mean nothing was graded; otherwise parse the text between the
+ * start/end markers, falling back to the whole log when that yields nothing.
+ */
+export function getLogsEval(
+  log: string,
+  parser: LogParser,
+  context?: ParseContext,
+): { statusMap: TestStatusMap; found: boolean } {
+  const bad = [MARKERS.APPLY_PATCH_FAIL, MARKERS.RESET_FAILED, MARKERS.TESTS_ERROR, MARKERS.TESTS_TIMEOUT];
+  if (bad.some((m) => log.includes(m))) return { statusMap: {}, found: false };
+  if (!(log.includes(MARKERS.START_TEST_OUTPUT) && log.includes(MARKERS.END_TEST_OUTPUT)))
+    return { statusMap: {}, found: false };
+  const between = log.split(MARKERS.START_TEST_OUTPUT)[1]!.split(MARKERS.END_TEST_OUTPUT)[0]!;
+  let statusMap = parser(between, context);
+  if (Object.keys(statusMap).length === 0) statusMap = parser(log, context);
+  return { statusMap, found: true };
+}
+
+const passed = (t: string, sm: TestStatusMap) => sm[t] === 'PASSED' || sm[t] === 'XFAIL';
+const failed = (t: string, sm: TestStatusMap, strict: boolean) =>
+  !(t in sm) || sm[t] === 'FAILED' || sm[t] === 'ERROR' || (strict && sm[t] === 'SKIPPED');
+
+/** SWE-bench's `get_eval_tests_report`: success/failure lists per transition bucket, in gold order. */
+export function getEvalTestsReport(
+  sm: TestStatusMap,
+  gold: {
+    FAIL_TO_PASS: readonly string[];
+    PASS_TO_PASS: readonly string[];
+    FAIL_TO_FAIL?: readonly string[];
+    PASS_TO_FAIL?: readonly string[];
+  },
+  options: { failOnly?: boolean; mode?: 'strict' | 'legacy'; calculateToFail?: boolean } = {},
+): TestsStatus {
+  const strict = (options.mode ?? 'strict') === 'strict';
+  const check = (tests: readonly string[] = [], maintained = false) => {
+    const out = { success: [] as string[], failure: [] as string[] };
+    for (const t of tests) {
+      if (options.failOnly) {
+        (sm[t] === 'FAILED' ? out.failure : out.success).push(t);
+      } else if (passed(t, sm) || (maintained && sm[t] === 'SKIPPED')) out.success.push(t);
+      else if (failed(t, sm, strict)) out.failure.push(t);
+    }
+    return out;
+  };
+  const none = { success: [], failure: [] };
+  return {
+    FAIL_TO_PASS: check(gold.FAIL_TO_PASS),
+    PASS_TO_PASS: check(gold.PASS_TO_PASS, strict),
+    FAIL_TO_FAIL: options.calculateToFail ? check(gold.FAIL_TO_FAIL) : none,
+    PASS_TO_FAIL: options.calculateToFail ? check(gold.PASS_TO_FAIL) : none,
+  };
+}
+
+/** SWE-bench's `get_resolution_status`. */
+export function getResolutionStatus(report: TestsStatus): ResolvedStatus {
+  const ratio = (b: { success: string[]; failure: string[] }) => {
+    const total = b.success.length + b.failure.length;
+    return total === 0 ? 1 : b.success.length / total;
+  };
+  const f2p = ratio(report.FAIL_TO_PASS);
+  const p2p = ratio(report.PASS_TO_PASS);
+  if (f2p === 1 && p2p === 1) return 'RESOLVED_FULL';
+  if (f2p < 1 && f2p > 0 && p2p === 1) return 'RESOLVED_PARTIAL';
+  return 'RESOLVED_NO';
+}
+
+/** The verdict of one log, and why (for logs and flaky reports). */
+export interface GradeResult {
+  report: InstanceReport;
+  statusMap: TestStatusMap;
+  resolution: ResolvedStatus;
+  /** Why strict mode refused a resolution the legacy rules would have granted, if it did. */
+  hardened?: string;
+}
+
+/**
+ * Grades one instance's log exactly as SWE-bench's `get_eval_report` does, then (strict mode) applies the
+ * later hardening: a non-zero exit with no failure reported, or a log where the suite left no trace, is not
+ * resolved, so forged "PASSED" lines cannot win.
+ */
+export function gradeLog(input: {
+  instance: {
+    instance_id: string;
+    repo: string;
+    FAIL_TO_PASS: readonly string[];
+    PASS_TO_PASS: readonly string[];
+  };
+  modelPatch: string | null;
+  log: string;
+  parser: LogParser | string;
+  options?: GradeOptions;
+}): GradeResult {
+  const { instance, modelPatch, log } = input;
+  const options = input.options ?? {};
+  const parser = typeof input.parser === 'string' ? LOG_PARSERS[input.parser] : input.parser;
+  if (!parser) throw new Error(`unknown log parser '${String(input.parser)}'`);
+  const report: InstanceReport = {
+    patch_is_None: false,
+    patch_exists: false,
+    patch_successfully_applied: false,
+    resolved: false,
+  };
+  if (modelPatch === null)
+    return { report: { ...report, patch_is_None: true }, statusMap: {}, resolution: 'RESOLVED_NO' };
+  report.patch_exists = true;
+  const { statusMap: parsed, found } = getLogsEval(log, parser, {
+    instanceId: instance.instance_id,
+    repo: instance.repo,
+  });
+  if (!found) return { report, statusMap: parsed, resolution: 'RESOLVED_NO' };
+  report.patch_successfully_applied = true;
+  const statusMap = { ...parsed, ...options.structured };
+  const tests = getEvalTestsReport(statusMap, instance, { failOnly: options.failOnly, mode: options.mode });
+  const resolution = getResolutionStatus(tests);
+  let resolved = resolution === 'RESOLVED_FULL';
+  let hardened: string | undefined;
+  if (resolved && (options.mode ?? 'strict') === 'strict') {
+    const exitCode = options.exitCode ?? exitCodeFromLog(log);
+    const anyFailure = Object.values(statusMap).some((s) => s === 'FAILED' || s === 'ERROR');
+    if (exitCode !== undefined && exitCode !== 0 && !anyFailure) {
+      hardened = `test command exited ${exitCode} with no failing test reported`;
+    } else if (
+      Object.keys(statusMap).length === 0 &&
+      instance.FAIL_TO_PASS.length + instance.PASS_TO_PASS.length > 0
+    ) {
+      hardened = 'no test result in the log';
+    }
+    if (hardened) resolved = false;
+  }
+  report.resolved = resolved;
+  report.tests_status = tests;
+  return { report, statusMap, resolution, hardened };
+}

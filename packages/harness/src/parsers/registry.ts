@@ -1,0 +1,114 @@
+import {
+  parseLogImmutableJs,
+  parseLogJest,
+  parseLogJestJson,
+  parseLogKarma,
+  parseLogMarked,
+  parseLogMocha,
+  parseLogTap,
+  parseLogVitest,
+} from './javascript.js';
+import { parseLogCargo, parseLogGoTest } from './native.js';
+import {
+  parseLogDjango,
+  parseLogMatplotlib,
+  parseLogPytest,
+  parseLogPytestOptions,
+  parseLogPytestV2,
+  parseLogSeaborn,
+  parseLogSympy,
+} from './python.js';
+import type { LogParser } from './types.js';
+
+/** Every parser by SWE-bench's name (`parse_log_*`, the value of an instance's `log_parser` field). */
+export const LOG_PARSERS: Readonly<Record<string, LogParser>> = {
+  parse_log_pytest: parseLogPytest,
+  parse_log_pytest_options: parseLogPytestOptions,
+  parse_log_pytest_v2: parseLogPytestV2,
+  parse_log_django: parseLogDjango,
+  parse_log_seaborn: parseLogSeaborn,
+  parse_log_sympy: parseLogSympy,
+  parse_log_matplotlib: parseLogMatplotlib,
+  parse_log_astroid: parseLogPytest,
+  parse_log_flask: parseLogPytest,
+  parse_log_marshmallow: parseLogPytest,
+  parse_log_pvlib: parseLogPytest,
+  parse_log_pyvista: parseLogPytest,
+  parse_log_sqlfluff: parseLogPytest,
+  parse_log_xarray: parseLogPytest,
+  parse_log_pydicom: parseLogPytestOptions,
+  parse_log_requests: parseLogPytestOptions,
+  parse_log_pylint: parseLogPytestOptions,
+  parse_log_astropy: parseLogPytestV2,
+  parse_log_scikit: parseLogPytestV2,
+  parse_log_sphinx: parseLogPytestV2,
+  parse_log_jest: parseLogJest,
+  parse_log_jest_json: parseLogJestJson,
+  parse_log_vitest: parseLogVitest,
+  parse_log_tap: parseLogTap,
+  parse_log_karma: parseLogKarma,
+  parse_log_marked: parseLogMarked,
+  parse_log_immutable_js: parseLogImmutableJs,
+  parse_log_mocha: parseLogMocha,
+  parse_log_gotest: parseLogGoTest,
+  parse_log_cargo: parseLogCargo,
+};
+
+/** SWE-bench's repo -> parser map (Python and JS repos of SWE-bench, Verified and Multilingual). */
+export const REPO_PARSERS: Readonly<Record<string, string>> = {
+  'astropy/astropy': 'parse_log_astropy',
+  'django/django': 'parse_log_django',
+  'marshmallow-code/marshmallow': 'parse_log_marshmallow',
+  'matplotlib/matplotlib': 'parse_log_matplotlib',
+  'mwaskom/seaborn': 'parse_log_seaborn',
+  'pallets/flask': 'parse_log_flask',
+  'psf/requests': 'parse_log_requests',
+  'pvlib/pvlib-python': 'parse_log_pvlib',
+  'pydata/xarray': 'parse_log_xarray',
+  'pydicom/pydicom': 'parse_log_pydicom',
+  'pylint-dev/astroid': 'parse_log_astroid',
+  'pylint-dev/pylint': 'parse_log_pylint',
+  'pytest-dev/pytest': 'parse_log_pytest',
+  'pyvista/pyvista': 'parse_log_pyvista',
+  'scikit-learn/scikit-learn': 'parse_log_scikit',
+  'sqlfluff/sqlfluff': 'parse_log_sqlfluff',
+  'sphinx-doc/sphinx': 'parse_log_sphinx',
+  'sympy/sympy': 'parse_log_sympy',
+  'markedjs/marked': 'parse_log_marked',
+  'babel/babel': 'parse_log_jest',
+  'vuejs/core': 'parse_log_vitest',
+  'facebook/docusaurus': 'parse_log_jest',
+  'immutable-js/immutable-js': 'parse_log_immutable_js',
+  'mrdoob/three.js': 'parse_log_tap',
+  'preactjs/preact': 'parse_log_karma',
+  'axios/axios': 'parse_log_tap',
+};
+
+/** Repos SWE-bench grades fail-only (their parsers record only failures). */
+export const FAIL_ONLY_REPOS: ReadonlySet<string> = new Set([
+  'chartjs/Chart.js',
+  'processing/p5.js',
+  'markedjs/marked',
+  'bpmn-io/bpmn-js',
+  'openlayers/openlayers',
+  'eslint/eslint',
+]);
+
+/**
+ * Picks the parser name for an instance: an explicit override, else the instance's `log_parser` field, else
+ * SWE-bench's repo map, else the environment spec's. Undefined when none applies.
+ */
+export function resolveLogParserName(
+  instance: { repo: string; log_parser?: string },
+  options: { override?: string; envSpecParser?: string } = {},
+): string | undefined {
+  for (const name of [
+    options.override,
+    instance.log_parser,
+    REPO_PARSERS[instance.repo],
+    options.envSpecParser,
+  ]) {
+    if (name && LOG_PARSERS[name]) return name;
+  }
+  return undefined;
+}
