@@ -118,10 +118,12 @@ export const parseLogMocha: LogParser = (log) => {
     const indent = line.length - body.length;
     while (stack.length && stack[stack.length - 1]!.indent >= indent) stack.pop();
     const full = (title: string) => [...stack.map((s) => s.name), title].join(' ');
-    let m: RegExpExecArray | null;
-    if ((m = /^[✓✔√]\s+(.+?)(?:\s+\(\d+ms\))?$/.exec(body))) map[full(m[1]!)] = 'PASSED';
-    else if ((m = /^\d+\)\s+(.+)$/.exec(body))) map[full(m[1]!)] = 'FAILED';
-    else if ((m = /^-\s+(.+)$/.exec(body))) map[full(m[1]!)] = 'SKIPPED';
+    const pass = /^[✓✔√]\s+(.+?)(?:\s+\(\d+ms\))?$/.exec(body);
+    const fail = pass ? null : /^\d+\)\s+(.+)$/.exec(body);
+    const pending = pass || fail ? null : /^-\s+(.+)$/.exec(body);
+    if (pass) map[full(pass[1]!)] = 'PASSED';
+    else if (fail) map[full(fail[1]!)] = 'FAILED';
+    else if (pending) map[full(pending[1]!)] = 'SKIPPED';
     else if (indent > 0) stack.push({ indent, name: body });
   }
   return map;
