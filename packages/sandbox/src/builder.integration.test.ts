@@ -100,3 +100,23 @@ describe.skipIf(await skipWithoutDocker())('image builder, storage report and po
     expect(pool.size).toBe(0);
   });
 });
+
+describe.skipIf(await skipWithoutDocker())('commit', () => {
+  it('saves a sandbox as an image whose files persist', async () => {
+    const tag = `repoforge/test-commit:${process.pid}`;
+    const sb = await createSandbox({ backend: 'docker', image: baseImage });
+    try {
+      await sb.exec('mkdir -p /opt/deps && echo installed > /opt/deps/marker');
+      expect(await sb.commit!(tag, { labels: { 'repoforge.test': '1' } })).toMatch(/^sha256:/);
+    } finally {
+      await sb.close();
+    }
+    const again = await createSandbox({ backend: 'docker', image: tag });
+    try {
+      expect((await again.exec('cat /opt/deps/marker')).stdout).toBe('installed\n');
+    } finally {
+      await again.close();
+      await new ImageBuilder().docker.getImage(tag).remove({ force: true });
+    }
+  });
+});

@@ -100,6 +100,11 @@ export interface Sandbox extends AsyncDisposable {
   /** Copies `path` (file or directory) out of the sandbox into the host directory `hostDest`. */
   copyOut(path: string, hostDest: string, options?: { signal?: AbortSignal }): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Saves the sandbox's filesystem as an image (Docker backend only; undefined elsewhere), e.g. an environment
+   * whose dependencies an install step just put in place. Returns the image id.
+   */
+  commit?(tag: string, options?: { labels?: Record<string, string>; signal?: AbortSignal }): Promise<string>;
 }
 
 /** A way to make sandboxes. Third parties (Kubernetes, Modal, Podman) implement this. */
