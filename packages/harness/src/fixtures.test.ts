@@ -37,7 +37,7 @@ describe.skipIf(!fixtures && skipLoudly('shared fixtures absent: the 98-log regr
             options: { mode, failOnly: FAIL_ONLY_REPOS.has(instance.repo) },
           });
           if (report.resolved) resolved++;
-        expect(report.resolved, id).toBe(expected.resolved);
+          expect(report.resolved, id).toBe(expected.resolved);
           // Byte-identical report.json, not only equal verdicts.
           if (formatInstanceReportFile(id, report) !== expectedText) mismatches.push(id);
         }

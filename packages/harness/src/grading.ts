@@ -29,10 +29,14 @@ export interface GradeOptions {
   structured?: TestStatusMap;
 }
 
-/** Reads the exit code our eval script records (`>>>>> Test Exit Code: N`), if present. */
+/**
+ * Reads the exit code our eval script records (`>>>>> Test Exit Code: N`), if present. The last one counts:
+ * the script prints it after the tests, so an earlier one came from the tests themselves.
+ */
 export function exitCodeFromLog(log: string): number | undefined {
-  const m = new RegExp(`${MARKERS.TEST_EXIT_CODE}: (\\d+)`).exec(log);
-  return m ? Number(m[1]) : undefined;
+  const all = [...log.matchAll(new RegExp(`^${MARKERS.TEST_EXIT_CODE}: (\\d+)$`, 'gm'))];
+  const last = all[all.length - 1];
+  return last ? Number(last[1]) : undefined;
 }
 
 /**

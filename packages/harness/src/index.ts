@@ -1,3 +1,9 @@
+export { EnvImages, type EnvImagesOptions, hostCaFile } from './env-images.js';
+export { EnvSpec, type EnvSpecInput, EnvSpecMap, envSpecFor } from './env-spec.js';
+export { HarnessError, type HarnessErrorCode } from './errors.js';
+export { type EvalScriptInput, filesOfPatch, makeEvalScript } from './eval-script.js';
+export { type Executor, LocalExecutor } from './executor.js';
+export { flakyTests } from './flaky.js';
 export {
   exitCodeFromLog,
   type GradeOptions,
@@ -9,6 +15,23 @@ export {
   MARKERS,
   type ResolvedStatus,
 } from './grading.js';
+export { materializeRepo } from './materialize.js';
 export { type JUnitCase, parseJUnitXml, pytestJUnitName } from './parsers/junit.js';
 export { FAIL_ONLY_REPOS, LOG_PARSERS, REPO_PARSERS, resolveLogParserName } from './parsers/registry.js';
 export type { LogParser, ParseContext } from './parsers/types.js';
+export { instanceLogDir, LOG_FILES, modelDirName, summaryPath } from './paths.js';
+export {
+  packCommitTree,
+  RepoCache,
+  type RepoCacheOptions,
+  type RepoLocation,
+  type RepoSource,
+} from './repo-source.js';
+export {
+  type EvaluationEvent,
+  type EvaluationOptions,
+  type EvaluationResult,
+  runEvaluation,
+} from './run-evaluation.js';
+export { type InstanceOutcome, type RunInstanceInput, runInstance } from './run-instance.js';
+export { makeRunSummary } from './summary.js';

@@ -9,3 +9,4 @@ export {
   skipWithoutRedis,
 } from './infra.js';
 export { tempDir } from './temp.js';
+export { type CommitSpec, gitDiff, gitIn, makeGitRepo } from './git-repo.js';

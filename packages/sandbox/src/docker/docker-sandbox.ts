@@ -229,12 +229,26 @@ export class DockerSandbox implements Sandbox {
     });
   }
 
-  async commit(tag: string, options: { labels?: Record<string, string>; signal?: AbortSignal } = {}): Promise<string> {
+  async commit(
+    tag: string,
+    options: { labels?: Record<string, string>; signal?: AbortSignal } = {},
+  ): Promise<string> {
     this.assertOpen();
     const [repo, version = 'latest'] = tag.split(/:(?=[^/]+$)/);
     // The lifeline command is ours, not the image's: leave a neutral default behind.
-    const changes = ['CMD ["/bin/sh"]', ...Object.entries(options.labels ?? {}).map(([k, v]) => `LABEL ${JSON.stringify(k)}=${JSON.stringify(v)}`)];
-    const res = (await (this.container.commit as (o: unknown) => Promise<unknown>).call(this.container, { repo, tag: version, changes, pause: true, abortSignal: options.signal })) as { Id: string };
+    const changes = [
+      'CMD ["/bin/sh"]',
+      ...Object.entries(options.labels ?? {}).map(
+        ([k, v]) => `LABEL ${JSON.stringify(k)}=${JSON.stringify(v)}`,
+      ),
+    ];
+    const res = (await (this.container.commit as (o: unknown) => Promise<unknown>).call(this.container, {
+      repo,
+      tag: version,
+      changes,
+      pause: true,
+      abortSignal: options.signal,
+    })) as { Id: string };
     return res.Id;
   }
 

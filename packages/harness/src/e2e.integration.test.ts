@@ -1,0 +1,145 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Instance, type Prediction } from '@repoforge/schema';
+import { baseImage, skipWithoutDocker, tempDir } from '@repoforge/test-utils';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { instanceLogDir, RepoCache, runEvaluation } from './index.js';
+import { makeNodeSample, makePythonSample, sampleEnvSpecs } from './testing/sample-repos.js';
+
+const skip = await skipWithoutDocker();
+
+describe.skipIf(skip)('end to end on real Docker', () => {
+  let root: { path: string } & AsyncDisposable;
+  let py: Awaited<ReturnType<typeof makePythonSample>>;
+  let node: Awaited<ReturnType<typeof makeNodeSample>>;
+  const envSpecs = sampleEnvSpecs(baseImage);
+  beforeAll(async () => {
+    root = await tempDir('repoforge-e2e-');
+    py = await makePythonSample(join(root.path, 'repos'));
+    node = await makeNodeSample(join(root.path, 'repos'));
+  }, 120_000);
+  afterAll(async () => {
+    await root?.[Symbol.asyncDispose]();
+  });
+  const repoSource = () => new RepoCache({ cacheDir: join(root.path, 'repos'), clone: false });
+  const model = (id: string, patch: string | null, name = 'm'): Prediction => ({
+    instance_id: id,
+    model_name_or_path: name,
+    model_patch: patch,
+  });
+
+  it('gold resolves for a Python (pytest) and a Node (npm deps, mocha) repo', async () => {
+    const reportDir = join(root.path, 'reports');
+    const events: string[] = [];
+    const result = await runEvaluation({
+      dataset: [py.instance, node.instance],
+      predictions: 'gold',
+      runId: 'gold-run',
+      reportDir,
+      envSpecs,
+      repoSource: repoSource(),
+      maxWorkers: 2,
+      onEvent: (e) => events.push(e.type),
+    });
+    expect(result.summary).toMatchObject({
+      total_instances: 2,
+      completed_instances: 2,
+      resolved_instances: 2,
+      error_instances: 0,
+    });
+    expect(result.summary.resolved_ids).toEqual(['acme__calc-1', 'acme__doubler-1']);
+    const dir = instanceLogDir(reportDir, 'gold-run', 'gold', 'acme__doubler-1');
+    const report = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8'));
+    expect(report['acme__doubler-1'].tests_status.FAIL_TO_PASS.success).toEqual(['double doubles numbers']);
+    const log = await readFile(join(dir, 'test_output.txt'), 'utf8');
+    expect(log).toContain('>>>>> Start Test Output');
+    expect(log).toMatch(/2 passing/);
+    expect(await readFile(join(dir, 'eval.sh'), 'utf8')).toContain('npx mocha');
+    expect(events).toEqual(['start', 'instance', 'instance']);
+    const summaryText = await readFile(result.summaryFile, 'utf8');
+    expect(result.summaryFile.endsWith('gold.gold-run.json')).toBe(true);
+    expect(JSON.parse(summaryText).schema_version).toBe(2);
+
+    // Re-running the same run id finishes nothing twice.
+    const again = await runEvaluation({
+      dataset: [py.instance, node.instance],
+      predictions: 'gold',
+      runId: 'gold-run',
+      reportDir,
+      envSpecs,
+      repoSource: repoSource(),
+    });
+    expect(again.resumed.sort()).toEqual(['acme__calc-1', 'acme__doubler-1']);
+    expect(again.outcomes).toEqual([]);
+    expect(again.summary).toEqual(result.summary);
+  });
+
+  it('empty, wrong, malformed and hanging patches get SWE-bench verdicts; history after base is unreachable', async () => {
+    const reportDir = join(root.path, 'reports-bad');
+    const variants: [string, string | null][] = [
+      ['empty', ''],
+      ['wrong', py.wrongPatch],
+      [
+        'malformed',
+        'diff --git a/calc.py b/calc.py\n--- a/calc.py\n+++ b/calc.py\n@@ -1,2 +1,2 @@\n-no such line\n+x\n',
+      ],
+      ['hang', py.hangPatch],
+    ];
+    const dataset = variants.map(([v]) => Instance.parse({ ...py.instance, instance_id: `acme__calc-${v}` }));
+    // The hanging one gets a short timeout through its own env spec version.
+    dataset[3]!.version = 'hang';
+    const specs = {
+      ...envSpecs,
+      'acme/calc': { ...envSpecs['acme/calc']!, hang: { ...envSpecs['acme/calc']!['*']!, timeout: 8 } },
+    };
+    const predictions = variants.map(([v, patch]) => model(`acme__calc-${v}`, patch));
+    predictions.push(model('acme__calc-unknown', 'diff'));
+    const r = await runEvaluation({
+      dataset,
+      predictions,
+      runId: 'bad',
+      reportDir,
+      envSpecs: specs,
+      repoSource: repoSource(),
+      maxWorkers: 2,
+    });
+    expect(r.unknownPredictionIds).toEqual(['acme__calc-unknown']);
+    expect(r.summary.empty_patch_ids).toEqual(['acme__calc-empty']);
+    expect(r.summary.unresolved_ids).toEqual(['acme__calc-malformed', 'acme__calc-wrong']);
+    expect(r.summary.error_ids).toEqual(['acme__calc-hang']);
+    const read = async (id: string, file: string) =>
+      readFile(join(instanceLogDir(reportDir, 'bad', 'm', id), file), 'utf8');
+    const malformed = JSON.parse(await read('acme__calc-malformed', 'report.json'))['acme__calc-malformed'];
+    expect(malformed).toEqual({
+      patch_is_None: false,
+      patch_exists: true,
+      patch_successfully_applied: false,
+      resolved: false,
+    });
+    const wrong = JSON.parse(await read('acme__calc-wrong', 'report.json'))['acme__calc-wrong'];
+    expect(wrong.tests_status.FAIL_TO_PASS.failure).toEqual(['tests/test_calc.py::test_add']);
+    expect(wrong.tests_status.PASS_TO_PASS.success).toEqual(['tests/test_calc.py::test_sub']);
+    expect(await read('acme__calc-hang', 'test_output.txt')).toMatch(/Timeout error: 8 seconds exceeded\./);
+    const outcome = r.outcomes.find((o) => o.instance_id === 'acme__calc-hang')!;
+    expect(outcome).toMatchObject({ status: 'error', timedOut: true });
+  });
+
+  it('the sandbox holds the base commit only: the fix commit is not reachable', async () => {
+    const { createSandbox } = await import('@repoforge/sandbox');
+    const { EnvImages, materializeRepo } = await import('./index.js');
+    const make = (o: Parameters<typeof createSandbox>[0]) => createSandbox({ backend: 'docker', ...o });
+    const location = await repoSource().resolve('acme/calc');
+    const image = await new EnvImages({ createSandbox: make }).imageFor(
+      envSpecs['acme/calc']!['*']!,
+      py.instance,
+      location,
+    );
+    await using sb = await make({ image });
+    await materializeRepo(sb, location, py.instance.base_commit, '/testbed');
+    const logAll = await sb.exec('git log --all --format=%H', { cwd: '/testbed' });
+    expect(logAll.stdout.trim()).toBe(py.instance.base_commit);
+    expect((await sb.exec('git status --porcelain', { cwd: '/testbed' })).stdout).toBe('');
+    expect((await sb.exec(`git diff ${py.instance.base_commit}`, { cwd: '/testbed' })).exitCode).toBe(0);
+    expect((await sb.exec('git cat-file -t HEAD~1', { cwd: '/testbed' })).exitCode).not.toBe(0);
+  });
+});

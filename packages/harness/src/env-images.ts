@@ -1,0 +1,149 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import { ImageBuilder, type Logger, type Sandbox, type SandboxOptions } from '@repoforge/sandbox';
+import git from 'isomorphic-git';
+import type { EnvSpec } from './env-spec.js';
+import { HarnessError } from './errors.js';
+import { materializeRepo } from './materialize.js';
+import type { RepoLocation } from './repo-source.js';
+
+/** The host's CA bundle (a TLS-intercepting proxy's CA lives there): install steps need it to reach registries. */
+export function hostCaFile(): string | undefined {
+  const f = process.env.REPOFORGE_CA_FILE ?? process.env.NODE_EXTRA_CA_CERTS ?? process.env.SSL_CERT_FILE;
+  return f && fs.existsSync(f) ? f : undefined;
+}
+
+const CA_IN_SANDBOX = '/run/repoforge/ca.crt';
+
+export interface EnvImagesOptions {
+  builder?: ImageBuilder;
+  /** Creates the install sandbox (default: Docker). */
+  createSandbox: (options: SandboxOptions) => Promise<Sandbox>;
+  /** CA bundle mounted read-only into install steps (default: the host's, see `hostCaFile`). */
+  caFile?: string | null;
+  logger?: Logger;
+}
+
+/**
+ * Environment images for instances: the spec's image or Dockerfile (built once by content hash), plus, when
+ * the spec has install steps, an image with them done, keyed by the base image, the steps and the contents of
+ * the key files at the instance's commit — so nearby commits with the same dependencies share one image.
+ */
+export class EnvImages {
+  private readonly builder: ImageBuilder;
+  private readonly inflight = new Map<string, Promise<string>>();
+
+  constructor(private readonly options: EnvImagesOptions) {
+    this.builder = options.builder ?? new ImageBuilder({ logger: options.logger });
+  }
+
+  private async baseImage(spec: EnvSpec, signal?: AbortSignal): Promise<string> {
+    if (spec.image) return spec.image;
+    try {
+      return (await this.builder.build({ dockerfile: spec.dockerfile! }, { signal })).tag;
+    } catch (error) {
+      throw new HarnessError(
+        'ENV_BUILD_FAILED',
+        `building the environment failed: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+  }
+
+  /** The install key: what decides whether two instances can share the installed image. */
+  async installKey(spec: EnvSpec, base: string, location: RepoLocation, commit: string): Promise<string> {
+    const h = createHash('sha256').update(`${base}\0${JSON.stringify(spec.install)}\0`);
+    for (const filepath of spec.install_key_files) {
+      try {
+        const { blob } = await git.readBlob({
+          fs,
+          gitdir: location.gitdir,
+          oid: commit,
+          filepath,
+          cache: location.cache,
+        });
+        h.update(`${filepath}\0`).update(blob);
+      } catch {
+        h.update(`${filepath}\0<absent>`);
+      }
+    }
+    return h.digest('hex');
+  }
+
+  /** The image an instance's tests run in (built or reused). */
+  async imageFor(
+    spec: EnvSpec,
+    instance: { instance_id: string; base_commit: string; environment_setup_commit?: string },
+    location: RepoLocation,
+    signal?: AbortSignal,
+  ): Promise<string> {
+    const base = await this.baseImage(spec, signal);
+    if (spec.install.length === 0) return base;
+    const key = await this.installKey(spec, base, location, instance.base_commit);
+    const tag = `repoforge/env-installed:${key.slice(0, 20)}`;
+    let p = this.inflight.get(tag);
+    if (!p) {
+      p = this.install(spec, base, tag, instance, location, signal);
+      this.inflight.set(tag, p);
+      p.catch(() => this.inflight.delete(tag));
+    }
+    return p;
+  }
+
+  private async install(
+    spec: EnvSpec,
+    base: string,
+    tag: string,
+    instance: { instance_id: string; base_commit: string },
+    location: RepoLocation,
+    signal?: AbortSignal,
+  ): Promise<string> {
+    if (await this.builder.exists(tag)) return tag;
+    const ca = this.options.caFile === null ? undefined : (this.options.caFile ?? hostCaFile());
+    const sb = await this.options.createSandbox({
+      image: base,
+      network: 'host', // install steps only; tests never get a network
+      mounts: ca ? { [ca]: CA_IN_SANDBOX } : undefined,
+      env: ca
+        ? {
+            NODE_EXTRA_CA_CERTS: CA_IN_SANDBOX,
+            npm_config_cafile: CA_IN_SANDBOX,
+            SSL_CERT_FILE: CA_IN_SANDBOX,
+            PIP_CERT: CA_IN_SANDBOX,
+          }
+        : undefined,
+      labels: { 'repoforge.purpose': 'env-install' },
+      signal,
+    });
+    try {
+      if (!sb.commit)
+        throw new HarnessError(
+          'ENV_BUILD_FAILED',
+          `the ${sb.backend} backend cannot save images; install steps need Docker`,
+        );
+      await materializeRepo(sb, location, instance.base_commit, '/testbed', signal);
+      const log: string[] = [];
+      for (const step of spec.install) {
+        const r = await sb.exec(['/bin/bash', '-c', `cd /testbed && ${step}`], {
+          timeoutMs: 1_800_000,
+          signal,
+          user: '0',
+        });
+        log.push(`$ ${step}\n${r.stdout}${r.stderr}`);
+        if (r.exitCode !== 0) {
+          throw new HarnessError(
+            'ENV_BUILD_FAILED',
+            `install step failed (exit ${r.exitCode}) for ${instance.instance_id}: ${step}\n${log.join('\n').slice(-2000)}`,
+          );
+        }
+      }
+      // The repo's source is never baked into an environment: it is materialized per run.
+      await sb.exec(['rm', '-rf', '/testbed', '/root/.npm', '/root/.cache'], { user: '0' });
+      await sb.commit(tag, { labels: { 'repoforge.image': '1', 'repoforge.env-install': '1' } });
+      this.options.logger?.info('environment installed', { tag, instance: instance.instance_id });
+      return tag;
+    } finally {
+      await sb.close();
+    }
+  }
+}

@@ -1,0 +1,27 @@
+import { join } from 'node:path';
+
+/** SWE-bench's folder name for a model: `/` becomes `__`. */
+export function modelDirName(model: string): string {
+  return model.replaceAll('/', '__');
+}
+
+/** `<reportDir>/logs/run_evaluation/<runId>/<model>/<instanceId>`, SWE-bench's layout. */
+export function instanceLogDir(reportDir: string, runId: string, model: string, instanceId: string): string {
+  return join(reportDir, 'logs', 'run_evaluation', runId, modelDirName(model), instanceId);
+}
+
+/** `<reportDir>/<model>.<runId>.json`, SWE-bench's summary file. */
+export function summaryPath(reportDir: string, runId: string, model: string): string {
+  return join(reportDir, `${modelDirName(model)}.${runId}.json`);
+}
+
+/** The files of one instance's run. */
+export const LOG_FILES = {
+  report: 'report.json',
+  testOutput: 'test_output.txt',
+  patch: 'patch.diff',
+  evalScript: 'eval.sh',
+  instanceLog: 'run_instance.log',
+  timings: 'timings.json',
+  statuses: 'test_statuses.json',
+} as const;

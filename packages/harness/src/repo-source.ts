@@ -1,0 +1,154 @@
+import * as fs from 'node:fs';
+import { existsSync } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import git from 'isomorphic-git';
+import { HarnessError } from './errors.js';
+
+/** Where a repository's git objects live on this machine. */
+export interface RepoLocation {
+  gitdir: string;
+  /** isomorphic-git's object cache, shared by every read of this repo. */
+  cache: object;
+}
+
+/** Resolves `owner/name` to git objects. */
+export interface RepoSource {
+  resolve(repo: string, options?: { signal?: AbortSignal }): Promise<RepoLocation>;
+}
+
+/** Finds the git directory of a clone or a bare mirror at `path`, if any. */
+function gitdirAt(path: string): string | undefined {
+  if (existsSync(join(path, '.git', 'HEAD'))) return join(path, '.git');
+  if (existsSync(join(path, 'HEAD')) && existsSync(join(path, 'objects'))) return path;
+  return undefined;
+}
+
+export interface RepoCacheOptions {
+  /** Folder of clones or mirrors named `owner/name` or `owner__name`. */
+  cacheDir: string;
+  /** Clone missing repos over https with isomorphic-git (default true). */
+  clone?: boolean;
+  /** URL of a repo (default `https://github.com/<owner>/<name>`). */
+  urlOf?: (repo: string) => string;
+  /** isomorphic-git HTTP client (default `isomorphic-git/http/node`). */
+  http?: unknown;
+}
+
+/**
+ * Repos from a local cache dir, cloned on first use (isomorphic-git, bare, into `<cacheDir>/owner__name`) and
+ * shared by every instance of a repo. Concurrent requests for one repo clone once.
+ */
+export class RepoCache implements RepoSource {
+  private readonly pending = new Map<string, Promise<RepoLocation>>();
+
+  constructor(private readonly options: RepoCacheOptions) {}
+
+  resolve(repo: string, options: { signal?: AbortSignal } = {}): Promise<RepoLocation> {
+    let p = this.pending.get(repo);
+    if (!p) {
+      p = this.locate(repo, options.signal);
+      this.pending.set(repo, p);
+      p.catch(() => this.pending.delete(repo));
+    }
+    return p;
+  }
+
+  private async locate(repo: string, signal?: AbortSignal): Promise<RepoLocation> {
+    const [owner, name] = repo.split('/');
+    for (const candidate of [
+      join(this.options.cacheDir, owner!, name!),
+      join(this.options.cacheDir, `${owner}__${name}`),
+    ]) {
+      const gitdir = gitdirAt(candidate);
+      if (gitdir) return { gitdir, cache: {} };
+    }
+    if (this.options.clone === false) {
+      throw new HarnessError(
+        'REPO_NOT_FOUND',
+        `${repo} is not in the repo cache ${this.options.cacheDir} (as ${owner}/${name} or ${owner}__${name})`,
+      );
+    }
+    return this.cloneInto(repo, join(this.options.cacheDir, `${owner}__${name}`), signal);
+  }
+
+  private async cloneInto(repo: string, dest: string, signal?: AbortSignal): Promise<RepoLocation> {
+    signal?.throwIfAborted();
+    const url = this.options.urlOf?.(repo) ?? `https://github.com/${repo}`;
+    const tmp = `${dest}.partial-${process.pid}`;
+    await rm(tmp, { recursive: true, force: true });
+    await mkdir(tmp, { recursive: true });
+    try {
+      const http = this.options.http ?? (await import('isomorphic-git/http/node')).default;
+      // Bare (gitdir = the folder): a cache holds objects, never a checkout another run could disturb.
+      await git.clone({
+        fs,
+        http: http as never,
+        gitdir: tmp,
+        dir: tmp,
+        url,
+        noCheckout: true,
+        noTags: true,
+      });
+      await rename(tmp, dest);
+    } catch (error) {
+      await rm(tmp, { recursive: true, force: true });
+      throw new HarnessError('CLONE_FAILED', `could not clone ${url}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    return { gitdir: dest, cache: {} };
+  }
+}
+
+/**
+ * A packfile holding exactly the commit `oid`, its tree and every blob under it: enough for a shallow
+ * repository at that commit, and nothing newer (no later history to peek at).
+ */
+export async function packCommitTree(
+  location: RepoLocation,
+  oid: string,
+): Promise<{ packfile: Uint8Array; objects: number }> {
+  const { gitdir, cache } = location;
+  let commit: Awaited<ReturnType<typeof git.readCommit>>;
+  try {
+    commit = await git.readCommit({ fs, gitdir, oid, cache });
+  } catch (error) {
+    throw new HarnessError('COMMIT_NOT_FOUND', `commit ${oid} is not in ${gitdir}`, { cause: error });
+  }
+  const oids = new Set<string>([commit.oid]);
+  const walk = async (treeOid: string) => {
+    oids.add(treeOid);
+    const { tree } = await git.readTree({ fs, gitdir, oid: treeOid, cache });
+    for (const entry of tree) {
+      if (entry.type === 'tree') await walk(entry.oid);
+      else if (entry.type === 'blob') oids.add(entry.oid);
+      // submodule commits ('commit' entries) are not part of this repository's objects
+    }
+  };
+  await walk(commit.commit.tree);
+  const { packfile } = await git.packObjects({ fs, gitdir, oids: [...oids], write: false, cache });
+  if (!packfile) throw new HarnessError('MATERIALIZE_FAILED', `could not pack ${oid}`);
+  return { packfile, objects: oids.size };
+}
+
+/**
+ * The shell steps that turn the pack (at `packPath` in the sandbox) into a shallow clone at `oid` in `dir`:
+ * the real commit id, `git diff <base>` works, and nothing after it exists.
+ */
+export function materializeScript(dir: string, packPath: string, oid: string): string {
+  return [
+    'set -e',
+    `rm -rf ${dir} && mkdir -p ${dir} && cd ${dir}`,
+    'git init -q',
+    `git index-pack --stdin < ${packPath} > /dev/null`,
+    `echo ${oid} > .git/shallow`,
+    `git update-ref refs/heads/main ${oid}`,
+    'git symbolic-ref HEAD refs/heads/main',
+    'git config user.email repoforge@localhost && git config user.name RepoForge',
+    'git config core.fileMode false',
+    `git config --global --add safe.directory ${dir} || true`,
+    'git reset -q --hard',
+    `rm -f ${packPath}`,
+  ].join('\n');
+}

@@ -1,0 +1,287 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  formatInstanceReportFile,
+  formatRunSummary,
+  goldPredictions,
+  type Instance,
+  isEmptyPatch,
+  type Prediction,
+  type RunSummary,
+} from '@repoforge/schema';
+import { writeFileAtomic } from '@repoforge/schema/node';
+import {
+  createSandbox,
+  type Logger,
+  type Sandbox,
+  type SandboxOptions,
+  SandboxPool,
+} from '@repoforge/sandbox';
+import { EnvImages } from './env-images.js';
+import { type EnvSpecMap, envSpecFor } from './env-spec.js';
+import { HarnessError } from './errors.js';
+import { type Executor, LocalExecutor } from './executor.js';
+import { flakyTests } from './flaky.js';
+import { gradeLog } from './grading.js';
+import { FAIL_ONLY_REPOS, resolveLogParserName } from './parsers/registry.js';
+import { instanceLogDir, LOG_FILES, summaryPath } from './paths.js';
+import type { RepoSource } from './repo-source.js';
+import { type InstanceOutcome, runInstance } from './run-instance.js';
+import { makeRunSummary, readReportVerdict } from './summary.js';
+
+/** Progress of a run, for bars and logs. */
+export type EvaluationEvent =
+  | { type: 'start'; total: number; skipped: number }
+  | { type: 'instance'; instanceId: string; outcome: InstanceOutcome; done: number; total: number };
+
+export interface EvaluationOptions {
+  dataset: readonly Instance[];
+  /** Predictions, or `gold` for each instance's own patch. */
+  predictions: readonly Prediction[] | 'gold';
+  runId: string;
+  /** Where `logs/run_evaluation/...` and the summary go (default: the current directory). */
+  reportDir?: string;
+  instanceIds?: readonly string[];
+  maxWorkers?: number;
+  /** Per-instance timeout in seconds (default 1800, SWE-bench's). */
+  timeoutSec?: number;
+  envSpecs: EnvSpecMap;
+  repoSource: RepoSource;
+  /** Makes sandboxes (default: Docker via @repoforge/sandbox). */
+  createSandbox?: (options: SandboxOptions) => Promise<Sandbox>;
+  envImages?: EnvImages;
+  executor?: Executor;
+  /** Log parser for every instance, over the instance's own and the env spec's. */
+  parser?: string;
+  /** Regrade from saved logs; run nothing. */
+  rewriteReports?: boolean;
+  /** Run each instance this many times and report tests whose status differs (flaky). */
+  repeat?: number;
+  gradeMode?: 'strict' | 'legacy';
+  logger?: Logger;
+  onEvent?: (event: EvaluationEvent) => void;
+  signal?: AbortSignal;
+}
+
+export interface EvaluationResult {
+  summary: RunSummary;
+  summaryFile: string;
+  outcomes: InstanceOutcome[];
+  /** Prediction ids that are not in the dataset (reported, not silently dropped). */
+  unknownPredictionIds: string[];
+  /** Instances skipped because a previous run of this run id already finished them. */
+  resumed: string[];
+  /** Flaky tests per instance, when `repeat` > 1. */
+  flaky: Record<string, string[]>;
+}
+
+function selectDataset(dataset: readonly Instance[], ids?: readonly string[]): Instance[] {
+  if (!ids?.length) return [...dataset];
+  const byId = new Map(dataset.map((i) => [i.instance_id, i]));
+  const missing = ids.filter((id) => !byId.has(id));
+  if (missing.length)
+    throw new HarnessError('UNKNOWN_INSTANCE', `instance ids not in the dataset: ${missing.join(', ')}`);
+  return ids.map((id) => byId.get(id)!);
+}
+
+/**
+ * Evaluates predictions on instances, SWE-bench-compatibly: per-instance logs and report.json under
+ * `logs/run_evaluation/<run_id>/<model>/<instance_id>/`, and `<model>.<run_id>.json`. Re-running a run id
+ * skips what is finished, so a crash or kill -9 loses nothing and duplicates nothing.
+ */
+export async function runEvaluation(options: EvaluationOptions): Promise<EvaluationResult> {
+  const reportDir = options.reportDir ?? process.cwd();
+  const dataset = selectDataset(options.dataset, options.instanceIds);
+  const datasetIds = new Set(options.dataset.map((i) => i.instance_id));
+  const list = options.predictions === 'gold' ? goldPredictions(dataset) : options.predictions;
+  const unknownPredictionIds = list.filter((p) => !datasetIds.has(p.instance_id)).map((p) => p.instance_id);
+  if (unknownPredictionIds.length) {
+    options.logger?.warn('predictions for instances not in the dataset were ignored', {
+      ids: unknownPredictionIds,
+    });
+  }
+  const selected = new Set(dataset.map((i) => i.instance_id));
+  const predictions = new Map(list.filter((p) => selected.has(p.instance_id)).map((p) => [p.instance_id, p]));
+  const models = new Set([...predictions.values()].map((p) => p.model_name_or_path));
+  if (models.size > 1)
+    throw new HarnessError(
+      'INPUT_INVALID',
+      `predictions name several models (${[...models].join(', ')}): one run evaluates one model`,
+    );
+  const model = [...models][0] ?? 'gold';
+  const dirOf = (id: string) => instanceLogDir(reportDir, options.runId, model, id);
+
+  const runnable = dataset.filter(
+    (i) => predictions.has(i.instance_id) && !isEmptyPatch(predictions.get(i.instance_id)!),
+  );
+  const resumed: string[] = [];
+  const todo: Instance[] = [];
+  for (const inst of runnable) {
+    const verdict = await readReportVerdict(dirOf(inst.instance_id), inst.instance_id);
+    if (!options.rewriteReports && typeof verdict === 'boolean') resumed.push(inst.instance_id);
+    else todo.push(inst);
+  }
+  options.onEvent?.({ type: 'start', total: todo.length, skipped: resumed.length });
+
+  const outcomes: InstanceOutcome[] = [];
+  const flaky: Record<string, string[]> = {};
+  let done = 0;
+  const record = (inst: Instance, outcome: InstanceOutcome) => {
+    outcomes.push(outcome);
+    options.onEvent?.({
+      type: 'instance',
+      instanceId: inst.instance_id,
+      outcome,
+      done: ++done,
+      total: todo.length,
+    });
+  };
+
+  if (options.rewriteReports) {
+    for (const inst of todo)
+      record(inst, await regrade(inst, predictions.get(inst.instance_id)!, dirOf(inst.instance_id), options));
+  } else if (todo.length) {
+    const make = options.createSandbox ?? ((o: SandboxOptions) => createSandbox({ backend: 'docker', ...o }));
+    const envImages = options.envImages ?? new EnvImages({ createSandbox: make, logger: options.logger });
+    const pool = new SandboxPool({
+      warm: 1,
+      max: (options.maxWorkers ?? 1) + 1,
+      create: (image, signal) =>
+        make({ image, network: 'none', runId: options.runId, limits: { pids: 4096 }, signal }),
+      logger: options.logger,
+    });
+    const executor = options.executor ?? new LocalExecutor(options.maxWorkers ?? 1);
+    try {
+      await executor.run(
+        todo,
+        async (inst, signal) => {
+          const outcome = await evaluateOne(
+            inst,
+            predictions.get(inst.instance_id)!,
+            dirOf(inst.instance_id),
+            {
+              ...options,
+              envImages,
+              pool,
+              signal,
+            },
+          ).catch(async (error: unknown) => errorOutcome(inst, dirOf(inst.instance_id), error));
+          if (outcome.flaky) flaky[inst.instance_id] = outcome.flaky;
+          record(inst, outcome);
+          return outcome;
+        },
+        { signal: options.signal },
+      );
+    } finally {
+      await pool.close();
+    }
+  }
+
+  const summary = await makeRunSummary({ dataset, predictions, reportDir, runId: options.runId });
+  const summaryFile = summaryPath(reportDir, options.runId, model);
+  await writeFileAtomic(summaryFile, formatRunSummary(summary));
+  return { summary, summaryFile, outcomes, unknownPredictionIds, resumed, flaky };
+}
+
+type OneOptions = EvaluationOptions & { envImages: EnvImages; pool: SandboxPool; signal: AbortSignal };
+
+async function evaluateOne(
+  inst: Instance,
+  prediction: Prediction,
+  logDir: string,
+  options: OneOptions,
+): Promise<InstanceOutcome> {
+  const spec = envSpecFor(options.envSpecs, inst);
+  const parser = resolveLogParserName(inst, { override: options.parser, envSpecParser: spec.log_parser });
+  if (!parser)
+    throw new HarnessError(
+      'NO_LOG_PARSER',
+      `no log parser for ${inst.instance_id}: set log_parser in the env spec`,
+    );
+  const location = await options.repoSource.resolve(inst.repo, { signal: options.signal });
+  const t = performance.now();
+  const image = await options.envImages.imageFor(spec, inst, location, options.signal);
+  const envMs = Math.round(performance.now() - t);
+  const runs: InstanceOutcome[] = [];
+  for (let i = 0; i < Math.max(1, options.repeat ?? 1); i++) {
+    const lease = await options.pool.acquire(image, { signal: options.signal });
+    try {
+      runs.push(
+        await runInstance({
+          instance: inst,
+          prediction,
+          spec,
+          parser,
+          location,
+          sandbox: lease.sandbox,
+          logDir: i === 0 ? logDir : join(logDir, `repeat-${i + 1}`),
+          timeoutMs: (spec.timeout ?? options.timeoutSec ?? 1800) * 1000,
+          gradeMode: options.gradeMode,
+          signal: options.signal,
+        }),
+      );
+    } finally {
+      await lease.release();
+    }
+  }
+  const first = runs[0]!;
+  first.timings.env_ms = envMs;
+  if (runs.length > 1) {
+    const f = flakyTests(runs.map((r) => r.statusMap ?? {}));
+    await writeFileAtomic(
+      join(logDir, 'flaky_tests.json'),
+      JSON.stringify({ runs: runs.length, flaky: f }, null, 2),
+    );
+    return { ...first, flaky: f };
+  }
+  return first;
+}
+
+async function errorOutcome(inst: Instance, logDir: string, error: unknown): Promise<InstanceOutcome> {
+  const message = error instanceof Error ? error.message : String(error);
+  await writeFileAtomic(
+    join(logDir, LOG_FILES.instanceLog),
+    `${new Date().toISOString()} - Error: ${message}\n`,
+  ).catch(() => {});
+  return { instance_id: inst.instance_id, status: 'error', error: message, timings: {} };
+}
+
+async function regrade(
+  inst: Instance,
+  prediction: Prediction,
+  logDir: string,
+  options: EvaluationOptions,
+): Promise<InstanceOutcome> {
+  let log: string;
+  try {
+    log = await readFile(join(logDir, LOG_FILES.testOutput), 'utf8');
+  } catch {
+    return {
+      instance_id: inst.instance_id,
+      status: 'error',
+      error: 'no saved test_output.txt to regrade',
+      timings: {},
+    };
+  }
+  const spec = options.envSpecs[inst.repo] ? envSpecFor(options.envSpecs, inst) : undefined;
+  const parser = resolveLogParserName(inst, { override: options.parser, envSpecParser: spec?.log_parser });
+  if (!parser) throw new HarnessError('NO_LOG_PARSER', `no log parser for ${inst.instance_id}`);
+  const graded = gradeLog({
+    instance: inst,
+    modelPatch: prediction.model_patch,
+    log,
+    parser,
+    options: { mode: options.gradeMode, failOnly: FAIL_ONLY_REPOS.has(inst.repo) },
+  });
+  await writeFileAtomic(
+    join(logDir, LOG_FILES.report),
+    formatInstanceReportFile(inst.instance_id, graded.report),
+  );
+  return {
+    instance_id: inst.instance_id,
+    status: 'completed',
+    report: graded.report,
+    statusMap: graded.statusMap,
+    timings: {},
+  };
+}
