@@ -9,6 +9,15 @@ import {
 } from './command.js';
 import { rootCommand } from './commands/root.js';
 
+const INPUT_CODES = new Set([
+  'USAGE',
+  'RECORD_INVALID',
+  'INPUT_INVALID',
+  'ENV_SPEC_INVALID',
+  'UNKNOWN_INSTANCE',
+  'NO_ENV_SPEC',
+]);
+
 /** Exit codes: 0 ok, 1 the job failed, 2 bad usage or input. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 
@@ -40,11 +49,13 @@ export async function runCli(
       verbose,
     });
   } catch (error) {
-    const usage = error instanceof UsageError;
+    // Bad input (a malformed row, an unknown id, an invalid env spec) is exit 2, like bad usage.
+    const usage =
+      error instanceof UsageError || (error instanceof RepoForgeError && INPUT_CODES.has(error.code));
     const code = error instanceof RepoForgeError ? ` [${error.code}]` : '';
     const message = error instanceof Error ? error.message : String(error);
     io.stderr.write(`repoforge: ${message}${usage ? '' : code}\n`);
-    if (usage && error.hint) io.stderr.write(`hint: ${error.hint}\n`);
+    if (error instanceof UsageError && error.hint) io.stderr.write(`hint: ${error.hint}\n`);
     else if (!usage && !verbose) io.stderr.write('hint: run again with --verbose for details\n');
     if (verbose && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
     return usage ? EXIT.usage : EXIT.failure;

@@ -1,10 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Instance, type Prediction } from '@repoforge/schema';
-import { baseImage, skipWithoutDocker, tempDir } from '@repoforge/test-utils';
+import {
+  baseImage,
+  makeNodeSample,
+  makePythonSample,
+  sampleEnvSpecs,
+  skipWithoutDocker,
+  tempDir,
+} from '@repoforge/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { instanceLogDir, RepoCache, runEvaluation } from './index.js';
-import { makeNodeSample, makePythonSample, sampleEnvSpecs } from './testing/sample-repos.js';
+import { EnvSpecMap, instanceLogDir, RepoCache, runEvaluation } from './index.js';
 
 const skip = await skipWithoutDocker();
 
@@ -12,7 +18,7 @@ describe.skipIf(skip)('end to end on real Docker', () => {
   let root: { path: string } & AsyncDisposable;
   let py: Awaited<ReturnType<typeof makePythonSample>>;
   let node: Awaited<ReturnType<typeof makeNodeSample>>;
-  const envSpecs = sampleEnvSpecs(baseImage);
+  const envSpecs = EnvSpecMap.parse(sampleEnvSpecs(baseImage));
   beforeAll(async () => {
     root = await tempDir('repoforge-e2e-');
     py = await makePythonSample(join(root.path, 'repos'));

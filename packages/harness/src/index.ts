@@ -35,3 +35,4 @@ export {
 } from './run-evaluation.js';
 export { type InstanceOutcome, type RunInstanceInput, runInstance } from './run-instance.js';
 export { makeRunSummary } from './summary.js';
+export { loadDataset, loadEnvSpecs, loadPredictions } from './load-inputs.js';

@@ -10,3 +10,4 @@ export {
 } from './infra.js';
 export { tempDir } from './temp.js';
 export { type CommitSpec, gitDiff, gitIn, makeGitRepo } from './git-repo.js';
+export { makeNodeSample, makePythonSample, sampleEnvSpecs } from './sample-repos.js';

@@ -1,4 +1,5 @@
 import type { Command } from '../command.js';
+import { evalCommand } from './eval.js';
 import { sandboxCommand } from './sandbox.js';
 import { versionCommand } from './version.js';
 
@@ -8,5 +9,5 @@ export const rootCommand: Command = {
   summary:
     'RepoForge: real git history into executable SWE tasks, sandboxed evaluation, labels and rollouts.',
   examples: ['repoforge sandbox run -- uname -a', 'repoforge <command> --help'],
-  subcommands: [sandboxCommand, versionCommand],
+  subcommands: [evalCommand, sandboxCommand, versionCommand],
 };

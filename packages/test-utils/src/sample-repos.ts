@@ -3,8 +3,10 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Instance } from '@repoforge/schema';
-import { gitDiff, gitIn, makeGitRepo } from '@repoforge/test-utils';
-import type { EnvSpecMap } from '../env-spec.js';
+import { gitDiff, gitIn, makeGitRepo } from './git-repo.js';
+
+/** Environment specs in the harness' `--env-spec` shape. */
+export type SampleEnvSpecs = Record<string, Record<string, Record<string, unknown> & { test_cmd: string }>>;
 
 const run = promisify(execFile);
 
@@ -107,7 +109,7 @@ export async function makeNodeSample(root: string): Promise<{ instance: Instance
 }
 
 /** Environments of the samples: Debian's python3-pytest; Debian's nodejs + npm with `npm ci` at build time. */
-export function sampleEnvSpecs(baseImage: string): EnvSpecMap {
+export function sampleEnvSpecs(baseImage: string) {
   const apt = (pkgs: string) =>
     `FROM ${baseImage}\nRUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ${pkgs} > /dev/null && rm -rf /var/lib/apt/lists/* /var/cache/apt/*\n`;
   return {

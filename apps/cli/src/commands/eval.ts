@@ -1,0 +1,210 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import {
+  FAIL_ONLY_REPOS,
+  gradeLog,
+  loadDataset,
+  loadEnvSpecs,
+  loadPredictions,
+  RepoCache,
+  resolveLogParserName,
+  runEvaluation,
+} from '@repoforge/harness';
+import { formatInstanceReportFile } from '@repoforge/schema';
+import { type Command, type ParsedValues, UsageError } from '../command.js';
+import { cliLogger } from '../logger.js';
+import { Progress } from '../progress.js';
+
+function fileArg(values: ParsedValues, flag: string, cwd: string): string {
+  const v = values[flag];
+  if (typeof v !== 'string' || !v) throw new UsageError(`--${flag} is required`);
+  const p = resolve(cwd, v);
+  if (!existsSync(p)) throw new UsageError(`--${flag}: no such file ${v}`);
+  return p;
+}
+
+function intArg(values: ParsedValues, flag: string): number | undefined {
+  const v = values[flag];
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new UsageError(`--${flag} must be a positive integer, got '${String(v)}'`);
+  return n;
+}
+
+const run: Command = {
+  name: 'run',
+  summary: 'evaluate predictions on a dataset in sandboxes and write SWE-bench reports',
+  examples: [
+    'repoforge eval run --dataset instances.jsonl --predictions gold --run-id try1 --env-spec env.json --repo-cache ./repos',
+    'repoforge eval run --dataset verified.jsonl --predictions preds.jsonl --run-id r2 --max-workers 2 --timeout 900',
+  ],
+  options: {
+    dataset: {
+      type: 'string',
+      value: 'FILE',
+      description: 'SWE-bench / Multilingual / Multi-SWE-bench JSON or JSONL',
+    },
+    predictions: {
+      type: 'string',
+      value: 'FILE|gold',
+      description: "predictions file, or 'gold' for each instance's own patch",
+    },
+    'run-id': { type: 'string', value: 'ID', description: 'run id (re-running it resumes)' },
+    'instance-ids': {
+      type: 'string',
+      multiple: true,
+      value: 'ID',
+      description: 'only these instances (repeatable, or comma-separated)',
+    },
+    'max-workers': { type: 'string', value: 'N', description: 'instances at once', default: '1' },
+    timeout: { type: 'string', value: 'SECONDS', description: 'per-instance timeout', default: '1800' },
+    'repo-cache': {
+      type: 'string',
+      value: 'DIR',
+      description: 'clones/mirrors as owner/name or owner__name (missing ones are cloned)',
+      default: '.repoforge/repos',
+    },
+    'env-spec': { type: 'string', value: 'FILE', description: 'environments per repo and version (JSON)' },
+    'report-dir': {
+      type: 'string',
+      value: 'DIR',
+      description: 'where logs/ and the summary go',
+      default: '.',
+    },
+    repeat: { type: 'string', value: 'N', description: 'run each instance N times; report flaky tests' },
+    parser: {
+      type: 'string',
+      value: 'NAME',
+      description: 'log parser for every instance (e.g. parse_log_pytest)',
+    },
+    grading: {
+      type: 'string',
+      value: 'strict|legacy',
+      description: 'legacy = SWE-bench without later hardening',
+      default: 'strict',
+    },
+    'rewrite-reports': { type: 'boolean', description: 'regrade from saved logs without running anything' },
+  },
+  async run({ io, values, signal, verbose, json }) {
+    const cwd = io.cwd;
+    const datasetPath = fileArg(values, 'dataset', cwd);
+    const runId = values['run-id'];
+    if (typeof runId !== 'string' || !/^[\w.-]+$/.test(runId))
+      throw new UsageError('--run-id is required (letters, digits, . _ -)');
+    const predArg = values.predictions;
+    if (typeof predArg !== 'string') throw new UsageError("--predictions is required (a file, or 'gold')");
+    const grading = String(values.grading);
+    if (grading !== 'strict' && grading !== 'legacy')
+      throw new UsageError('--grading must be strict or legacy');
+    const dataset = await loadDataset(datasetPath, { signal });
+    const predictions =
+      predArg === 'gold' ? 'gold' : await loadPredictions(fileArg(values, 'predictions', cwd), { signal });
+    const envSpecs = values['env-spec'] ? await loadEnvSpecs(fileArg(values, 'env-spec', cwd)) : {};
+    const ids = (values['instance-ids'] as string[] | undefined)
+      ?.flatMap((s) => s.split(','))
+      .filter(Boolean);
+    const logger = cliLogger(io, verbose);
+    const progress = new Progress(io, 'eval', 0);
+    let resolvedCount = 0;
+    const result = await runEvaluation({
+      dataset,
+      predictions,
+      runId,
+      reportDir: resolve(cwd, String(values['report-dir'])),
+      instanceIds: ids,
+      maxWorkers: intArg(values, 'max-workers'),
+      timeoutSec: intArg(values, 'timeout'),
+      envSpecs,
+      repoSource: new RepoCache({ cacheDir: resolve(cwd, String(values['repo-cache'])) }),
+      parser: values.parser as string | undefined,
+      rewriteReports: values['rewrite-reports'] === true,
+      repeat: intArg(values, 'repeat'),
+      gradeMode: grading,
+      logger,
+      signal,
+      onEvent: (e) => {
+        if (e.type === 'start') {
+          if (e.skipped)
+            io.stderr.write(`resuming run ${runId}: ${e.skipped} instance(s) already finished\n`);
+          progress.setTotal(e.total);
+        } else {
+          const o = e.outcome;
+          if (o.report?.resolved) resolvedCount++;
+          const verdict =
+            o.status === 'error' ? `error (${o.error})` : o.report?.resolved ? 'resolved' : 'unresolved';
+          progress.tick(`${e.instanceId}: ${verdict}`, `resolved ${resolvedCount}`);
+        }
+      },
+    });
+    progress.finish();
+    for (const id of result.unknownPredictionIds)
+      io.stderr.write(`warning: prediction for unknown instance ${id} (not in the dataset)\n`);
+    const s = result.summary;
+    if (json)
+      io.stdout.write(
+        `${JSON.stringify({ summary: s, summaryFile: result.summaryFile, flaky: result.flaky, unknownPredictionIds: result.unknownPredictionIds })}\n`,
+      );
+    else {
+      io.stdout.write(
+        `Total instances: ${s.total_instances}\nInstances submitted: ${s.submitted_instances}\nInstances completed: ${s.completed_instances}\n` +
+          `Instances incomplete: ${s.incomplete_ids.length}\nInstances resolved: ${s.resolved_instances}\nInstances unresolved: ${s.unresolved_instances}\n` +
+          `Instances with empty patches: ${s.empty_patch_instances}\nInstances with errors: ${s.error_instances}\nReport written to ${result.summaryFile}\n`,
+      );
+      for (const [id, tests] of Object.entries(result.flaky))
+        if (tests.length) io.stdout.write(`flaky in ${id}: ${tests.join(', ')}\n`);
+    }
+    return s.error_instances > 0 || result.unknownPredictionIds.length > 0 ? 1 : 0;
+  },
+};
+
+const grade: Command = {
+  name: 'grade',
+  summary: 'grade one saved log and print its report.json exactly as SWE-bench would write it',
+  examples: [
+    'repoforge eval grade --dataset verified.jsonl --instance-id django__django-11099 --log test_output.txt',
+  ],
+  options: {
+    dataset: { type: 'string', value: 'FILE', description: 'dataset holding the instance' },
+    'instance-id': { type: 'string', value: 'ID', description: 'the instance' },
+    log: { type: 'string', value: 'FILE', description: 'the test_output.txt to grade' },
+    'exit-code': {
+      type: 'string',
+      value: 'N',
+      description: "the test command's exit code, if known (strict grading uses it)",
+    },
+    parser: { type: 'string', value: 'NAME', description: 'log parser override' },
+    grading: { type: 'string', value: 'strict|legacy', description: 'grading rules', default: 'strict' },
+  },
+  async run({ io, values, signal }) {
+    const dataset = await loadDataset(fileArg(values, 'dataset', io.cwd), { signal });
+    const id = values['instance-id'];
+    const instance = dataset.find((i) => i.instance_id === id);
+    if (!instance) throw new UsageError(`--instance-id: ${String(id)} is not in the dataset`);
+    const parser = resolveLogParserName(instance, { override: values.parser as string | undefined });
+    if (!parser) throw new UsageError(`no log parser known for ${instance.repo}`, 'pass --parser NAME');
+    const exit = values['exit-code'];
+    if (exit !== undefined && !/^\d+$/.test(String(exit)))
+      throw new UsageError('--exit-code must be a number');
+    const { report } = gradeLog({
+      instance,
+      modelPatch: 'graded from a log',
+      log: readFileSync(fileArg(values, 'log', io.cwd), 'utf8'),
+      parser,
+      options: {
+        mode: values.grading === 'legacy' ? 'legacy' : 'strict',
+        failOnly: FAIL_ONLY_REPOS.has(instance.repo),
+        exitCode: exit === undefined ? undefined : Number(exit),
+      },
+    });
+    io.stdout.write(`${formatInstanceReportFile(instance.instance_id, report)}\n`);
+    return 0;
+  },
+};
+
+/** `repoforge eval ...` */
+export const evalCommand: Command = {
+  name: 'eval',
+  summary: 'SWE-bench-compatible evaluation: run predictions, or grade a saved log',
+  subcommands: [run, grade],
+};

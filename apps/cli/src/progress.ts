@@ -1,0 +1,59 @@
+import type { CliIO } from './command.js';
+
+/**
+ * A progress display: a redrawn bar with count, rate and ETA on a TTY; plain log lines otherwise (CI).
+ */
+export class Progress {
+  private done = 0;
+  private readonly started = Date.now();
+  private lastDraw = 0;
+
+  constructor(
+    private readonly io: CliIO,
+    private readonly label: string,
+    private total: number,
+    private readonly tty = io.stderr.isTTY === true,
+  ) {}
+
+  setTotal(total: number): void {
+    this.total = total;
+    this.draw(true);
+  }
+
+  /** Marks one item done, with a short note (shown as a line when not on a TTY). */
+  tick(note: string, extra = ''): void {
+    this.done++;
+    if (!this.tty) {
+      this.io.stderr.write(`[${this.label}] ${this.done}/${this.total} ${note}${extra ? ` ${extra}` : ''}\n`);
+      return;
+    }
+    this.extra = extra;
+    this.draw(this.done === this.total);
+  }
+
+  private extra = '';
+
+  private draw(force: boolean): void {
+    if (!this.tty) return;
+    const now = Date.now();
+    if (!force && now - this.lastDraw < 100) return;
+    this.lastDraw = now;
+    const width = 24;
+    const frac = this.total ? this.done / this.total : 1;
+    const filled = Math.round(frac * width);
+    const secs = (now - this.started) / 1000;
+    const rate = secs > 0 ? this.done / secs : 0;
+    const eta = rate > 0 ? Math.round((this.total - this.done) / rate) : undefined;
+    const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
+    const line = `${this.label} ${bar} ${this.done}/${this.total} ${Math.round(frac * 100)}% ${rate.toFixed(2)}/s ETA ${eta === undefined ? '?' : `${eta}s`} ${this.extra}`;
+    this.io.stderr.write(`\r\x1b[2K${line}`);
+  }
+
+  /** Ends the bar's line. */
+  finish(): void {
+    if (this.tty) {
+      this.draw(true);
+      this.io.stderr.write('\n');
+    }
+  }
+}
