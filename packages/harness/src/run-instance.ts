@@ -12,20 +12,35 @@ import type { Sandbox } from '@repoforge/sandbox';
 import type { EnvSpec } from './env-spec.js';
 import { makeEvalScript } from './eval-script.js';
 import { gradeLog, MARKERS } from './grading.js';
-import { materializeRepo } from './materialize.js';
+import { HarnessError } from './errors.js';
 import { parseJUnitXml, pytestJUnitName } from './parsers/junit.js';
 import { FAIL_ONLY_REPOS } from './parsers/registry.js';
 import { LOG_FILES } from './paths.js';
-import type { RepoLocation } from './repo-source.js';
+import { materializeScript, packCommitTree, type RepoLocation } from './repo-source.js';
 
 const REPO_DIR = '/testbed';
 const PATCH_PATH = '/tmp/patch.diff';
-// SWE-bench's order: strict git apply, then with rejects, then GNU patch with fuzz.
-const APPLY_COMMANDS = [
-  `git apply --verbose ${PATCH_PATH}`,
-  `git apply --verbose --reject ${PATCH_PATH}`,
-  `patch --batch --fuzz=5 -p1 -i ${PATCH_PATH}`,
-];
+const PACK_PATH = '/tmp/repoforge-base.pack';
+const EXIT_MATERIALIZE_FAILED = 90;
+const EXIT_APPLY_FAILED = 91;
+
+/**
+ * One script (one exec) that checks the repo out at its base and applies the patch SWE-bench's way: strict
+ * `git apply`, then with rejects, then GNU patch with fuzz; each attempt's output is printed for the log.
+ */
+function prepareScript(baseCommit: string): string {
+  return [
+    `( ${materializeScript(REPO_DIR, PACK_PATH, baseCommit).replaceAll('\n', '\n  ')}\n) || exit ${EXIT_MATERIALIZE_FAILED}`,
+    `cd ${REPO_DIR}`,
+    `for c in "git apply --verbose ${PATCH_PATH}" "git apply --verbose --reject ${PATCH_PATH}" "patch --batch --fuzz=5 -p1 -i ${PATCH_PATH}"; do`,
+    '  echo ">>>>> Trying: $c"',
+    '  $c 2>&1; rc=$?',
+    '  [ $rc -eq 0 ] && exit 0',
+    '  case "$c" in *--reject*) git checkout -q -f . && git clean -fdq;; esac',
+    'done',
+    `exit ${EXIT_APPLY_FAILED}`,
+  ].join('\n');
+}
 
 /** What happened to one instance. */
 export interface InstanceOutcome {
@@ -81,31 +96,6 @@ export async function runInstance(input: RunInstanceInput): Promise<InstanceOutc
   log(`Evaluating ${id} in ${sandbox.backend} sandbox ${sandbox.id.slice(0, 12)}`);
 
   let t = performance.now();
-  await materializeRepo(sandbox, input.location, instance.base_commit, REPO_DIR, signal);
-  t = lap('materialize_ms', t);
-  await sandbox.writeFiles([{ path: PATCH_PATH, content: patch }], { signal });
-
-  let applied = false;
-  for (const cmd of APPLY_COMMANDS) {
-    const r = await sandbox.exec(['/bin/sh', '-c', cmd], { cwd: REPO_DIR, timeoutMs: 300_000, signal });
-    if (r.exitCode === 0) {
-      log(`${MARKERS.APPLY_PATCH_PASS}:\n${r.stdout}${r.stderr}`);
-      applied = true;
-      break;
-    }
-    log(`Failed to apply patch to container: ${cmd}\n${r.stdout}${r.stderr}`);
-    if (cmd.startsWith('git apply --verbose --reject'))
-      await sandbox.exec(['/bin/sh', '-c', 'git checkout -f . && git clean -fdq'], { cwd: REPO_DIR, signal });
-  }
-  t = lap('apply_ms', t);
-  if (!applied) {
-    // The run stops here; the log carries the marker, so grading gives patch_successfully_applied: false.
-    log(`${MARKERS.APPLY_PATCH_FAIL}:\n`);
-    const testOutput = `${MARKERS.APPLY_PATCH_FAIL}\n`;
-    await writeFileAtomic(join(logDir, LOG_FILES.testOutput), testOutput);
-    return finish(input, testOutput, undefined, timings, t0, log, flushLog);
-  }
-
   const script = makeEvalScript({
     repoDir: REPO_DIR,
     baseCommit: instance.base_commit,
@@ -114,7 +104,40 @@ export async function runInstance(input: RunInstanceInput): Promise<InstanceOutc
     preTest: input.spec.pre_test,
   });
   await writeFileAtomic(join(logDir, LOG_FILES.evalScript), script);
-  await sandbox.writeFiles([{ path: '/eval.sh', content: script, mode: 0o755 }], { signal });
+  // Everything the sandbox needs travels in one archive, and checkout + apply run as one exec.
+  const { packfile } = await packCommitTree(input.location, instance.base_commit);
+  await sandbox.writeFiles(
+    [
+      { path: PACK_PATH, content: packfile },
+      { path: PATCH_PATH, content: patch },
+      { path: '/eval.sh', content: script, mode: 0o755 },
+    ],
+    { signal },
+  );
+  const prep = await sandbox.exec(['/bin/sh', '-c', prepareScript(instance.base_commit)], {
+    timeoutMs: 600_000,
+    signal,
+    user: '0',
+  });
+  t = lap('prepare_ms', t);
+  if (prep.exitCode !== 0 && prep.exitCode !== EXIT_APPLY_FAILED) {
+    throw new HarnessError(
+      'MATERIALIZE_FAILED',
+      `could not check out ${instance.base_commit}: ${(prep.stderr || prep.stdout).trim().slice(-500)}`,
+    );
+  }
+  const applied = prep.exitCode === 0;
+  log(
+    `${applied ? MARKERS.APPLY_PATCH_PASS : 'Failed to apply patch to container'}:\n${prep.stdout}${prep.stderr}`,
+  );
+  if (!applied) {
+    // The run stops here; the log carries the marker, so grading gives patch_successfully_applied: false.
+    log(`${MARKERS.APPLY_PATCH_FAIL}:\n`);
+    const testOutput = `${MARKERS.APPLY_PATCH_FAIL}\n`;
+    await writeFileAtomic(join(logDir, LOG_FILES.testOutput), testOutput);
+    return finish(input, testOutput, undefined, timings, t0, log, flushLog);
+  }
+
   let output = '';
   const append = (c: Uint8Array) => {
     output += Buffer.from(c).toString('utf8');
