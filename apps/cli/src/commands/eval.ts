@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   FAIL_ONLY_REPOS,
@@ -11,26 +11,10 @@ import {
   runEvaluation,
 } from '@repoforge/harness';
 import { formatInstanceReportFile } from '@repoforge/schema';
-import { type Command, type ParsedValues, UsageError } from '../command.js';
+import { fileArg, numberArg } from '../args.js';
+import { type Command, UsageError } from '../command.js';
 import { cliLogger } from '../logger.js';
 import { Progress } from '../progress.js';
-
-function fileArg(values: ParsedValues, flag: string, cwd: string): string {
-  const v = values[flag];
-  if (typeof v !== 'string' || !v) throw new UsageError(`--${flag} is required`);
-  const p = resolve(cwd, v);
-  if (!existsSync(p)) throw new UsageError(`--${flag}: no such file ${v}`);
-  return p;
-}
-
-function intArg(values: ParsedValues, flag: string): number | undefined {
-  const v = values[flag];
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0)
-    throw new UsageError(`--${flag} must be a positive integer, got '${String(v)}'`);
-  return n;
-}
 
 const run: Command = {
   name: 'run',
@@ -113,13 +97,13 @@ const run: Command = {
       runId,
       reportDir: resolve(cwd, String(values['report-dir'])),
       instanceIds: ids,
-      maxWorkers: intArg(values, 'max-workers'),
-      timeoutSec: intArg(values, 'timeout'),
+      maxWorkers: numberArg(values, 'max-workers', true),
+      timeoutSec: numberArg(values, 'timeout', true),
       envSpecs,
       repoSource: new RepoCache({ cacheDir: resolve(cwd, String(values['repo-cache'])) }),
       parser: values.parser as string | undefined,
       rewriteReports: values['rewrite-reports'] === true,
-      repeat: intArg(values, 'repeat'),
+      repeat: numberArg(values, 'repeat', true),
       gradeMode: grading,
       logger,
       signal,

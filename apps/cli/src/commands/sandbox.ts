@@ -1,14 +1,7 @@
 import { createSandbox, reapSandboxes } from '@repoforge/sandbox';
+import { numberArg } from '../args.js';
 import { type Command, UsageError } from '../command.js';
 import { cliLogger } from '../logger.js';
-
-function positiveNumber(value: unknown, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0)
-    throw new UsageError(`--${flag} must be a positive number, got '${String(value)}'`);
-  return n;
-}
 
 const run: Command = {
   name: 'run',
@@ -44,7 +37,7 @@ const run: Command = {
       throw new UsageError(`--backend must be docker, local or auto`);
     const network = String(values.network);
     if (network !== 'none' && network !== 'host') throw new UsageError('--network must be none or host');
-    const timeout = positiveNumber(values.timeout, 'timeout');
+    const timeout = numberArg(values, 'timeout');
     const logger = cliLogger(io, verbose);
     const sb = await createSandbox({
       backend: backend as 'docker' | 'local' | 'auto',
@@ -52,8 +45,8 @@ const run: Command = {
       network,
       limits: {
         memory: values.memory as string | undefined,
-        cpus: positiveNumber(values.cpus, 'cpus'),
-        pids: positiveNumber(values.pids, 'pids'),
+        cpus: numberArg(values, 'cpus'),
+        pids: numberArg(values, 'pids', true),
       },
       logger,
       signal,
