@@ -130,6 +130,69 @@ describe.skipIf(skip)('end to end on real Docker', () => {
     expect(outcome).toMatchObject({ status: 'error', timedOut: true });
   });
 
+  it('rewrites reports from saved logs, and repeats runs to find flaky tests', async () => {
+    const reportDir = join(root.path, 'reports-repeat');
+    const base = { dataset: [py.instance], runId: 'rep', reportDir, envSpecs, repoSource: repoSource() };
+    const first = await runEvaluation({ ...base, predictions: 'gold', repeat: 2 });
+    expect(first.flaky).toEqual({ 'acme__calc-1': [] });
+    expect(first.summary.resolved_ids).toEqual(['acme__calc-1']);
+    const dir = instanceLogDir(reportDir, 'rep', 'gold', 'acme__calc-1');
+    expect(JSON.parse(await readFile(join(dir, 'flaky_tests.json'), 'utf8'))).toEqual({ runs: 2, flaky: [] });
+    expect(await readFile(join(dir, 'repeat-2', 'test_output.txt'), 'utf8')).toContain('passed');
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(join(dir, 'report.json'), '');
+    const regraded = await runEvaluation({ ...base, predictions: 'gold', rewriteReports: true });
+    expect(regraded.outcomes.map((o) => o.status)).toEqual(['completed']);
+    expect(regraded.summary).toEqual(first.summary);
+    expect(await readFile(join(dir, 'report.json'), 'utf8')).toContain('"resolved": true');
+  });
+
+  it("runs an instance's own image and eval_script when asked (SWE-bench-style images)", async () => {
+    const { execFile } = await import('node:child_process');
+    const { promisify } = await import('node:util');
+    const { writeFile } = await import('node:fs/promises');
+    const { EnvImages, makeEvalScript } = await import('./index.js');
+    const { createSandbox } = await import('@repoforge/sandbox');
+    const run = promisify(execFile);
+    const spec = envSpecs['acme/calc']!['*']!;
+    const env = await new EnvImages({
+      createSandbox: (o) => createSandbox({ backend: 'docker', ...o }),
+    }).imageFor(spec, py.instance, await repoSource().resolve('acme/calc'));
+    const ctx = join(root.path, 'own-image');
+    await run('git', ['clone', '-q', join(root.path, 'repos', 'acme', 'calc'), join(ctx, 'testbed')]);
+    await run('git', ['-C', join(ctx, 'testbed'), 'checkout', '-q', py.instance.base_commit]);
+    await writeFile(join(ctx, 'Dockerfile'), `FROM ${env}\nCOPY testbed /testbed\n`);
+    const tag = `repoforge/test-own:${process.pid}`;
+    await run('docker', ['build', '-q', '-t', tag, ctx]);
+    try {
+      const inst = Instance.parse({
+        ...py.instance,
+        instance_id: 'acme__calc-own',
+        log_parser: 'parse_log_pytest',
+        image: tag,
+        eval_script: makeEvalScript({
+          repoDir: '/testbed',
+          baseCommit: py.instance.base_commit,
+          testPatch: py.instance.test_patch,
+          testCmd: 'python3 -m pytest -rA -p no:cacheprovider tests',
+        }),
+      });
+      const r = await runEvaluation({
+        dataset: [inst],
+        predictions: 'gold',
+        runId: 'own',
+        reportDir: join(root.path, 'reports-own'),
+        envSpecs: {},
+        repoSource: repoSource(),
+        useInstanceImages: true,
+      });
+      expect(r.outcomes[0]?.error).toBeUndefined();
+      expect(r.summary.resolved_ids).toEqual(['acme__calc-own']);
+    } finally {
+      await run('docker', ['rmi', '-f', tag]);
+    }
+  });
+
   it('the sandbox holds the base commit only: the fix commit is not reachable', async () => {
     const { createSandbox } = await import('@repoforge/sandbox');
     const { EnvImages, materializeRepo } = await import('./index.js');

@@ -18,7 +18,7 @@ import {
   SandboxPool,
 } from '@repoforge/sandbox';
 import { EnvImages } from './env-images.js';
-import { type EnvSpecMap, envSpecFor } from './env-spec.js';
+import { EnvSpec, type EnvSpecMap, envSpecFor } from './env-spec.js';
 import { HarnessError } from './errors.js';
 import { type Executor, LocalExecutor } from './executor.js';
 import { flakyTests } from './flaky.js';
@@ -58,6 +58,8 @@ export interface EvaluationOptions {
   /** Run each instance this many times and report tests whose status differs (flaky). */
   repeat?: number;
   gradeMode?: 'strict' | 'legacy';
+  /** Run instances that carry `image` and `eval_script` (SWE-bench's) in that image with that script. */
+  useInstanceImages?: boolean;
   logger?: Logger;
   onEvent?: (event: EvaluationEvent) => void;
   signal?: AbortSignal;
@@ -191,7 +193,11 @@ async function evaluateOne(
   logDir: string,
   options: OneOptions,
 ): Promise<InstanceOutcome> {
-  const spec = envSpecFor(options.envSpecs, inst);
+  const ownScript =
+    options.useInstanceImages && inst.image && inst.eval_script ? inst.eval_script : undefined;
+  const spec = ownScript
+    ? EnvSpec.parse({ image: inst.image, test_cmd: '(the instance eval_script)' })
+    : envSpecFor(options.envSpecs, inst);
   const parser = resolveLogParserName(inst, { override: options.parser, envSpecParser: spec.log_parser });
   if (!parser)
     throw new HarnessError(
@@ -217,6 +223,7 @@ async function evaluateOne(
           logDir: i === 0 ? logDir : join(logDir, `repeat-${i + 1}`),
           timeoutMs: (spec.timeout ?? options.timeoutSec ?? 1800) * 1000,
           gradeMode: options.gradeMode,
+          ownEvalScript: ownScript,
           signal: options.signal,
         }),
       );

@@ -8,7 +8,7 @@ import {
   type TestStatusMap,
 } from '@repoforge/schema';
 import { writeFileAtomic } from '@repoforge/schema/node';
-import type { Sandbox } from '@repoforge/sandbox';
+import type { FileInput, Sandbox } from '@repoforge/sandbox';
 import type { EnvSpec } from './env-spec.js';
 import { makeEvalScript } from './eval-script.js';
 import { gradeLog, MARKERS } from './grading.js';
@@ -28,9 +28,11 @@ const EXIT_APPLY_FAILED = 91;
  * One script (one exec) that checks the repo out at its base and applies the patch SWE-bench's way: strict
  * `git apply`, then with rejects, then GNU patch with fuzz; each attempt's output is printed for the log.
  */
-function prepareScript(baseCommit: string): string {
+function prepareScript(baseCommit: string, materialize: boolean): string {
   return [
-    `( ${materializeScript(REPO_DIR, PACK_PATH, baseCommit).replaceAll('\n', '\n  ')}\n) || exit ${EXIT_MATERIALIZE_FAILED}`,
+    materialize
+      ? `( ${materializeScript(REPO_DIR, PACK_PATH, baseCommit).replaceAll('\n', '\n  ')}\n) || exit ${EXIT_MATERIALIZE_FAILED}`
+      : `git config --global --add safe.directory ${REPO_DIR} 2>/dev/null; true`,
     `cd ${REPO_DIR}`,
     `for c in "git apply --verbose ${PATCH_PATH}" "git apply --verbose --reject ${PATCH_PATH}" "patch --batch --fuzz=5 -p1 -i ${PATCH_PATH}"; do`,
     '  echo ">>>>> Trying: $c"',
@@ -68,6 +70,11 @@ export interface RunInstanceInput {
   logDir: string;
   timeoutMs: number;
   gradeMode?: 'strict' | 'legacy';
+  /**
+   * The instance's own eval script, run in its own image (SWE-bench images hold the repo at /testbed
+   * already): no checkout from the cache, the script as given.
+   */
+  ownEvalScript?: string;
   signal?: AbortSignal;
 }
 
@@ -96,25 +103,30 @@ export async function runInstance(input: RunInstanceInput): Promise<InstanceOutc
   log(`Evaluating ${id} in ${sandbox.backend} sandbox ${sandbox.id.slice(0, 12)}`);
 
   let t = performance.now();
-  const script = makeEvalScript({
-    repoDir: REPO_DIR,
-    baseCommit: instance.base_commit,
-    testPatch: instance.test_patch,
-    testCmd: input.spec.test_cmd,
-    preTest: input.spec.pre_test,
-  });
+  const own = input.ownEvalScript !== undefined;
+  const script =
+    input.ownEvalScript ??
+    makeEvalScript({
+      repoDir: REPO_DIR,
+      baseCommit: instance.base_commit,
+      testPatch: instance.test_patch,
+      testCmd: input.spec.test_cmd,
+      preTest: input.spec.pre_test,
+    });
   await writeFileAtomic(join(logDir, LOG_FILES.evalScript), script);
   // Everything the sandbox needs travels in one archive, and checkout + apply run as one exec.
-  const { packfile } = await packCommitTree(input.location, instance.base_commit);
-  await sandbox.writeFiles(
-    [
-      { path: PACK_PATH, content: packfile },
-      { path: PATCH_PATH, content: patch },
-      { path: '/eval.sh', content: script, mode: 0o755 },
-    ],
-    { signal },
-  );
-  const prep = await sandbox.exec(['/bin/sh', '-c', prepareScript(instance.base_commit)], {
+  const files: FileInput[] = [
+    { path: PATCH_PATH, content: patch },
+    { path: '/eval.sh', content: script, mode: 0o755 },
+  ];
+  if (!own)
+    files.push({
+      path: PACK_PATH,
+      content: (await packCommitTree(input.location, instance.base_commit)).packfile,
+      mode: 0o644,
+    });
+  await sandbox.writeFiles(files, { signal });
+  const prep = await sandbox.exec(['/bin/sh', '-c', prepareScript(instance.base_commit, !own)], {
     timeoutMs: 600_000,
     signal,
     user: '0',

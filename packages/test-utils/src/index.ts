@@ -11,3 +11,4 @@ export {
 export { tempDir } from './temp.js';
 export { type CommitSpec, gitDiff, gitIn, makeGitRepo } from './git-repo.js';
 export { makeNodeSample, makePythonSample, sampleEnvSpecs } from './sample-repos.js';
+export { serveGitHttp } from './git-http.js';

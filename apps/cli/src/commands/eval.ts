@@ -69,6 +69,10 @@ const run: Command = {
       default: 'strict',
     },
     'rewrite-reports': { type: 'boolean', description: 'regrade from saved logs without running anything' },
+    'use-instance-images': {
+      type: 'boolean',
+      description: "run instances with 'image' + 'eval_script' (SWE-bench's) in that image",
+    },
   },
   async run({ io, values, signal, verbose, json }) {
     const cwd = io.cwd;
@@ -103,6 +107,7 @@ const run: Command = {
       repoSource: new RepoCache({ cacheDir: resolve(cwd, String(values['repo-cache'])) }),
       parser: values.parser as string | undefined,
       rewriteReports: values['rewrite-reports'] === true,
+      useInstanceImages: values['use-instance-images'] === true,
       repeat: numberArg(values, 'repeat', true),
       gradeMode: grading,
       logger,

@@ -1,0 +1,39 @@
+import { join } from 'node:path';
+import { makeGitRepo, serveGitHttp, tempDir } from '@repoforge/test-utils';
+import { describe, expect, it } from 'vitest';
+import { packCommitTree, RepoCache } from './index.js';
+
+describe('RepoCache', () => {
+  it('finds owner/name and owner__name, and says where it looked when missing', async () => {
+    await using dir = await tempDir();
+    await makeGitRepo(join(dir.path, 'a', 'one'), [{ message: 'x', files: { f: '1' } }]);
+    await makeGitRepo(join(dir.path, 'b__two'), [{ message: 'x', files: { f: '2' } }]);
+    const cache = new RepoCache({ cacheDir: dir.path, clone: false });
+    expect((await cache.resolve('a/one')).gitdir).toBe(join(dir.path, 'a', 'one', '.git'));
+    expect((await cache.resolve('b/two')).gitdir).toBe(join(dir.path, 'b__two', '.git'));
+    await expect(cache.resolve('c/three')).rejects.toMatchObject({
+      code: 'REPO_NOT_FOUND',
+      message: expect.stringContaining('c__three'),
+    });
+  });
+
+  it('clones over smart HTTP with isomorphic-git (bare, once for concurrent requests) and packs a commit tree', async () => {
+    await using served = await tempDir();
+    const ids = await makeGitRepo(join(served.path, 'org', 'lib.git'), [
+      { message: 'one', files: { 'a.txt': 'a', 'src/b.txt': 'b' } },
+      { message: 'two', files: { 'a.txt': 'a2' } },
+    ]);
+    await using http = await serveGitHttp(served.path);
+    await using cacheDir = await tempDir();
+    const cache = new RepoCache({ cacheDir: cacheDir.path, urlOf: (repo) => `${http.url}/${repo}.git` });
+    const [l1, l2] = await Promise.all([cache.resolve('org/lib'), cache.resolve('org/lib')]);
+    expect(l1).toBe(l2);
+    expect(l1.gitdir).toBe(join(cacheDir.path, 'org__lib'));
+    const { objects, packfile } = await packCommitTree(l1, ids[0]!);
+    expect(objects).toBe(5); // commit, root tree, src tree, two blobs
+    expect(Buffer.from(packfile.subarray(0, 4)).toString()).toBe('PACK');
+    await expect(packCommitTree(l1, 'f'.repeat(40))).rejects.toMatchObject({ code: 'COMMIT_NOT_FOUND' });
+    const bad = new RepoCache({ cacheDir: cacheDir.path, urlOf: () => `${http.url}/nope.git` });
+    await expect(bad.resolve('x/nope')).rejects.toMatchObject({ code: 'CLONE_FAILED' });
+  });
+});
