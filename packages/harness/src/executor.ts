@@ -1,41 +1,44 @@
-/**
- * Runs per-instance work. The harness hands every instance to an Executor; the work function is the same
- * whether it runs in this process (LocalExecutor) or on queue workers (distributed executors).
- */
+import type { InstanceOutcome } from './run-instance.js';
+import type { InstanceTask } from './task.js';
+
+/** Where per-instance work runs. The work is the same function everywhere (`evaluateTask`). */
 export interface Executor {
-  run<T, R>(
-    tasks: readonly T[],
-    work: (task: T, signal: AbortSignal) => Promise<R>,
-    options?: { signal?: AbortSignal; onResult?: (task: T, result: PromiseSettledResult<R>) => void },
-  ): Promise<PromiseSettledResult<R>[]>;
+  /**
+   * Runs the tasks and reports each outcome as it arrives. `work` runs a task in this process; executors
+   * that ship tasks elsewhere (a queue) have remote workers call the same function instead.
+   */
+  run(
+    tasks: readonly InstanceTask[],
+    work: (task: InstanceTask, signal: AbortSignal) => Promise<InstanceOutcome>,
+    options: {
+      signal?: AbortSignal;
+      onOutcome: (task: InstanceTask, outcome: InstanceOutcome) => Promise<void>;
+    },
+  ): Promise<void>;
+  close?(): Promise<void>;
 }
 
 /** An in-process pool of `concurrency` workers pulling tasks in order (the embedded default). */
 export class LocalExecutor implements Executor {
   constructor(private readonly concurrency = 1) {}
 
-  async run<T, R>(
-    tasks: readonly T[],
-    work: (task: T, signal: AbortSignal) => Promise<R>,
-    options: { signal?: AbortSignal; onResult?: (task: T, result: PromiseSettledResult<R>) => void } = {},
-  ): Promise<PromiseSettledResult<R>[]> {
-    const results: PromiseSettledResult<R>[] = new Array(tasks.length);
+  async run(
+    tasks: readonly InstanceTask[],
+    work: (task: InstanceTask, signal: AbortSignal) => Promise<InstanceOutcome>,
+    options: {
+      signal?: AbortSignal;
+      onOutcome: (task: InstanceTask, outcome: InstanceOutcome) => Promise<void>;
+    },
+  ): Promise<void> {
     const signal = options.signal ?? new AbortController().signal;
     let next = 0;
     const worker = async () => {
       while (next < tasks.length && !signal.aborted) {
-        const i = next++;
-        const task = tasks[i]!;
-        try {
-          results[i] = { status: 'fulfilled', value: await work(task, signal) };
-        } catch (reason) {
-          results[i] = { status: 'rejected', reason };
-        }
-        options.onResult?.(task, results[i]!);
+        const task = tasks[next++]!;
+        await options.onOutcome(task, await work(task, signal));
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, Math.min(this.concurrency, tasks.length)) }, worker));
     signal.throwIfAborted();
-    return results;
   }
 }

@@ -34,5 +34,12 @@ export {
   runEvaluation,
 } from './run-evaluation.js';
 export { type InstanceOutcome, type RunInstanceInput, runInstance } from './run-instance.js';
+export {
+  errorOutcome,
+  evaluateTask,
+  type InstanceTask,
+  type TaskContext,
+  writeOutcomeFiles,
+} from './task.js';
 export { makeRunSummary } from './summary.js';
 export { loadDataset, loadEnvSpecs, loadPredictions } from './load-inputs.js';

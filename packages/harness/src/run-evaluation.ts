@@ -21,13 +21,13 @@ import { EnvImages } from './env-images.js';
 import { EnvSpec, type EnvSpecMap, envSpecFor } from './env-spec.js';
 import { HarnessError } from './errors.js';
 import { type Executor, LocalExecutor } from './executor.js';
-import { flakyTests } from './flaky.js';
 import { gradeLog } from './grading.js';
 import { FAIL_ONLY_REPOS, resolveLogParserName } from './parsers/registry.js';
 import { instanceLogDir, LOG_FILES, summaryPath } from './paths.js';
 import type { RepoSource } from './repo-source.js';
-import { type InstanceOutcome, runInstance } from './run-instance.js';
+import type { InstanceOutcome } from './run-instance.js';
 import { makeRunSummary, readReportVerdict } from './summary.js';
+import { errorOutcome, evaluateTask, type InstanceTask, writeOutcomeFiles } from './task.js';
 
 /** Progress of a run, for bars and logs. */
 export type EvaluationEvent =
@@ -50,6 +50,7 @@ export interface EvaluationOptions {
   /** Makes sandboxes (default: Docker via @repoforge/sandbox). */
   createSandbox?: (options: SandboxOptions) => Promise<Sandbox>;
   envImages?: EnvImages;
+  /** Where instances run (default: a LocalExecutor with `maxWorkers`). */
   executor?: Executor;
   /** Log parser for every instance, over the instance's own and the env spec's. */
   parser?: string;
@@ -84,6 +85,35 @@ function selectDataset(dataset: readonly Instance[], ids?: readonly string[]): I
   if (missing.length)
     throw new HarnessError('UNKNOWN_INSTANCE', `instance ids not in the dataset: ${missing.join(', ')}`);
   return ids.map((id) => byId.get(id)!);
+}
+
+/** The task for an instance, or the reason it cannot run (no env spec, no parser). */
+function makeTask(inst: Instance, prediction: Prediction, options: EvaluationOptions): InstanceTask | Error {
+  try {
+    const own = options.useInstanceImages && inst.image && inst.eval_script ? inst.eval_script : undefined;
+    const spec = own
+      ? EnvSpec.parse({ image: inst.image, test_cmd: '(the instance eval_script)' })
+      : envSpecFor(options.envSpecs, inst);
+    const parser = resolveLogParserName(inst, { override: options.parser, envSpecParser: spec.log_parser });
+    if (!parser)
+      throw new HarnessError(
+        'NO_LOG_PARSER',
+        `no log parser for ${inst.instance_id}: set log_parser in the env spec`,
+      );
+    return {
+      runId: options.runId,
+      instance: inst,
+      prediction,
+      spec,
+      parser,
+      timeoutMs: (spec.timeout ?? options.timeoutSec ?? 1800) * 1000,
+      repeat: Math.max(1, options.repeat ?? 1),
+      gradeMode: options.gradeMode ?? 'strict',
+      ownEvalScript: own,
+    };
+  } catch (error) {
+    return error as Error;
+  }
 }
 
 /**
@@ -128,21 +158,26 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
   const outcomes: InstanceOutcome[] = [];
   const flaky: Record<string, string[]> = {};
   let done = 0;
-  const record = (inst: Instance, outcome: InstanceOutcome) => {
+  const record = async (id: string, outcome: InstanceOutcome) => {
+    await writeOutcomeFiles(dirOf(id), outcome);
+    if (outcome.flaky) flaky[id] = outcome.flaky;
     outcomes.push(outcome);
-    options.onEvent?.({
-      type: 'instance',
-      instanceId: inst.instance_id,
-      outcome,
-      done: ++done,
-      total: todo.length,
-    });
+    options.onEvent?.({ type: 'instance', instanceId: id, outcome, done: ++done, total: todo.length });
   };
 
   if (options.rewriteReports) {
     for (const inst of todo)
-      record(inst, await regrade(inst, predictions.get(inst.instance_id)!, dirOf(inst.instance_id), options));
+      await record(
+        inst.instance_id,
+        await regrade(inst, predictions.get(inst.instance_id)!, dirOf(inst.instance_id), options),
+      );
   } else if (todo.length) {
+    const tasks: InstanceTask[] = [];
+    for (const inst of todo) {
+      const task = makeTask(inst, predictions.get(inst.instance_id)!, options);
+      if (task instanceof Error) await record(inst.instance_id, errorOutcome(inst.instance_id, task));
+      else tasks.push(task);
+    }
     const make = options.createSandbox ?? ((o: SandboxOptions) => createSandbox({ backend: 'docker', ...o }));
     const envImages = options.envImages ?? new EnvImages({ createSandbox: make, logger: options.logger });
     const pool = new SandboxPool({
@@ -155,24 +190,19 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
     const executor = options.executor ?? new LocalExecutor(options.maxWorkers ?? 1);
     try {
       await executor.run(
-        todo,
-        async (inst, signal) => {
-          const outcome = await evaluateOne(
-            inst,
-            predictions.get(inst.instance_id)!,
-            dirOf(inst.instance_id),
-            {
-              ...options,
-              envImages,
-              pool,
-              signal,
-            },
-          ).catch(async (error: unknown) => errorOutcome(inst, dirOf(inst.instance_id), error));
-          if (outcome.flaky) flaky[inst.instance_id] = outcome.flaky;
-          record(inst, outcome);
-          return outcome;
+        tasks,
+        (task, signal) =>
+          evaluateTask(task, {
+            repoSource: options.repoSource,
+            envImages,
+            pool,
+            logger: options.logger,
+            signal,
+          }),
+        {
+          signal: options.signal,
+          onOutcome: (task, outcome) => record(task.instance.instance_id, outcome),
         },
-        { signal: options.signal },
       );
     } finally {
       await pool.close();
@@ -185,74 +215,6 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
   return { summary, summaryFile, outcomes, unknownPredictionIds, resumed, flaky };
 }
 
-type OneOptions = EvaluationOptions & { envImages: EnvImages; pool: SandboxPool; signal: AbortSignal };
-
-async function evaluateOne(
-  inst: Instance,
-  prediction: Prediction,
-  logDir: string,
-  options: OneOptions,
-): Promise<InstanceOutcome> {
-  const ownScript =
-    options.useInstanceImages && inst.image && inst.eval_script ? inst.eval_script : undefined;
-  const spec = ownScript
-    ? EnvSpec.parse({ image: inst.image, test_cmd: '(the instance eval_script)' })
-    : envSpecFor(options.envSpecs, inst);
-  const parser = resolveLogParserName(inst, { override: options.parser, envSpecParser: spec.log_parser });
-  if (!parser)
-    throw new HarnessError(
-      'NO_LOG_PARSER',
-      `no log parser for ${inst.instance_id}: set log_parser in the env spec`,
-    );
-  const location = await options.repoSource.resolve(inst.repo, { signal: options.signal });
-  const t = performance.now();
-  const image = await options.envImages.imageFor(spec, inst, location, options.signal);
-  const envMs = Math.round(performance.now() - t);
-  const runs: InstanceOutcome[] = [];
-  for (let i = 0; i < Math.max(1, options.repeat ?? 1); i++) {
-    const lease = await options.pool.acquire(image, { signal: options.signal });
-    try {
-      runs.push(
-        await runInstance({
-          instance: inst,
-          prediction,
-          spec,
-          parser,
-          location,
-          sandbox: lease.sandbox,
-          logDir: i === 0 ? logDir : join(logDir, `repeat-${i + 1}`),
-          timeoutMs: (spec.timeout ?? options.timeoutSec ?? 1800) * 1000,
-          gradeMode: options.gradeMode,
-          ownEvalScript: ownScript,
-          signal: options.signal,
-        }),
-      );
-    } finally {
-      await lease.release();
-    }
-  }
-  const first = runs[0]!;
-  first.timings.env_ms = envMs;
-  if (runs.length > 1) {
-    const f = flakyTests(runs.map((r) => r.statusMap ?? {}));
-    await writeFileAtomic(
-      join(logDir, 'flaky_tests.json'),
-      JSON.stringify({ runs: runs.length, flaky: f }, null, 2),
-    );
-    return { ...first, flaky: f };
-  }
-  return first;
-}
-
-async function errorOutcome(inst: Instance, logDir: string, error: unknown): Promise<InstanceOutcome> {
-  const message = error instanceof Error ? error.message : String(error);
-  await writeFileAtomic(
-    join(logDir, LOG_FILES.instanceLog),
-    `${new Date().toISOString()} - Error: ${message}\n`,
-  ).catch(() => {});
-  return { instance_id: inst.instance_id, status: 'error', error: message, timings: {} };
-}
-
 async function regrade(
   inst: Instance,
   prediction: Prediction,
@@ -263,12 +225,7 @@ async function regrade(
   try {
     log = await readFile(join(logDir, LOG_FILES.testOutput), 'utf8');
   } catch {
-    return {
-      instance_id: inst.instance_id,
-      status: 'error',
-      error: 'no saved test_output.txt to regrade',
-      timings: {},
-    };
+    return errorOutcome(inst.instance_id, new Error('no saved test_output.txt to regrade'));
   }
   const spec = options.envSpecs[inst.repo] ? envSpecFor(options.envSpecs, inst) : undefined;
   const parser = resolveLogParserName(inst, { override: options.parser, envSpecParser: spec?.log_parser });
@@ -280,15 +237,12 @@ async function regrade(
     parser,
     options: { mode: options.gradeMode, failOnly: FAIL_ONLY_REPOS.has(inst.repo) },
   });
-  await writeFileAtomic(
-    join(logDir, LOG_FILES.report),
-    formatInstanceReportFile(inst.instance_id, graded.report),
-  );
   return {
     instance_id: inst.instance_id,
     status: 'completed',
     report: graded.report,
     statusMap: graded.statusMap,
     timings: {},
+    files: { [LOG_FILES.report]: formatInstanceReportFile(inst.instance_id, graded.report) },
   };
 }

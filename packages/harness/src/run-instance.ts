@@ -1,5 +1,3 @@
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import {
   formatInstanceReportFile,
   type Instance,
@@ -7,12 +5,11 @@ import {
   type Prediction,
   type TestStatusMap,
 } from '@repoforge/schema';
-import { writeFileAtomic } from '@repoforge/schema/node';
 import type { FileInput, Sandbox } from '@repoforge/sandbox';
 import type { EnvSpec } from './env-spec.js';
+import { HarnessError } from './errors.js';
 import { makeEvalScript } from './eval-script.js';
 import { gradeLog, MARKERS } from './grading.js';
-import { HarnessError } from './errors.js';
 import { parseJUnitXml, pytestJUnitName } from './parsers/junit.js';
 import { FAIL_ONLY_REPOS } from './parsers/registry.js';
 import { LOG_FILES } from './paths.js';
@@ -44,7 +41,7 @@ function prepareScript(baseCommit: string, materialize: boolean): string {
   ].join('\n');
 }
 
-/** What happened to one instance. */
+/** What happened to one instance, with the files of its log folder (written by the caller, report last). */
 export interface InstanceOutcome {
   instance_id: string;
   /** `completed` has a report.json; `error` does not (timeout, env failure, crash), as in SWE-bench. */
@@ -58,6 +55,8 @@ export interface InstanceOutcome {
   /** Tests whose status differed between repeated runs (with `repeat` > 1). */
   flaky?: string[];
   timings: Record<string, number>;
+  /** Log-folder files by relative path (`report.json`, `test_output.txt`, `repeat-2/test_output.txt`, ...). */
+  files: Record<string, string>;
 }
 
 export interface RunInstanceInput {
@@ -67,7 +66,6 @@ export interface RunInstanceInput {
   parser: string;
   location: RepoLocation;
   sandbox: Sandbox;
-  logDir: string;
   timeoutMs: number;
   gradeMode?: 'strict' | 'legacy';
   /**
@@ -78,31 +76,27 @@ export interface RunInstanceInput {
   signal?: AbortSignal;
 }
 
-function stamp(): string {
-  return new Date().toISOString();
-}
-
 /**
  * Evaluates one prediction in a fresh sandbox: repo at base_commit, patch applied SWE-bench's way, the eval
- * script run with a timeout, the log graded; every file written atomically into `logDir`.
+ * script run with a timeout, the log graded. Returns the outcome and the files of its log folder.
  */
 export async function runInstance(input: RunInstanceInput): Promise<InstanceOutcome> {
-  const { instance, prediction, sandbox, logDir, signal } = input;
+  const { instance, prediction, sandbox, signal } = input;
   const id = instance.instance_id;
   const timings: Record<string, number> = {};
+  const files: Record<string, string> = {};
   const lines: string[] = [];
-  const log = (m: string) => lines.push(`${stamp()} - ${m}`);
-  const flushLog = () => writeFileAtomic(join(logDir, LOG_FILES.instanceLog), `${lines.join('\n')}\n`);
+  const log = (m: string) => lines.push(`${new Date().toISOString()} - ${m}`);
   const t0 = performance.now();
-  const lap = (name: string, since: number) => {
-    timings[name] = Math.round(performance.now() - since);
-    return performance.now();
+  let t = t0;
+  const lap = (name: string) => {
+    timings[name] = Math.round(performance.now() - t);
+    t = performance.now();
   };
   const patch = prediction.model_patch ?? '';
-  await writeFileAtomic(join(logDir, LOG_FILES.patch), patch);
+  files[LOG_FILES.patch] = patch;
   log(`Evaluating ${id} in ${sandbox.backend} sandbox ${sandbox.id.slice(0, 12)}`);
 
-  let t = performance.now();
   const own = input.ownEvalScript !== undefined;
   const script =
     input.ownEvalScript ??
@@ -113,25 +107,24 @@ export async function runInstance(input: RunInstanceInput): Promise<InstanceOutc
       testCmd: input.spec.test_cmd,
       preTest: input.spec.pre_test,
     });
-  await writeFileAtomic(join(logDir, LOG_FILES.evalScript), script);
+  files[LOG_FILES.evalScript] = script;
   // Everything the sandbox needs travels in one archive, and checkout + apply run as one exec.
-  const files: FileInput[] = [
+  const inputs: FileInput[] = [
     { path: PATCH_PATH, content: patch },
     { path: '/eval.sh', content: script, mode: 0o755 },
   ];
   if (!own)
-    files.push({
+    inputs.push({
       path: PACK_PATH,
       content: (await packCommitTree(input.location, instance.base_commit)).packfile,
-      mode: 0o644,
     });
-  await sandbox.writeFiles(files, { signal });
+  await sandbox.writeFiles(inputs, { signal });
   const prep = await sandbox.exec(['/bin/sh', '-c', prepareScript(instance.base_commit, !own)], {
     timeoutMs: 600_000,
     signal,
     user: '0',
   });
-  t = lap('prepare_ms', t);
+  lap('prepare_ms');
   if (prep.exitCode !== 0 && prep.exitCode !== EXIT_APPLY_FAILED) {
     throw new HarnessError(
       'MATERIALIZE_FAILED',
@@ -142,61 +135,56 @@ export async function runInstance(input: RunInstanceInput): Promise<InstanceOutc
   log(
     `${applied ? MARKERS.APPLY_PATCH_PASS : 'Failed to apply patch to container'}:\n${prep.stdout}${prep.stderr}`,
   );
+  let output: string;
+  let run: { exitCode: number; junit?: TestStatusMap } | undefined;
   if (!applied) {
     // The run stops here; the log carries the marker, so grading gives patch_successfully_applied: false.
     log(`${MARKERS.APPLY_PATCH_FAIL}:\n`);
-    const testOutput = `${MARKERS.APPLY_PATCH_FAIL}\n`;
-    await writeFileAtomic(join(logDir, LOG_FILES.testOutput), testOutput);
-    return finish(input, testOutput, undefined, timings, t0, log, flushLog);
-  }
-
-  let output = '';
-  const append = (c: Uint8Array) => {
-    output += Buffer.from(c).toString('utf8');
-  };
-  const r = await sandbox.exec(['/bin/bash', '/eval.sh'], {
-    timeoutMs: input.timeoutMs,
-    onStdout: append,
-    onStderr: append,
-    maxOutputBytes: 64 * 1024 * 1024,
-    signal,
-  });
-  t = lap('tests_ms', t);
-  if (r.timedOut) {
-    output += `\n\nTimeout error: ${Math.round(input.timeoutMs / 1000)} seconds exceeded.`;
-    await writeFileAtomic(join(logDir, LOG_FILES.testOutput), output);
-    log(`Test timed out after ${Math.round(input.timeoutMs / 1000)} seconds.`);
-    timings.total_ms = Math.round(performance.now() - t0);
-    await flushLog();
-    return { instance_id: id, status: 'error', error: 'timeout', timedOut: true, exitCode: 124, timings };
-  }
-  await writeFileAtomic(join(logDir, LOG_FILES.testOutput), output);
-  let junit: TestStatusMap | undefined;
-  if (input.spec.junit_xml) {
-    const xml = await sandbox.readFile(input.spec.junit_xml).catch(() => undefined);
-    if (xml) {
-      const text = Buffer.from(xml).toString('utf8');
-      await writeFile(join(logDir, 'junit.xml'), text);
-      junit = parseJUnitXml(text, pytestJUnitName);
+    output = `${MARKERS.APPLY_PATCH_FAIL}\n`;
+  } else {
+    output = '';
+    const append = (c: Uint8Array) => {
+      output += Buffer.from(c).toString('utf8');
+    };
+    const r = await sandbox.exec(['/bin/bash', '/eval.sh'], {
+      timeoutMs: input.timeoutMs,
+      onStdout: append,
+      onStderr: append,
+      maxOutputBytes: 64 * 1024 * 1024,
+      signal,
+    });
+    lap('tests_ms');
+    if (r.timedOut) {
+      const secs = Math.round(input.timeoutMs / 1000);
+      files[LOG_FILES.testOutput] = `${output}\n\nTimeout error: ${secs} seconds exceeded.`;
+      log(`Test timed out after ${secs} seconds.`);
+      timings.total_ms = Math.round(performance.now() - t0);
+      files[LOG_FILES.instanceLog] = `${lines.join('\n')}\n`;
+      files[LOG_FILES.timings] = JSON.stringify(timings);
+      return {
+        instance_id: id,
+        status: 'error',
+        error: 'timeout',
+        timedOut: true,
+        exitCode: 124,
+        timings,
+        files,
+      };
+    }
+    run = { exitCode: r.exitCode };
+    if (input.spec.junit_xml) {
+      const xml = await sandbox.readFile(input.spec.junit_xml).catch(() => undefined);
+      if (xml) {
+        files['junit.xml'] = Buffer.from(xml).toString('utf8');
+        run.junit = parseJUnitXml(files['junit.xml'], pytestJUnitName);
+      }
     }
   }
-  return finish(input, output, { exitCode: r.exitCode, junit }, timings, t0, log, flushLog);
-}
-
-async function finish(
-  input: RunInstanceInput,
-  testOutput: string,
-  run: { exitCode: number; junit?: TestStatusMap } | undefined,
-  timings: Record<string, number>,
-  t0: number,
-  log: (m: string) => void,
-  flushLog: () => Promise<void>,
-): Promise<InstanceOutcome> {
-  const { instance, prediction, logDir } = input;
+  files[LOG_FILES.testOutput] = output;
   const graded = gradeLog({
     instance,
     modelPatch: prediction.model_patch,
-    log: testOutput,
+    log: output,
     parser: input.parser,
     options: {
       mode: input.gradeMode,
@@ -208,21 +196,18 @@ async function finish(
   if (graded.hardened) log(`Not resolved (strict grading): ${graded.hardened}`);
   log(`report: ${JSON.stringify(graded.report)}`);
   timings.total_ms = Math.round(performance.now() - t0);
-  await writeFileAtomic(join(logDir, LOG_FILES.statuses), JSON.stringify(graded.statusMap, null, 2));
-  await writeFileAtomic(join(logDir, LOG_FILES.timings), JSON.stringify(timings));
-  await flushLog();
-  // report.json last: its presence means the instance is done (resume relies on it).
-  await writeFileAtomic(
-    join(logDir, LOG_FILES.report),
-    formatInstanceReportFile(instance.instance_id, graded.report),
-  );
+  files[LOG_FILES.statuses] = JSON.stringify(graded.statusMap, null, 2);
+  files[LOG_FILES.timings] = JSON.stringify(timings);
+  files[LOG_FILES.instanceLog] = `${lines.join('\n')}\n`;
+  files[LOG_FILES.report] = formatInstanceReportFile(id, graded.report);
   return {
-    instance_id: instance.instance_id,
+    instance_id: id,
     status: 'completed',
     report: graded.report,
     statusMap: graded.statusMap,
     exitCode: run?.exitCode,
     hardened: graded.hardened,
     timings,
+    files,
   };
 }

@@ -70,6 +70,15 @@ describe.skipIf(await skipWithoutDocker())('docker sandbox', () => {
     });
   });
 
+  it('kills what a command leaves in the background, unless asked to keep it', async () => {
+    const sb = await sandbox();
+    const ps = "for p in /proc/[0-9]*; do tr '\\0' ' ' < $p/cmdline 2>/dev/null; echo; done";
+    await sb.exec('sleep 301 & echo started');
+    expect((await sb.exec(ps)).stdout).not.toMatch(/sleep 301/);
+    await sb.exec('sleep 302 & echo started', { keepBackground: true });
+    expect((await sb.exec(ps)).stdout).toMatch(/sleep 302/);
+  });
+
   it('stops a fork bomb at the pids limit; the host and the sandbox survive', async () => {
     const sb = await sandbox({ limits: { pids: 64 } });
     const r = await sb.exec('bomb() { bomb | bomb & }; bomb; sleep 2; echo done', { timeoutMs: 4000 });

@@ -1,15 +1,35 @@
 /**
- * Every command records its process group id, so a timeout can kill the whole tree (children,
- * grandchildren) from outside, not just the first process. runc makes each `docker exec` process the leader
- * of its own session and group, so the recorded pid is the group id; where a runtime does not, the kill
- * falls back to the process itself.
+ * Every command runs under a small sh wrapper that records its process group id (runc makes each `docker
+ * exec` process the leader of its own session and group), so a timeout can kill the whole tree from outside.
+ * When the command ends, the wrapper also kills whatever it left running in its group (a background server,
+ * a fork bomb) unless asked to keep it — with builtins only, so it works even when no process can be forked.
  */
-const WRAPPER =
-  'id=$1; shift; d=/tmp/.repoforge; mkdir -p -m 1777 "$d" 2>/dev/null; echo $$ > "$d/$id.pgid"; exec "$@"';
+const WRAPPER = [
+  'id=$1; mode=$2; shift 2',
+  'd=/tmp/.repoforge; mkdir -p -m 1777 "$d" 2>/dev/null; echo $$ > "$d/$id.pgid"',
+  '"$@"',
+  'rc=$?',
+  'if [ "$mode" = kill ]; then',
+  '  i=0',
+  '  while [ $i -lt 50 ]; do',
+  '    found=0',
+  '    for s in /proc/[0-9]*/stat; do',
+  '      read -r l < "$s" 2>/dev/null || continue',
+  '      p=${s#/proc/}; p=${p%/stat}',
+  '      set -- ${l##*) }',
+  '      if [ "$3" = "$$" ] && [ "$p" != "$$" ]; then kill -9 "$p" 2>/dev/null; found=1; fi',
+  '    done',
+  '    [ $found = 0 ] && break',
+  '    i=$((i+1))',
+  '  done',
+  'fi',
+  'rm -f "$d/$id.pgid"',
+  'exit $rc',
+].join('\n');
 
 /** The argv that runs `argv` under the wrapper, tagged with `execId`. */
-export function wrapCommand(execId: string, argv: readonly string[]): string[] {
-  return ['/bin/sh', '-c', WRAPPER, 'repoforge-exec', execId, ...argv];
+export function wrapCommand(execId: string, argv: readonly string[], keepBackground = false): string[] {
+  return ['/bin/sh', '-c', WRAPPER, 'repoforge-exec', execId, keepBackground ? 'keep' : 'kill', ...argv];
 }
 
 /** A command that SIGKILLs the process group recorded for `execId` (and the process, without setsid). */

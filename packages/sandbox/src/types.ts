@@ -54,6 +54,11 @@ export interface ExecOptions {
   onStderr?: (chunk: Uint8Array) => void;
   /** Run as this user instead of the sandbox's. */
   user?: string;
+  /**
+   * Leave processes the command started in the background running after it exits (e.g. an agent's dev
+   * server). Default false: whatever the command leaves in its process group is killed when it ends.
+   */
+  keepBackground?: boolean;
   /** Throw an ExecError (TIMEOUT, OOM_KILLED, OUTPUT_TRUNCATED, NONZERO_EXIT) instead of returning a bad result. */
   check?: boolean;
   signal?: AbortSignal;

@@ -64,7 +64,7 @@ export class DockerSandbox implements Sandbox {
     const execId = randomBytes(8).toString('hex');
     const hasStdin = options.stdin !== undefined;
     const exec = await this.container.exec({
-      Cmd: wrapCommand(execId, toArgv(cmd)),
+      Cmd: wrapCommand(execId, toArgv(cmd), options.keepBackground),
       AttachStdout: true,
       AttachStderr: true,
       AttachStdin: hasStdin,

@@ -33,6 +33,7 @@ export class LocalSandbox implements Sandbox {
   dirty = false;
   closed = false;
   private readonly running = new Set<ChildProcess>();
+  private readonly kept = new Set<number>();
 
   constructor(
     private readonly root: string,
@@ -128,7 +129,9 @@ export class LocalSandbox implements Sandbox {
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
       this.running.delete(child);
-      kill(); // anything the command left running in its group goes too
+      // Anything the command left running in its group goes too, unless asked to keep it (killed on close).
+      if (options.keepBackground && child.pid) this.kept.add(child.pid);
+      else kill();
     });
     if (aborted) throw new SandboxError('ABORTED', 'exec aborted', { cause: options.signal?.reason });
     const exitCode = timedOut ? 124 : (code ?? (signal === 'SIGKILL' ? 137 : 128 + 15));
@@ -198,9 +201,9 @@ export class LocalSandbox implements Sandbox {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const child of this.running) {
+    for (const pid of [...[...this.running].map((c) => c.pid), ...this.kept]) {
       try {
-        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+        if (pid) process.kill(-pid, 'SIGKILL');
       } catch {}
     }
     await rm(this.root, { recursive: true, force: true });
