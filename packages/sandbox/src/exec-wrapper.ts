@@ -4,6 +4,7 @@
  * When the command ends, the wrapper also kills whatever it left running in its group (a background server,
  * a fork bomb) unless asked to keep it — with builtins only, so it works even when no process can be forked.
  */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansions, not JS templates
 const WRAPPER = [
   'id=$1; mode=$2; shift 2',
   'd=/tmp/.repoforge; mkdir -p -m 1777 "$d" 2>/dev/null; echo $$ > "$d/$id.pgid"',
