@@ -4,7 +4,6 @@
  * When the command ends, the wrapper also kills whatever it left running in its group (a background server,
  * a fork bomb) unless asked to keep it — with builtins only, so it works even when no process can be forked.
  */
-// biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansions, not JS templates
 const WRAPPER = [
   'id=$1; mode=$2; shift 2',
   'd=/tmp/.repoforge; mkdir -p -m 1777 "$d" 2>/dev/null; echo $$ > "$d/$id.pgid"',
@@ -16,7 +15,9 @@ const WRAPPER = [
   '    found=0',
   '    for s in /proc/[0-9]*/stat; do',
   '      read -r l < "$s" 2>/dev/null || continue',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell parameter expansion, not a JS template
   '      p=${s#/proc/}; p=${p%/stat}',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell parameter expansion, not a JS template
   '      set -- ${l##*) }',
   '      if [ "$3" = "$$" ] && [ "$p" != "$$" ]; then kill -9 "$p" 2>/dev/null; found=1; fi',
   '    done',
