@@ -176,7 +176,8 @@ export class SandboxPool {
     this.closed = true;
     for (const w of this.waiters.splice(0))
       w.reject(new SandboxError('SANDBOX_CLOSED', 'the pool is closed'));
-    await Promise.allSettled([...this.pending]);
+    // Settling work can start more (a destroy then a refill): wait until nothing is left in flight.
+    while (this.pending.size) await Promise.allSettled([...this.pending]);
     const all = [...this.idle.values()].flat();
     this.idle.clear();
     await Promise.all(all.map((sb) => this.destroy(sb)));
