@@ -11,7 +11,9 @@ export type HarnessErrorCode =
   | 'ENV_BUILD_FAILED'
   | 'MATERIALIZE_FAILED'
   | 'UNKNOWN_INSTANCE'
-  | 'INPUT_INVALID';
+  | 'INPUT_INVALID'
+  | 'QUEUE_UNREACHABLE'
+  | 'QUEUE_UNAVAILABLE';
 
 /** A harness failure with a stable `code`; `cause` keeps the underlying error. */
 export class HarnessError extends RepoForgeError {

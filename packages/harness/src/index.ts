@@ -43,3 +43,8 @@ export {
 } from './task.js';
 export { makeRunSummary } from './summary.js';
 export { loadDataset, loadEnvSpecs, loadPredictions } from './load-inputs.js';
+export { decodeOutcome, type EncodedOutcome, encodeOutcome } from './queue/codec.js';
+export { assertRedisReachable, DEFAULT_QUEUE_NAME, jobIdFor, redisConnection } from './queue/connection.js';
+export { priorities, QueueExecutor, type QueueExecutorOptions } from './queue/executor.js';
+export { type QueueWorkerHandle, type QueueWorkerOptions, runQueueWorker } from './queue/worker.js';
+export { previousDurations } from './durations.js';

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { decodeOutcome, encodeOutcome, jobIdFor, priorities, redisConnection } from './index.js';
+
+describe('queue helpers', () => {
+  it('ranks longest expected first; unknown ones count as the mean and lose ties', () => {
+    const p = priorities(
+      ['a', 'b', 'c', 'd'],
+      new Map([
+        ['b', 100],
+        ['d', 10],
+      ]),
+    );
+    expect([...p.entries()].sort((x, y) => x[1] - y[1]).map(([id]) => id)).toEqual(['b', 'a', 'c', 'd']);
+    expect(priorities(['x', 'y']).get('x')).toBe(1);
+  });
+
+  it('derives stable job ids and reads redis URLs', () => {
+    expect(jobIdFor('run 1', 'a/b:c')).toBe('run_1__a_b_c');
+    expect(redisConnection('redis://u:p%40ss@h:6380/2')).toEqual({
+      host: 'h',
+      port: 6380,
+      db: 2,
+      username: 'u',
+      password: 'p@ss',
+    });
+    expect(() => redisConnection('http://x')).toThrow(/redis:\/\//);
+  });
+
+  it('round-trips outcomes and cuts huge logs to head and tail under the cap', () => {
+    const outcome = {
+      instance_id: 'i',
+      status: 'completed' as const,
+      timings: {},
+      files: { 'report.json': '{}', 'test_output.txt': 'x'.repeat(50_000) },
+    };
+    expect(decodeOutcome(encodeOutcome(outcome))).toEqual(outcome);
+    const random = Array.from({ length: 400_000 }, () => Math.random().toString(36).slice(2, 3)).join('');
+    const big = { ...outcome, files: { ...outcome.files, 'test_output.txt': `HEAD${random}TAIL` } };
+    const encoded = encodeOutcome(big, 100_000);
+    expect(Buffer.from(encoded.gz, 'base64').byteLength).toBeLessThanOrEqual(100_000);
+    const back = decodeOutcome(encoded).files['test_output.txt']!;
+    expect(back.startsWith('HEAD')).toBe(true);
+    expect(back.endsWith('TAIL')).toBe(true);
+    expect(back).toMatch(/characters cut/);
+  });
+});

@@ -1,0 +1,85 @@
+import type { Worker } from 'bullmq';
+import {
+  createSandbox,
+  type Logger,
+  type Sandbox,
+  type SandboxOptions,
+  SandboxPool,
+} from '@repoforge/sandbox';
+import { EnvImages } from '../env-images.js';
+import type { RepoSource } from '../repo-source.js';
+import { evaluateTask, type InstanceTask } from '../task.js';
+import { encodeOutcome } from './codec.js';
+import { assertRedisReachable, DEFAULT_QUEUE_NAME, loadBullMQ, redisConnection } from './connection.js';
+
+export interface QueueWorkerOptions {
+  url: string;
+  queueName?: string;
+  /** Instances at once on this machine (default 1). */
+  concurrency?: number;
+  repoSource: RepoSource;
+  createSandbox?: (options: SandboxOptions) => Promise<Sandbox>;
+  /** How long a job's lock lasts without renewal: a worker killed mid-instance gives its job back after this. */
+  lockDurationMs?: number;
+  /** How often stalled jobs are looked for. */
+  stalledIntervalMs?: number;
+  /** Cap on an outcome's compressed size in the queue. */
+  resultCapBytes?: number;
+  logger?: Logger;
+  /** Called as jobs start and finish (progress lines, tests). */
+  onJob?: (event: 'start' | 'done', instanceId: string, jobId: string) => void;
+}
+
+/** A running worker; `close()` finishes the jobs in hand (graceful), then stops. */
+export interface QueueWorkerHandle {
+  worker: Worker;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a worker that evaluates queued instances with the same `evaluateTask` a local run uses. It needs
+ * only the queue URL, Docker, and the repos (a cache dir or network to clone); environment images are built
+ * locally on first use, by content hash, so every worker converges on the same images.
+ */
+export async function runQueueWorker(options: QueueWorkerOptions): Promise<QueueWorkerHandle> {
+  await assertRedisReachable(options.url);
+  const { Worker } = await loadBullMQ();
+  const make = options.createSandbox ?? ((o: SandboxOptions) => createSandbox({ backend: 'docker', ...o }));
+  const envImages = new EnvImages({ createSandbox: make, logger: options.logger });
+  const concurrency = options.concurrency ?? 1;
+  const pool = new SandboxPool({
+    warm: 1,
+    max: concurrency + 1,
+    create: (image, signal) => make({ image, network: 'none', limits: { pids: 4096 }, signal }),
+    logger: options.logger,
+  });
+  const worker = new Worker(
+    options.queueName ?? DEFAULT_QUEUE_NAME,
+    async (job) => {
+      const task = job.data as InstanceTask;
+      options.onJob?.('start', task.instance.instance_id, job.id ?? '');
+      const outcome = await evaluateTask(
+        { ...task },
+        { repoSource: options.repoSource, envImages, pool, logger: options.logger },
+      );
+      options.onJob?.('done', task.instance.instance_id, job.id ?? '');
+      return encodeOutcome(outcome, options.resultCapBytes);
+    },
+    {
+      connection: { ...redisConnection(options.url), maxRetriesPerRequest: null },
+      concurrency,
+      lockDuration: options.lockDurationMs ?? 60_000,
+      stalledInterval: options.stalledIntervalMs ?? 30_000,
+      maxStalledCount: 2,
+    },
+  );
+  worker.on('error', (error) => options.logger?.warn('queue worker error', { error: String(error) }));
+  await worker.waitUntilReady();
+  return {
+    worker,
+    async close() {
+      await worker.close();
+      await pool.close();
+    },
+  };
+}
