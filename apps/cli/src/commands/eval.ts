@@ -6,6 +6,9 @@ import {
   loadDataset,
   loadEnvSpecs,
   loadPredictions,
+  previousDurations,
+  QueueExecutor,
+  runQueueWorker,
   RepoCache,
   resolveLogParserName,
   runEvaluation,
@@ -73,6 +76,11 @@ const run: Command = {
       type: 'boolean',
       description: "run instances with 'image' + 'eval_script' (SWE-bench's) in that image",
     },
+    queue: {
+      type: 'string',
+      value: 'redis://HOST:PORT[/DB]',
+      description: "fan out to 'repoforge eval worker' processes through this Redis",
+    },
   },
   async run({ io, values, signal, verbose, json }) {
     const cwd = io.cwd;
@@ -94,12 +102,18 @@ const run: Command = {
       .filter(Boolean);
     const logger = cliLogger(io, verbose);
     const progress = new Progress(io, 'eval', 0);
+    const reportDir = resolve(cwd, String(values['report-dir']));
+    const queueUrl = values.queue as string | undefined;
+    const executor = queueUrl
+      ? new QueueExecutor({ url: queueUrl, expectedDurations: await previousDurations(reportDir), logger })
+      : undefined;
     let resolvedCount = 0;
     const result = await runEvaluation({
       dataset,
       predictions,
       runId,
-      reportDir: resolve(cwd, String(values['report-dir'])),
+      reportDir,
+      executor,
       instanceIds: ids,
       maxWorkers: numberArg(values, 'max-workers', true),
       timeoutSec: numberArg(values, 'timeout', true),
@@ -126,6 +140,7 @@ const run: Command = {
         }
       },
     });
+    await executor?.close();
     progress.finish();
     for (const id of result.unknownPredictionIds)
       io.stderr.write(`warning: prediction for unknown instance ${id} (not in the dataset)\n`);
@@ -191,9 +206,50 @@ const grade: Command = {
   },
 };
 
+const worker: Command = {
+  name: 'worker',
+  summary:
+    "evaluate instances from a queue that 'repoforge eval run --queue' fills (any machine with Docker)",
+  examples: ['repoforge eval worker --queue redis://10.0.0.5:6379 --concurrency 2 --repo-cache /data/repos'],
+  options: {
+    queue: { type: 'string', value: 'redis://HOST:PORT[/DB]', description: 'the queue to work for' },
+    concurrency: { type: 'string', value: 'N', description: 'instances at once', default: '1' },
+    'repo-cache': {
+      type: 'string',
+      value: 'DIR',
+      description: 'repo clones (missing ones are cloned)',
+      default: '.repoforge/repos',
+    },
+  },
+  async run({ io, values, signal, verbose }) {
+    const url = values.queue;
+    if (typeof url !== 'string') throw new UsageError('--queue is required');
+    const logger = cliLogger(io, verbose);
+    let done = 0;
+    const handle = await runQueueWorker({
+      url,
+      concurrency: numberArg(values, 'concurrency', true),
+      repoSource: new RepoCache({ cacheDir: resolve(io.cwd, String(values['repo-cache'])) }),
+      logger,
+      onJob: (phase, id) => {
+        if (phase === 'done') done++;
+        io.stderr.write(`[worker] ${phase} ${id}${phase === 'done' ? ` (${done} done)` : ''}\n`);
+      },
+    });
+    io.stderr.write(`[worker] ready on ${url}\n`);
+    // SIGINT/SIGTERM abort the signal: finish the jobs in hand, then stop (others take the rest).
+    await new Promise<void>((r) =>
+      signal.aborted ? r() : signal.addEventListener('abort', () => r(), { once: true }),
+    );
+    io.stderr.write('[worker] stopping: finishing the jobs in hand\n');
+    await handle.close();
+    return 0;
+  },
+};
+
 /** `repoforge eval ...` */
 export const evalCommand: Command = {
   name: 'eval',
   summary: 'SWE-bench-compatible evaluation: run predictions, or grade a saved log',
-  subcommands: [run, grade],
+  subcommands: [run, grade, worker],
 };

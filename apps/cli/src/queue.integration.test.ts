@@ -1,0 +1,78 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  baseImage,
+  makePythonSample,
+  redisUrl,
+  sampleEnvSpecs,
+  skipWithoutDocker,
+  skipWithoutRedis,
+  tempDir,
+} from '@repoforge/test-utils';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const bin = join(import.meta.dirname, '..', 'dist', 'bin.js');
+const skip = (await skipWithoutRedis()) || (await skipWithoutDocker());
+const procs: ChildProcess[] = [];
+afterEach(() => {
+  for (const p of procs.splice(0)) p.kill('SIGKILL');
+});
+
+function cli(args: string[], cwd: string): ChildProcess & { err: string[] } {
+  const p = spawn('node', [bin, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] }) as ChildProcess & {
+    err: string[];
+  };
+  p.err = [];
+  p.stderr!.on('data', (d) => p.err.push(...String(d).split('\n').filter(Boolean)));
+  p.stdout!.resume();
+  procs.push(p);
+  return p;
+}
+const exited = (p: ChildProcess) =>
+  new Promise<number | null>((r) => (p.exitCode !== null ? r(p.exitCode) : p.once('exit', (c) => r(c))));
+const until = async (cond: () => boolean, ms = 120_000) => {
+  for (const end = Date.now() + ms; !cond(); await new Promise((r) => setTimeout(r, 100)))
+    if (Date.now() > end) throw new Error('timed out');
+};
+
+describe.skipIf(skip)('repoforge eval run --queue / eval worker (processes)', () => {
+  it('a producer SIGKILLed mid-run and restarted finishes the run; no instance runs twice; SIGTERM stops a worker cleanly', async () => {
+    await using dir = await tempDir();
+    const { instance } = await makePythonSample(join(dir.path, 'repos'));
+    const ids = Array.from({ length: 5 }, (_, i) => `acme__calc-p${i + 1}`);
+    await writeFile(
+      join(dir.path, 'data.jsonl'),
+      ids.map((id) => JSON.stringify({ ...instance, instance_id: id })).join('\n'),
+    );
+    await writeFile(join(dir.path, 'env.json'), JSON.stringify(sampleEnvSpecs(baseImage)));
+    const queue = `${redisUrl}/3`;
+    const worker = cli(['eval', 'worker', '--queue', queue, '--repo-cache', 'repos'], dir.path);
+    await until(() => worker.err.some((l) => l.includes('ready')));
+    const args = [
+      'eval',
+      'run',
+      '--dataset',
+      'data.jsonl',
+      '--predictions',
+      'gold',
+      '--run-id',
+      `crash-${process.pid}`,
+      '--env-spec',
+      'env.json',
+      '--queue',
+      queue,
+    ];
+    const first = cli(args, dir.path);
+    await until(() => first.err.some((l) => /\[eval\] 1\/5/.test(l)));
+    first.kill('SIGKILL');
+    await exited(first);
+    const second = cli(args, dir.path);
+    expect(await exited(second)).toBe(0);
+    const dones = worker.err.filter((l) => l.startsWith('[worker] done ')).map((l) => l.split(' ')[2]);
+    expect([...dones].sort()).toEqual(ids);
+    worker.kill('SIGTERM');
+    expect(await exited(worker)).toBe(0);
+    expect(worker.err.some((l) => l.includes('stopping'))).toBe(true);
+  }, 300_000);
+});
