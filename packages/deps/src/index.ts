@@ -1,20 +1,11 @@
-/**
- * @repoforge/deps — environment planning. Not implemented yet: this release carries only the EnvSpec type
- * the other packages agree on (see the README's status).
- */
-
-/** Ecosystems the planner detects. */
-export type Ecosystem = 'node' | 'python';
-
-/** An environment a repo's tests run in; its hash keys a shared image. */
-export interface EnvSpec {
-  ecosystem: Ecosystem;
-  /** Runtime version, e.g. `20.18.0` for Node or `3.11` for Python. */
-  runtimeVersion?: string;
-  /** Shell steps that install dependencies (run with network `host`). */
-  install: string[];
-  /** The command that runs the tests, from the repo root. */
-  testCommand: string;
-  /** Name of the log parser that reads the test output. */
-  logParser: string;
-}
+export { type BuiltEnv, EnvBuilder, type EnvBuilderOptions, toHarnessEnvSpec } from './build/env-builder.js';
+export { DepsError, type DepsErrorCode } from './errors.js';
+export { iniList, parseIni } from './manifests/ini.js';
+export { normalizeName, parseRequirement, parseRequirementsTxt, type Requirement } from './manifests/requirements.js';
+export { readSetupPy, type SetupPyInfo } from './manifests/setup-py.js';
+export { APT_ALIASES, aptPackageFor } from './plan/apt-aliases.js';
+export { DEFAULT_NODE_VERSION, NODE_VERSIONS, pickNodeVersion, planNode } from './plan/node.js';
+export { detectEcosystem, planEnv } from './plan/plan.js';
+export { planPython } from './plan/python.js';
+export { isManifest, type RepoSnapshot, snapshotFromDir, snapshotFromFiles, snapshotFromGit } from './snapshot.js';
+export { type EnvSpec, envSpecHash, type InstallPlan } from './spec.js';

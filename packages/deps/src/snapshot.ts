@@ -1,0 +1,86 @@
+import * as fs from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import git from 'isomorphic-git';
+
+/**
+ * What planning sees of a repo at one commit: every path, and the text of the files planning reads (manifests,
+ * lockfiles, test config). Pure data, so planning is a pure function.
+ */
+export interface RepoSnapshot {
+  paths: readonly string[];
+  files: ReadonlyMap<string, string>;
+}
+
+const MANIFEST = [
+  /^package\.json$/,
+  /^(package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml)$/,
+  /^\.nvmrc$/,
+  /^\.node-version$/,
+  /^pyproject\.toml$/,
+  /^setup\.(py|cfg)$/,
+  /^(tox|pytest)\.ini$/,
+  /^requirements[^/]*\.txt$/,
+  /^requirements\/[^/]+\.txt$/,
+  /^\.python-version$/,
+  /^manage\.py$/,
+  /^(tests|test)\/runtests\.py$/,
+  /^runtests\.py$/,
+];
+
+/** Whether planning reads this file's contents (everything else is only listed). */
+export function isManifest(path: string): boolean {
+  return MANIFEST.some((re) => re.test(path));
+}
+
+/** A snapshot from an in-memory file map (tests, tools). */
+export function snapshotFromFiles(files: Record<string, string>, extraPaths: readonly string[] = []): RepoSnapshot {
+  return { paths: [...new Set([...Object.keys(files), ...extraPaths])].sort(), files: new Map(Object.entries(files)) };
+}
+
+const SKIP_DIRS = new Set(['.git', 'node_modules', '.venv', 'venv', '__pycache__', 'dist', 'build']);
+
+/** A snapshot of a working directory on disk. */
+export async function snapshotFromDir(dir: string): Promise<RepoSnapshot> {
+  const paths: string[] = [];
+  const files = new Map<string, string>();
+  const walk = async (d: string) => {
+    for (const e of await readdir(d, { withFileTypes: true })) {
+      if (e.isDirectory()) {
+        if (!SKIP_DIRS.has(e.name)) await walk(join(d, e.name));
+      } else if (e.isFile()) {
+        const rel = relative(dir, join(d, e.name)).split('\\').join('/');
+        paths.push(rel);
+        if (isManifest(rel)) files.set(rel, await readFile(join(d, e.name), 'utf8'));
+      }
+    }
+  };
+  await walk(dir);
+  return { paths: paths.sort(), files };
+}
+
+/** A snapshot of a commit read straight from git objects (isomorphic-git; no checkout). */
+export async function snapshotFromGit(options: { gitdir: string; oid: string; cache?: object }): Promise<RepoSnapshot> {
+  const { gitdir, oid } = options;
+  const cache = options.cache ?? {};
+  const paths: string[] = [];
+  const files = new Map<string, string>();
+  const { commit } = await git.readCommit({ fs, gitdir, oid, cache });
+  const walk = async (treeOid: string, prefix: string) => {
+    const { tree } = await git.readTree({ fs, gitdir, oid: treeOid, cache });
+    for (const e of tree) {
+      const p = prefix ? `${prefix}/${e.path}` : e.path;
+      if (e.type === 'tree') {
+        if (!SKIP_DIRS.has(e.path)) await walk(e.oid, p);
+      } else if (e.type === 'blob') {
+        paths.push(p);
+        if (isManifest(p)) {
+          const { blob } = await git.readBlob({ fs, gitdir, oid: e.oid, cache });
+          files.set(p, Buffer.from(blob).toString('utf8'));
+        }
+      }
+    }
+  };
+  await walk(commit.tree, '');
+  return { paths: paths.sort(), files };
+}
