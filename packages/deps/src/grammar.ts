@@ -23,8 +23,12 @@ export async function parserFor(language: 'python' | 'javascript' | 'typescript'
     parser.setLanguage(await lang);
     return parser;
   } catch (error) {
-    throw new DepsError('GRAMMAR_LOAD_FAILED', `could not load the tree-sitter ${language} grammar: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new DepsError(
+      'GRAMMAR_LOAD_FAILED',
+      `could not load the tree-sitter ${language} grammar: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
 }

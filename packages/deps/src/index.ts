@@ -1,11 +1,22 @@
 export { type BuiltEnv, EnvBuilder, type EnvBuilderOptions, toHarnessEnvSpec } from './build/env-builder.js';
 export { DepsError, type DepsErrorCode } from './errors.js';
 export { iniList, parseIni } from './manifests/ini.js';
-export { normalizeName, parseRequirement, parseRequirementsTxt, type Requirement } from './manifests/requirements.js';
+export {
+  normalizeName,
+  parseRequirement,
+  parseRequirementsTxt,
+  type Requirement,
+} from './manifests/requirements.js';
 export { readSetupPy, type SetupPyInfo } from './manifests/setup-py.js';
 export { APT_ALIASES, aptPackageFor } from './plan/apt-aliases.js';
 export { DEFAULT_NODE_VERSION, NODE_VERSIONS, pickNodeVersion, planNode } from './plan/node.js';
 export { detectEcosystem, planEnv } from './plan/plan.js';
 export { planPython } from './plan/python.js';
-export { isManifest, type RepoSnapshot, snapshotFromDir, snapshotFromFiles, snapshotFromGit } from './snapshot.js';
+export {
+  isManifest,
+  type RepoSnapshot,
+  snapshotFromDir,
+  snapshotFromFiles,
+  snapshotFromGit,
+} from './snapshot.js';
 export { type EnvSpec, envSpecHash, type InstallPlan } from './spec.js';

@@ -29,7 +29,12 @@ describe('planning on real manifests', () => {
   it('unjs/ufo (pnpm + vitest), now and in 2022', async () => {
     for (const rev of ['ufo@11308c0', 'ufo@0ac3503']) {
       const spec = await planEnv(realSnapshot(rev));
-      expect(spec).toMatchObject({ ecosystem: 'node', testRunner: 'vitest', logParser: 'parse_log_vitest', junitXml: '/tmp/repoforge-junit.xml' });
+      expect(spec).toMatchObject({
+        ecosystem: 'node',
+        testRunner: 'vitest',
+        logParser: 'parse_log_vitest',
+        junitXml: '/tmp/repoforge-junit.xml',
+      });
       expect(spec.install).toMatchObject({ strategy: 'pnpm' });
       expect(spec.testCmd).toMatch(/^npx vitest run --reporter=verbose/);
     }
@@ -47,7 +52,10 @@ describe('planning on real manifests', () => {
   it('andialbrecht/sqlparse: pyproject dependency groups now, setup.py + setup.cfg in 2020', async () => {
     const now = await planEnv(realSnapshot('sqlparse@60cdc64'));
     expect(now).toMatchObject({ ecosystem: 'python', testRunner: 'pytest', logParser: 'parse_log_pytest' });
-    expect(now.install).toMatchObject({ strategy: 'apt', packages: expect.arrayContaining(['python3-pytest', 'python3-coverage']) });
+    expect(now.install).toMatchObject({
+      strategy: 'apt',
+      packages: expect.arrayContaining(['python3-pytest', 'python3-coverage']),
+    });
     expect((now.install as { packages: string[] }).packages).not.toContain('python3-ruff');
     const old = await planEnv(realSnapshot('sqlparse@12525f5'));
     expect(old).toMatchObject({ testRunner: 'pytest' }); // [tool:pytest] in setup.cfg
@@ -56,10 +64,13 @@ describe('planning on real manifests', () => {
 });
 
 describe('planning rules', () => {
-  const node = (pkg: object, extra: Record<string, string> = {}) => snapshotFromFiles({ 'package.json': JSON.stringify(pkg), ...extra });
+  const node = (pkg: object, extra: Record<string, string> = {}) =>
+    snapshotFromFiles({ 'package.json': JSON.stringify(pkg), ...extra });
 
   it('picks the runner from devDependencies and scripts.test', async () => {
-    expect((await planEnv(node({ devDependencies: { jest: '29' }, scripts: { test: 'jest' } }))).logParser).toBe('parse_log_jest');
+    expect(
+      (await planEnv(node({ devDependencies: { jest: '29' }, scripts: { test: 'jest' } }))).logParser,
+    ).toBe('parse_log_jest');
     expect((await planEnv(node({ devDependencies: { mocha: '10' } }))).logParser).toBe('parse_log_mocha');
     expect((await planEnv(node({ devDependencies: { ava: '6' } }))).testCmd).toBe('npx ava --tap');
     expect((await planEnv(node({ scripts: { test: 'node --test' } }))).testRunner).toBe('node:test');
@@ -77,31 +88,64 @@ describe('planning rules', () => {
   });
 
   it('the hash ignores source, tests, scripts and version, and follows dependencies and the lockfile', async () => {
-    const base = { name: 'x', version: '1.0.0', scripts: { test: 'mocha' }, devDependencies: { mocha: '10.8.2' } };
+    const base = {
+      name: 'x',
+      version: '1.0.0',
+      scripts: { test: 'mocha' },
+      devDependencies: { mocha: '10.8.2' },
+    };
     const a = await planEnv(node(base, { 'package-lock.json': 'lock-1' }));
-    const b = await planEnv(snapshotFromFiles({ 'package.json': JSON.stringify({ ...base, version: '1.0.1', scripts: { test: 'mocha -b' } }), 'package-lock.json': 'lock-1' }, ['src/new.js', 'test/new.test.js']));
+    const b = await planEnv(
+      snapshotFromFiles(
+        {
+          'package.json': JSON.stringify({ ...base, version: '1.0.1', scripts: { test: 'mocha -b' } }),
+          'package-lock.json': 'lock-1',
+        },
+        ['src/new.js', 'test/new.test.js'],
+      ),
+    );
     expect(envSpecHash(b)).toBe(envSpecHash(a));
-    const c = await planEnv(node({ ...base, dependencies: { 'is-number': '7.0.0' } }, { 'package-lock.json': 'lock-1' }));
+    const c = await planEnv(
+      node({ ...base, dependencies: { 'is-number': '7.0.0' } }, { 'package-lock.json': 'lock-1' }),
+    );
     const d = await planEnv(node(base, { 'package-lock.json': 'lock-2' }));
     expect(envSpecHash(c)).not.toBe(envSpecHash(a));
     expect(envSpecHash(d)).not.toBe(envSpecHash(a));
   });
 
   it('Python: requirements files with includes, Django-style runners, unittest fallback, pip strategy', async () => {
-    const reqs = snapshotFromFiles({ 'requirements.txt': 'requests>=2\n-r requirements-test.txt\n-e .\n', 'requirements-test.txt': 'pytest\nPyYAML==6.0 ; python_version>"3"\n' });
+    const reqs = snapshotFromFiles({
+      'requirements.txt': 'requests>=2\n-r requirements-test.txt\n-e .\n',
+      'requirements-test.txt': 'pytest\nPyYAML==6.0 ; python_version>"3"\n',
+    });
     const spec = await planEnv(reqs);
-    expect(spec.install).toEqual({ strategy: 'apt', packages: ['python3-pytest', 'python3-requests', 'python3-yaml'], unmapped: [] });
-    const dj = await planEnv(snapshotFromFiles({ 'manage.py': '', 'requirements.txt': 'Django>=4' }, ['app/tests.py']));
+    expect(spec.install).toEqual({
+      strategy: 'apt',
+      packages: ['python3-pytest', 'python3-requests', 'python3-yaml'],
+      unmapped: [],
+    });
+    const dj = await planEnv(
+      snapshotFromFiles({ 'manage.py': '', 'requirements.txt': 'Django>=4' }, ['app/tests.py']),
+    );
     expect(dj).toMatchObject({ testRunner: 'django', logParser: 'parse_log_django' });
     const ut = await planEnv(snapshotFromFiles({ 'setup.cfg': '[metadata]\nname = x\n' }, ['x/__init__.py']));
     expect(ut).toMatchObject({ testRunner: 'unittest', testCmd: 'python3 -m unittest discover -v' });
     const pip = await planEnv(reqs, { pythonInstall: 'pip', pipIndexUrl: 'https://pypi.example/simple' });
-    expect(pip.install).toEqual({ strategy: 'pip', requirements: ['pytest', 'pyyaml', 'requests'], indexUrl: 'https://pypi.example/simple' });
+    expect(pip.install).toEqual({
+      strategy: 'pip',
+      requirements: ['pytest', 'pyyaml', 'requests'],
+      indexUrl: 'https://pypi.example/simple',
+    });
   });
 
   it('refuses what it cannot plan, saying why', async () => {
-    await expect(planEnv(snapshotFromFiles({ 'go.mod': 'module x' }))).rejects.toMatchObject({ code: 'NO_ECOSYSTEM' });
-    await expect(planEnv(snapshotFromFiles({ 'package.json': '{oops' }))).rejects.toMatchObject({ code: 'MANIFEST_INVALID', message: expect.stringMatching(/^package.json:/) });
+    await expect(planEnv(snapshotFromFiles({ 'go.mod': 'module x' }))).rejects.toMatchObject({
+      code: 'NO_ECOSYSTEM',
+    });
+    await expect(planEnv(snapshotFromFiles({ 'package.json': '{oops' }))).rejects.toMatchObject({
+      code: 'MANIFEST_INVALID',
+      message: expect.stringMatching(/^package.json:/),
+    });
   });
 });
 
@@ -127,14 +171,22 @@ os.system("rm -rf /")  # never executed
     expect(info.testsRequire).toEqual(['pytest', 'mock']);
     expect(info.extrasRequire).toEqual({ test: ['pytest-cov'], docs: ['sphinx'] });
     expect(info.pythonRequires).toBe('>=3.8');
-    const dyn = await readSetupPy('from setuptools import setup\nsetup(install_requires=open("r.txt").read().split())\n');
+    const dyn = await readSetupPy(
+      'from setuptools import setup\nsetup(install_requires=open("r.txt").read().split())\n',
+    );
     expect(dyn.dynamic).toEqual(['install_requires']);
   });
 
   it('reads INI continuation lines and requirements', () => {
-    const ini = parseIni('[options]\ninstall_requires =\n    a>=1\n    b  # comment\n[tool:pytest]\naddopts = -q\n');
+    const ini = parseIni(
+      '[options]\ninstall_requires =\n    a>=1\n    b  # comment\n[tool:pytest]\naddopts = -q\n',
+    );
     expect(ini.get('options')?.get('install_requires')).toBe('\na>=1\nb  # comment');
-    const r = parseRequirementsTxt('Foo_Bar[x,y]>=1.0,<2 ; python_version<"3.12"\ngit+https://x/y.git\n--index-url http://z\n');
-    expect(r.requirements.map((q) => [q.name, q.extras, q.specifier])).toEqual([['foo-bar', ['x', 'y'], '>=1.0,<2']]);
+    const r = parseRequirementsTxt(
+      'Foo_Bar[x,y]>=1.0,<2 ; python_version<"3.12"\ngit+https://x/y.git\n--index-url http://z\n',
+    );
+    expect(r.requirements.map((q) => [q.name, q.extras, q.specifier])).toEqual([
+      ['foo-bar', ['x', 'y'], '>=1.0,<2'],
+    ]);
   });
 });

@@ -34,8 +34,14 @@ export function isManifest(path: string): boolean {
 }
 
 /** A snapshot from an in-memory file map (tests, tools). */
-export function snapshotFromFiles(files: Record<string, string>, extraPaths: readonly string[] = []): RepoSnapshot {
-  return { paths: [...new Set([...Object.keys(files), ...extraPaths])].sort(), files: new Map(Object.entries(files)) };
+export function snapshotFromFiles(
+  files: Record<string, string>,
+  extraPaths: readonly string[] = [],
+): RepoSnapshot {
+  return {
+    paths: [...new Set([...Object.keys(files), ...extraPaths])].sort(),
+    files: new Map(Object.entries(files)),
+  };
 }
 
 const SKIP_DIRS = new Set(['.git', 'node_modules', '.venv', 'venv', '__pycache__', 'dist', 'build']);
@@ -60,7 +66,11 @@ export async function snapshotFromDir(dir: string): Promise<RepoSnapshot> {
 }
 
 /** A snapshot of a commit read straight from git objects (isomorphic-git; no checkout). */
-export async function snapshotFromGit(options: { gitdir: string; oid: string; cache?: object }): Promise<RepoSnapshot> {
+export async function snapshotFromGit(options: {
+  gitdir: string;
+  oid: string;
+  cache?: object;
+}): Promise<RepoSnapshot> {
   const { gitdir, oid } = options;
   const cache = options.cache ?? {};
   const paths: string[] = [];

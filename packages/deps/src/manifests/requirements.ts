@@ -15,12 +15,19 @@ export function normalizeName(name: string): string {
 /** Parses one PEP 508 requirement string; undefined for URLs, paths and options. */
 export function parseRequirement(line: string): Requirement | undefined {
   const text = line.replace(/\s+#.*$/, '').trim();
-  if (!text || text.startsWith('#') || text.startsWith('-') || /^(git\+|https?:|file:|\.|\/)/.test(text)) return undefined;
+  if (!text || text.startsWith('#') || text.startsWith('-') || /^(git\+|https?:|file:|\.|\/)/.test(text))
+    return undefined;
   const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*([^;]*?)\s*(?:;\s*(.*))?$/.exec(text);
   if (!m) return undefined;
   return {
     name: normalizeName(m[1]!),
-    extras: m[2] ? m[2].slice(1, -1).split(',').map((e) => e.trim()).filter(Boolean) : [],
+    extras: m[2]
+      ? m[2]
+          .slice(1, -1)
+          .split(',')
+          .map((e) => e.trim())
+          .filter(Boolean)
+      : [],
     specifier: (m[3] ?? '').replace(/\s+/g, ''),
     marker: (m[4] ?? '').trim(),
     raw: text,

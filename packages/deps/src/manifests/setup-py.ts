@@ -36,11 +36,13 @@ export async function readSetupPy(source: string): Promise<SetupPyInfo> {
       if (left?.type === 'identifier' && right) bindings.set(left.text, right);
     }
   }
-  const resolve = (node: Node | null): Node | null => (node?.type === 'identifier' ? (bindings.get(node.text) ?? node) : node);
+  const resolve = (node: Node | null): Node | null =>
+    node?.type === 'identifier' ? (bindings.get(node.text) ?? node) : node;
   const strings = (node: Node | null, key: string): string[] | undefined => {
     const n = resolve(node);
     if (!n) return undefined;
-    if (n.type === 'list' || n.type === 'tuple') return n.namedChildren.map((c) => (c ? stringValue(c) : undefined)).filter((s): s is string => !!s);
+    if (n.type === 'list' || n.type === 'tuple')
+      return n.namedChildren.map((c) => (c ? stringValue(c) : undefined)).filter((s): s is string => !!s);
     if (n.type === 'binary_operator') {
       const l = strings(n.childForFieldName('left'), key);
       const r = strings(n.childForFieldName('right'), key);
@@ -59,7 +61,8 @@ export async function readSetupPy(source: string): Promise<SetupPyInfo> {
       const value = arg.childForFieldName('value');
       if (name === 'install_requires') info.installRequires.push(...(strings(value, name) ?? []));
       else if (name === 'tests_require') info.testsRequire.push(...(strings(value, name) ?? []));
-      else if (name === 'python_requires') info.pythonRequires = value ? stringValue(resolve(value)!) : undefined;
+      else if (name === 'python_requires')
+        info.pythonRequires = value ? stringValue(resolve(value)!) : undefined;
       else if (name === 'extras_require') {
         const dict = resolve(value);
         if (dict?.type !== 'dictionary') {
@@ -70,7 +73,8 @@ export async function readSetupPy(source: string): Promise<SetupPyInfo> {
           if (pair?.type !== 'pair') continue;
           const k = pair.childForFieldName('key');
           const key = k ? stringValue(k) : undefined;
-          if (key) info.extrasRequire[key] = strings(pair.childForFieldName('value'), `extras_require.${key}`) ?? [];
+          if (key)
+            info.extrasRequire[key] = strings(pair.childForFieldName('value'), `extras_require.${key}`) ?? [];
         }
       }
     }

@@ -20,7 +20,10 @@ interface PackageJson {
 /** The Node version for an `engines.node` range or `.nvmrc`: the newest known one that satisfies it. */
 export function pickNodeVersion(range: string | undefined): string {
   if (!range) return DEFAULT_NODE_VERSION;
-  const cleaned = range.trim().replace(/^v/, '').replace(/^lts\/.*/, '');
+  const cleaned = range
+    .trim()
+    .replace(/^v/, '')
+    .replace(/^lts\/.*/, '');
   if (!cleaned) return DEFAULT_NODE_VERSION;
   const exact = semver.valid(semver.coerce(cleaned));
   const isRange = semver.validRange(cleaned) && !/^\d+(\.\d+){0,2}$/.test(cleaned);
@@ -32,7 +35,13 @@ export function pickNodeVersion(range: string | undefined): string {
 }
 
 const RUNNERS: { name: string; pkg: string; cmd: string; parser: string; junit?: string }[] = [
-  { name: 'vitest', pkg: 'vitest', cmd: 'npx vitest run --reporter=verbose --reporter=junit --outputFile.junit=/tmp/repoforge-junit.xml', parser: 'parse_log_vitest', junit: '/tmp/repoforge-junit.xml' },
+  {
+    name: 'vitest',
+    pkg: 'vitest',
+    cmd: 'npx vitest run --reporter=verbose --reporter=junit --outputFile.junit=/tmp/repoforge-junit.xml',
+    parser: 'parse_log_vitest',
+    junit: '/tmp/repoforge-junit.xml',
+  },
   { name: 'jest', pkg: 'jest', cmd: 'npx jest --verbose --ci', parser: 'parse_log_jest' },
   { name: 'mocha', pkg: 'mocha', cmd: 'npx mocha --no-color --reporter spec', parser: 'parse_log_mocha' },
   { name: 'ava', pkg: 'ava', cmd: 'npx ava --tap', parser: 'parse_log_tap' },
@@ -50,7 +59,9 @@ export function planNode(snapshot: RepoSnapshot): EnvSpec {
     throw new DepsError('MANIFEST_INVALID', `package.json: ${(error as Error).message}`, { cause: error });
   }
   const notes: string[] = [];
-  const version = pickNodeVersion(pkg.engines?.node ?? snapshot.files.get('.nvmrc') ?? snapshot.files.get('.node-version'));
+  const version = pickNodeVersion(
+    pkg.engines?.node ?? snapshot.files.get('.nvmrc') ?? snapshot.files.get('.node-version'),
+  );
   const has = (f: string) => snapshot.files.has(f);
   const depsOnly = {
     dependencies: pkg.dependencies ?? {},
@@ -61,7 +72,9 @@ export function planNode(snapshot: RepoSnapshot): EnvSpec {
   };
   // The install sees a package.json reduced to what decides dependencies: scripts or version bumps do not
   // change the environment (and do not run: installs use --ignore-scripts).
-  const files: Record<string, string> = { 'package.json': `${JSON.stringify({ name: 'repoforge-env', private: true, ...depsOnly }, null, 2)}\n` };
+  const files: Record<string, string> = {
+    'package.json': `${JSON.stringify({ name: 'repoforge-env', private: true, ...depsOnly }, null, 2)}\n`,
+  };
   let strategy: 'npm' | 'yarn' | 'pnpm' = 'npm';
   let command = 'npm install --no-audit --no-fund --ignore-scripts';
   if (has('package-lock.json') || has('npm-shrinkwrap.json')) {
@@ -79,7 +92,9 @@ export function planNode(snapshot: RepoSnapshot): EnvSpec {
   } else notes.push('no lockfile: dependencies resolve at build time (npm install)');
   const all = { ...pkg.dependencies, ...pkg.devDependencies };
   const testScript = pkg.scripts?.test ?? '';
-  let runner = RUNNERS.find((r) => r.pkg in all && new RegExp(`\\b${r.name}\\b`).test(testScript)) ?? RUNNERS.find((r) => r.pkg in all);
+  let runner =
+    RUNNERS.find((r) => r.pkg in all && new RegExp(`\\b${r.name}\\b`).test(testScript)) ??
+    RUNNERS.find((r) => r.pkg in all);
   let testCmd = runner?.cmd;
   let parser = runner?.parser;
   if (!runner && /node\s+--test\b/.test(testScript)) {
@@ -88,7 +103,9 @@ export function planNode(snapshot: RepoSnapshot): EnvSpec {
     parser = runner.parser;
   }
   if (!runner) {
-    notes.push(`no known test runner (scripts.test: ${JSON.stringify(testScript)}); running npm test with the TAP parser`);
+    notes.push(
+      `no known test runner (scripts.test: ${JSON.stringify(testScript)}); running npm test with the TAP parser`,
+    );
     testCmd = 'npm test';
     parser = 'parse_log_tap';
   }

@@ -14,9 +14,16 @@ export function detectEcosystem(snapshot: RepoSnapshot): 'node' | 'python' | und
 }
 
 /** Plans the environment of a repo snapshot. Go and Rust are not planned yet. */
-export async function planEnv(snapshot: RepoSnapshot, options: { pythonInstall?: 'apt' | 'pip'; pipIndexUrl?: string } = {}): Promise<EnvSpec> {
+export async function planEnv(
+  snapshot: RepoSnapshot,
+  options: { pythonInstall?: 'apt' | 'pip'; pipIndexUrl?: string } = {},
+): Promise<EnvSpec> {
   const eco = detectEcosystem(snapshot);
   if (eco === 'node') return planNode(snapshot);
-  if (eco === 'python') return planPython(snapshot, { install: options.pythonInstall, pipIndexUrl: options.pipIndexUrl });
-  throw new DepsError('NO_ECOSYSTEM', 'no package.json, pyproject.toml, setup.py, setup.cfg or requirements file: cannot plan an environment (Go and Rust are not supported yet)');
+  if (eco === 'python')
+    return planPython(snapshot, { install: options.pythonInstall, pipIndexUrl: options.pipIndexUrl });
+  throw new DepsError(
+    'NO_ECOSYSTEM',
+    'no package.json, pyproject.toml, setup.py, setup.cfg or requirements file: cannot plan an environment (Go and Rust are not supported yet)',
+  );
 }

@@ -1,0 +1,77 @@
+import { execFile } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { createSandbox } from '@repoforge/sandbox';
+import { baseImage, makeGitRepo, makeNodeSample, skipWithoutDocker, tempDir } from '@repoforge/test-utils';
+import { describe, expect, it } from 'vitest';
+import { EnvBuilder, type EnvSpec, planEnv, snapshotFromGit } from './index.js';
+
+const run = promisify(execFile);
+
+/** Runs the spec's tests for a commit in a network-less sandbox from the built image. */
+async function runTests(repoDir: string, commit: string, spec: EnvSpec, image: string): Promise<string> {
+  const work = join(repoDir, '..', `export-${commit.slice(0, 8)}`);
+  await mkdir(work, { recursive: true });
+  await run('sh', ['-c', `git -C ${repoDir} archive ${commit} | tar -x -C ${work}`]);
+  await using sb = await createSandbox({ backend: 'docker', image, network: 'none' });
+  await sb.copyIn(work, '/testbed');
+  const r = await sb.exec(['/bin/bash', '-c', [...spec.preTest, spec.testCmd].join('\n')], {
+    cwd: '/testbed',
+    timeoutMs: 120_000,
+  });
+  return r.stdout + r.stderr;
+}
+
+describe.skipIf(await skipWithoutDocker())('environments on real Docker', () => {
+  const builder = new EnvBuilder({ baseImage });
+
+  it('a Node repo with npm dependencies gets an environment whose tests run (no network at test time)', async () => {
+    await using root = await tempDir();
+    const { instance } = await makeNodeSample(root.path);
+    const dir = join(root.path, 'acme', 'doubler');
+    const spec = await planEnv(
+      await snapshotFromGit({ gitdir: join(dir, '.git'), oid: instance.base_commit }),
+    );
+    expect(spec).toMatchObject({ ecosystem: 'node', testRunner: 'mocha' });
+    const env = await builder.ensure(spec);
+    const out = await runTests(dir, instance.base_commit, spec, env.image);
+    expect(out).toMatch(/1 passing/);
+    expect(out).toMatch(/rejects strings/);
+  }, 300_000);
+
+  it('a Python repo with Debian dependencies; same dependency spec shares an image, a changed one does not', async () => {
+    await using root = await tempDir();
+    const dir = join(root.path, 'acme', 'conf');
+    const test =
+      'import yaml\nfrom conf import load\n\ndef test_load():\n    assert load("a: 1") == {"a": 1}\n';
+    const [c1, c2, c3] = await makeGitRepo(dir, [
+      {
+        message: 'conf',
+        files: {
+          'requirements.txt': 'PyYAML>=5\n',
+          'conf.py': 'import yaml\n\ndef load(s):\n    return yaml.safe_load(s)\n',
+          'tests/test_conf.py': test,
+        },
+      },
+      {
+        message: 'source change only',
+        files: { 'conf.py': 'import yaml\n\n\ndef load(s):\n    return yaml.safe_load(s) or {}\n' },
+      },
+      { message: 'new dependency', files: { 'requirements.txt': 'PyYAML>=5\nsix\n' } },
+    ]);
+    const plan = async (oid: string) =>
+      planEnv(await snapshotFromGit({ gitdir: join(dir, '.git'), oid: oid! }));
+    const [s1, s2, s3] = [await plan(c1!), await plan(c2!), await plan(c3!)];
+    expect(s1.install).toMatchObject({ strategy: 'apt', packages: ['python3-pytest', 'python3-yaml'] });
+    const e1 = await builder.ensure(s1);
+    const e2 = await new EnvBuilder({ baseImage }).ensure(s2);
+    const e3 = await builder.ensure(s3);
+    expect(e2.image).toBe(e1.image);
+    expect(e2.cached).toBe(true);
+    expect(e3.image).not.toBe(e1.image);
+    expect(e3.runtimeImage).toBe(e1.runtimeImage); // the runtime layer is shared across dependency sets
+    expect(await runTests(dir, c2!, s2, e2.image)).toMatch(/1 passed/);
+    expect(e1.missingPackages).toEqual([]);
+  }, 300_000);
+});
