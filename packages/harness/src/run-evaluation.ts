@@ -46,6 +46,11 @@ export interface EvaluationOptions {
   /** Per-instance timeout in seconds (default 1800, SWE-bench's). */
   timeoutSec?: number;
   envSpecs: EnvSpecMap;
+  /**
+   * The environment of an instance whose repo has no entry in `envSpecs` (e.g. planned and built by
+   * @repoforge/deps from the repo itself). The env spec map always wins.
+   */
+  resolveEnv?: (instance: Instance, signal?: AbortSignal) => Promise<EnvSpecInput>;
   repoSource: RepoSource;
   /** Makes sandboxes (default: Docker via @repoforge/sandbox). */
   createSandbox?: (options: SandboxOptions) => Promise<Sandbox>;

@@ -1,0 +1,79 @@
+import * as fs from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { StorageReport } from '@repoforge/sandbox';
+import git from 'isomorphic-git';
+
+/** Bytes of a repo's files at a commit (what a per-instance image would bake in). */
+export async function repoBytesAt(gitdir: string, oid: string, cache: object = {}): Promise<number> {
+  const { commit } = await git.readCommit({ fs, gitdir, oid, cache });
+  let total = 0;
+  const walk = async (tree: string) => {
+    for (const e of (await git.readTree({ fs, gitdir, oid: tree, cache })).tree) {
+      if (e.type === 'tree') await walk(e.oid);
+      else if (e.type === 'blob') total += (await git.readBlob({ fs, gitdir, oid: e.oid, cache })).blob.byteLength;
+    }
+  };
+  await walk(commit.tree);
+  return total;
+}
+
+/** Bytes a directory takes (the shared git cache). */
+export async function dirBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) total += await dirBytes(p);
+    else if (e.isFile()) total += (await stat(p)).size;
+  }
+  return total;
+}
+
+/** Storage figures for a dataset: ours (shared layers + shared git cache) against one image per instance. */
+export interface DatasetStorage {
+  instances: number;
+  images: number;
+  /** Every image layer once, plus the repo cache. */
+  totalBytes: number;
+  imageBytes: number;
+  repoCacheBytes: number;
+  sharedBytes: number;
+  amortizedBytesPerInstance: number;
+  amortizedMBPerInstance: number;
+  /** One image per instance: its environment image plus the repo at base_commit baked in. */
+  baselineBytes: number;
+  baselineMBPerInstance: number;
+  /** baseline / ours. */
+  ratio: number;
+}
+
+/**
+ * Pure: figures from the image storage report, which image each instance uses, each instance's repo bytes at
+ * its base commit, and the git cache size.
+ */
+export function datasetStorage(input: {
+  report: StorageReport;
+  imageOf: ReadonlyMap<string, string>;
+  imageSizeOf: (image: string) => number;
+  repoBytes: ReadonlyMap<string, number>;
+  repoCacheBytes: number;
+}): DatasetStorage {
+  const n = input.imageOf.size;
+  const total = input.report.totalBytes + input.repoCacheBytes;
+  let baseline = 0;
+  for (const [id, image] of input.imageOf) baseline += input.imageSizeOf(image) + (input.repoBytes.get(id) ?? 0);
+  const mb = (b: number) => Math.round((b / 1024 / 1024) * 100) / 100;
+  return {
+    instances: n,
+    images: new Set(input.imageOf.values()).size,
+    totalBytes: total,
+    imageBytes: input.report.totalBytes,
+    repoCacheBytes: input.repoCacheBytes,
+    sharedBytes: input.report.sharedBytes,
+    amortizedBytesPerInstance: n ? Math.round(total / n) : 0,
+    amortizedMBPerInstance: n ? mb(total / n) : 0,
+    baselineBytes: baseline,
+    baselineMBPerInstance: n ? mb(baseline / n) : 0,
+    ratio: total ? Math.round((baseline / total) * 100) / 100 : 0,
+  };
+}
