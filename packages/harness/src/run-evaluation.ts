@@ -18,7 +18,7 @@ import {
   SandboxPool,
 } from '@repoforge/sandbox';
 import { EnvImages } from './env-images.js';
-import { EnvSpec, type EnvSpecMap, envSpecFor } from './env-spec.js';
+import { EnvSpec, type EnvSpecInput, type EnvSpecMap, envSpecFor } from './env-spec.js';
 import { HarnessError } from './errors.js';
 import { type Executor, LocalExecutor } from './executor.js';
 import { gradeLog } from './grading.js';
@@ -93,12 +93,14 @@ function selectDataset(dataset: readonly Instance[], ids?: readonly string[]): I
 }
 
 /** The task for an instance, or the reason it cannot run (no env spec, no parser). */
-function makeTask(inst: Instance, prediction: Prediction, options: EvaluationOptions): InstanceTask | Error {
+async function makeTask(inst: Instance, prediction: Prediction, options: EvaluationOptions): Promise<InstanceTask | Error> {
   try {
     const own = options.useInstanceImages && inst.image && inst.eval_script ? inst.eval_script : undefined;
     const spec = own
       ? EnvSpec.parse({ image: inst.image, test_cmd: '(the instance eval_script)' })
-      : envSpecFor(options.envSpecs, inst);
+      : !options.envSpecs[inst.repo] && options.resolveEnv
+        ? EnvSpec.parse(await options.resolveEnv(inst, options.signal))
+        : envSpecFor(options.envSpecs, inst);
     const parser = resolveLogParserName(inst, { override: options.parser, envSpecParser: spec.log_parser });
     if (!parser)
       throw new HarnessError(
@@ -179,7 +181,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
   } else if (todo.length) {
     const tasks: InstanceTask[] = [];
     for (const inst of todo) {
-      const task = makeTask(inst, predictions.get(inst.instance_id)!, options);
+      const task = await makeTask(inst, predictions.get(inst.instance_id)!, options);
       if (task instanceof Error) await record(inst.instance_id, errorOutcome(inst.instance_id, task));
       else tasks.push(task);
     }
