@@ -31,6 +31,8 @@ function prepareScript(baseCommit: string, materialize: boolean): string {
       ? `( ${materializeScript(REPO_DIR, PACK_PATH, baseCommit).replaceAll('\n', '\n  ')}\n) || exit ${EXIT_MATERIALIZE_FAILED}`
       : `git config --global --add safe.directory ${REPO_DIR} 2>/dev/null; true`,
     `cd ${REPO_DIR}`,
+    // An empty patch applies trivially (validation's "before" run); SWE-bench never runs one (empty_patch).
+    `[ -s ${PATCH_PATH} ] || { echo ">>>>> Empty patch: nothing to apply"; exit 0; }`,
     `for c in "git apply --verbose ${PATCH_PATH}" "git apply --verbose --reject ${PATCH_PATH}" "patch --batch --fuzz=5 -p1 -i ${PATCH_PATH}"; do`,
     '  echo ">>>>> Trying: $c"',
     '  $c 2>&1; rc=$?',
