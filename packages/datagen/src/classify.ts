@@ -9,9 +9,20 @@ export const DEFAULT_TEST_RULES: TestFileRules = {
   node: [/\.(test|spec)\.[cm]?[jt]sx?$/, /(^|\/)__tests__\//, /(^|\/)tests?\//],
 };
 
-const DOCS = [/\.(md|rst|txt|adoc)$/i, /(^|\/)docs?\//, /(^|\/)(README|CHANGELOG|CHANGES|AUTHORS|LICENSE|CONTRIBUTING)[^/]*$/i];
-const LOCKFILES = /(^|\/)(package-lock\.json|yarn\.lock|pnpm-lock\.yaml|poetry\.lock|uv\.lock|Pipfile\.lock|npm-shrinkwrap\.json)$/;
-const GENERATED = [/(^|\/)(dist|build|vendor|node_modules)\//, /\.min\.(js|css)$/, /\.map$/, /(^|\/)__snapshots__\//, /\.snap$/];
+const DOCS = [
+  /\.(md|rst|txt|adoc)$/i,
+  /(^|\/)docs?\//,
+  /(^|\/)(README|CHANGELOG|CHANGES|AUTHORS|LICENSE|CONTRIBUTING)[^/]*$/i,
+];
+const LOCKFILES =
+  /(^|\/)(package-lock\.json|yarn\.lock|pnpm-lock\.yaml|poetry\.lock|uv\.lock|Pipfile\.lock|npm-shrinkwrap\.json)$/;
+const GENERATED = [
+  /(^|\/)(dist|build|vendor|node_modules)\//,
+  /\.min\.(js|css)$/,
+  /\.map$/,
+  /(^|\/)__snapshots__\//,
+  /\.snap$/,
+];
 
 export function isTestFile(path: string, rules: TestFileRules = DEFAULT_TEST_RULES): boolean {
   return [...rules.python, ...rules.node].some((r) => r.test(path));
@@ -56,13 +67,17 @@ export function formattingOnly(oldText: string, newText: string): boolean {
  * Classifies a commit's changed paths: test files vs code files, skipping docs, lockfiles and generated files.
  * Returns the reason to reject, or the split.
  */
-export function splitChange(paths: readonly string[], rules: TestFileRules = DEFAULT_TEST_RULES): { reject: RejectReason } | { tests: string[]; code: string[] } {
+export function splitChange(
+  paths: readonly string[],
+  rules: TestFileRules = DEFAULT_TEST_RULES,
+): { reject: RejectReason } | { tests: string[]; code: string[] } {
   const tests = paths.filter((p) => isTestFile(p, rules));
   const rest = paths.filter((p) => !isTestFile(p, rules));
   const code = rest.filter((p) => !isDocFile(p) && !isLockfile(p) && !isGenerated(p));
   if (paths.length && paths.every(isDocFile)) return { reject: 'docs_only' };
   if (paths.length && paths.every(isLockfile)) return { reject: 'lockfile_only' };
-  if (paths.length && paths.every((p) => isGenerated(p) || isLockfile(p))) return { reject: 'generated_only' };
+  if (paths.length && paths.every((p) => isGenerated(p) || isLockfile(p)))
+    return { reject: 'generated_only' };
   if (tests.length === 0) return { reject: 'no_test_change' };
   if (code.length === 0) return { reject: 'no_code_change' };
   return { tests, code };

@@ -14,7 +14,17 @@ describe('diffs from trees (isomorphic-git gives trees, not diff text)', () => {
     await using dir = await tempDir();
     const long = Array.from({ length: 40 }, (_, i) => `line ${i}`).join('\n');
     const [a, b] = await makeGitRepo(dir.path, [
-      { message: 'a', files: { 'mod.py': `${long}\n`, 'gone.txt': 'bye\n', 'nonl.txt': 'no newline', 'same.txt': 'same\n', 'dir/x.js': 'x\n', 'empty.txt': '' } },
+      {
+        message: 'a',
+        files: {
+          'mod.py': `${long}\n`,
+          'gone.txt': 'bye\n',
+          'nonl.txt': 'no newline',
+          'same.txt': 'same\n',
+          'dir/x.js': 'x\n',
+          'empty.txt': '',
+        },
+      },
       {
         message: 'b',
         files: {
@@ -38,7 +48,8 @@ describe('diffs from trees (isomorphic-git gives trees, not diff text)', () => {
     ]);
     let patch = '';
     for (const c of changes) {
-      const read = async (oid?: string) => (oid ? text(await readBlobBytes(join(dir.path, '.git'), oid)) : null);
+      const read = async (oid?: string) =>
+        oid ? text(await readBlobBytes(join(dir.path, '.git'), oid)) : null;
       patch += gitFileDiff({ ...c, oldText: await read(c.oldOid), newText: await read(c.newOid) });
     }
     await gitIn(dir.path, ['checkout', '-q', a!]);

@@ -15,3 +15,23 @@ export {
   type TestFileRules,
 } from './classify.js';
 export { deriveTransitions, type Transitions } from './transitions.js';
+export { type Candidate, toCandidate } from './candidates.js';
+export {
+  createDemoRepos,
+  nodeRecipe,
+  pythonRecipe,
+  type RecipeCommit,
+  type RecipeOptions,
+  writeRepo,
+} from './demo/index.js';
+export { npmLockfile } from './demo/lockfile.js';
+export { emptyFunnel, type Funnel } from './funnel.js';
+export { type MineOptions, type MineResult, mineRepository } from './mine.js';
+export {
+  issueRefs,
+  problemStatement,
+  type StatementOptions,
+  type StatementSource,
+  statementFromCommit,
+} from './statement.js';
+export { packageVersion } from './version.js';

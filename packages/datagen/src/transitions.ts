@@ -19,9 +19,17 @@ export interface Transitions {
  * Derives FAIL_TO_PASS and PASS_TO_PASS from per-test statuses of `before` runs (base + test patch) and `after`
  * runs (base + test patch + gold patch), each repeated: a test counts only if every repeat agrees.
  */
-export function deriveTransitions(before: readonly TestStatusMap[], after: readonly TestStatusMap[]): Transitions {
+export function deriveTransitions(
+  before: readonly TestStatusMap[],
+  after: readonly TestStatusMap[],
+): Transitions {
   const names = [...new Set([...before, ...after].flatMap((m) => Object.keys(m)))].sort();
-  const out: Transitions = { failToPass: [], passToPass: [], flaky: [], byBefore: { failed: [], missing: [], skipped: [] } };
+  const out: Transitions = {
+    failToPass: [],
+    passToPass: [],
+    flaky: [],
+    byBefore: { failed: [], missing: [], skipped: [] },
+  };
   for (const t of names) {
     const b = before.map((m) => m[t]);
     const a = after.map((m) => m[t]);

@@ -12,7 +12,12 @@ export interface FileChange {
 }
 
 /** Files that differ between two commits' trees (isomorphic-git walk; no checkout, no diff text). */
-export async function changedFiles(gitdir: string, from: string, to: string, cache: object = {}): Promise<FileChange[]> {
+export async function changedFiles(
+  gitdir: string,
+  from: string,
+  to: string,
+  cache: object = {},
+): Promise<FileChange[]> {
   const changes: FileChange[] = [];
   await git.walk({
     fs,
@@ -26,16 +31,41 @@ export async function changedFiles(gitdir: string, from: string, to: string, cac
         if (ta === 'tree' && tb === 'tree' && (await a!.oid()) === (await b!.oid())) return null; // same subtree: skip
         if (ta === 'tree' || tb === 'tree') {
           // A file replaced by a directory (or back) is a delete plus adds, reported by the recursion.
-          if (ta === 'blob') changes.push({ path, kind: 'delete', oldOid: await a!.oid(), oldMode: (await a!.mode()).toString(8) });
-          if (tb === 'blob') changes.push({ path, kind: 'add', newOid: await b!.oid(), newMode: (await b!.mode()).toString(8) });
+          if (ta === 'blob')
+            changes.push({
+              path,
+              kind: 'delete',
+              oldOid: await a!.oid(),
+              oldMode: (await a!.mode()).toString(8),
+            });
+          if (tb === 'blob')
+            changes.push({
+              path,
+              kind: 'add',
+              newOid: await b!.oid(),
+              newMode: (await b!.mode()).toString(8),
+            });
           return true;
         }
       }
       if (ta !== 'blob' && tb !== 'blob') return null; // submodules and the like
-      const [oa, ob] = [ta === 'blob' ? await a!.oid() : undefined, tb === 'blob' ? await b!.oid() : undefined];
-      const [ma, mb] = [ta === 'blob' ? (await a!.mode()).toString(8) : undefined, tb === 'blob' ? (await b!.mode()).toString(8) : undefined];
+      const [oa, ob] = [
+        ta === 'blob' ? await a!.oid() : undefined,
+        tb === 'blob' ? await b!.oid() : undefined,
+      ];
+      const [ma, mb] = [
+        ta === 'blob' ? (await a!.mode()).toString(8) : undefined,
+        tb === 'blob' ? (await b!.mode()).toString(8) : undefined,
+      ];
       if (oa === ob && ma === mb) return null;
-      changes.push({ path, kind: !oa ? 'add' : !ob ? 'delete' : 'modify', oldOid: oa, newOid: ob, oldMode: ma, newMode: mb });
+      changes.push({
+        path,
+        kind: !oa ? 'add' : !ob ? 'delete' : 'modify',
+        oldOid: oa,
+        newOid: ob,
+        oldMode: ma,
+        newMode: mb,
+      });
       return null;
     },
   });

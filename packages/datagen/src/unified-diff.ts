@@ -28,16 +28,31 @@ export function gitFileDiff(input: {
   const header = [`diff --git a/${path} b/${path}`];
   const oldMode = input.oldMode ?? '100644';
   const newMode = input.newMode ?? '100644';
-  if (oldText === null) header.push(`new file mode ${newMode}`, `index ${short(undefined)}..${short(input.newOid)}`);
-  else if (newText === null) header.push(`deleted file mode ${oldMode}`, `index ${short(input.oldOid)}..${short(undefined)}`);
-  else if (oldMode !== newMode) header.push(`old mode ${oldMode}`, `new mode ${newMode}`, `index ${short(input.oldOid)}..${short(input.newOid)}`);
+  if (oldText === null)
+    header.push(`new file mode ${newMode}`, `index ${short(undefined)}..${short(input.newOid)}`);
+  else if (newText === null)
+    header.push(`deleted file mode ${oldMode}`, `index ${short(input.oldOid)}..${short(undefined)}`);
+  else if (oldMode !== newMode)
+    header.push(
+      `old mode ${oldMode}`,
+      `new mode ${newMode}`,
+      `index ${short(input.oldOid)}..${short(input.newOid)}`,
+    );
   else header.push(`index ${short(input.oldOid)}..${short(input.newOid)} ${oldMode}`);
-  if ((oldText ?? '') === (newText ?? '') && oldText !== null && newText !== null) return `${header.join('\n')}\n`;
-  const patch = structuredPatch(`a/${path}`, `b/${path}`, oldText ?? '', newText ?? '', '', '', { context: 3 });
-  const lines = [...header, `--- ${oldText === null ? '/dev/null' : `a/${path}`}`, `+++ ${newText === null ? '/dev/null' : `b/${path}`}`];
+  if ((oldText ?? '') === (newText ?? '') && oldText !== null && newText !== null)
+    return `${header.join('\n')}\n`;
+  const patch = structuredPatch(`a/${path}`, `b/${path}`, oldText ?? '', newText ?? '', '', '', {
+    context: 3,
+  });
+  const lines = [
+    ...header,
+    `--- ${oldText === null ? '/dev/null' : `a/${path}`}`,
+    `+++ ${newText === null ? '/dev/null' : `b/${path}`}`,
+  ];
   for (const h of patch.hunks) {
     // git writes an empty side's range as "-0,0"; jsdiff agrees when a file is created or deleted.
-    const range = (start: number, count: number) => (count === 1 ? `${start}` : `${count === 0 ? start : start},${count}`);
+    const range = (start: number, count: number) =>
+      count === 1 ? `${start}` : `${count === 0 ? start : start},${count}`;
     lines.push(`@@ -${range(h.oldStart, h.oldLines)} +${range(h.newStart, h.newLines)} @@`);
     lines.push(...h.lines);
   }

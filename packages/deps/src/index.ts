@@ -20,5 +20,10 @@ export {
   snapshotFromGit,
 } from './snapshot.js';
 export { type EnvSpec, envSpecHash, type InstallPlan } from './spec.js';
-export { type LineageInstance, type LineageOptions, type LineageResult, shareEnvironments } from './lineage.js';
+export {
+  type LineageInstance,
+  type LineageOptions,
+  type LineageResult,
+  shareEnvironments,
+} from './lineage.js';
 export { type DatasetStorage, datasetStorage, dirBytes, repoBytesAt } from './storage.js';

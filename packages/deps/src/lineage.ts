@@ -30,7 +30,9 @@ export interface LineageResult {
  * environment images (newest first) before building its own; a merge is accepted only when the instance's
  * tests validate there. Then it keeps trying to fold small images into others until no merge is possible.
  */
-export async function shareEnvironments<I extends LineageInstance>(options: LineageOptions<I>): Promise<LineageResult> {
+export async function shareEnvironments<I extends LineageInstance>(
+  options: LineageOptions<I>,
+): Promise<LineageResult> {
   const assignment = new Map<string, string>();
   const images = new Map<string, I[]>();
   let validations = 0;
@@ -44,7 +46,9 @@ export async function shareEnvironments<I extends LineageInstance>(options: Line
   for (const i of options.instances) byRepo.set(i.repo, [...(byRepo.get(i.repo) ?? []), i]);
   for (const list of byRepo.values()) {
     const repoImages: string[] = [];
-    for (const inst of [...list].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0))) {
+    for (const inst of [...list].sort((a, b) =>
+      a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0,
+    )) {
       let placed: string | undefined;
       for (const image of [...repoImages].reverse()) {
         if (await validate(inst, image)) {
@@ -65,7 +69,9 @@ export async function shareEnvironments<I extends LineageInstance>(options: Line
     // Fold: an image whose every instance validates on another image of the repo is dropped.
     for (let changed = true; changed; ) {
       changed = false;
-      const order = [...repoImages].sort((a, b) => (images.get(a)?.length ?? 0) - (images.get(b)?.length ?? 0));
+      const order = [...repoImages].sort(
+        (a, b) => (images.get(a)?.length ?? 0) - (images.get(b)?.length ?? 0),
+      );
       for (const small of order) {
         const members = images.get(small) ?? [];
         for (const target of repoImages) {
@@ -84,5 +90,10 @@ export async function shareEnvironments<I extends LineageInstance>(options: Line
       }
     }
   }
-  return { assignment, images: new Map([...images].map(([k, v]) => [k, v.map((i) => i.id)])), validations, built };
+  return {
+    assignment,
+    images: new Map([...images].map(([k, v]) => [k, v.map((i) => i.id)])),
+    validations,
+    built,
+  };
 }

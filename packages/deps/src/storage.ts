@@ -11,7 +11,8 @@ export async function repoBytesAt(gitdir: string, oid: string, cache: object = {
   const walk = async (tree: string) => {
     for (const e of (await git.readTree({ fs, gitdir, oid: tree, cache })).tree) {
       if (e.type === 'tree') await walk(e.oid);
-      else if (e.type === 'blob') total += (await git.readBlob({ fs, gitdir, oid: e.oid, cache })).blob.byteLength;
+      else if (e.type === 'blob')
+        total += (await git.readBlob({ fs, gitdir, oid: e.oid, cache })).blob.byteLength;
     }
   };
   await walk(commit.tree);
@@ -61,7 +62,8 @@ export function datasetStorage(input: {
   const n = input.imageOf.size;
   const total = input.report.totalBytes + input.repoCacheBytes;
   let baseline = 0;
-  for (const [id, image] of input.imageOf) baseline += input.imageSizeOf(image) + (input.repoBytes.get(id) ?? 0);
+  for (const [id, image] of input.imageOf)
+    baseline += input.imageSizeOf(image) + (input.repoBytes.get(id) ?? 0);
   const mb = (b: number) => Math.round((b / 1024 / 1024) * 100) / 100;
   return {
     instances: n,

@@ -93,7 +93,11 @@ function selectDataset(dataset: readonly Instance[], ids?: readonly string[]): I
 }
 
 /** The task for an instance, or the reason it cannot run (no env spec, no parser). */
-async function makeTask(inst: Instance, prediction: Prediction, options: EvaluationOptions): Promise<InstanceTask | Error> {
+async function makeTask(
+  inst: Instance,
+  prediction: Prediction,
+  options: EvaluationOptions,
+): Promise<InstanceTask | Error> {
   try {
     const own = options.useInstanceImages && inst.image && inst.eval_script ? inst.eval_script : undefined;
     const spec = own

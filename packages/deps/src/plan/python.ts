@@ -128,7 +128,8 @@ export async function planPython(
     logParser = 'parse_log_django';
   } else if (usesPytest) {
     runner = 'pytest';
-    testCmd = 'python3 -m pytest -rA -p no:cacheprovider --junitxml=/tmp/repoforge-junit.xml';
+    testCmd =
+      'python3 -m pytest -rA -p no:cacheprovider -o junit_family=xunit1 --junitxml=/tmp/repoforge-junit.xml';
     logParser = 'parse_log_pytest';
     junitXml = '/tmp/repoforge-junit.xml';
   } else {

@@ -1,0 +1,81 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Instance, parseRecords } from '@repoforge/schema';
+import { baseImage, skipWithoutDocker, tempDir } from '@repoforge/test-utils';
+import { EnvBuilder } from '@repoforge/deps';
+import { describe, expect, it } from 'vitest';
+import { createDemoRepos, mineRepository } from './index.js';
+
+describe.skipIf(await skipWithoutDocker())('mining real histories on Docker', () => {
+  it('Python (pytest): real fixes become instances with exact F2P/P2P; flaky, test-only, docs-only and broken commits are judged', async () => {
+    await using root = await tempDir();
+    const { python } = await createDemoRepos(root.path, { fixes: 2, edgeCases: true });
+    const out = join(root.path, 'py.jsonl');
+    const r = await mineRepository({
+      repo: python,
+      repoName: 'demo/mathlib',
+      out,
+      runs: 5,
+      workers: 2,
+      envBuilder: new EnvBuilder({ baseImage }),
+    });
+    expect(r.funnel).toMatchObject({ commitsScanned: 10, candidates: 4, validated: 3 });
+    expect(r.funnel.rejected).toEqual({
+      root_commit: 1,
+      no_test_change: 3,
+      docs_only: 1,
+      no_code_change: 1,
+      no_f2p: 1,
+    });
+    const [s1, s2, halve] = r.instances;
+    expect(s1).toMatchObject({
+      repo: 'demo/mathlib',
+      FAIL_TO_PASS: ['tests/test_scale1.py::test_scale1_value'],
+      PASS_TO_PASS: [
+        'tests/test_core.py::test_add',
+        'tests/test_core.py::test_sub',
+        'tests/test_scale1.py::test_scale1_returns_int',
+      ],
+    });
+    expect(s1!.instance_id).toMatch(/^demo__mathlib-[0-9a-f]{7}$/);
+    expect(s1!.problem_statement).toMatch(/^Fix scale1\(\) off by two\n\nscale1\(x\) returned/);
+    expect(s2!.FAIL_TO_PASS).toEqual(['tests/test_scale2.py::test_scale2_value']);
+    expect(halve!.FAIL_TO_PASS).toEqual(['tests/test_halve.py::test_halve_odd']);
+    expect(halve!.PASS_TO_PASS).not.toContain('tests/test_halve.py::test_halve_timing_sensitive');
+    expect((halve!.repoforge as { flaky_tests: string[] }).flaky_tests).toContain(
+      'tests/test_halve.py::test_halve_timing_sensitive',
+    );
+    // Written as SWE-bench JSONL, and resumable: a second run validates nothing again.
+    const back = parseRecords(await readFile(out, 'utf8'), Instance).records;
+    expect(back.map((i) => i.instance_id)).toEqual(r.instances.map((i) => i.instance_id));
+    const again = await mineRepository({
+      repo: python,
+      repoName: 'demo/mathlib',
+      out,
+      runs: 5,
+      envBuilder: new EnvBuilder({ baseImage }),
+    });
+    expect(again.funnel.resumed).toBe(4);
+    expect(again.funnel.beforeAfterRan).toBe(0);
+    expect(again.instances).toEqual(r.instances);
+  }, 600_000);
+
+  it('Node (npm deps, mocha): fixes become instances; the environment is shared across commits', async () => {
+    await using root = await tempDir();
+    const { node } = await createDemoRepos(root.path, { fixes: 2 });
+    const r = await mineRepository({
+      repo: node,
+      repoName: 'demo/strings',
+      out: join(root.path, 'node.jsonl'),
+      runs: 2,
+      envBuilder: new EnvBuilder({ baseImage }),
+    });
+    expect(r.funnel).toMatchObject({ candidates: 2, validated: 2, envBuilt: 2 });
+    expect(r.instances[0]).toMatchObject({
+      FAIL_TO_PASS: ['repeat1 repeats 2 times'],
+      PASS_TO_PASS: ['repeat1 returns a string', 'shout uppercases'],
+    });
+    const images = new Set(r.instances.map((i) => (i.repoforge as { env_image: string }).env_image));
+    expect(images.size).toBe(1);
+  }, 600_000);
+});

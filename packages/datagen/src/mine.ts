@@ -1,0 +1,302 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { EnvBuilder, planEnv, snapshotFromGit, toHarnessEnvSpec } from '@repoforge/deps';
+import {
+  gradeLog,
+  EnvSpec as HarnessEnvSpec,
+  parseJUnitXml,
+  pytestJUnitName,
+  RepoCache,
+  type RepoLocation,
+  runInstance,
+} from '@repoforge/harness';
+import { formatJsonl, Instance, serializeInstance, type TestStatusMap } from '@repoforge/schema';
+import { writeFileAtomic } from '@repoforge/schema/node';
+import {
+  createSandbox,
+  type Logger,
+  type Sandbox,
+  type SandboxOptions,
+  SandboxPool,
+} from '@repoforge/sandbox';
+import { type Candidate, toCandidate } from './candidates.js';
+import type { CandidateLimits, RejectReason, TestFileRules } from './classify.js';
+import { emptyFunnel, type Funnel, reject } from './funnel.js';
+import { walkHistory } from './history.js';
+import { problemStatement, type StatementOptions } from './statement.js';
+import { deriveTransitions } from './transitions.js';
+import { packageVersion } from './version.js';
+
+export interface MineOptions {
+  /** A local repository path, or an https URL (cloned with isomorphic-git into `cacheDir`). */
+  repo: string;
+  /** `owner/name` (default: from the URL, or `local/<folder>`). */
+  repoName?: string;
+  /** Output JSONL (written atomically; re-running resumes from `<out>.state.json`). */
+  out: string;
+  cacheDir?: string;
+  branch?: string;
+  since?: Date;
+  maxCommits?: number;
+  /** Candidates validated at once (default 1). */
+  workers?: number;
+  /** Runs of each side (default 3): a test's status must agree in every run. */
+  runs?: number;
+  timeoutSec?: number;
+  limits?: CandidateLimits;
+  rules?: TestFileRules;
+  envBuilder?: EnvBuilder;
+  createSandbox?: (options: SandboxOptions) => Promise<Sandbox>;
+  statement?: Omit<StatementOptions, 'signal'>;
+  logger?: Logger;
+  onProgress?: (
+    event:
+      | { stage: 'candidates'; total: number }
+      | { stage: 'candidate'; oid: string; verdict: 'validated' | RejectReason; done: number; total: number },
+  ) => void;
+  signal?: AbortSignal;
+}
+
+export interface MineResult {
+  funnel: Funnel;
+  instances: Instance[];
+  out: string;
+}
+
+interface State {
+  done: Record<string, { verdict: 'validated' | RejectReason; instance?: unknown }>;
+}
+
+function nameOf(repo: string, explicit?: string): string {
+  if (explicit) return explicit;
+  const m = /[:/]([^/:]+)\/([^/]+?)(\.git)?\/?$/.exec(repo);
+  if (/^https?:/.test(repo) && m) return `${m[1]}/${m[2]}`;
+  return `local/${repo.replace(/\/+$/, '').split('/').pop()}`;
+}
+
+async function locate(options: MineOptions, name: string): Promise<RepoLocation> {
+  if (/^https?:\/\//.test(options.repo)) {
+    const cache = new RepoCache({
+      cacheDir: options.cacheDir ?? '.repoforge/repos',
+      urlOf: () => options.repo,
+    });
+    return cache.resolve(name, { signal: options.signal });
+  }
+  const gitdir = existsSync(join(options.repo, '.git')) ? join(options.repo, '.git') : options.repo;
+  return { gitdir, cache: {} };
+}
+
+/**
+ * Mines a repository's history into validated SWE-bench task instances with no manual step: candidates from
+ * commits, patch and test patch split from the diff, an environment from @repoforge/deps, `runs` runs before
+ * and after the gold patch in the sandbox, FAIL_TO_PASS / PASS_TO_PASS from tests every run agrees on (flaky
+ * ones excluded and recorded), and a final gold check on a fresh sandbox.
+ */
+export async function mineRepository(options: MineOptions): Promise<MineResult> {
+  const name = nameOf(options.repo, options.repoName);
+  const location = await locate(options, name);
+  const funnel = emptyFunnel();
+  const stateFile = `${options.out}.state.json`;
+  const state: State = existsSync(stateFile)
+    ? (JSON.parse(await readFile(stateFile, 'utf8')) as State)
+    : { done: {} };
+  const commits = await walkHistory({
+    gitdir: location.gitdir,
+    ref: options.branch,
+    since: options.since,
+    maxCommits: options.maxCommits,
+    cache: location.cache,
+    signal: options.signal,
+  });
+  funnel.commitsScanned = commits.length;
+  const candidates: Candidate[] = [];
+  for (const c of commits) {
+    const r = await toCandidate(location.gitdir, c, {
+      limits: options.limits,
+      rules: options.rules,
+      cache: location.cache,
+    });
+    if ('reject' in r) reject(funnel, r.reject);
+    else candidates.push(r);
+  }
+  candidates.reverse(); // oldest first: instances come out in history order
+  funnel.candidates = candidates.length;
+  options.onProgress?.({ stage: 'candidates', total: candidates.length });
+
+  const make = options.createSandbox ?? ((o: SandboxOptions) => createSandbox({ backend: 'docker', ...o }));
+  const envBuilder = options.envBuilder ?? new EnvBuilder({ createSandbox: make, logger: options.logger });
+  const pool = new SandboxPool({
+    warm: 1,
+    max: (options.workers ?? 1) + 1,
+    create: (image, signal) => make({ image, network: 'none', limits: { pids: 4096 }, signal }),
+  });
+  const accepted = new Map<string, Instance>();
+  for (const [oid, d] of Object.entries(state.done))
+    if (d.verdict === 'validated' && d.instance) accepted.set(oid, Instance.parse(d.instance));
+  let done = 0;
+  const persist = async () => {
+    const ordered = candidates.map((c) => accepted.get(c.commit.oid)).filter((i): i is Instance => !!i);
+    await writeFileAtomic(options.out, formatJsonl(ordered.map(serializeInstance)));
+    await writeFileAtomic(stateFile, JSON.stringify(state));
+  };
+  let next = 0;
+  const worker = async () => {
+    while (next < candidates.length) {
+      options.signal?.throwIfAborted();
+      const cand = candidates[next++]!;
+      const prior = state.done[cand.commit.oid];
+      let verdict: 'validated' | RejectReason;
+      if (prior) {
+        funnel.resumed++;
+        verdict = prior.verdict;
+        if (verdict !== 'validated') reject(funnel, verdict);
+      } else {
+        const r = await validateCandidate(cand, name, location, { ...options, envBuilder, pool }, funnel);
+        verdict = 'instance' in r ? 'validated' : r.reject;
+        if ('instance' in r) accepted.set(cand.commit.oid, r.instance);
+        else reject(funnel, r.reject);
+        state.done[cand.commit.oid] = {
+          verdict,
+          instance: 'instance' in r ? serializeInstance(r.instance) : undefined,
+        };
+        await persist();
+      }
+      if (verdict === 'validated') funnel.validated++;
+      options.onProgress?.({
+        stage: 'candidate',
+        oid: cand.commit.oid,
+        verdict,
+        done: ++done,
+        total: candidates.length,
+      });
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, options.workers ?? 1) }, worker));
+  } finally {
+    await pool.close();
+  }
+  await persist();
+  funnel.yield = funnel.candidates ? Math.round((funnel.validated / funnel.candidates) * 1000) / 1000 : 0;
+  const instances = candidates.map((c) => accepted.get(c.commit.oid)).filter((i): i is Instance => !!i);
+  return { funnel, instances, out: options.out };
+}
+
+type ValidateOptions = MineOptions & { envBuilder: EnvBuilder; pool: SandboxPool };
+
+async function validateCandidate(
+  cand: Candidate,
+  repo: string,
+  location: RepoLocation,
+  options: ValidateOptions,
+  funnel: Funnel,
+): Promise<{ instance: Instance } | { reject: RejectReason }> {
+  const started = performance.now();
+  const snapshot = await snapshotFromGit({
+    gitdir: location.gitdir,
+    oid: cand.parent,
+    cache: location.cache,
+  });
+  let image: string;
+  let plan: Awaited<ReturnType<typeof planEnv>>;
+  try {
+    plan = await planEnv(snapshot);
+    image = (await options.envBuilder.ensure(plan, { signal: options.signal })).image;
+  } catch (error) {
+    options.logger?.warn('environment failed', { commit: cand.commit.oid, error: String(error) });
+    return { reject: 'env_failed' };
+  }
+  funnel.envBuilt++;
+  const spec = HarnessEnvSpec.parse(toHarnessEnvSpec(plan, image));
+  const { text, source } = await problemStatement(repo, cand.commit.message, {
+    ...options.statement,
+    signal: options.signal,
+  });
+  const [owner, short] = repo.split('/');
+  const draft = Instance.parse({
+    repo,
+    instance_id: `${owner}__${short}-${cand.commit.oid.slice(0, 7)}`,
+    base_commit: cand.parent,
+    patch: cand.patch,
+    test_patch: cand.testPatch,
+    problem_statement: text,
+    hints_text: '',
+    created_at: new Date(cand.commit.timestamp * 1000).toISOString(),
+    version: packageVersion(snapshot.files),
+    FAIL_TO_PASS: [],
+    PASS_TO_PASS: [],
+    environment_setup_commit: cand.parent,
+  });
+  const timeoutMs = (options.timeoutSec ?? 600) * 1000;
+  const once = async (patch: string | null) => {
+    const lease = await options.pool.acquire(image, { signal: options.signal });
+    try {
+      return await runInstance({
+        instance: draft,
+        prediction: { instance_id: draft.instance_id, model_name_or_path: 'gold', model_patch: patch },
+        spec,
+        parser: spec.log_parser!,
+        location,
+        sandbox: lease.sandbox,
+        timeoutMs,
+        signal: options.signal,
+      });
+    } finally {
+      await lease.release();
+    }
+  };
+  const before: TestStatusMap[] = [];
+  const after: TestStatusMap[] = [];
+  for (let i = 0; i < Math.max(1, options.runs ?? 3); i++) {
+    const b = await once('');
+    const a = await once(cand.patch);
+    if (b.timedOut || a.timedOut) return { reject: 'timeout' };
+    if (a.report && !a.report.patch_successfully_applied) return { reject: 'patch_does_not_apply' };
+    before.push(b.statusMap ?? {});
+    after.push(a.statusMap ?? {});
+  }
+  funnel.beforeAfterRan++;
+  const t = deriveTransitions(before, after);
+  if (t.failToPass.length === 0) return { reject: t.flaky.length ? 'flaky_only' : 'no_f2p' };
+  const instance = Instance.parse({
+    ...draft,
+    FAIL_TO_PASS: t.failToPass,
+    PASS_TO_PASS: t.passToPass,
+    repoforge: {
+      env_image: image,
+      log_parser: spec.log_parser,
+      test_cmd: spec.test_cmd,
+      flaky_tests: t.flaky,
+      runs: before.length,
+      statement_source: source,
+      commit: cand.commit.oid,
+      validation_ms: 0,
+    },
+  });
+  // The gold patch must resolve the final instance on a fresh sandbox, graded by the harness.
+  const gold = await once(cand.patch).then(
+    (r) => r,
+    () => undefined,
+  );
+  const graded = gold && (await regrade(instance, gold));
+  if (!graded) return { reject: 'gold_not_resolved' };
+  (instance.repoforge as { validation_ms: number }).validation_ms = Math.round(performance.now() - started);
+  return { instance };
+}
+
+/** Grades a run's log against the final instance's FAIL_TO_PASS / PASS_TO_PASS. */
+async function regrade(instance: Instance, run: Awaited<ReturnType<typeof runInstance>>): Promise<boolean> {
+  const log = run.files['test_output.txt'];
+  if (!log) return false;
+  const spec = instance.repoforge as { log_parser: string };
+  const xml = run.files['junit.xml'];
+  const structured = xml ? parseJUnitXml(xml, pytestJUnitName) : undefined;
+  return gradeLog({
+    instance,
+    modelPatch: instance.patch,
+    log,
+    parser: spec.log_parser,
+    options: { exitCode: run.exitCode, structured },
+  }).report.resolved;
+}

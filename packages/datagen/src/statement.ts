@@ -1,0 +1,88 @@
+/** Where a problem statement came from. */
+export type StatementSource = 'github_issue' | 'commit_message' | 'llm_rewrite';
+
+/** Issue references in a commit message (`#12`, `fixes #12`, `owner/repo#12`). */
+export function issueRefs(message: string): number[] {
+  return [
+    ...new Set([...message.matchAll(/(?:^|[\s(])(?:[\w.-]+\/[\w.-]+)?#(\d+)\b/g)].map((m) => Number(m[1]))),
+  ];
+}
+
+/** A statement from the commit message: the subject as a title, the body below it. */
+export function statementFromCommit(message: string): string {
+  const [subject = '', ...body] = message.trim().split('\n');
+  return [subject.trim(), body.join('\n').trim()].filter(Boolean).join('\n\n');
+}
+
+export interface StatementOptions {
+  /** GitHub token: with it, a referenced issue's title and body become the statement. */
+  githubToken?: string;
+  /** fetch (default: undici's global fetch); injected in tests. */
+  fetch?: typeof fetch;
+  apiUrl?: string;
+  /** Rewrites a commit message into an issue-style description that does not give the fix away. */
+  rewrite?: (commitMessage: string, signal?: AbortSignal) => Promise<string>;
+  signal?: AbortSignal;
+}
+
+const issueCache = new Map<string, Promise<{ title: string; body: string } | undefined>>();
+
+/**
+ * The problem statement of a mined commit: the linked GitHub issue when one is referenced and a token is set
+ * (REST, rate-limit aware, cached); otherwise the commit message, optionally rewritten by an LLM.
+ */
+export async function problemStatement(
+  repo: string,
+  message: string,
+  options: StatementOptions = {},
+): Promise<{ text: string; source: StatementSource }> {
+  const refs = issueRefs(message);
+  if (options.githubToken && refs.length) {
+    const issue = await fetchIssue(repo, refs[0]!, options);
+    if (issue) return { text: `${issue.title}\n\n${issue.body}`.trim(), source: 'github_issue' };
+  }
+  if (options.rewrite) return { text: await options.rewrite(message, options.signal), source: 'llm_rewrite' };
+  return { text: statementFromCommit(message), source: 'commit_message' };
+}
+
+async function fetchIssue(
+  repo: string,
+  n: number,
+  options: StatementOptions,
+): Promise<{ title: string; body: string } | undefined> {
+  const key = `${options.apiUrl ?? 'https://api.github.com'}/${repo}#${n}`;
+  let p = issueCache.get(key);
+  if (!p) {
+    p = (async () => {
+      const f = options.fetch ?? fetch;
+      const url = `${options.apiUrl ?? 'https://api.github.com'}/repos/${repo}/issues/${n}`;
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const res = await f(url, {
+          headers: {
+            authorization: `Bearer ${options.githubToken}`,
+            accept: 'application/vnd.github+json',
+            'user-agent': 'repoforge',
+          },
+          signal: options.signal,
+        });
+        if (res.ok) {
+          const j = (await res.json()) as { title?: string; body?: string | null };
+          return { title: j.title ?? '', body: j.body ?? '' };
+        }
+        // Rate limited: wait until the reset the API names (bounded), then try again.
+        if ((res.status === 403 || res.status === 429) && attempt < 2) {
+          const reset = Number(res.headers.get('x-ratelimit-reset')) * 1000 - Date.now();
+          const retryAfter = Number(res.headers.get('retry-after')) * 1000;
+          await new Promise((r) =>
+            setTimeout(r, Math.min(60_000, Math.max(100, retryAfter || reset || 1000))),
+          );
+          continue;
+        }
+        return undefined;
+      }
+      return undefined;
+    })();
+    issueCache.set(key, p);
+  }
+  return p;
+}
