@@ -16,6 +16,7 @@ import {
 import { formatInstanceReportFile } from '@repoforge/schema';
 import { fileArg, numberArg } from '../args.js';
 import { type Command, UsageError } from '../command.js';
+import { autoEnv } from '../auto-env.js';
 import { cliLogger } from '../logger.js';
 import { Progress } from '../progress.js';
 
@@ -52,7 +53,7 @@ const run: Command = {
       description: 'clones/mirrors as owner/name or owner__name (missing ones are cloned)',
       default: '.repoforge/repos',
     },
-    'env-spec': { type: 'string', value: 'FILE', description: 'environments per repo and version (JSON)' },
+    'env-spec': { type: 'string', value: 'FILE', description: 'environments per repo and version (JSON); others are planned from the repo' },
     'report-dir': {
       type: 'string',
       value: 'DIR',
@@ -97,6 +98,7 @@ const run: Command = {
     const predictions =
       predArg === 'gold' ? 'gold' : await loadPredictions(fileArg(values, 'predictions', cwd), { signal });
     const envSpecs = values['env-spec'] ? await loadEnvSpecs(fileArg(values, 'env-spec', cwd)) : {};
+    const repoSource = new RepoCache({ cacheDir: resolve(cwd, String(values['repo-cache'])) });
     const ids = (values['instance-ids'] as string[] | undefined)
       ?.flatMap((s) => s.split(','))
       .filter(Boolean);
@@ -118,7 +120,9 @@ const run: Command = {
       maxWorkers: numberArg(values, 'max-workers', true),
       timeoutSec: numberArg(values, 'timeout', true),
       envSpecs,
-      repoSource: new RepoCache({ cacheDir: resolve(cwd, String(values['repo-cache'])) }),
+      repoSource,
+      // Repos without an --env-spec entry get environments planned from the repo itself.
+      resolveEnv: autoEnv(repoSource, logger).resolveEnv,
       parser: values.parser as string | undefined,
       rewriteReports: values['rewrite-reports'] === true,
       useInstanceImages: values['use-instance-images'] === true,

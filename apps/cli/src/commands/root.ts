@@ -1,4 +1,6 @@
 import type { Command } from '../command.js';
+import { datagenCommand } from './datagen.js';
+import { envCommand, storageCommand } from './env.js';
 import { evalCommand } from './eval.js';
 import { sandboxCommand } from './sandbox.js';
 import { versionCommand } from './version.js';
@@ -9,5 +11,5 @@ export const rootCommand: Command = {
   summary:
     'RepoForge: real git history into executable SWE tasks, sandboxed evaluation, labels and rollouts.',
   examples: ['repoforge sandbox run -- uname -a', 'repoforge <command> --help'],
-  subcommands: [evalCommand, sandboxCommand, versionCommand],
+  subcommands: [datagenCommand, envCommand, evalCommand, sandboxCommand, storageCommand, versionCommand],
 };
