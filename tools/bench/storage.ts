@@ -14,25 +14,50 @@ import { tempDir } from '@repoforge/test-utils';
 const { values } = parseArgs({ options: { fixes: { type: 'string', default: '16' } } });
 const fixes = Number(values.fixes);
 await using root = await tempDir('repoforge-bench-storage-');
-const repos = await createDemoRepos(join(root.path, 'repos'), { fixes, dependencyChangeAfter: Math.floor(fixes / 2) });
+const repos = await createDemoRepos(join(root.path, 'repos'), {
+  fixes,
+  dependencyChangeAfter: Math.floor(fixes / 2),
+});
 const envBuilder = new EnvBuilder();
 const t0 = performance.now();
 const mined = [];
-for (const [dir, name] of [[repos.python, 'demo/mathlib'], [repos.node, 'demo/strings']] as const) {
-  const r = await mineRepository({ repo: dir, repoName: name, out: join(root.path, `${name.replace('/', '__')}.jsonl`), runs: 1, workers: 2, envBuilder });
+for (const [dir, name] of [
+  [repos.python, 'demo/mathlib'],
+  [repos.node, 'demo/strings'],
+] as const) {
+  const r = await mineRepository({
+    repo: dir,
+    repoName: name,
+    out: join(root.path, `${name.replace('/', '__')}.jsonl`),
+    runs: 1,
+    workers: 2,
+    envBuilder,
+  });
   mined.push(...r.instances.map((i) => ({ i, gitdir: join(dir, '.git') })));
 }
 const minutes = (performance.now() - t0) / 60000;
-const imageOf = new Map(mined.map(({ i }) => [i.instance_id, (i.repoforge as { env_image: string }).env_image]));
+const imageOf = new Map(
+  mined.map(({ i }) => [i.instance_id, (i.repoforge as { env_image: string }).env_image]),
+);
 const repoBytes = new Map<string, number>();
 for (const { i, gitdir } of mined) repoBytes.set(i.instance_id, await repoBytesAt(gitdir, i.base_commit));
 const images = [...new Set(imageOf.values())];
 const report = await storageReport(images);
 const docker = dockerClient();
 const sizes = new Map<string, number>();
-for (const img of images) sizes.set(img, (await inspectImageLayers(docker, img)).layers.reduce((a, l) => a + l.size, 0));
+for (const img of images)
+  sizes.set(
+    img,
+    (await inspectImageLayers(docker, img)).layers.reduce((a, l) => a + l.size, 0),
+  );
 const cache = (await dirBytes(join(repos.python, '.git'))) + (await dirBytes(join(repos.node, '.git')));
-const s = datasetStorage({ report, imageOf, imageSizeOf: (i) => sizes.get(i) ?? 0, repoBytes, repoCacheBytes: cache });
+const s = datasetStorage({
+  report,
+  imageOf,
+  imageSizeOf: (i) => sizes.get(i) ?? 0,
+  repoBytes,
+  repoCacheBytes: cache,
+});
 console.log(
   JSON.stringify(
     {
@@ -46,7 +71,11 @@ console.log(
       ratio_vs_one_image_per_instance: s.ratio,
       mining_minutes: Math.round(minutes * 10) / 10,
       instances_per_hour: Math.round(s.instances / (minutes / 60)),
-      goals: { at_most_10mb_per_instance: s.amortizedMBPerInstance <= 10, at_least_20x: s.ratio >= 20, at_least_30_instances: s.instances >= 30 },
+      goals: {
+        at_most_10mb_per_instance: s.amortizedMBPerInstance <= 10,
+        at_least_20x: s.ratio >= 20,
+        at_least_30_instances: s.instances >= 30,
+      },
     },
     null,
     2,

@@ -1,16 +1,25 @@
-/**
- * @repoforge/spice — SPICE labeling. Not implemented yet: this release carries only the label types
- * (see the README's status).
- */
-
-/** A 0-3 score on the SWE-bench Verified rubric. */
-export type Score = 0 | 1 | 2 | 3;
-
-/** The labels SPICE assigns to one instance. */
-export interface SpiceLabels {
-  instance_id: string;
-  issue_clarity: Score;
-  test_validity: Score;
-  difficulty: Score;
-  rationales: Partial<Record<'issue_clarity' | 'test_validity' | 'difficulty', string>>;
-}
+export { parseCsv } from './csv.js';
+export { computeFeatures, type FeatureInput } from './features.js';
+export {
+  consensus,
+  DIFFICULTY_BUCKETS,
+  difficultyScore,
+  isControversial,
+  keepInstance,
+  LABELS,
+  type LabelName,
+  Score,
+  SpiceLabels,
+  sweBenchFilterOut,
+} from './labels.js';
+export { type Agreement, agreement } from './metrics.js';
+export {
+  crossValidate,
+  fitOfflineModel,
+  type OfflineModel,
+  predictLabels,
+  type TrainingRow,
+} from './model.js';
+export { fitOrdinal, type OrdinalModel, ordinalProbabilities } from './ordinal.js';
+export { trainingRows } from './training.js';
+export { defaultModel, labelOffline } from './label-offline.js';

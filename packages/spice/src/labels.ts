@@ -1,0 +1,65 @@
+import { z } from 'zod';
+
+/** A 0-3 score on the SWE-bench Verified rubric. */
+export const Score = z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3)]);
+export type Score = z.infer<typeof Score>;
+
+/** The three SPICE labels. */
+export const LABELS = ['issue_clarity', 'test_validity', 'difficulty'] as const;
+export type LabelName = (typeof LABELS)[number];
+
+/** Difficulty buckets, in score order. */
+export const DIFFICULTY_BUCKETS = ['<15 min fix', '15 min - 1 hour', '1-4 hours', '>4 hours'] as const;
+
+export function difficultyScore(bucket: string): Score | undefined {
+  const i = (DIFFICULTY_BUCKETS as readonly string[]).indexOf(bucket);
+  return i < 0 ? undefined : (i as Score);
+}
+
+/** One output row of `spice label`. */
+export const SpiceLabels = z.object({
+  instance_id: z.string(),
+  issue_clarity: Score,
+  test_validity: Score,
+  difficulty: Score,
+  votes: z.record(z.string(), z.array(Score)),
+  rationales: z.record(z.string(), z.array(z.string())),
+  controversial: z.boolean(),
+  keep: z.boolean(),
+  cost_usd: z.number(),
+  source: z.enum(['llm', 'offline']),
+});
+export type SpiceLabels = z.infer<typeof SpiceLabels>;
+
+/**
+ * SPICE's consensus of votes: the mode when a value repeats, else the median (lower middle); `max` is
+ * SWE-bench's ensemble (the most severe vote).
+ */
+export function consensus(votes: readonly Score[], method: 'mode-median' | 'max' = 'mode-median'): Score {
+  if (votes.length === 0) throw new Error('no votes');
+  if (method === 'max') return Math.max(...votes) as Score;
+  const counts = new Map<Score, number>();
+  for (const v of votes) counts.set(v, (counts.get(v) ?? 0) + 1);
+  const top = Math.max(...counts.values());
+  if (top > 1) {
+    const modes = [...counts.entries()].filter(([, c]) => c === top).map(([v]) => v);
+    if (modes.length === 1) return modes[0]!;
+  }
+  const sorted = [...votes].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
+/** Votes on both sides of the 1|2 line (some keep, some drop). */
+export const isControversial = (votes: readonly Score[]) =>
+  votes.some((v) => v <= 1) && votes.some((v) => v >= 2);
+
+/** RepoForge's filter: keep when all three labels are <= 1. */
+export const keepInstance = (l: { issue_clarity: number; test_validity: number; difficulty: number }) =>
+  l.issue_clarity <= 1 && l.test_validity <= 1 && l.difficulty <= 1;
+
+/** SWE-bench's filter_out: underspecified >= 2 or false_negative >= 2 or other major issues. */
+export const sweBenchFilterOut = (l: {
+  issue_clarity: number;
+  test_validity: number;
+  other_major_issues?: number;
+}) => l.issue_clarity >= 2 || l.test_validity >= 2 || (l.other_major_issues ?? 0) >= 1;

@@ -1,0 +1,43 @@
+/** Agreement of predicted and true ordinal labels (0..k-1). */
+export interface Agreement {
+  n: number;
+  exact: number;
+  withinOne: number;
+  /** Quadratic weighted kappa. */
+  qwk: number;
+  /** confusion[true][predicted] */
+  confusion: number[][];
+}
+
+export function agreement(truth: readonly number[], predicted: readonly number[], k = 4): Agreement {
+  const n = truth.length;
+  const confusion = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+  let exact = 0;
+  let within = 0;
+  for (let i = 0; i < n; i++) {
+    const t = truth[i]!;
+    const p = predicted[i]!;
+    confusion[t]![p]!++;
+    if (t === p) exact++;
+    if (Math.abs(t - p) <= 1) within++;
+  }
+  const rowSum = confusion.map((r) => r.reduce((a, b) => a + b, 0));
+  const colSum = confusion[0]!.map((_, j) => confusion.reduce((a, r) => a + r[j]!, 0));
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < k; i++) {
+    for (let j = 0; j < k; j++) {
+      const w = ((i - j) * (i - j)) / ((k - 1) * (k - 1));
+      num += w * confusion[i]![j]!;
+      den += w * ((rowSum[i]! * colSum[j]!) / Math.max(1, n));
+    }
+  }
+  const r3 = (x: number) => Math.round(x * 1000) / 1000;
+  return {
+    n,
+    exact: r3(exact / Math.max(1, n)),
+    withinOne: r3(within / Math.max(1, n)),
+    qwk: r3(den ? 1 - num / den : 0),
+    confusion,
+  };
+}
