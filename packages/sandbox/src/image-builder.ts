@@ -12,7 +12,8 @@ import type { Logger } from './types.js';
 /** What to build: a Dockerfile's text and its context (files in memory, or a host directory). */
 export interface ImageSpec {
   dockerfile: string;
-  context?: Record<string, string | Uint8Array> | string;
+  /** In-memory files (a `{ content, mode }` entry sets the file mode, e.g. 0o755 for a binary) or a host dir. */
+  context?: Record<string, string | Uint8Array | { content: string | Uint8Array; mode: number }> | string;
   buildArgs?: Record<string, string>;
   labels?: Record<string, string>;
   /** Tag to use instead of `<repository>:<hash>`; the content hash still decides reuse. */
@@ -47,12 +48,16 @@ export interface ImageBuilderOptions {
   logger?: Logger;
 }
 
-async function contextFiles(context: ImageSpec['context']): Promise<[string, Uint8Array][]> {
+async function contextFiles(context: ImageSpec['context']): Promise<[string, Uint8Array, number?][]> {
   if (!context) return [];
   if (typeof context !== 'string') {
-    return Object.entries(context).map(([p, c]) => [p, typeof c === 'string' ? Buffer.from(c) : c]);
+    return Object.entries(context).map(([p, c]) => {
+      if (typeof c === 'string' || c instanceof Uint8Array)
+        return [p, typeof c === 'string' ? Buffer.from(c) : c];
+      return [p, typeof c.content === 'string' ? Buffer.from(c.content) : c.content, c.mode];
+    });
   }
-  const out: [string, Uint8Array][] = [];
+  const out: [string, Uint8Array, number?][] = [];
   const walk = async (dir: string) => {
     for (const e of await readdir(dir, { withFileTypes: true })) {
       const p = join(dir, e.name);
@@ -67,13 +72,13 @@ async function contextFiles(context: ImageSpec['context']): Promise<[string, Uin
 /** The content hash of a spec: Dockerfile, context files (sorted) and build args. Pure. */
 export function imageSpecHash(
   dockerfile: string,
-  files: readonly [string, Uint8Array][],
+  files: readonly (readonly [string, Uint8Array, number?])[],
   buildArgs: Record<string, string> = {},
 ): string {
   const h = createHash('sha256');
   h.update(`dockerfile\0${dockerfile}\0`);
-  for (const [p, c] of [...files].sort(([a], [b]) => (a < b ? -1 : 1)))
-    h.update(`file\0${p}\0${c.byteLength}\0`).update(c);
+  for (const [p, c, mode] of [...files].sort(([a], [b]) => (a < b ? -1 : 1)))
+    h.update(`file\0${p}\0${mode ?? ''}\0${c.byteLength}\0`).update(c);
   for (const [k, v] of Object.entries(buildArgs).sort()) h.update(`arg\0${k}\0${v}\0`);
   return h.digest('hex');
 }
@@ -124,7 +129,7 @@ export class ImageBuilder {
 
   private async buildNow(
     spec: ImageSpec,
-    files: [string, Uint8Array][],
+    files: [string, Uint8Array, number?][],
     hash: string,
     tag: string,
     options: { signal?: AbortSignal; onProgress?: (p: BuildProgress) => void },
@@ -138,7 +143,7 @@ export class ImageBuilder {
     }
     const tar = await tarFiles([
       { path: '/Dockerfile.repoforge', content: spec.dockerfile },
-      ...files.map(([path, content]) => ({ path: `/${path}`, content })),
+      ...files.map(([path, content, mode]) => ({ path: `/${path}`, content, mode })),
     ]);
     const stream = (await this.docker.buildImage(
       tar as unknown as Readable,

