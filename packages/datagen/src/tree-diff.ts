@@ -76,3 +76,13 @@ export async function changedFiles(
 export async function readBlobBytes(gitdir: string, oid: string, cache: object = {}): Promise<Uint8Array> {
   return (await git.readBlob({ fs, gitdir, oid, cache })).blob;
 }
+
+/** A file's text at a commit, or undefined when absent. */
+export async function fileAtCommit(gitdir: string, commit: string, filepath: string, cache: object = {}): Promise<string | undefined> {
+  try {
+    const { blob } = await git.readBlob({ fs, gitdir, oid: commit, filepath, cache });
+    return Buffer.from(blob).toString('utf8');
+  } catch {
+    return undefined;
+  }
+}

@@ -8,6 +8,7 @@ import { SandboxError } from './errors.js';
 import { Semaphore } from './semaphore.js';
 import { tarFiles } from './tar.js';
 import type { Logger } from './types.js';
+import { callSignal } from './call-signal.js';
 
 /** What to build: a Dockerfile's text and its context (files in memory, or a host directory). */
 export interface ImageSpec {
@@ -155,7 +156,7 @@ export class ImageBuilder {
         labels: { ...spec.labels, 'repoforge.image': '1', 'repoforge.spec-hash': hash },
         rm: true,
         forcerm: true,
-        abortSignal: options.signal,
+        abortSignal: callSignal(options.signal),
       } as Docker.ImageBuildOptions,
     )) as Readable;
     const log: string[] = [];
@@ -203,7 +204,7 @@ export class ImageBuilder {
         repo,
         tag: version,
         changes: options.changes,
-        abortSignal: options.signal,
+        abortSignal: callSignal(options.signal),
       } as never,
     )) as Readable;
     await new Promise<void>((resolve, reject) =>

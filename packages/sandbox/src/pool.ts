@@ -145,9 +145,19 @@ export class SandboxPool {
         continue;
       }
       await new Promise<void>((resolve, reject) => {
-        const w = { resolve, reject };
-        this.waiters.push(w);
-        options.signal?.addEventListener('abort', () => reject(options.signal?.reason), { once: true });
+        const onAbort = () => reject(options.signal?.reason);
+        const done = () => options.signal?.removeEventListener('abort', onAbort);
+        this.waiters.push({
+          resolve: () => {
+            done();
+            resolve();
+          },
+          reject: (e) => {
+            done();
+            reject(e);
+          },
+        });
+        options.signal?.addEventListener('abort', onAbort, { once: true });
       });
     }
   }

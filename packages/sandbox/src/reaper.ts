@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type Docker from 'dockerode';
 import { type DockerConnection, dockerClient, statusOf } from './docker/engine.js';
 import { OWNER_HOST_LABEL, OWNER_PID_LABEL, RUN_ID_LABEL, SANDBOX_LABEL } from './docker/labels.js';
+import { callSignal } from './call-signal.js';
 
 /** Which leftovers to remove. */
 export interface ReapOptions {
@@ -35,7 +36,7 @@ export async function reapSandboxes(options: ReapOptions = {}): Promise<string[]
   const filters = {
     label: [`${SANDBOX_LABEL}=1`, ...(options.runId ? [`${RUN_ID_LABEL}=${options.runId}`] : [])],
   };
-  const list = await docker.listContainers({ all: true, filters, abortSignal: options.signal });
+  const list = await docker.listContainers({ all: true, filters, abortSignal: callSignal(options.signal) });
   const removed: string[] = [];
   for (const c of list) {
     options.signal?.throwIfAborted();

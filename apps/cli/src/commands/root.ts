@@ -1,8 +1,11 @@
 import type { Command } from '../command.js';
 import { datagenCommand } from './datagen.js';
+import { demoCommand } from './demo.js';
 import { envCommand, storageCommand } from './env.js';
 import { evalCommand } from './eval.js';
+import { reportCommand } from './report.js';
 import { sandboxCommand } from './sandbox.js';
+import { spiceCommand } from './spice.js';
 import { versionCommand } from './version.js';
 
 /** The `repoforge` command tree. Each package's commands join it as the package lands. */
@@ -10,6 +13,6 @@ export const rootCommand: Command = {
   name: 'repoforge',
   summary:
     'RepoForge: real git history into executable SWE tasks, sandboxed evaluation, labels and rollouts.',
-  examples: ['repoforge sandbox run -- uname -a', 'repoforge <command> --help'],
-  subcommands: [datagenCommand, envCommand, evalCommand, sandboxCommand, storageCommand, versionCommand],
+  examples: ['repoforge demo', 'repoforge eval run --dataset d.jsonl --predictions gold --run-id r1', 'repoforge <command> --help'],
+  subcommands: [demoCommand, datagenCommand, envCommand, evalCommand, reportCommand, sandboxCommand, spiceCommand, storageCommand, versionCommand],
 };

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import {
   createSandbox,
@@ -40,6 +41,8 @@ function hostCa(): string | undefined {
 }
 
 const CA = '/run/repoforge/ca.crt';
+/** Bumped whenever the layer recipe changes (v2: shared tools layer, executable node binary). */
+const RECIPE_VERSION = 2;
 
 /**
  * Builds environments in layers — base -> runtime (shared by every repo on that runtime) -> dependencies (keyed
@@ -55,7 +58,8 @@ export class EnvBuilder {
 
   /** The image tag an EnvSpec maps to. */
   static tagFor(spec: EnvSpec): string {
-    return `repoforge/deps:${envSpecHash(spec).slice(0, 20)}`;
+    // The recipe version is part of the identity: a change in how layers are built never reuses old images.
+    return `repoforge/deps:${createHash('sha256').update(`${RECIPE_VERSION}\0${envSpecHash(spec)}`).digest('hex').slice(0, 20)}`;
   }
 
   ensure(spec: EnvSpec, options: { signal?: AbortSignal } = {}): Promise<BuiltEnv> {

@@ -6,6 +6,7 @@ import type { Sandbox, SandboxBackend, SandboxOptions } from '../types.js';
 import { DockerSandbox } from './docker-sandbox.js';
 import { type DockerConnection, dockerClient, engineAnswers, pingEngine, statusOf } from './engine.js';
 import { sandboxLabels } from './labels.js';
+import { callSignal } from '../call-signal.js';
 
 /** The image sandboxes use when none is given (built by tools/setup-docker.sh). */
 export const DEFAULT_IMAGE = 'repoforge/base:bookworm';
@@ -86,7 +87,7 @@ export class DockerBackend implements SandboxBackend {
         Labels: sandboxLabels(options.runId, options.labels),
         HostConfig: hostConfig(options),
         NetworkDisabled: options.network !== 'host',
-        abortSignal: options.signal,
+        abortSignal: callSignal(options.signal),
       } as Docker.ContainerCreateOptions);
     } catch (error) {
       if (statusOf(error) === undefined) await pingEngine(this.docker);

@@ -10,6 +10,7 @@ import type { ExecOptions, ExecResult, FileInput, Sandbox } from '../types.js';
 import { demuxDockerStream } from './demux.js';
 import { statusOf } from './engine.js';
 import { safeTarEntry } from './safe-extract.js';
+import { callSignal } from '../call-signal.js';
 
 const OOM_PROBE = 'cat /sys/fs/cgroup/memory.events /sys/fs/cgroup/memory/memory.oom_control 2>/dev/null';
 
@@ -177,7 +178,7 @@ export class DockerSandbox implements Sandbox {
     const owner = /^(\d+)(?::(\d+))?$/.exec(this.defaults.user ?? '');
     const ids = owner ? { uid: Number(owner[1]), gid: Number(owner[2] ?? owner[1]) } : undefined;
     const tar = await tarFiles(normalizeFiles(files, this.workdir), ids);
-    await this.container.putArchive(tar, { path: '/', abortSignal: options.signal });
+    await this.container.putArchive(tar, { path: '/', abortSignal: callSignal(options.signal) });
   }
 
   async readFile(path: string, options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
@@ -185,7 +186,10 @@ export class DockerSandbox implements Sandbox {
     const full = path.startsWith('/') ? path : `${this.workdir}/${path}`;
     let stream: Readable;
     try {
-      stream = (await this.container.getArchive({ path: full, abortSignal: options.signal })) as Readable;
+      stream = (await this.container.getArchive({
+        path: full,
+        abortSignal: callSignal(options.signal),
+      })) as Readable;
     } catch (error) {
       if (statusOf(error) === 404)
         throw new SandboxError('FILE_NOT_FOUND', `no file ${full} in the sandbox`, { cause: error });
@@ -201,7 +205,10 @@ export class DockerSandbox implements Sandbox {
     this.dirty = true;
     const full = dest.startsWith('/') ? dest : `${this.workdir}/${dest}`;
     await this.rawExec(['mkdir', '-p', full]);
-    await this.container.putArchive(tarPack(hostDir), { path: full, abortSignal: options.signal });
+    await this.container.putArchive(tarPack(hostDir), {
+      path: full,
+      abortSignal: callSignal(options.signal),
+    });
   }
 
   async copyOut(path: string, hostDest: string, options: { signal?: AbortSignal } = {}) {
@@ -209,7 +216,10 @@ export class DockerSandbox implements Sandbox {
     const full = path.startsWith('/') ? path : `${this.workdir}/${path}`;
     let stream: Readable;
     try {
-      stream = (await this.container.getArchive({ path: full, abortSignal: options.signal })) as Readable;
+      stream = (await this.container.getArchive({
+        path: full,
+        abortSignal: callSignal(options.signal),
+      })) as Readable;
     } catch (error) {
       if (statusOf(error) === 404)
         throw new SandboxError('FILE_NOT_FOUND', `no ${full} in the sandbox`, { cause: error });
@@ -247,7 +257,7 @@ export class DockerSandbox implements Sandbox {
       tag: version,
       changes,
       pause: true,
-      abortSignal: options.signal,
+      abortSignal: callSignal(options.signal),
     })) as { Id: string };
     return res.Id;
   }

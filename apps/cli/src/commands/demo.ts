@@ -1,0 +1,135 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { createDemoRepos, fileAtCommit, gitFileDiff, mineRepository } from '@repoforge/datagen';
+import { datasetStorage, dirBytes, EnvBuilder, repoBytesAt } from '@repoforge/deps';
+import { RepoCache, runEvaluation } from '@repoforge/harness';
+import { formatJsonl, type Instance, type Prediction, serializeInstance } from '@repoforge/schema';
+import { dockerClient, engineAnswers, inspectImageLayers, storageReport } from '@repoforge/sandbox';
+import { labelOffline } from '@repoforge/spice';
+import { autoEnv } from '../auto-env.js';
+import type { Command, CommandContext } from '../command.js';
+import { cliLogger } from '../logger.js';
+import { Progress } from '../progress.js';
+import { writeHtmlReport } from './report.js';
+
+/** A deliberately wrong prediction: it touches the file the fix touches, but leaves the bug in place. */
+async function wrongPrediction(inst: Instance, gitdir: string): Promise<Prediction> {
+  const file = /^diff --git a\/(\S+)/m.exec(inst.patch)?.[1] ?? '';
+  const old = (await fileAtCommit(gitdir, inst.base_commit, file)) ?? '';
+  const comment = file.endsWith('.py') ? '# TODO: fixed?\n' : '// TODO: fixed?\n';
+  return { instance_id: inst.instance_id, model_name_or_path: 'demo-wrong', model_patch: gitFileDiff({ path: file, oldText: old, newText: old + comment }) };
+}
+
+async function demo({ io, values, signal, verbose, json }: CommandContext): Promise<number> {
+  const dir = resolve(io.cwd, String(values.dir));
+  const say = (m: string) => io.stderr.write(`[demo] ${m}\n`);
+  const logger = cliLogger(io, verbose);
+  const docker = dockerClient();
+  if (!(await engineAnswers(docker))) {
+    io.stderr.write('repoforge: no Docker engine answers. The demo builds environments and runs tests in containers.\nhint: run `bash tools/setup-docker.sh` (or `npm run demo`, which does it), then try again\n');
+    return 1;
+  }
+  say('backend: docker (network none for every test run)');
+  const reposDir = join(dir, 'repos');
+  await mkdir(dir, { recursive: true });
+  say(`1/6 creating demo repositories with real bug-fix histories in ${reposDir}`);
+  const repos = await createDemoRepos(reposDir, { fixes: Number(values.fixes), edgeCases: true });
+  const builder = new EnvBuilder({ logger });
+  const instances: Instance[] = [];
+  for (const [path, name] of [[repos.python, 'demo/mathlib'], [repos.node, 'demo/strings']] as const) {
+    say(`2/6 mining ${name} (environments planned from the repo, built once per dependency set)`);
+    const progress = new Progress(io, 'mine', 0);
+    const r = await mineRepository({
+      repo: path,
+      repoName: name,
+      out: join(dir, `${name.replace('/', '__')}.jsonl`),
+      runs: 2,
+      workers: 2,
+      envBuilder: builder,
+      logger,
+      signal,
+      onProgress: (e) => (e.stage === 'candidates' ? progress.setTotal(e.total) : progress.tick(`${e.oid.slice(0, 7)}: ${e.verdict}`)),
+    });
+    progress.finish();
+    say(`   ${name}: ${r.funnel.commitsScanned} commits, ${r.funnel.candidates} candidates, ${r.funnel.validated} validated, rejected ${JSON.stringify(r.funnel.rejected)}`);
+    instances.push(...r.instances);
+  }
+  const datasetFile = join(dir, 'instances.jsonl');
+  await writeFile(datasetFile, formatJsonl(instances.map(serializeInstance)));
+  const repoSource = new RepoCache({ cacheDir: reposDir, clone: false });
+  const env = autoEnv(repoSource, logger, builder);
+  const reportDir = join(dir, 'eval');
+  const runs: Record<string, { resolved: number; total: number; html?: string }> = {};
+  const wrong = await Promise.all(instances.map(async (i) => wrongPrediction(i, (await repoSource.resolve(i.repo)).gitdir)));
+  for (const [runId, predictions] of [['demo-gold', 'gold'], ['demo-wrong', wrong]] as const) {
+    say(`3/6 evaluating ${runId === 'demo-gold' ? 'the gold patches' : 'a deliberately wrong prediction'} (${runId})`);
+    const progress = new Progress(io, 'eval', 0);
+    const r = await runEvaluation({
+      dataset: instances,
+      predictions,
+      runId,
+      reportDir,
+      envSpecs: {},
+      resolveEnv: env.resolveEnv,
+      repoSource,
+      maxWorkers: 2,
+      logger,
+      signal,
+      onEvent: (e) => (e.type === 'start' ? progress.setTotal(e.total) : progress.tick(`${e.instanceId}: ${e.outcome.report?.resolved ? 'resolved' : e.outcome.status === 'error' ? 'error' : 'unresolved'}`)),
+    });
+    progress.finish();
+    runs[runId] = { resolved: r.summary.resolved_instances, total: r.summary.total_instances };
+  }
+  say('4/6 labelling difficulty offline (SPICE model, no LLM)');
+  const labels = [];
+  for (const i of instances) labels.push(await labelOffline(i));
+  const labelsFile = join(dir, 'labels.jsonl');
+  await writeFile(labelsFile, formatJsonl(labels));
+  say('5/6 storage report');
+  const imageOf = new Map<string, string>();
+  const repoBytes = new Map<string, number>();
+  for (const i of instances) {
+    imageOf.set(i.instance_id, (await env.envOf(i, signal)).image);
+    const loc = await repoSource.resolve(i.repo);
+    repoBytes.set(i.instance_id, await repoBytesAt(loc.gitdir, i.base_commit, loc.cache));
+  }
+  const images = [...new Set(imageOf.values())];
+  const sizes = new Map<string, number>();
+  for (const img of images) sizes.set(img, (await inspectImageLayers(docker, img)).layers.reduce((a, l) => a + l.size, 0));
+  const cache = (await dirBytes(join(repos.python, '.git'))) + (await dirBytes(join(repos.node, '.git')));
+  const storage = datasetStorage({ report: await storageReport(images), imageOf, imageSizeOf: (i) => sizes.get(i) ?? 0, repoBytes, repoCacheBytes: cache });
+  const storageFile = join(dir, 'storage.json');
+  await writeFile(storageFile, `${JSON.stringify(storage, null, 2)}\n`);
+  say('6/6 HTML reports');
+  for (const runId of Object.keys(runs)) {
+    runs[runId]!.html = await writeHtmlReport({ reportDir, runId, out: join(dir, `report-${runId}.html`), labels: labelsFile, storage: storageFile });
+  }
+  const result = { instances: instances.length, dataset: datasetFile, labels: labelsFile, storage: storageFile, runs, amortizedMBPerInstance: storage.amortizedMBPerInstance, ratio: storage.ratio };
+  if (json) io.stdout.write(`${JSON.stringify(result)}\n`);
+  else {
+    io.stdout.write(
+      [
+        `Demo done: ${instances.length} validated task instances mined from 2 repositories.`,
+        `  gold:  ${runs['demo-gold']!.resolved}/${runs['demo-gold']!.total} resolved   -> ${runs['demo-gold']!.html}`,
+        `  wrong: ${runs['demo-wrong']!.resolved}/${runs['demo-wrong']!.total} resolved   -> ${runs['demo-wrong']!.html}`,
+        `  instances: ${datasetFile}`,
+        `  labels:    ${labelsFile}`,
+        `  storage:   ${storageFile} (${storage.amortizedMBPerInstance} MB per instance, ${storage.ratio}x smaller than one image per instance)`,
+        '',
+      ].join('\n'),
+    );
+  }
+  return runs['demo-gold']!.resolved === instances.length && runs['demo-wrong']!.resolved === 0 ? 0 : 1;
+}
+
+/** `repoforge demo`: the whole pipeline on an embedded default. */
+export const demoCommand: Command = {
+  name: 'demo',
+  summary: 'the whole pipeline on generated repos: mine, build envs, evaluate gold and a wrong patch, label, report',
+  examples: ['repoforge demo', 'repoforge demo --dir /tmp/rf-demo --fixes 5'],
+  options: {
+    dir: { type: 'string', value: 'DIR', description: 'where everything goes', default: '.repoforge/demo' },
+    fixes: { type: 'string', value: 'N', description: 'bug-fix commits per demo repo', default: '3' },
+  },
+  run: demo,
+};
