@@ -15,9 +15,15 @@ export function autoEnv(repoSource: RepoSource, logger?: Logger, builder = new E
     if (!p) {
       p = (async () => {
         const loc = await repoSource.resolve(instance.repo, { signal });
-        const plan = await planEnv(await snapshotFromGit({ gitdir: loc.gitdir, oid: instance.base_commit, cache: loc.cache }));
+        const plan = await planEnv(
+          await snapshotFromGit({ gitdir: loc.gitdir, oid: instance.base_commit, cache: loc.cache }),
+        );
         const built = await builder.ensure(plan, { signal });
-        if (built.missingPackages.length) logger?.warn('packages not in the Debian archive', { instance: instance.instance_id, missing: built.missingPackages });
+        if (built.missingPackages.length)
+          logger?.warn('packages not in the Debian archive', {
+            instance: instance.instance_id,
+            missing: built.missingPackages,
+          });
         return { plan, image: built.image };
       })();
       planned.set(key, p);

@@ -78,7 +78,12 @@ export async function readBlobBytes(gitdir: string, oid: string, cache: object =
 }
 
 /** A file's text at a commit, or undefined when absent. */
-export async function fileAtCommit(gitdir: string, commit: string, filepath: string, cache: object = {}): Promise<string | undefined> {
+export async function fileAtCommit(
+  gitdir: string,
+  commit: string,
+  filepath: string,
+  cache: object = {},
+): Promise<string | undefined> {
   try {
     const { blob } = await git.readBlob({ fs, gitdir, oid: commit, filepath, cache });
     return Buffer.from(blob).toString('utf8');

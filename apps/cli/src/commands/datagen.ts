@@ -15,18 +15,33 @@ const mine: Command = {
   options: {
     repo: { type: 'string', value: 'PATH|URL', description: 'a local repository, or an https URL to clone' },
     out: { type: 'string', value: 'FILE', description: 'output JSONL (re-running resumes)' },
-    'repo-name': { type: 'string', value: 'OWNER/NAME', description: 'name for instance ids (default: from the URL or folder)' },
+    'repo-name': {
+      type: 'string',
+      value: 'OWNER/NAME',
+      description: 'name for instance ids (default: from the URL or folder)',
+    },
     'max-commits': { type: 'string', value: 'N', description: 'newest N commits only' },
     since: { type: 'string', value: 'DATE', description: 'commits from this date on (YYYY-MM-DD)' },
     branch: { type: 'string', value: 'REF', description: 'branch or ref (default HEAD)' },
     workers: { type: 'string', value: 'N', description: 'candidates validated at once', default: '1' },
-    runs: { type: 'string', value: 'N', description: 'runs before and after the fix; tests must agree in all', default: '3' },
-    'repo-cache': { type: 'string', value: 'DIR', description: 'where URLs are cloned', default: '.repoforge/repos' },
+    runs: {
+      type: 'string',
+      value: 'N',
+      description: 'runs before and after the fix; tests must agree in all',
+      default: '3',
+    },
+    'repo-cache': {
+      type: 'string',
+      value: 'DIR',
+      description: 'where URLs are cloned',
+      default: '.repoforge/repos',
+    },
   },
   async run({ io, values, signal, verbose, json }) {
     const repo = values.repo;
     const out = values.out;
-    if (typeof repo !== 'string' || typeof out !== 'string') throw new UsageError('--repo and --out are required');
+    if (typeof repo !== 'string' || typeof out !== 'string')
+      throw new UsageError('--repo and --out are required');
     let since: Date | undefined;
     if (values.since !== undefined) {
       since = new Date(String(values.since));
@@ -68,4 +83,8 @@ const mine: Command = {
 };
 
 /** `repoforge datagen ...` */
-export const datagenCommand: Command = { name: 'datagen', summary: 'turn git history into validated task instances', subcommands: [mine] };
+export const datagenCommand: Command = {
+  name: 'datagen',
+  summary: 'turn git history into validated task instances',
+  subcommands: [mine],
+};

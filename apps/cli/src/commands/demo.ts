@@ -17,7 +17,11 @@ async function wrongPrediction(inst: Instance, gitdir: string): Promise<Predicti
   const file = /^diff --git a\/(\S+)/m.exec(inst.patch)?.[1] ?? '';
   const old = (await fileAtCommit(gitdir, inst.base_commit, file)) ?? '';
   const comment = file.endsWith('.py') ? '# TODO: fixed?\n' : '// TODO: fixed?\n';
-  return { instance_id: inst.instance_id, model_name_or_path: 'demo-wrong', model_patch: gitFileDiff({ path: file, oldText: old, newText: old + comment }) };
+  return {
+    instance_id: inst.instance_id,
+    model_name_or_path: 'demo-wrong',
+    model_patch: gitFileDiff({ path: file, oldText: old, newText: old + comment }),
+  };
 }
 
 async function demo({ io, values, signal, verbose, json }: CommandContext): Promise<number> {
@@ -26,7 +30,9 @@ async function demo({ io, values, signal, verbose, json }: CommandContext): Prom
   const logger = cliLogger(io, verbose);
   const docker = dockerClient();
   if (!(await engineAnswers(docker))) {
-    io.stderr.write('repoforge: no Docker engine answers. The demo builds environments and runs tests in containers.\nhint: run `bash tools/setup-docker.sh` (or `npm run demo`, which does it), then try again\n');
+    io.stderr.write(
+      'repoforge: no Docker engine answers. The demo builds environments and runs tests in containers.\nhint: run `bash tools/setup-docker.sh` (or `npm run demo`, which does it), then try again\n',
+    );
     return 1;
   }
   say('backend: docker (network none for every test run)');
@@ -36,7 +42,10 @@ async function demo({ io, values, signal, verbose, json }: CommandContext): Prom
   const repos = await createDemoRepos(reposDir, { fixes: Number(values.fixes), edgeCases: true });
   const builder = new EnvBuilder({ logger });
   const instances: Instance[] = [];
-  for (const [path, name] of [[repos.python, 'demo/mathlib'], [repos.node, 'demo/strings']] as const) {
+  for (const [path, name] of [
+    [repos.python, 'demo/mathlib'],
+    [repos.node, 'demo/strings'],
+  ] as const) {
     say(`2/6 mining ${name} (environments planned from the repo, built once per dependency set)`);
     const progress = new Progress(io, 'mine', 0);
     const r = await mineRepository({
@@ -48,10 +57,15 @@ async function demo({ io, values, signal, verbose, json }: CommandContext): Prom
       envBuilder: builder,
       logger,
       signal,
-      onProgress: (e) => (e.stage === 'candidates' ? progress.setTotal(e.total) : progress.tick(`${e.oid.slice(0, 7)}: ${e.verdict}`)),
+      onProgress: (e) =>
+        e.stage === 'candidates'
+          ? progress.setTotal(e.total)
+          : progress.tick(`${e.oid.slice(0, 7)}: ${e.verdict}`),
     });
     progress.finish();
-    say(`   ${name}: ${r.funnel.commitsScanned} commits, ${r.funnel.candidates} candidates, ${r.funnel.validated} validated, rejected ${JSON.stringify(r.funnel.rejected)}`);
+    say(
+      `   ${name}: ${r.funnel.commitsScanned} commits, ${r.funnel.candidates} candidates, ${r.funnel.validated} validated, rejected ${JSON.stringify(r.funnel.rejected)}`,
+    );
     instances.push(...r.instances);
   }
   const datasetFile = join(dir, 'instances.jsonl');
@@ -60,9 +74,16 @@ async function demo({ io, values, signal, verbose, json }: CommandContext): Prom
   const env = autoEnv(repoSource, logger, builder);
   const reportDir = join(dir, 'eval');
   const runs: Record<string, { resolved: number; total: number; html?: string }> = {};
-  const wrong = await Promise.all(instances.map(async (i) => wrongPrediction(i, (await repoSource.resolve(i.repo)).gitdir)));
-  for (const [runId, predictions] of [['demo-gold', 'gold'], ['demo-wrong', wrong]] as const) {
-    say(`3/6 evaluating ${runId === 'demo-gold' ? 'the gold patches' : 'a deliberately wrong prediction'} (${runId})`);
+  const wrong = await Promise.all(
+    instances.map(async (i) => wrongPrediction(i, (await repoSource.resolve(i.repo)).gitdir)),
+  );
+  for (const [runId, predictions] of [
+    ['demo-gold', 'gold'],
+    ['demo-wrong', wrong],
+  ] as const) {
+    say(
+      `3/6 evaluating ${runId === 'demo-gold' ? 'the gold patches' : 'a deliberately wrong prediction'} (${runId})`,
+    );
     const progress = new Progress(io, 'eval', 0);
     const r = await runEvaluation({
       dataset: instances,
@@ -75,7 +96,12 @@ async function demo({ io, values, signal, verbose, json }: CommandContext): Prom
       maxWorkers: 2,
       logger,
       signal,
-      onEvent: (e) => (e.type === 'start' ? progress.setTotal(e.total) : progress.tick(`${e.instanceId}: ${e.outcome.report?.resolved ? 'resolved' : e.outcome.status === 'error' ? 'error' : 'unresolved'}`)),
+      onEvent: (e) =>
+        e.type === 'start'
+          ? progress.setTotal(e.total)
+          : progress.tick(
+              `${e.instanceId}: ${e.outcome.report?.resolved ? 'resolved' : e.outcome.status === 'error' ? 'error' : 'unresolved'}`,
+            ),
     });
     progress.finish();
     runs[runId] = { resolved: r.summary.resolved_instances, total: r.summary.total_instances };
@@ -95,16 +121,40 @@ async function demo({ io, values, signal, verbose, json }: CommandContext): Prom
   }
   const images = [...new Set(imageOf.values())];
   const sizes = new Map<string, number>();
-  for (const img of images) sizes.set(img, (await inspectImageLayers(docker, img)).layers.reduce((a, l) => a + l.size, 0));
+  for (const img of images)
+    sizes.set(
+      img,
+      (await inspectImageLayers(docker, img)).layers.reduce((a, l) => a + l.size, 0),
+    );
   const cache = (await dirBytes(join(repos.python, '.git'))) + (await dirBytes(join(repos.node, '.git')));
-  const storage = datasetStorage({ report: await storageReport(images), imageOf, imageSizeOf: (i) => sizes.get(i) ?? 0, repoBytes, repoCacheBytes: cache });
+  const storage = datasetStorage({
+    report: await storageReport(images),
+    imageOf,
+    imageSizeOf: (i) => sizes.get(i) ?? 0,
+    repoBytes,
+    repoCacheBytes: cache,
+  });
   const storageFile = join(dir, 'storage.json');
   await writeFile(storageFile, `${JSON.stringify(storage, null, 2)}\n`);
   say('6/6 HTML reports');
   for (const runId of Object.keys(runs)) {
-    runs[runId]!.html = await writeHtmlReport({ reportDir, runId, out: join(dir, `report-${runId}.html`), labels: labelsFile, storage: storageFile });
+    runs[runId]!.html = await writeHtmlReport({
+      reportDir,
+      runId,
+      out: join(dir, `report-${runId}.html`),
+      labels: labelsFile,
+      storage: storageFile,
+    });
   }
-  const result = { instances: instances.length, dataset: datasetFile, labels: labelsFile, storage: storageFile, runs, amortizedMBPerInstance: storage.amortizedMBPerInstance, ratio: storage.ratio };
+  const result = {
+    instances: instances.length,
+    dataset: datasetFile,
+    labels: labelsFile,
+    storage: storageFile,
+    runs,
+    amortizedMBPerInstance: storage.amortizedMBPerInstance,
+    ratio: storage.ratio,
+  };
   if (json) io.stdout.write(`${JSON.stringify(result)}\n`);
   else {
     io.stdout.write(
@@ -125,7 +175,8 @@ async function demo({ io, values, signal, verbose, json }: CommandContext): Prom
 /** `repoforge demo`: the whole pipeline on an embedded default. */
 export const demoCommand: Command = {
   name: 'demo',
-  summary: 'the whole pipeline on generated repos: mine, build envs, evaluate gold and a wrong patch, label, report',
+  summary:
+    'the whole pipeline on generated repos: mine, build envs, evaluate gold and a wrong patch, label, report',
   examples: ['repoforge demo', 'repoforge demo --dir /tmp/rf-demo --fixes 5'],
   options: {
     dir: { type: 'string', value: 'DIR', description: 'where everything goes', default: '.repoforge/demo' },

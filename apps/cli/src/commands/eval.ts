@@ -53,7 +53,11 @@ const run: Command = {
       description: 'clones/mirrors as owner/name or owner__name (missing ones are cloned)',
       default: '.repoforge/repos',
     },
-    'env-spec': { type: 'string', value: 'FILE', description: 'environments per repo and version (JSON); others are planned from the repo' },
+    'env-spec': {
+      type: 'string',
+      value: 'FILE',
+      description: 'environments per repo and version (JSON); others are planned from the repo',
+    },
     'report-dir': {
       type: 'string',
       value: 'DIR',

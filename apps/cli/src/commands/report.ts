@@ -6,7 +6,13 @@ import { loadReportData } from '../report/data.js';
 import { renderReport } from '../report/html.js';
 
 /** Writes the HTML report of a run; returns its path. */
-export async function writeHtmlReport(options: { reportDir: string; runId: string; out: string; labels?: string; storage?: string }): Promise<string> {
+export async function writeHtmlReport(options: {
+  reportDir: string;
+  runId: string;
+  out: string;
+  labels?: string;
+  storage?: string;
+}): Promise<string> {
   const labels = new Map<string, number>();
   if (options.labels && existsSync(options.labels)) {
     for (const line of readFileSync(options.labels, 'utf8').split('\n').filter(Boolean)) {
@@ -14,7 +20,10 @@ export async function writeHtmlReport(options: { reportDir: string; runId: strin
       labels.set(l.instance_id, l.difficulty);
     }
   }
-  const storage = options.storage && existsSync(options.storage) ? JSON.parse(readFileSync(options.storage, 'utf8')) : undefined;
+  const storage =
+    options.storage && existsSync(options.storage)
+      ? JSON.parse(readFileSync(options.storage, 'utf8'))
+      : undefined;
   const data = await loadReportData(options.reportDir, options.runId, { labels, storage });
   await writeFileAtomic(options.out, renderReport(data, dirname(options.out)));
   return options.out;
@@ -25,13 +34,24 @@ export const reportCommand: Command = {
   name: 'report',
   summary: 'one self-contained HTML report of a run: rates, sortable table, charts, storage',
   usage: 'repoforge report --run-id ID [--out report.html] [--report-dir D] [--labels L] [--storage S]',
-  examples: ['repoforge report --run-id try1 --out try1.html', 'repoforge report --run-id demo-gold --labels labels.jsonl --storage storage.json'],
+  examples: [
+    'repoforge report --run-id try1 --out try1.html',
+    'repoforge report --run-id demo-gold --labels labels.jsonl --storage storage.json',
+  ],
   options: {
     'run-id': { type: 'string', value: 'ID', description: 'the run' },
     out: { type: 'string', value: 'FILE', description: 'HTML file', default: 'report.html' },
     'report-dir': { type: 'string', value: 'DIR', description: 'where the run wrote logs/', default: '.' },
-    labels: { type: 'string', value: 'FILE', description: "SPICE labels (difficulty charts), from 'spice label'" },
-    storage: { type: 'string', value: 'FILE', description: "storage figures JSON, from 'storage report --json'" },
+    labels: {
+      type: 'string',
+      value: 'FILE',
+      description: "SPICE labels (difficulty charts), from 'spice label'",
+    },
+    storage: {
+      type: 'string',
+      value: 'FILE',
+      description: "storage figures JSON, from 'storage report --json'",
+    },
   },
   async run({ io, values, json }) {
     const runId = values['run-id'];

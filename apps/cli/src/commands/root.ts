@@ -13,6 +13,20 @@ export const rootCommand: Command = {
   name: 'repoforge',
   summary:
     'RepoForge: real git history into executable SWE tasks, sandboxed evaluation, labels and rollouts.',
-  examples: ['repoforge demo', 'repoforge eval run --dataset d.jsonl --predictions gold --run-id r1', 'repoforge <command> --help'],
-  subcommands: [demoCommand, datagenCommand, envCommand, evalCommand, reportCommand, sandboxCommand, spiceCommand, storageCommand, versionCommand],
+  examples: [
+    'repoforge demo',
+    'repoforge eval run --dataset d.jsonl --predictions gold --run-id r1',
+    'repoforge <command> --help',
+  ],
+  subcommands: [
+    demoCommand,
+    datagenCommand,
+    envCommand,
+    evalCommand,
+    reportCommand,
+    sandboxCommand,
+    spiceCommand,
+    storageCommand,
+    versionCommand,
+  ],
 };

@@ -26,8 +26,15 @@ const label: Command = {
   options: {
     dataset: { type: 'string', value: 'FILE', description: 'instances (JSON/JSONL)' },
     out: { type: 'string', value: 'FILE', description: 'labels JSONL (ids already there are skipped)' },
-    offline: { type: 'boolean', description: 'use the offline model (the default: the LLM path is not in this release)' },
-    'offline-model': { type: 'string', value: 'FILE', description: "a model from 'spice fit' instead of the shipped one" },
+    offline: {
+      type: 'boolean',
+      description: 'use the offline model (the default: the LLM path is not in this release)',
+    },
+    'offline-model': {
+      type: 'string',
+      value: 'FILE',
+      description: "a model from 'spice fit' instead of the shipped one",
+    },
     model: { type: 'string', value: 'NAME', description: 'LLM model (not in this release)' },
   },
   async run({ io, values, signal, json }) {
@@ -36,8 +43,12 @@ const label: Command = {
     if (typeof out !== 'string') throw new UsageError('--out is required');
     const dataset = await loadDataset(fileArg(values, 'dataset', io.cwd), { signal });
     const outPath = resolve(io.cwd, out);
-    const model = values['offline-model'] ? (JSON.parse(readFileSync(fileArg(values, 'offline-model', io.cwd), 'utf8')) as OfflineModel) : undefined;
-    const rows = existsSync(outPath) ? parseRecords(readFileSync(outPath, 'utf8'), SpiceLabels, { source: outPath }).records : [];
+    const model = values['offline-model']
+      ? (JSON.parse(readFileSync(fileArg(values, 'offline-model', io.cwd), 'utf8')) as OfflineModel)
+      : undefined;
+    const rows = existsSync(outPath)
+      ? parseRecords(readFileSync(outPath, 'utf8'), SpiceLabels, { source: outPath }).records
+      : [];
     const done = new Set(rows.map((r) => r.instance_id));
     const todo = dataset.filter((i) => !done.has(i.instance_id));
     const progress = new Progress(io, 'spice', todo.length);
@@ -51,7 +62,11 @@ const label: Command = {
     progress.finish();
     const kept = rows.filter((r) => r.keep).length;
     const summary = { labelled: rows.length, new: todo.length, kept, cost_usd: 0, out: outPath };
-    io.stdout.write(json ? `${JSON.stringify(summary)}\n` : `labelled ${rows.length} (${todo.length} new), keep ${kept}; cost $0.00 (offline); written to ${outPath}\n`);
+    io.stdout.write(
+      json
+        ? `${JSON.stringify(summary)}\n`
+        : `labelled ${rows.length} (${todo.length} new), keep ${kept}; cost $0.00 (offline); written to ${outPath}\n`,
+    );
     return 0;
   },
 };
@@ -62,19 +77,35 @@ const evalCmd: Command = {
   examples: ['repoforge spice eval --labels labels.jsonl --annotations ensembled_annotations_public.csv'],
   options: {
     labels: { type: 'string', value: 'FILE', description: 'labels JSONL' },
-    annotations: { type: 'string', value: 'CSV', description: 'human annotations (SWE-bench Verified format)' },
+    annotations: {
+      type: 'string',
+      value: 'CSV',
+      description: 'human annotations (SWE-bench Verified format)',
+    },
   },
   async run({ io, values, json }) {
     const labels = parseRecords(readFileSync(fileArg(values, 'labels', io.cwd), 'utf8'), SpiceLabels).records;
-    const ann = new Map(parseCsv(readFileSync(fileArg(values, 'annotations', io.cwd), 'utf8')).map((a) => [a.instance_id, a]));
+    const ann = new Map(
+      parseCsv(readFileSync(fileArg(values, 'annotations', io.cwd), 'utf8')).map((a) => [a.instance_id, a]),
+    );
     const result: Record<string, unknown> = {};
-    const columns = { issue_clarity: 'underspecified', test_validity: 'false_negative', difficulty: 'difficulty' } as const;
+    const columns = {
+      issue_clarity: 'underspecified',
+      test_validity: 'false_negative',
+      difficulty: 'difficulty',
+    } as const;
     for (const [name, column] of Object.entries(columns)) {
       const truth: number[] = [];
       const pred: number[] = [];
       for (const l of labels) {
         const a = ann.get(l.instance_id);
-        const v = a && (column === 'difficulty' ? difficultyScore(a.difficulty ?? '') : a[column] ? Math.round(Number(a[column])) : undefined);
+        const v =
+          a &&
+          (column === 'difficulty'
+            ? difficultyScore(a.difficulty ?? '')
+            : a[column]
+              ? Math.round(Number(a[column]))
+              : undefined);
         if (v === undefined) continue;
         truth.push(v);
         pred.push(l[name as keyof typeof columns]);
@@ -84,7 +115,9 @@ const evalCmd: Command = {
     if (json) io.stdout.write(`${JSON.stringify(result)}\n`);
     else {
       for (const [name, a] of Object.entries(result) as [string, ReturnType<typeof agreement>][]) {
-        io.stdout.write(`${name}: n=${a.n} exact=${a.exact} within-one=${a.withinOne} qwk=${a.qwk}\n  confusion (rows true 0-3, cols predicted 0-3): ${JSON.stringify(a.confusion)}\n`);
+        io.stdout.write(
+          `${name}: n=${a.n} exact=${a.exact} within-one=${a.withinOne} qwk=${a.qwk}\n  confusion (rows true 0-3, cols predicted 0-3): ${JSON.stringify(a.confusion)}\n`,
+        );
       }
     }
     return 0;
@@ -94,26 +127,52 @@ const evalCmd: Command = {
 const fit: Command = {
   name: 'fit',
   summary: 'refit the offline model on human annotations + instances, with honest 5-fold cross-validation',
-  examples: ['repoforge spice fit --annotations ann.csv --instances verified.jsonl --instances lite.jsonl --out model.json'],
+  examples: [
+    'repoforge spice fit --annotations ann.csv --instances verified.jsonl --instances lite.jsonl --out model.json',
+  ],
   options: {
     annotations: { type: 'string', value: 'CSV', description: 'human annotations' },
-    instances: { type: 'string', multiple: true, value: 'FILE', description: 'instances the annotations name (repeatable)' },
+    instances: {
+      type: 'string',
+      multiple: true,
+      value: 'FILE',
+      description: 'instances the annotations name (repeatable)',
+    },
     out: { type: 'string', value: 'FILE', description: 'model JSON' },
   },
   async run({ io, values, signal, json }) {
     const files = (values.instances as string[] | undefined) ?? [];
-    if (!files.length || typeof values.out !== 'string') throw new UsageError('--instances and --out are required');
+    if (!files.length || typeof values.out !== 'string')
+      throw new UsageError('--instances and --out are required');
     const byId = new Map();
-    for (const f of files) for (const i of await loadDataset(resolve(io.cwd, f), { signal })) byId.set(i.instance_id, i);
-    const rows = await trainingRows(parseCsv(readFileSync(fileArg(values, 'annotations', io.cwd), 'utf8')), byId);
-    if (rows.length < 20) throw new UsageError(`only ${rows.length} annotated instances found in the given files`);
+    for (const f of files)
+      for (const i of await loadDataset(resolve(io.cwd, f), { signal })) byId.set(i.instance_id, i);
+    const rows = await trainingRows(
+      parseCsv(readFileSync(fileArg(values, 'annotations', io.cwd), 'utf8')),
+      byId,
+    );
+    if (rows.length < 20)
+      throw new UsageError(`only ${rows.length} annotated instances found in the given files`);
     const model = { ...fitOfflineModel(rows), crossValidation: crossValidate(rows) };
     await writeFileAtomic(resolve(io.cwd, values.out), `${JSON.stringify(model)}\n`);
     const cv = model.crossValidation;
-    io.stdout.write(json ? `${JSON.stringify({ rows: rows.length, crossValidation: cv })}\n` : `fitted on ${rows.length} rows; cross-validated: ${Object.entries(cv).map(([k, v]) => `${k} exact ${v!.exact} (majority ${v!.majorityBaseline}), within-one ${v!.withinOne}, QWK ${v!.qwk}`).join('; ')}\n`);
+    io.stdout.write(
+      json
+        ? `${JSON.stringify({ rows: rows.length, crossValidation: cv })}\n`
+        : `fitted on ${rows.length} rows; cross-validated: ${Object.entries(cv)
+            .map(
+              ([k, v]) =>
+                `${k} exact ${v!.exact} (majority ${v!.majorityBaseline}), within-one ${v!.withinOne}, QWK ${v!.qwk}`,
+            )
+            .join('; ')}\n`,
+    );
     return 0;
   },
 };
 
 /** `repoforge spice ...` */
-export const spiceCommand: Command = { name: 'spice', summary: 'SPICE labels: issue clarity, test validity, difficulty', subcommands: [label, evalCmd, fit] };
+export const spiceCommand: Command = {
+  name: 'spice',
+  summary: 'SPICE labels: issue clarity, test validity, difficulty',
+  subcommands: [label, evalCmd, fit],
+};

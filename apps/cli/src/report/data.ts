@@ -53,7 +53,17 @@ export async function loadReportData(
       try {
         durationMs = JSON.parse(await readFile(join(dir, 'timings.json'), 'utf8')).total_ms;
       } catch {}
-      rows.push({ instance_id: id, repo: repoOf(id), model, status, f2p, p2p, durationMs, difficulty: extra.labels?.get(id), logDir: dir });
+      rows.push({
+        instance_id: id,
+        repo: repoOf(id),
+        model,
+        status,
+        f2p,
+        p2p,
+        durationMs,
+        difficulty: extra.labels?.get(id),
+        logDir: dir,
+      });
     }
   }
   rows.sort((a, b) => (a.instance_id < b.instance_id ? -1 : 1));

@@ -1,7 +1,11 @@
 import { relative } from 'node:path';
 import type { ReportData } from './data.js';
 
-const esc = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const esc = (s: unknown) =>
+  String(s ?? '').replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 const pct = (a: number, b: number) => (b ? `${Math.round((a / b) * 1000) / 10}%` : '–');
 const DIFF = ['<15 min', '15 min–1 h', '1–4 h', '>4 h'];
 
@@ -26,15 +30,32 @@ export function renderReport(data: ReportData, outDir: string): string {
   const perRepo = repos.map((repo) => {
     const rs = rows.filter((r) => r.repo === repo);
     const ok = rs.filter((r) => r.status === 'resolved').length;
-    return { label: repo, value: rs.length ? Math.round((ok / rs.length) * 100) : 0, note: `${ok}/${rs.length} (${pct(ok, rs.length)})` };
+    return {
+      label: repo,
+      value: rs.length ? Math.round((ok / rs.length) * 100) : 0,
+      note: `${ok}/${rs.length} (${pct(ok, rs.length)})`,
+    };
   });
-  const durations = rows.filter((r) => r.durationMs !== undefined).map((r) => ({ label: r.instance_id.slice(-18), value: Math.round(r.durationMs! / 100) / 10, note: `${(r.durationMs! / 1000).toFixed(1)} s` }));
+  const durations = rows
+    .filter((r) => r.durationMs !== undefined)
+    .map((r) => ({
+      label: r.instance_id.slice(-22),
+      value: Math.round(r.durationMs! / 100) / 10,
+      note: `${(r.durationMs! / 1000).toFixed(1)} s`,
+    }));
   const labelled = rows.filter((r) => r.difficulty !== undefined);
-  const diffDist = DIFF.map((d, i) => ({ label: d, value: labelled.filter((r) => r.difficulty === i).length }));
+  const diffDist = DIFF.map((d, i) => ({
+    label: d,
+    value: labelled.filter((r) => r.difficulty === i).length,
+  }));
   const diffResolved = DIFF.map((d, i) => {
     const rs = labelled.filter((r) => r.difficulty === i);
     const ok = rs.filter((r) => r.status === 'resolved').length;
-    return { label: d, value: rs.length ? Math.round((ok / rs.length) * 100) : 0, note: `${ok}/${rs.length}` };
+    return {
+      label: d,
+      value: rs.length ? Math.round((ok / rs.length) * 100) : 0,
+      note: `${ok}/${rs.length}`,
+    };
   });
   const tr = rows
     .map((r) => {

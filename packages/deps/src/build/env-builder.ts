@@ -59,7 +59,10 @@ export class EnvBuilder {
   /** The image tag an EnvSpec maps to. */
   static tagFor(spec: EnvSpec): string {
     // The recipe version is part of the identity: a change in how layers are built never reuses old images.
-    return `repoforge/deps:${createHash('sha256').update(`${RECIPE_VERSION}\0${envSpecHash(spec)}`).digest('hex').slice(0, 20)}`;
+    return `repoforge/deps:${createHash('sha256')
+      .update(`${RECIPE_VERSION}\0${envSpecHash(spec)}`)
+      .digest('hex')
+      .slice(0, 20)}`;
   }
 
   ensure(spec: EnvSpec, options: { signal?: AbortSignal } = {}): Promise<BuiltEnv> {

@@ -1,0 +1,90 @@
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { skipLoudly, tempDir } from '@repoforge/test-utils';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './run-cli.js';
+import { bufferedIO } from './test-io.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium && process.env.CI) throw new Error('chromium is required in CI (tools/setup-chromium.sh)');
+if (!hasChromium)
+  skipLoudly(
+    'Debian chromium missing: the HTML report browser test is SKIPPED (bash tools/setup-chromium.sh)',
+  );
+
+async function fakeRun(root: string) {
+  const base = join(root, 'logs', 'run_evaluation', 'r1', 'gold');
+  const rows = [
+    ['a__b-1', true, 3200],
+    ['a__b-2', false, 900],
+    ['c__d-1', true, 5100],
+  ] as const;
+  for (const [id, resolved, ms] of rows) {
+    await mkdir(join(base, id), { recursive: true });
+    const lists = { success: resolved ? ['t1'] : [], failure: resolved ? [] : ['t1'] };
+    const none = { success: [], failure: [] };
+    await writeFile(
+      join(base, id, 'report.json'),
+      JSON.stringify({
+        [id]: {
+          patch_is_None: false,
+          patch_exists: true,
+          patch_successfully_applied: true,
+          resolved,
+          tests_status: {
+            FAIL_TO_PASS: lists,
+            PASS_TO_PASS: { success: ['t2'], failure: [] },
+            FAIL_TO_FAIL: none,
+            PASS_TO_FAIL: none,
+          },
+        },
+      }),
+    );
+    await writeFile(join(base, id, 'timings.json'), JSON.stringify({ total_ms: ms }));
+  }
+}
+
+describe.skipIf(!hasChromium)('repoforge report (headless Chromium)', () => {
+  it('renders a self-contained page whose table sorts; keeps a screenshot', async () => {
+    await using dir = await tempDir();
+    await fakeRun(dir.path);
+    const t = bufferedIO();
+    t.io.cwd = dir.path;
+    expect(await runCli(['report', '--run-id', 'r1', '--out', 'r.html'], t.io)).toBe(0);
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+    try {
+      const page = await browser.newPage();
+      const requests: string[] = [];
+      page.on('request', (r) => requests.push(r.url()));
+      await page.goto(`file://${join(dir.path, 'r.html')}`);
+      expect(await page.textContent('#resolved-rate')).toBe('66.7%');
+      const firstId = () => page.$eval('#instances tbody tr td', (td) => td.textContent);
+      expect(await firstId()).toBe('a__b-1');
+      await page.click('th:has-text("Duration")');
+      expect(await firstId()).toBe('a__b-2');
+      await page.click('th:has-text("Duration")');
+      expect(await firstId()).toBe('c__d-1');
+      expect(requests.every((u) => u.startsWith('file://'))).toBe(true); // no network
+      const shots = join(import.meta.dirname, '..', 'test-artifacts');
+      await mkdir(shots, { recursive: true });
+      await page.screenshot({ path: join(shots, 'report.png'), fullPage: true });
+      expect(existsSync(join(shots, 'report.png'))).toBe(true);
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
+
+  it('says which run is missing (exit 2)', async () => {
+    await using dir = await tempDir();
+    const t = bufferedIO();
+    t.io.cwd = dir.path;
+    expect(await runCli(['report', '--run-id', 'nope'], t.io)).toBe(2);
+    expect(t.stderr()).toMatch(/no run nope/);
+  });
+});
