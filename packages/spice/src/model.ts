@@ -46,9 +46,14 @@ const vector = (
 /** Deterministic fold assignment, stratified by label. */
 function folds<T>(items: readonly T[], k: number, key: (t: T) => number, seed = 7): number[] {
   let s = seed;
-  const rand = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const rand = () => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s / 2147483648;
+  };
   const byClass = new Map<number, number[]>();
-  items.forEach((t, i) => byClass.set(key(t), [...(byClass.get(key(t)) ?? []), i]));
+  items.forEach((t, i) => {
+    byClass.set(key(t), [...(byClass.get(key(t)) ?? []), i]);
+  });
   const out = new Array<number>(items.length);
   for (const idx of byClass.values()) {
     for (let i = idx.length - 1; i > 0; i--) {
