@@ -7,8 +7,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createDemoRepos, mineRepository } from '@repoforge/datagen';
-import { datasetStorage, dirBytes, EnvBuilder, repoBytesAt } from '@repoforge/deps';
-import { dockerClient, inspectImageLayers, storageReport } from '@repoforge/sandbox';
+import { EnvBuilder, measureDatasetStorage } from '@repoforge/deps';
 import { tempDir } from '@repoforge/test-utils';
 
 const { values } = parseArgs({ options: { fixes: { type: 'string', default: '16' } } });
@@ -36,28 +35,14 @@ for (const [dir, name] of [
   mined.push(...r.instances.map((i) => ({ i, gitdir: join(dir, '.git') })));
 }
 const minutes = (performance.now() - t0) / 60000;
-const imageOf = new Map(
-  mined.map(({ i }) => [i.instance_id, (i.repoforge as { env_image: string }).env_image]),
+const s = await measureDatasetStorage(
+  mined.map(({ i, gitdir }) => ({
+    id: i.instance_id,
+    image: (i.repoforge as { env_image: string }).env_image,
+    gitdir,
+    baseCommit: i.base_commit,
+  })),
 );
-const repoBytes = new Map<string, number>();
-for (const { i, gitdir } of mined) repoBytes.set(i.instance_id, await repoBytesAt(gitdir, i.base_commit));
-const images = [...new Set(imageOf.values())];
-const report = await storageReport(images);
-const docker = dockerClient();
-const sizes = new Map<string, number>();
-for (const img of images)
-  sizes.set(
-    img,
-    (await inspectImageLayers(docker, img)).layers.reduce((a, l) => a + l.size, 0),
-  );
-const cache = (await dirBytes(join(repos.python, '.git'))) + (await dirBytes(join(repos.node, '.git')));
-const s = datasetStorage({
-  report,
-  imageOf,
-  imageSizeOf: (i) => sizes.get(i) ?? 0,
-  repoBytes,
-  repoCacheBytes: cache,
-});
 console.log(
   JSON.stringify(
     {

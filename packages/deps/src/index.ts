@@ -26,4 +26,10 @@ export {
   type LineageResult,
   shareEnvironments,
 } from './lineage.js';
-export { type DatasetStorage, datasetStorage, dirBytes, repoBytesAt } from './storage.js';
+export {
+  type DatasetStorage,
+  datasetStorage,
+  dirBytes,
+  measureDatasetStorage,
+  repoBytesAt,
+} from './storage.js';

@@ -1,7 +1,13 @@
 import * as fs from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { StorageReport } from '@repoforge/sandbox';
+import {
+  type DockerConnection,
+  dockerClient,
+  inspectImageLayers,
+  type StorageReport,
+  storageReport,
+} from '@repoforge/sandbox';
 import git from 'isomorphic-git';
 
 /** Bytes of a repo's files at a commit (what a per-instance image would bake in). */
@@ -77,5 +83,39 @@ export function datasetStorage(input: {
     baselineBytes: baseline,
     baselineMBPerInstance: n ? mb(baseline / n) : 0,
     ratio: total ? Math.round((baseline / total) * 100) / 100 : 0,
+  };
+}
+
+/**
+ * Measures a dataset's storage on the engine: each instance's environment image (layers counted once across the
+ * set), its repo at base_commit for the baseline, and the shared git caches.
+ */
+export async function measureDatasetStorage(
+  instances: readonly { id: string; image: string; gitdir: string; baseCommit: string; cache?: object }[],
+  options: { docker?: DockerConnection } = {},
+): Promise<DatasetStorage & { report: StorageReport }> {
+  const docker = dockerClient(options.docker);
+  const imageOf = new Map(instances.map((i) => [i.id, i.image]));
+  const repoBytes = new Map<string, number>();
+  for (const i of instances) repoBytes.set(i.id, await repoBytesAt(i.gitdir, i.baseCommit, i.cache));
+  const images = [...new Set(imageOf.values())];
+  const report = await storageReport(images, { docker });
+  const sizes = new Map<string, number>();
+  for (const img of images)
+    sizes.set(
+      img,
+      (await inspectImageLayers(docker, img)).layers.reduce((a, l) => a + l.size, 0),
+    );
+  let cacheBytes = 0;
+  for (const g of new Set(instances.map((i) => i.gitdir))) cacheBytes += await dirBytes(g);
+  return {
+    ...datasetStorage({
+      report,
+      imageOf,
+      imageSizeOf: (i) => sizes.get(i) ?? 0,
+      repoBytes,
+      repoCacheBytes: cacheBytes,
+    }),
+    report,
   };
 }

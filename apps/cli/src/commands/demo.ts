@@ -1,10 +1,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createDemoRepos, fileAtCommit, gitFileDiff, mineRepository } from '@repoforge/datagen';
-import { datasetStorage, dirBytes, EnvBuilder, repoBytesAt } from '@repoforge/deps';
+import { EnvBuilder, measureDatasetStorage } from '@repoforge/deps';
 import { RepoCache, runEvaluation } from '@repoforge/harness';
 import { formatJsonl, type Instance, type Prediction, serializeInstance } from '@repoforge/schema';
-import { dockerClient, engineAnswers, inspectImageLayers, storageReport } from '@repoforge/sandbox';
+import { dockerClient, engineAnswers } from '@repoforge/sandbox';
 import { labelOffline } from '@repoforge/spice';
 import { autoEnv } from '../auto-env.js';
 import type { Command, CommandContext } from '../command.js';
@@ -112,28 +112,18 @@ async function demo({ io, values, signal, verbose, json }: CommandContext): Prom
   const labelsFile = join(dir, 'labels.jsonl');
   await writeFile(labelsFile, formatJsonl(labels));
   say('5/6 storage report');
-  const imageOf = new Map<string, string>();
-  const repoBytes = new Map<string, number>();
+  const measured = [];
   for (const i of instances) {
-    imageOf.set(i.instance_id, (await env.envOf(i, signal)).image);
     const loc = await repoSource.resolve(i.repo);
-    repoBytes.set(i.instance_id, await repoBytesAt(loc.gitdir, i.base_commit, loc.cache));
+    measured.push({
+      id: i.instance_id,
+      image: (await env.envOf(i, signal)).image,
+      gitdir: loc.gitdir,
+      baseCommit: i.base_commit,
+      cache: loc.cache,
+    });
   }
-  const images = [...new Set(imageOf.values())];
-  const sizes = new Map<string, number>();
-  for (const img of images)
-    sizes.set(
-      img,
-      (await inspectImageLayers(docker, img)).layers.reduce((a, l) => a + l.size, 0),
-    );
-  const cache = (await dirBytes(join(repos.python, '.git'))) + (await dirBytes(join(repos.node, '.git')));
-  const storage = datasetStorage({
-    report: await storageReport(images),
-    imageOf,
-    imageSizeOf: (i) => sizes.get(i) ?? 0,
-    repoBytes,
-    repoCacheBytes: cache,
-  });
+  const { report: _report, ...storage } = await measureDatasetStorage(measured);
   const storageFile = join(dir, 'storage.json');
   await writeFile(storageFile, `${JSON.stringify(storage, null, 2)}\n`);
   say('6/6 HTML reports');

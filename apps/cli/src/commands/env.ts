@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
-import { datasetStorage, dirBytes, repoBytesAt } from '@repoforge/deps';
+import { measureDatasetStorage } from '@repoforge/deps';
 import { loadDataset, RepoCache } from '@repoforge/harness';
-import { dockerClient, inspectImageLayers, storageReport } from '@repoforge/sandbox';
 import { autoEnv } from '../auto-env.js';
 import { fileArg, numberArg } from '../args.js';
 import type { Command } from '../command.js';
@@ -67,33 +66,18 @@ const report: Command = {
     const cacheDir = resolve(io.cwd, String(values['repo-cache']));
     const repos = new RepoCache({ cacheDir, clone: false });
     const env = autoEnv(repos, cliLogger(io, verbose));
-    const imageOf = new Map<string, string>();
-    const repoBytes = new Map<string, number>();
-    const gitdirs = new Set<string>();
+    const measured = [];
     for (const inst of dataset) {
-      imageOf.set(inst.instance_id, (await env.envOf(inst, signal)).image);
       const loc = await repos.resolve(inst.repo);
-      gitdirs.add(loc.gitdir);
-      repoBytes.set(inst.instance_id, await repoBytesAt(loc.gitdir, inst.base_commit, loc.cache));
+      measured.push({
+        id: inst.instance_id,
+        image: (await env.envOf(inst, signal)).image,
+        gitdir: loc.gitdir,
+        baseCommit: inst.base_commit,
+        cache: loc.cache,
+      });
     }
-    const images = [...new Set(imageOf.values())];
-    const r = await storageReport(images, { signal });
-    const docker = dockerClient();
-    const sizes = new Map<string, number>();
-    for (const img of images)
-      sizes.set(
-        img,
-        (await inspectImageLayers(docker, img)).layers.reduce((a, l) => a + l.size, 0),
-      );
-    let cacheBytes = 0;
-    for (const g of gitdirs) cacheBytes += await dirBytes(g);
-    const s = datasetStorage({
-      report: r,
-      imageOf,
-      imageSizeOf: (i) => sizes.get(i) ?? 0,
-      repoBytes,
-      repoCacheBytes: cacheBytes,
-    });
+    const { report: r, ...s } = await measureDatasetStorage(measured);
     const mb = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MB`;
     if (json) io.stdout.write(`${JSON.stringify({ ...s, images: r.images })}\n`);
     else {
