@@ -32,3 +32,52 @@ describe('repoforge CLI', () => {
     expect(JSON.parse(t.stdout())).toMatchObject({ repoforge: expect.stringMatching(/^\d+\.\d+\.\d+/) });
   });
 });
+
+describe('configuration: flags over REPOFORGE_* env over repoforge.config.json', () => {
+  it('fills options from the config file and the environment, flags winning', async () => {
+    const { tempDir } = await import('@repoforge/test-utils');
+    const { writeFile } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    await using dir = await tempDir();
+    await writeFile(
+      join(dir.path, 'repoforge.config.json'),
+      JSON.stringify({ backend: 'local', timeout: 30 }),
+    );
+    const seen: Record<string, unknown>[] = [];
+    const root = {
+      name: 'repoforge',
+      summary: 'test',
+      subcommands: [
+        {
+          name: 'x',
+          summary: 'x',
+          options: {
+            backend: { type: 'string' as const, description: 'b', default: 'auto' },
+            timeout: { type: 'string' as const, description: 't' },
+          },
+          async run(ctx: { values: Record<string, unknown> }) {
+            seen.push({ ...ctx.values });
+            return 0;
+          },
+        },
+      ],
+    };
+    const io = (env: Record<string, string> = {}) => {
+      const t = bufferedIO(env);
+      t.io.cwd = dir.path;
+      return t;
+    };
+    await runCli(['x'], io().io, { root });
+    await runCli(['x'], io({ REPOFORGE_BACKEND: 'docker' }).io, { root });
+    await runCli(['x', '--backend', 'auto'], io({ REPOFORGE_BACKEND: 'docker' }).io, { root });
+    expect(seen.map((v) => [v.backend, v.timeout])).toEqual([
+      ['local', '30'],
+      ['docker', '30'],
+      ['auto', '30'],
+    ]);
+    await writeFile(join(dir.path, 'repoforge.config.json'), JSON.stringify({ bakend: 'local' }));
+    const bad = io();
+    expect(await runCli(['x'], bad.io, { root })).toBe(2);
+    expect(bad.stderr()).toMatch(/repoforge.config.json: bakend: not an option of any command/);
+  });
+});

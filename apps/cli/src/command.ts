@@ -58,6 +58,11 @@ export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   help: { type: 'boolean', short: 'h', description: 'show help for this command' },
   json: { type: 'boolean', description: 'machine-readable JSON output' },
   verbose: { type: 'boolean', short: 'v', description: 'stack traces and debug logs' },
+  config: {
+    type: 'string',
+    value: 'FILE',
+    description: 'config file (default ./repoforge.config.json; flags > REPOFORGE_* env > file)',
+  },
 };
 
 function optionLine(name: string, o: OptionSpec): string {
@@ -126,14 +131,24 @@ export function parseCommandArgs(path: string[], cmd: Command, argv: string[]) {
     }),
   );
   try {
-    const parsed = parseArgs({ args, options: options as never, allowPositionals: true, strict: true });
+    const parsed = parseArgs({
+      args,
+      options: options as never,
+      allowPositionals: true,
+      strict: true,
+      tokens: true,
+    });
     if (parsed.positionals.length && !cmd.positionals && !cmd.subcommands) {
       throw new UsageError(
         `unexpected argument '${parsed.positionals[0]}'`,
         `run '${path.join(' ')} --help'`,
       );
     }
-    return { values: parsed.values as ParsedValues, positionals: parsed.positionals, rest };
+    // Which options the user typed (defaults are filled in by parseArgs too): config and env only fill the rest.
+    const explicit = new Set(
+      parsed.tokens?.filter((t) => t.kind === 'option').map((t) => (t as { name: string }).name) ?? [],
+    );
+    return { values: parsed.values as ParsedValues, positionals: parsed.positionals, rest, explicit };
   } catch (error) {
     if (error instanceof UsageError) throw error;
     const message = error instanceof Error ? error.message : String(error);

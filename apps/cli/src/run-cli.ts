@@ -8,6 +8,7 @@ import {
   UsageError,
 } from './command.js';
 import { rootCommand } from './commands/root.js';
+import { envValues, loadConfig } from './config.js';
 
 const INPUT_CODES = new Set([
   'USAGE',
@@ -35,6 +36,16 @@ export async function runCli(
   try {
     const { path, cmd, args } = resolveCommand(root, argv);
     const parsed = parseCommandArgs(path, cmd, args);
+    // Flags over environment over config file; defaults only where none of them speaks.
+    const config = loadConfig(root, io.cwd, parsed.values.config as string | undefined);
+    const fromEnv = envValues(io.env, Object.keys(cmd.options ?? {}));
+    for (const [name, spec] of Object.entries(cmd.options ?? {})) {
+      if (!parsed.explicit.has(name)) {
+        const v = fromEnv[name] ?? config[name];
+        if (v !== undefined)
+          parsed.values[name] = spec.type === 'boolean' ? v === true || v === 'true' || v === '1' : v;
+      }
+    }
     if (parsed.values.help || !cmd.run) {
       io.stdout.write(helpText(path, cmd));
       return cmd.run || parsed.values.help ? EXIT.ok : EXIT.usage;
