@@ -1,21 +1,25 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadDataset } from '@repoforge/harness';
+import { loadDataset, RepoCache } from '@repoforge/harness';
 import { formatJsonl, parseRecords } from '@repoforge/schema';
 import { writeFileAtomic } from '@repoforge/schema/node';
 import {
   agreement,
+  buildRepoMap,
+  ChatClient,
   crossValidate,
   DIFFICULTY_BUCKETS,
   difficultyScore,
   fitOfflineModel,
+  gitFileReader,
   labelOffline,
+  labelWithLlm,
   type OfflineModel,
   parseCsv,
   SpiceLabels,
   trainingRows,
 } from '@repoforge/spice';
-import { fileArg } from '../args.js';
+import { fileArg, numberArg } from '../args.js';
 import { type Command, UsageError } from '../command.js';
 import { Progress } from '../progress.js';
 
@@ -28,17 +32,44 @@ const label: Command = {
     out: { type: 'string', value: 'FILE', description: 'labels JSONL (ids already there are skipped)' },
     offline: {
       type: 'boolean',
-      description: 'use the offline model (the default: the LLM path is not in this release)',
+      description: 'use the offline model (the default when no LLM endpoint is configured)',
     },
     'offline-model': {
       type: 'string',
       value: 'FILE',
       description: "a model from 'spice fit' instead of the shipped one",
     },
-    model: { type: 'string', value: 'NAME', description: 'LLM model (not in this release)' },
+    model: {
+      type: 'string',
+      value: 'NAME',
+      description: 'LLM model (endpoint from $OPENAI_BASE_URL, key from $OPENAI_API_KEY)',
+    },
+    passes: { type: 'string', value: 'N', description: 'LLM passes per instance (consensus)', default: '3' },
+    'repo-cache': {
+      type: 'string',
+      value: 'DIR',
+      description: 'repos for code context (owner/name or owner__name)',
+      default: '.repoforge/repos',
+    },
+    'llm-cache': {
+      type: 'string',
+      value: 'DIR',
+      description: 'on-disk cache of LLM answers',
+      default: '.repoforge/llm-cache',
+    },
   },
   async run({ io, values, signal, json }) {
-    if (values.model) throw new UsageError('the LLM labeling path is not in this release; use --offline');
+    const useLlm =
+      values.offline !== true && (values.model !== undefined || io.env.OPENAI_BASE_URL !== undefined);
+    const client = useLlm
+      ? new ChatClient({
+          baseUrl: io.env.OPENAI_BASE_URL,
+          apiKey: io.env.OPENAI_API_KEY,
+          model: (values.model as string | undefined) ?? io.env.OPENAI_MODEL,
+          cacheDir: resolve(io.cwd, String(values['llm-cache'])),
+        })
+      : undefined;
+    const repos = new RepoCache({ cacheDir: resolve(io.cwd, String(values['repo-cache'])), clone: false });
     const out = values.out;
     if (typeof out !== 'string') throw new UsageError('--out is required');
     const dataset = await loadDataset(fileArg(values, 'dataset', io.cwd), { signal });
@@ -54,18 +85,32 @@ const label: Command = {
     const progress = new Progress(io, 'spice', todo.length);
     for (const inst of todo) {
       signal.throwIfAborted();
-      const row = await labelOffline(inst, model);
+      let row: SpiceLabels;
+      if (client) {
+        const loc = await repos.resolve(inst.repo).catch(() => undefined);
+        const repoMap = loc
+          ? await buildRepoMap(gitFileReader(loc.gitdir, inst.base_commit), inst.patch, inst.test_patch)
+          : '';
+        row = await labelWithLlm(inst, client, {
+          passes: numberArg(values, 'passes', true),
+          repoMap,
+          signal,
+        });
+      } else row = await labelOffline(inst, model);
       rows.push(row);
       await writeFileAtomic(outPath, formatJsonl(rows));
       progress.tick(`${inst.instance_id}: difficulty ${DIFFICULTY_BUCKETS[row.difficulty]}`);
     }
     progress.finish();
+    await client?.close();
     const kept = rows.filter((r) => r.keep).length;
-    const summary = { labelled: rows.length, new: todo.length, kept, cost_usd: 0, out: outPath };
+    const cost = rows.reduce((a, r) => a + r.cost_usd, 0);
+    const source = client ? `llm:${client.model}` : 'offline';
+    const summary = { labelled: rows.length, new: todo.length, kept, cost_usd: cost, source, out: outPath };
     io.stdout.write(
       json
         ? `${JSON.stringify(summary)}\n`
-        : `labelled ${rows.length} (${todo.length} new), keep ${kept}; cost $0.00 (offline); written to ${outPath}\n`,
+        : `labelled ${rows.length} (${todo.length} new), keep ${kept}; cost $${cost.toFixed(4)} (${source}); written to ${outPath}\n`,
     );
     return 0;
   },

@@ -1,0 +1,89 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { tempDir } from '@repoforge/test-utils';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './run-cli.js';
+import { bufferedIO } from './test-io.js';
+
+const inst = (id: string) => ({
+  repo: 'o/r',
+  instance_id: id,
+  base_commit: 'abc',
+  patch: 'diff --git a/a.py b/a.py\n--- a/a.py\n+++ b/a.py\n@@ -1 +1 @@\n-x = 1\n+x = 2\n',
+  test_patch: '',
+  problem_statement: 'x should be 2',
+  FAIL_TO_PASS: '["t"]',
+  PASS_TO_PASS: '[]',
+});
+
+describe('repoforge spice label / eval', () => {
+  it('labels offline, resumes, and evaluates against annotations', async () => {
+    await using dir = await tempDir();
+    await writeFile(
+      join(dir.path, 'd.jsonl'),
+      [inst('o__r-1'), inst('o__r-2')].map((r) => JSON.stringify(r)).join('\n'),
+    );
+    const t = bufferedIO();
+    t.io.cwd = dir.path;
+    expect(
+      await runCli(['spice', 'label', '--dataset', 'd.jsonl', '--offline', '--out', 'l.jsonl'], t.io),
+    ).toBe(0);
+    expect(t.stdout()).toMatch(/labelled 2 \(2 new\).*cost \$0\.0000 \(offline\)/);
+    const again = bufferedIO();
+    again.io.cwd = dir.path;
+    await runCli(['spice', 'label', '--dataset', 'd.jsonl', '--offline', '--out', 'l.jsonl'], again.io);
+    expect(again.stdout()).toMatch(/labelled 2 \(0 new\)/);
+    await writeFile(
+      join(dir.path, 'a.csv'),
+      'instance_id,underspecified,false_negative,difficulty\no__r-1,0.0,1.0,<15 min fix\no__r-2,1.0,0.0,15 min - 1 hour\n',
+    );
+    const e = bufferedIO();
+    e.io.cwd = dir.path;
+    expect(
+      await runCli(['spice', 'eval', '--labels', 'l.jsonl', '--annotations', 'a.csv', '--json'], e.io),
+    ).toBe(0);
+    expect(JSON.parse(e.stdout()).difficulty.n).toBe(2);
+  });
+
+  it('labels through an OpenAI-compatible endpoint ($OPENAI_BASE_URL), printing the cost', async () => {
+    await using dir = await tempDir();
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            choices: [
+              {
+                message: {
+                  content: '{"issue_clarity": 1, "test_validity": 0, "difficulty": 2, "rationales": {}}',
+                },
+              },
+            ],
+            usage: { prompt_tokens: 2000, completion_tokens: 50 },
+          }),
+        );
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      await writeFile(join(dir.path, 'd.jsonl'), JSON.stringify(inst('o__r-1')));
+      const t = bufferedIO({
+        OPENAI_BASE_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
+        OPENAI_MODEL: 'gpt-4o-mini',
+      });
+      t.io.cwd = dir.path;
+      expect(
+        await runCli(['spice', 'label', '--dataset', 'd.jsonl', '--out', 'l.jsonl', '--passes', '2'], t.io),
+      ).toBe(0);
+      expect(t.stdout()).toMatch(/cost \$0\.0007 \(llm:gpt-4o-mini\)/);
+      const row = JSON.parse(await readFile(join(dir.path, 'l.jsonl'), 'utf8'));
+      expect(row).toMatchObject({ difficulty: 2, source: 'llm', votes: { difficulty: [2, 2] }, keep: false });
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+});
