@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -36,28 +36,34 @@ async function untar(tgz: Buffer): Promise<Map<string, { body: Buffer; mode: num
   return files;
 }
 
+const packs = new Map<string, Promise<Buffer>>();
+
 /** Downloads an npm package tarball once into the cache (`npm pack`, through the host's registry config). */
-async function npmPack(spec: string, cacheDir: string): Promise<Buffer> {
-  await mkdir(cacheDir, { recursive: true });
+function npmPack(spec: string, cacheDir: string): Promise<Buffer> {
   const file = join(cacheDir, `${spec.replace(/[^\w.@-]/g, '_')}.tgz`);
-  if (!existsSync(file)) {
-    const tmp = join(cacheDir, `.tmp-${process.pid}`);
-    await mkdir(tmp, { recursive: true });
-    try {
-      const { stdout } = await run('npm', ['pack', spec, '--json', '--pack-destination', tmp], {
-        maxBuffer: 1 << 24,
-      });
-      const [{ filename }] = JSON.parse(stdout) as [{ filename: string }];
-      await rename(join(tmp, filename), file);
-    } catch (error) {
-      throw new DepsError(
-        'ENV_BUILD_FAILED',
-        `could not fetch ${spec} from the npm registry: ${(error as Error).message}`,
-        { cause: error },
-      );
-    }
+  let p = packs.get(file);
+  if (!p) {
+    p = (async () => {
+      await mkdir(cacheDir, { recursive: true });
+      if (!existsSync(file)) {
+        // A private temp dir per download: parallel builds (and processes) never trip over each other.
+        const tmp = await mkdtemp(join(cacheDir, '.tmp-'));
+        try {
+          const { stdout } = await run('npm', ['pack', spec, '--json', '--pack-destination', tmp], { maxBuffer: 1 << 24 });
+          const [{ filename }] = JSON.parse(stdout) as [{ filename: string }];
+          await rename(join(tmp, filename), file);
+        } catch (error) {
+          if (!existsSync(file)) throw new DepsError('ENV_BUILD_FAILED', `could not fetch ${spec} from the npm registry: ${(error as Error).message}`, { cause: error });
+        } finally {
+          await rm(tmp, { recursive: true, force: true });
+        }
+      }
+      return readFile(file);
+    })();
+    packs.set(file, p);
+    p.catch(() => packs.delete(file));
   }
-  return readFile(file);
+  return p;
 }
 
 /** A Docker build context: Dockerfile text and files. */
