@@ -1,11 +1,6 @@
-/**
- * @repoforge/rl-scaffold — rollouts for RL/SFT. Not implemented yet: this release carries only the
- * group type (see the README's status).
- */
-import type { Trajectory } from '@repoforge/schema';
-
-/** The k samples of one instance, emitted together for GRPO/RLOO-style advantages. */
-export interface RolloutGroup {
-  instance_id: string;
-  samples: Trajectory[];
-}
+export { type EpisodeOptions, runEpisode, trimHistory } from './agent.js';
+export { type RolloutGroup, RolloutEngine, type RolloutOptions, type RolloutStats } from './engine.js';
+export { HttpPolicy, type HttpPolicyOptions, type Policy, type PolicyTurn } from './policy.js';
+export { gradeEpisode, type RewardMode } from './reward.js';
+export { TOOL_SPECS, ToolExecutor, type ToolResult, truncateMiddle } from './tools.js';
+export { GroupServer, groupLine, toSftRecord } from './trainer-io.js';

@@ -1,0 +1,255 @@
+import type { EnvSpec, RepoSource } from '@repoforge/harness';
+import type { Instance, Trajectory } from '@repoforge/schema';
+import type { Logger, SandboxPool } from '@repoforge/sandbox';
+import { runEpisode } from './agent.js';
+import type { Policy } from './policy.js';
+import { gradeEpisode, type RewardMode } from './reward.js';
+
+/** The k samples of one instance, emitted together for GRPO/RLOO-style advantages. */
+export interface RolloutGroup {
+  instance_id: string;
+  samples: Trajectory[];
+}
+
+export interface RolloutOptions {
+  policy: Policy;
+  /** The instance's environment (harness EnvSpec with `image`), e.g. planned by @repoforge/deps. */
+  envFor: (instance: Instance, signal?: AbortSignal) => Promise<EnvSpec>;
+  repoSource: RepoSource;
+  pool: SandboxPool;
+  samples?: number;
+  concurrency?: number;
+  maxTurns?: number;
+  tokenBudget?: number;
+  keepLastTurns?: number;
+  reward?: RewardMode;
+  randomWorkdir?: boolean;
+  /** The trainer's current policy version; samples record it when they start. */
+  policyVersion?: () => string | number;
+  /** A sample older than this many versions when its group completes is generated again. */
+  maxStaleness?: number;
+  /** Groups waiting for the consumer before workers stop starting new episodes (backpressure). */
+  maxBufferedGroups?: number;
+  logger?: Logger;
+  /**
+   * Replaces the sandboxed episode + grading with a function (simulations, benchmarks): it returns the graded
+   * trajectory of one (instance, sample) job.
+   */
+  runSample?: (
+    instance: Instance,
+    sample: number,
+    policyVersion: string | number,
+    signal?: AbortSignal,
+  ) => Promise<Trajectory>;
+}
+
+/** Live counters for progress lines. */
+export interface RolloutStats {
+  running: number;
+  done: number;
+  failed: number;
+  resampled: number;
+  groups: number;
+  rewardSum: number;
+}
+
+interface Job {
+  instance: Instance;
+  sample: number;
+}
+
+/**
+ * A dynamic producer-consumer rollout: workers pull (instance, sample) jobs instead of fixed batches, rewards are
+ * graded as soon as an episode ends (while other episodes generate), and a group is emitted the moment its last
+ * sample is graded. A failing episode is recorded with its cause and never stops the others.
+ */
+export class RolloutEngine {
+  readonly stats: RolloutStats = { running: 0, done: 0, failed: 0, resampled: 0, groups: 0, rewardSum: 0 };
+
+  constructor(private readonly options: RolloutOptions) {}
+
+  async *run(instances: readonly Instance[], signal?: AbortSignal): AsyncGenerator<RolloutGroup> {
+    const k = this.options.samples ?? 4;
+    const jobs: Job[] = instances.flatMap((instance) =>
+      Array.from({ length: k }, (_, sample) => ({ instance, sample })),
+    );
+    const partial = new Map<string, Trajectory[]>();
+    const ready: RolloutGroup[] = [];
+    const grading = new Set<Promise<void>>();
+    let wake: (() => void) | undefined;
+    const notify = () => {
+      wake?.();
+      wake = undefined;
+    };
+    const version = () => this.options.policyVersion?.() ?? 0;
+    const complete = (instance: Instance, t: Trajectory) => {
+      const list = [...(partial.get(instance.instance_id) ?? []), t];
+      partial.set(instance.instance_id, list);
+      if (list.length < k) return;
+      const max = this.options.maxStaleness;
+      const now = version();
+      const stale =
+        max === undefined || typeof now !== 'number'
+          ? []
+          : list.filter((s) => typeof s.policy_version === 'number' && now - s.policy_version > max);
+      if (stale.length) {
+        partial.set(
+          instance.instance_id,
+          list.filter((s) => !stale.includes(s)),
+        );
+        this.stats.resampled += stale.length;
+        for (const s of stale) jobs.push({ instance, sample: s.sample_index });
+        return;
+      }
+      partial.delete(instance.instance_id);
+      ready.push({
+        instance_id: instance.instance_id,
+        samples: list.sort((a, b) => a.sample_index - b.sample_index),
+      });
+      this.stats.groups++;
+      notify();
+    };
+    const episode = async (job: Job) => {
+      const { instance } = job;
+      const policyVersion = version();
+      if (this.options.runSample) {
+        const t = await this.options
+          .runSample(instance, job.sample, policyVersion, signal)
+          .catch(
+            (error: unknown): Trajectory => ({
+              instance_id: instance.instance_id,
+              sample_index: job.sample,
+              messages: [],
+              model_patch: null,
+              reward: 0,
+              stop_reason: 'error',
+              error: String(error),
+              policy_version: policyVersion,
+              metadata: {},
+            }),
+          );
+        if (t.stop_reason === 'error') this.stats.failed++;
+        this.stats.done++;
+        this.stats.rewardSum += t.reward ?? 0;
+        complete(instance, t);
+        return;
+      }
+      let spec: EnvSpec;
+      let trajectory: Trajectory;
+      const location = await this.options.repoSource.resolve(instance.repo, { signal });
+      try {
+        spec = await this.options.envFor(instance, signal);
+        const lease = await this.options.pool.acquire(spec.image!, { signal });
+        try {
+          trajectory = await runEpisode({
+            instance,
+            sandbox: lease.sandbox,
+            policy: this.options.policy,
+            location,
+            sampleIndex: job.sample,
+            policyVersion,
+            maxTurns: this.options.maxTurns,
+            tokenBudget: this.options.tokenBudget,
+            keepLastTurns: this.options.keepLastTurns,
+            randomWorkdir: this.options.randomWorkdir,
+            signal,
+          });
+        } finally {
+          await lease.release();
+        }
+      } catch (error) {
+        this.stats.failed++;
+        complete(instance, {
+          instance_id: instance.instance_id,
+          sample_index: job.sample,
+          messages: [],
+          model_patch: null,
+          reward: 0,
+          stop_reason: 'error',
+          error: String(error),
+          policy_version: policyVersion,
+          metadata: {},
+        });
+        return;
+      }
+      if (trajectory.stop_reason === 'error') this.stats.failed++;
+      // Graded in the background: the worker goes on to its next episode meanwhile.
+      const g = (async () => {
+        try {
+          const lease = await this.options.pool.acquire(spec.image!, { signal });
+          try {
+            const r = await gradeEpisode({
+              instance,
+              patch: trajectory.model_patch,
+              spec,
+              location,
+              sandbox: lease.sandbox,
+              mode: this.options.reward,
+              signal,
+            });
+            trajectory.reward = r.reward;
+            trajectory.resolved = r.resolved;
+          } finally {
+            await lease.release();
+          }
+        } catch (error) {
+          trajectory.reward = 0;
+          trajectory.metadata = { ...trajectory.metadata, grading_error: String(error) };
+        }
+        this.stats.done++;
+        this.stats.rewardSum += trajectory.reward ?? 0;
+        complete(instance, trajectory);
+      })();
+      grading.add(g);
+      g.finally(() => {
+        grading.delete(g);
+        notify();
+      });
+    };
+    let active = 0;
+    const worker = async () => {
+      for (;;) {
+        while (ready.length >= (this.options.maxBufferedGroups ?? Number.POSITIVE_INFINITY))
+          await new Promise<void>((r) => setTimeout(r, 20));
+        const job = jobs.shift();
+        if (!job) {
+          if (grading.size === 0 && active === 0) return;
+          await new Promise<void>((r) => setTimeout(r, 20));
+          if (jobs.length === 0 && grading.size === 0) return;
+          continue;
+        }
+        active++;
+        this.stats.running++;
+        try {
+          await episode(job);
+        } finally {
+          active--;
+          this.stats.running--;
+          notify();
+        }
+      }
+    };
+    const workers = Promise.all(Array.from({ length: this.options.concurrency ?? 4 }, worker)).then(
+      async () => {
+        await Promise.all([...grading]);
+        notify();
+      },
+    );
+    let finished = false;
+    workers.then(() => {
+      finished = true;
+      notify();
+    });
+    while (!finished || ready.length) {
+      if (ready.length) {
+        yield ready.shift()!;
+        continue;
+      }
+      await new Promise<void>((r) => {
+        wake = r;
+        if (ready.length || finished) r();
+      });
+    }
+    await workers;
+  }
+}

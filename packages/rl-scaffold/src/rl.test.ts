@@ -1,0 +1,123 @@
+import { Instance } from '@repoforge/schema';
+import { describe, expect, it } from 'vitest';
+import { GroupServer, RolloutEngine, toSftRecord, trimHistory, truncateMiddle } from './index.js';
+
+const inst = (id: string) =>
+  Instance.parse({
+    repo: 'o/r',
+    instance_id: id,
+    base_commit: 'b',
+    patch: '',
+    test_patch: '',
+    FAIL_TO_PASS: [],
+    PASS_TO_PASS: [],
+  });
+const traj = (id: string, sample: number, reward = 1, version: number | string = 0) => ({
+  instance_id: id,
+  sample_index: sample,
+  messages: [],
+  model_patch: 'diff',
+  reward,
+  resolved: reward === 1,
+  stop_reason: 'finish' as const,
+  policy_version: version,
+  metadata: {},
+});
+
+describe('rollout engine scheduling', () => {
+  it('emits a group as soon as its last sample is done, not when a batch is', async () => {
+    const delays: Record<string, number> = { slow: 300, fast: 10 };
+    const engine = new RolloutEngine({
+      policy: {
+        next: async () => ({ message: { content: null }, usage: { prompt_tokens: 0, completion_tokens: 0 } }),
+      },
+      envFor: async () => ({ image: 'x', install: [], install_key_files: [], pre_test: [], test_cmd: 't' }),
+      repoSource: { resolve: async () => ({ gitdir: '', cache: {} }) },
+      pool: undefined as never,
+      samples: 2,
+      concurrency: 4,
+      runSample: async (i, s) => {
+        await new Promise((r) => setTimeout(r, delays[i.instance_id.split('-')[0]!]));
+        return traj(i.instance_id, s);
+      },
+    });
+    const order: string[] = [];
+    for await (const g of engine.run([inst('slow-1'), inst('fast-1')]))
+      order.push(`${g.instance_id}:${g.samples.map((s) => s.sample_index).join(',')}`);
+    expect(order).toEqual(['fast-1:0,1', 'slow-1:0,1']);
+    expect(engine.stats).toMatchObject({ done: 4, groups: 2, failed: 0, rewardSum: 4 });
+  });
+
+  it('regenerates samples older than the staleness bound, and records failures without stopping others', async () => {
+    let version = 0;
+    let calls = 0;
+    const engine = new RolloutEngine({
+      policy: undefined as never,
+      envFor: undefined as never,
+      repoSource: undefined as never,
+      pool: undefined as never,
+      samples: 3,
+      concurrency: 1,
+      maxStaleness: 0,
+      policyVersion: () => version,
+      runSample: async (i, s, v) => {
+        calls++;
+        if (calls === 1) version = 1; // the trainer stepped while the first sample ran
+        if (i.instance_id === 'bad-1' && s === 1) throw new Error('policy exploded');
+        return traj(i.instance_id, s, 1, v);
+      },
+    });
+    const groups = [];
+    for await (const g of engine.run([inst('ok-1'), inst('bad-1')])) groups.push(g);
+    expect(engine.stats.resampled).toBe(1);
+    const ok = groups.find((g) => g.instance_id === 'ok-1')!;
+    expect(ok.samples.map((s) => s.policy_version)).toEqual([1, 1, 1]);
+    const bad = groups.find((g) => g.instance_id === 'bad-1')!;
+    expect(bad.samples.map((s) => s.stop_reason)).toEqual(['finish', 'error', 'finish']);
+    expect(bad.samples[1]!.error).toMatch(/policy exploded/);
+  });
+});
+
+describe('trainer interfaces', () => {
+  it('long-polls groups over HTTP', async () => {
+    const server = new GroupServer();
+    const url = await server.listen();
+    try {
+      const pending = fetch(`${url}/groups?max=2&wait=5`).then((r) => r.json());
+      setTimeout(() => server.push({ instance_id: 'a', samples: [] }), 50);
+      expect(await pending).toEqual([{ instance_id: 'a', samples: [] }]);
+      const t = Date.now();
+      expect(await fetch(`${url}/groups?wait=0.2`).then((r) => r.json())).toEqual([]);
+      expect(Date.now() - t).toBeGreaterThanOrEqual(150);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('exports only resolved trajectories for SFT; trims long histories; truncates the middle of output', () => {
+    expect(toSftRecord({ ...traj('a', 0), tools: [] })).toMatchObject({ instance_id: 'a' });
+    expect(toSftRecord(traj('a', 0, 0))).toBeUndefined();
+    const msgs = [
+      { role: 'system' as const, content: 's' },
+      { role: 'user' as const, content: 'u' },
+      ...Array.from({ length: 5 }, (_, i) => [
+        { role: 'assistant' as const, content: `a${i}` },
+        { role: 'tool' as const, content: `t${i}`, tool_call_id: `${i}` },
+      ]).flat(),
+    ];
+    const trimmed = trimHistory(msgs, 2);
+    expect(trimmed.map((m) => m.content)).toEqual([
+      's',
+      'u',
+      '[3 earlier turns omitted]',
+      'a3',
+      't3',
+      'a4',
+      't4',
+    ]);
+    const out = truncateMiddle(`HEAD${'x'.repeat(100)}TAIL`, 20);
+    expect(out.startsWith('HEAD')).toBe(true);
+    expect(out.endsWith('TAIL')).toBe(true);
+    expect(out).toMatch(/characters cut/);
+  });
+});
