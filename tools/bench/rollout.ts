@@ -42,7 +42,17 @@ const duration = (id: string, s: number) => {
   return durations.get(key)!;
 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const instances = Array.from({ length: N }, (_, i) => Instance.parse({ repo: 'o/r', instance_id: `o__r-${i}`, base_commit: 'b', patch: '', test_patch: '', FAIL_TO_PASS: [], PASS_TO_PASS: [] }));
+const instances = Array.from({ length: N }, (_, i) =>
+  Instance.parse({
+    repo: 'o/r',
+    instance_id: `o__r-${i}`,
+    base_commit: 'b',
+    patch: '',
+    test_patch: '',
+    FAIL_TO_PASS: [],
+    PASS_TO_PASS: [],
+  }),
+);
 for (const i of instances) for (let s = 0; s < K; s++) duration(i.instance_id, s);
 
 async function dynamic() {
@@ -59,7 +69,16 @@ async function dynamic() {
     maxBufferedGroups: 4 * G,
     runSample: async (i, s, v) => {
       await sleep(duration(i.instance_id, s));
-      return { instance_id: i.instance_id, sample_index: s, messages: [], model_patch: '', reward: 1, stop_reason: 'finish', policy_version: v, metadata: {} };
+      return {
+        instance_id: i.instance_id,
+        sample_index: s,
+        messages: [],
+        model_patch: '',
+        reward: 1,
+        stop_reason: 'finish',
+        policy_version: v,
+        metadata: {},
+      };
     },
   });
   const t0 = performance.now();
@@ -80,7 +99,13 @@ async function dynamic() {
     waitStart = performance.now();
   }
   const wall = performance.now() - t0;
-  return { wall, idle: idle + (batch ? performance.now() - waitStart : 0), busy, samples, resampled: engine.stats.resampled };
+  return {
+    wall,
+    idle: idle + (batch ? performance.now() - waitStart : 0),
+    busy,
+    samples,
+    resampled: engine.stats.resampled,
+  };
 }
 
 async function fixedBatch() {
@@ -114,18 +139,36 @@ async function fixedBatch() {
 const d = await dynamic();
 const f = await fixedBatch();
 const r2 = (x: number) => Math.round(x * 100) / 100;
-const fig = (x: typeof d) => ({ wall_ms: Math.round(x.wall), samples: x.samples, samples_per_s: r2(x.samples / (x.wall / 1000)), trainer_idle_fraction: r2(x.idle / (x.idle + x.busy)), resampled_stale: x.resampled });
+const fig = (x: typeof d) => ({
+  wall_ms: Math.round(x.wall),
+  samples: x.samples,
+  samples_per_s: r2(x.samples / (x.wall / 1000)),
+  trainer_idle_fraction: r2(x.idle / (x.idle + x.busy)),
+  resampled_stale: x.resampled,
+});
 const dyn = fig(d);
 const fix = fig(f);
 console.log(
   JSON.stringify(
     {
       benchmark: 'rollout',
-      setup: { instances: N, samples_per_instance: K, concurrency: C, groups_per_trainer_step: G, trainer_step_ms: STEP, episode_median_ms: MEDIAN, max_staleness: Number(values['max-staleness']), episode_length: 'log-normal, sigma 1' },
+      setup: {
+        instances: N,
+        samples_per_instance: K,
+        concurrency: C,
+        groups_per_trainer_step: G,
+        trainer_step_ms: STEP,
+        episode_median_ms: MEDIAN,
+        max_staleness: Number(values['max-staleness']),
+        episode_length: 'log-normal, sigma 1',
+      },
       dynamic_engine: dyn,
       fixed_batch_baseline: fix,
       throughput_ratio: r2(dyn.samples_per_s / fix.samples_per_s),
-      goals: { idle_under_5pct: dyn.trainer_idle_fraction < 0.05, throughput_at_least_1_4x: dyn.samples_per_s / fix.samples_per_s >= 1.4 },
+      goals: {
+        idle_under_5pct: dyn.trainer_idle_fraction < 0.05,
+        throughput_at_least_1_4x: dyn.samples_per_s / fix.samples_per_s >= 1.4,
+      },
     },
     null,
     2,

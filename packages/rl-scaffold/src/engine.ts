@@ -113,21 +113,19 @@ export class RolloutEngine {
       const { instance } = job;
       const policyVersion = version();
       if (this.options.runSample) {
-        const t = await this.options
-          .runSample(instance, job.sample, policyVersion, signal)
-          .catch(
-            (error: unknown): Trajectory => ({
-              instance_id: instance.instance_id,
-              sample_index: job.sample,
-              messages: [],
-              model_patch: null,
-              reward: 0,
-              stop_reason: 'error',
-              error: String(error),
-              policy_version: policyVersion,
-              metadata: {},
-            }),
-          );
+        const t = await this.options.runSample(instance, job.sample, policyVersion, signal).catch(
+          (error: unknown): Trajectory => ({
+            instance_id: instance.instance_id,
+            sample_index: job.sample,
+            messages: [],
+            model_patch: null,
+            reward: 0,
+            stop_reason: 'error',
+            error: String(error),
+            policy_version: policyVersion,
+            metadata: {},
+          }),
+        );
         if (t.stop_reason === 'error') this.stats.failed++;
         this.stats.done++;
         this.stats.rewardSum += t.reward ?? 0;

@@ -43,12 +43,10 @@ async function definitions(path: string, text: string): Promise<{ line: number; 
   if (!lang) return [];
   const parser = await parserFor(lang);
   const tree = parser.parse(text);
-  const out = (tree?.rootNode.descendantsOfType(DEF_TYPES) ?? [])
-    .filter(Boolean)
-    .map((n) => ({
-      line: n!.startPosition.row + 1,
-      signature: text.split('\n')[n!.startPosition.row]!.trim(),
-    }));
+  const out = (tree?.rootNode.descendantsOfType(DEF_TYPES) ?? []).filter(Boolean).map((n) => ({
+    line: n!.startPosition.row + 1,
+    signature: text.split('\n')[n!.startPosition.row]!.trim(),
+  }));
   tree?.delete();
   parser.delete();
   return out;

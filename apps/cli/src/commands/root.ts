@@ -4,6 +4,7 @@ import { demoCommand } from './demo.js';
 import { envCommand, storageCommand } from './env.js';
 import { evalCommand } from './eval.js';
 import { reportCommand } from './report.js';
+import { rolloutCommand } from './rollout.js';
 import { sandboxCommand } from './sandbox.js';
 import { spiceCommand } from './spice.js';
 import { versionCommand } from './version.js';
@@ -24,6 +25,7 @@ export const rootCommand: Command = {
     envCommand,
     evalCommand,
     reportCommand,
+    rolloutCommand,
     sandboxCommand,
     spiceCommand,
     storageCommand,

@@ -49,11 +49,18 @@ function npmPack(spec: string, cacheDir: string): Promise<Buffer> {
         // A private temp dir per download: parallel builds (and processes) never trip over each other.
         const tmp = await mkdtemp(join(cacheDir, '.tmp-'));
         try {
-          const { stdout } = await run('npm', ['pack', spec, '--json', '--pack-destination', tmp], { maxBuffer: 1 << 24 });
+          const { stdout } = await run('npm', ['pack', spec, '--json', '--pack-destination', tmp], {
+            maxBuffer: 1 << 24,
+          });
           const [{ filename }] = JSON.parse(stdout) as [{ filename: string }];
           await rename(join(tmp, filename), file);
         } catch (error) {
-          if (!existsSync(file)) throw new DepsError('ENV_BUILD_FAILED', `could not fetch ${spec} from the npm registry: ${(error as Error).message}`, { cause: error });
+          if (!existsSync(file))
+            throw new DepsError(
+              'ENV_BUILD_FAILED',
+              `could not fetch ${spec} from the npm registry: ${(error as Error).message}`,
+              { cause: error },
+            );
         } finally {
           await rm(tmp, { recursive: true, force: true });
         }

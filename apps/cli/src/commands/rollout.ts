@@ -1,0 +1,126 @@
+import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { EnvSpec, envSpecFor, loadDataset, loadEnvSpecs, RepoCache } from '@repoforge/harness';
+import { GroupServer, groupLine, HttpPolicy, RolloutEngine, toSftRecord } from '@repoforge/rl-scaffold';
+import { createSandbox, SandboxPool } from '@repoforge/sandbox';
+import { fileArg, numberArg } from '../args.js';
+import { autoEnv } from '../auto-env.js';
+import { type Command, UsageError } from '../command.js';
+import { cliLogger } from '../logger.js';
+
+const run: Command = {
+  name: 'run',
+  summary:
+    'agent rollouts with a policy server: groups of k samples with harness rewards, as JSONL (and HTTP)',
+  examples: [
+    'repoforge rollout run --dataset d.jsonl --policy-url http://127.0.0.1:8000/v1 --model qwen --samples 4 --out traj.jsonl --sft-out sft.jsonl',
+    'repoforge rollout run --dataset d.jsonl --policy-url $OPENAI_BASE_URL --model gpt-4o-mini --serve 8765 --out traj.jsonl',
+  ],
+  options: {
+    dataset: { type: 'string', value: 'FILE', description: 'instances' },
+    'policy-url': {
+      type: 'string',
+      value: 'URL',
+      description: 'OpenAI-compatible base URL (default $OPENAI_BASE_URL)',
+    },
+    model: { type: 'string', value: 'NAME', description: 'policy model' },
+    samples: { type: 'string', value: 'K', description: 'samples per instance (a group)', default: '4' },
+    concurrency: { type: 'string', value: 'N', description: 'episodes at once', default: '4' },
+    'max-turns': { type: 'string', value: 'N', description: 'turns per episode', default: '35' },
+    out: { type: 'string', value: 'FILE', description: 'groups JSONL (one line per group)' },
+    'sft-out': {
+      type: 'string',
+      value: 'FILE',
+      description: 'resolved trajectories as OpenAI-messages JSONL',
+    },
+    serve: {
+      type: 'string',
+      value: 'PORT',
+      description: 'also serve groups at http://127.0.0.1:PORT/groups (long-poll)',
+    },
+    'env-spec': {
+      type: 'string',
+      value: 'FILE',
+      description: 'environments (others are planned from the repo)',
+    },
+    'repo-cache': { type: 'string', value: 'DIR', description: 'repos', default: '.repoforge/repos' },
+    'random-workdir': { type: 'boolean', description: 'check out into a random directory per episode' },
+  },
+  async run({ io, values, signal, verbose }) {
+    const baseUrl = (values['policy-url'] as string | undefined) ?? io.env.OPENAI_BASE_URL;
+    if (!baseUrl || typeof values.model !== 'string' || typeof values.out !== 'string') {
+      throw new UsageError('--policy-url (or $OPENAI_BASE_URL), --model and --out are required');
+    }
+    const logger = cliLogger(io, verbose);
+    const dataset = await loadDataset(fileArg(values, 'dataset', io.cwd), { signal });
+    const repoSource = new RepoCache({ cacheDir: resolve(io.cwd, String(values['repo-cache'])) });
+    const specs = values['env-spec'] ? await loadEnvSpecs(fileArg(values, 'env-spec', io.cwd)) : {};
+    const auto = autoEnv(repoSource, logger);
+    const envFor = async (inst: (typeof dataset)[number]) =>
+      specs[inst.repo] ? envSpecFor(specs, inst) : EnvSpec.parse(await auto.resolveEnv(inst, signal));
+    const pool = new SandboxPool({
+      warm: 1,
+      max: (numberArg(values, 'concurrency', true) ?? 4) * 2,
+      create: (image) => createSandbox({ backend: 'docker', image, network: 'none' }),
+    });
+    const policy = new HttpPolicy({ baseUrl, model: values.model, apiKey: io.env.OPENAI_API_KEY });
+    const engine = new RolloutEngine({
+      policy,
+      envFor: async (inst) => {
+        const spec = await envFor(inst);
+        if (!spec.image)
+          throw new UsageError(
+            `the environment of ${inst.instance_id} has no image (dockerfile specs need 'repoforge env build')`,
+          );
+        return spec;
+      },
+      repoSource,
+      pool,
+      samples: numberArg(values, 'samples', true),
+      concurrency: numberArg(values, 'concurrency', true),
+      maxTurns: numberArg(values, 'max-turns', true),
+      randomWorkdir: values['random-workdir'] === true,
+      logger,
+    });
+    const out = resolve(io.cwd, values.out);
+    const sft = values['sft-out'] ? resolve(io.cwd, String(values['sft-out'])) : undefined;
+    for (const f of [out, sft])
+      if (f) await mkdir(dirname(f), { recursive: true }).then(() => writeFile(f, ''));
+    const server = values.serve ? new GroupServer() : undefined;
+    if (server) io.stderr.write(`serving groups at ${await server.listen(Number(values.serve))}/groups\n`);
+    const line = () => {
+      const s = engine.stats;
+      const mean = s.done ? (s.rewardSum / s.done).toFixed(3) : '-';
+      return `rollout: running ${s.running}, done ${s.done}/${dataset.length * (numberArg(values, 'samples', true) ?? 4)}, failed ${s.failed}, groups ${s.groups}, mean reward ${mean}`;
+    };
+    const tty = io.stderr.isTTY === true;
+    const ticker = tty ? setInterval(() => io.stderr.write(`\r\x1b[2K${line()}`), 250) : undefined;
+    try {
+      for await (const group of engine.run(dataset, signal)) {
+        await appendFile(out, groupLine(group));
+        if (sft)
+          for (const t of group.samples) {
+            const rec = toSftRecord(t);
+            if (rec) await appendFile(sft, `${JSON.stringify(rec)}\n`);
+          }
+        server?.push(group);
+        if (!tty) io.stderr.write(`${line()}\n`);
+      }
+    } finally {
+      if (ticker) clearInterval(ticker);
+      if (tty) io.stderr.write(`\r\x1b[2K${line()}\n`);
+      await policy.close();
+      await pool.close();
+      await server?.close();
+    }
+    io.stdout.write(`${line()}\ngroups written to ${out}${sft ? `, SFT records to ${sft}` : ''}\n`);
+    return engine.stats.failed > 0 ? 1 : 0;
+  },
+};
+
+/** `repoforge rollout ...` */
+export const rolloutCommand: Command = {
+  name: 'rollout',
+  summary: 'agent rollouts for RL/SFT with harness rewards',
+  subcommands: [run],
+};
