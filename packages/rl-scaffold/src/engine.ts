@@ -53,6 +53,26 @@ export interface RolloutStats {
   rewardSum: number;
 }
 
+/** The record of an episode that failed before it could be graded (its cause kept; reward 0). */
+function failedSample(
+  instance: Instance,
+  sample: number,
+  policyVersion: string | number,
+  error: unknown,
+): Trajectory {
+  return {
+    instance_id: instance.instance_id,
+    sample_index: sample,
+    messages: [],
+    model_patch: null,
+    reward: 0,
+    stop_reason: 'error',
+    error: String(error),
+    policy_version: policyVersion,
+    metadata: {},
+  };
+}
+
 interface Job {
   instance: Instance;
   sample: number;
@@ -113,19 +133,9 @@ export class RolloutEngine {
       const { instance } = job;
       const policyVersion = version();
       if (this.options.runSample) {
-        const t = await this.options.runSample(instance, job.sample, policyVersion, signal).catch(
-          (error: unknown): Trajectory => ({
-            instance_id: instance.instance_id,
-            sample_index: job.sample,
-            messages: [],
-            model_patch: null,
-            reward: 0,
-            stop_reason: 'error',
-            error: String(error),
-            policy_version: policyVersion,
-            metadata: {},
-          }),
-        );
+        const t = await this.options
+          .runSample(instance, job.sample, policyVersion, signal)
+          .catch((error: unknown) => failedSample(instance, job.sample, policyVersion, error));
         if (t.stop_reason === 'error') this.stats.failed++;
         this.stats.done++;
         this.stats.rewardSum += t.reward ?? 0;
@@ -157,17 +167,7 @@ export class RolloutEngine {
         }
       } catch (error) {
         this.stats.failed++;
-        complete(instance, {
-          instance_id: instance.instance_id,
-          sample_index: job.sample,
-          messages: [],
-          model_patch: null,
-          reward: 0,
-          stop_reason: 'error',
-          error: String(error),
-          policy_version: policyVersion,
-          metadata: {},
-        });
+        complete(instance, failedSample(instance, job.sample, policyVersion, error));
         return;
       }
       if (trajectory.stop_reason === 'error') this.stats.failed++;

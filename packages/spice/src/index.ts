@@ -8,6 +8,7 @@ export {
   keepInstance,
   LABELS,
   type LabelName,
+  labelRow,
   Score,
   SpiceLabels,
   sweBenchFilterOut,

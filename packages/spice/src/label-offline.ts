@@ -1,6 +1,6 @@
 import defaultModelJson from './default-model.json' with { type: 'json' };
 import { computeFeatures, type FeatureInput } from './features.js';
-import { keepInstance, LABELS, type Score, type SpiceLabels } from './labels.js';
+import { LABELS, type LabelName, labelRow, type Score, type SpiceLabels } from './labels.js';
 import { type OfflineModel, predictLabels } from './model.js';
 
 /** The model fitted on SWE-bench Verified's human annotations, shipped with the package. */
@@ -47,19 +47,11 @@ export async function labelOffline(
       `offline model: P(0/1/2/3) = ${probs}; ${top.map((t) => `${DESCRIBE[t.n]} ${t.c > 0 ? 'raises' : 'lowers'} it`).join(', ')}`,
     ];
   }
-  const labels = {
-    issue_clarity: scores.issue_clarity!,
-    test_validity: scores.test_validity!,
-    difficulty: scores.difficulty!,
-  };
-  return {
-    instance_id: instance.instance_id,
-    ...labels,
-    votes,
-    rationales,
-    controversial: false,
-    keep: keepInstance(labels),
-    cost_usd: 0,
+  return labelRow({
+    instanceId: instance.instance_id,
+    votes: votes as Record<LabelName, Score[]>,
+    rationales: rationales as Record<LabelName, string[]>,
+    costUsd: 0,
     source: 'offline',
-  };
+  });
 }

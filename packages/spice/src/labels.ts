@@ -63,3 +63,32 @@ export const sweBenchFilterOut = (l: {
   test_validity: number;
   other_major_issues?: number;
 }) => l.issue_clarity >= 2 || l.test_validity >= 2 || (l.other_major_issues ?? 0) >= 1;
+
+/**
+ * One output row from votes per label: SPICE's consensus, `controversial` when votes straddle 1|2, `keep` by
+ * RepoForge's filter.
+ */
+export function labelRow(input: {
+  instanceId: string;
+  votes: Record<LabelName, Score[]>;
+  rationales: Record<LabelName, string[]>;
+  costUsd: number;
+  source: 'llm' | 'offline';
+  method?: 'mode-median' | 'max';
+}): SpiceLabels {
+  const labels = {
+    issue_clarity: consensus(input.votes.issue_clarity, input.method),
+    test_validity: consensus(input.votes.test_validity, input.method),
+    difficulty: consensus(input.votes.difficulty, input.method),
+  };
+  return {
+    instance_id: input.instanceId,
+    ...labels,
+    votes: input.votes,
+    rationales: input.rationales,
+    controversial: LABELS.some((l) => isControversial(input.votes[l])),
+    keep: keepInstance(labels),
+    cost_usd: Math.round(input.costUsd * 1e6) / 1e6,
+    source: input.source,
+  };
+}

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FeatureInput } from './features.js';
-import { consensus, isControversial, keepInstance, LABELS, type Score, type SpiceLabels } from './labels.js';
+import { LABELS, type LabelName, labelRow, type Score, type SpiceLabels } from './labels.js';
 import type { ChatClient, LlmMessage } from './llm-client.js';
 
 const SYSTEM = `You review software-engineering tasks built from real repositories. Each task has an issue text, a
@@ -93,27 +93,18 @@ export async function labelWithLlm(
     answers.push(extractScores(r.content)!);
     cost += r.costUsd;
   }
-  const votes: Record<string, Score[]> = {};
-  const rationales: Record<string, string[]> = {};
-  const scores: Record<string, Score> = {};
+  const votes = {} as Record<LabelName, Score[]>;
+  const rationales = {} as Record<LabelName, string[]>;
   for (const label of LABELS) {
     votes[label] = answers.map((a) => a[label] as Score);
     rationales[label] = answers.map((a) => a.rationales[label] ?? '');
-    scores[label] = consensus(votes[label]!, options.method);
   }
-  const labels = {
-    issue_clarity: scores.issue_clarity!,
-    test_validity: scores.test_validity!,
-    difficulty: scores.difficulty!,
-  };
-  return {
-    instance_id: instance.instance_id,
-    ...labels,
+  return labelRow({
+    instanceId: instance.instance_id,
     votes,
     rationales,
-    controversial: LABELS.some((l) => isControversial(votes[l]!)),
-    keep: keepInstance(labels),
-    cost_usd: Math.round(cost * 1e6) / 1e6,
+    costUsd: cost,
     source: 'llm',
-  };
+    method: options.method,
+  });
 }
