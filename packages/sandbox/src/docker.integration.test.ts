@@ -120,6 +120,8 @@ describe.skipIf(await skipWithoutDocker())('docker sandbox', () => {
     await writeFile(join(host.path, 'ro.txt'), 'ro');
     const sb = await sandbox({ mounts: { [host.path]: '/hostdir' } });
     expect((await sb.exec('ls /sys/class/net')).stdout.trim()).toBe('lo');
+    // Loopback works by name: test servers bind "localhost" (network none still writes /etc/hosts).
+    expect((await sb.exec('getent hosts localhost')).exitCode).toBe(0);
     const tcp = await sb.exec(['bash', '-c', 'echo > /dev/tcp/127.0.0.1/1 || echo > /dev/tcp/1.1.1.1/53'], {
       timeoutMs: 5000,
     });

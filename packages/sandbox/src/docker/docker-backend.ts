@@ -86,7 +86,6 @@ export class DockerBackend implements SandboxBackend {
         StdinOnce: true,
         Labels: sandboxLabels(options.runId, options.labels),
         HostConfig: hostConfig(options),
-        NetworkDisabled: options.network !== 'host',
         abortSignal: callSignal(options.signal),
       } as Docker.ContainerCreateOptions);
     } catch (error) {
