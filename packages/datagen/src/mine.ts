@@ -6,7 +6,7 @@ import {
   gradeLog,
   EnvSpec as HarnessEnvSpec,
   parseJUnitXml,
-  pytestJUnitName,
+  junitNamerFor,
   RepoCache,
   type RepoLocation,
   runInstance,
@@ -291,7 +291,7 @@ async function regrade(instance: Instance, run: Awaited<ReturnType<typeof runIns
   if (!log) return false;
   const spec = instance.repoforge as { log_parser: string };
   const xml = run.files['junit.xml'];
-  const structured = xml ? parseJUnitXml(xml, pytestJUnitName) : undefined;
+  const structured = xml ? parseJUnitXml(xml, junitNamerFor(spec.log_parser)) : undefined;
   return gradeLog({
     instance,
     modelPatch: instance.patch,

@@ -16,7 +16,13 @@ export {
   type ResolvedStatus,
 } from './grading.js';
 export { materializeRepo } from './materialize.js';
-export { type JUnitCase, parseJUnitXml, pytestJUnitName } from './parsers/junit.js';
+export {
+  type JUnitCase,
+  junitNamerFor,
+  parseJUnitXml,
+  pytestJUnitName,
+  vitestJUnitName,
+} from './parsers/junit.js';
 export { FAIL_ONLY_REPOS, LOG_PARSERS, REPO_PARSERS, resolveLogParserName } from './parsers/registry.js';
 export type { LogParser, ParseContext } from './parsers/types.js';
 export { instanceLogDir, LOG_FILES, modelDirName, summaryPath } from './paths.js';

@@ -10,7 +10,7 @@ import type { EnvSpec } from './env-spec.js';
 import { HarnessError } from './errors.js';
 import { makeEvalScript } from './eval-script.js';
 import { gradeLog, MARKERS } from './grading.js';
-import { parseJUnitXml, pytestJUnitName } from './parsers/junit.js';
+import { junitNamerFor, parseJUnitXml } from './parsers/junit.js';
 import { FAIL_ONLY_REPOS } from './parsers/registry.js';
 import { LOG_FILES } from './paths.js';
 import { materializeScript, packCommitTree, type RepoLocation } from './repo-source.js';
@@ -178,7 +178,7 @@ export async function runInstance(input: RunInstanceInput): Promise<InstanceOutc
       const xml = await sandbox.readFile(input.spec.junit_xml).catch(() => undefined);
       if (xml) {
         files['junit.xml'] = Buffer.from(xml).toString('utf8');
-        run.junit = parseJUnitXml(files['junit.xml'], pytestJUnitName);
+        run.junit = parseJUnitXml(files['junit.xml'], junitNamerFor(input.parser));
       }
     }
   }

@@ -114,7 +114,11 @@ export function planNode(snapshot: RepoSnapshot): EnvSpec {
     runtime: { name: 'node', version },
     systemPackages: ['git', 'patch', 'ca-certificates'],
     install: { strategy, files, command },
-    preTest: ['ln -sfn /opt/deps/node_modules node_modules', 'export PATH="$PWD/node_modules/.bin:$PATH"'],
+    // No colours (parsers read plain lines) and CI mode (no watchers, no prompts).
+    preTest: [
+      'ln -sfn /opt/deps/node_modules node_modules',
+      'export PATH="$PWD/node_modules/.bin:$PATH" NO_COLOR=1 FORCE_COLOR=0 CI=1',
+    ],
     testCmd: testCmd!,
     logParser: parser!,
     junitXml: runner?.junit,

@@ -59,3 +59,25 @@ export function parseJUnitXml(
   }
   return map;
 }
+
+/** Vitest's JUnit names match its verbose lines: `file > suite > test`. */
+export const vitestJUnitName = (c: JUnitCase) => `${c.classname} > ${c.name}`;
+
+/** The JUnit naming that matches a text parser's test names, so both sources name a test alike. */
+export function junitNamerFor(parser: string): (c: JUnitCase) => string {
+  if (
+    parser.startsWith('parse_log_pytest') ||
+    [
+      'parse_log_astropy',
+      'parse_log_scikit',
+      'parse_log_sphinx',
+      'parse_log_flask',
+      'parse_log_xarray',
+      'parse_log_requests',
+      'parse_log_pylint',
+    ].includes(parser)
+  )
+    return pytestJUnitName;
+  if (parser === 'parse_log_vitest') return vitestJUnitName;
+  return (c) => `${c.classname}::${c.name}`;
+}
