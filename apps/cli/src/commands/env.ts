@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
-import { measureDatasetStorage } from '@repoforge/deps';
-import { loadDataset, RepoCache } from '@repoforge/harness';
+import { measureDatasetStorage, shareEnvironments, toHarnessEnvSpec } from '@repoforge/deps';
+import { EnvSpec, loadDataset, RepoCache, runInstance } from '@repoforge/harness';
+import { writeFileAtomic } from '@repoforge/schema/node';
+import { createSandbox, SandboxPool } from '@repoforge/sandbox';
 import { autoEnv } from '../auto-env.js';
 import { fileArg, numberArg } from '../args.js';
 import type { Command } from '../command.js';
@@ -24,6 +26,12 @@ const build: Command = {
   options: {
     ...commonOptions,
     workers: { type: 'string', value: 'N', description: 'builds at once', default: '2' },
+    share: {
+      type: 'boolean',
+      description:
+        "lineage sharing: try each instance on its repo's existing images; keep a merge only if its gold patch still resolves",
+    },
+    out: { type: 'string', value: 'FILE', description: 'write the instance -> image map (JSON)' },
   },
   async run({ io, values, signal, verbose, json }) {
     const dataset = await loadDataset(fileArg(values, 'dataset', io.cwd), { signal });
@@ -42,6 +50,57 @@ const build: Command = {
     };
     await Promise.all(Array.from({ length: numberArg(values, 'workers', true) ?? 2 }, worker));
     progress.finish();
+    if (values.share) {
+      const repoSource = new RepoCache({ cacheDir: resolve(io.cwd, String(values['repo-cache'])) });
+      const pool = new SandboxPool({
+        warm: 0,
+        max: 2,
+        create: (image) => createSandbox({ backend: 'docker', image, network: 'none' }),
+      });
+      const byId = new Map(dataset.map((i) => [i.instance_id, i]));
+      try {
+        const shared = await shareEnvironments({
+          instances: dataset.map((i) => ({ id: i.instance_id, repo: i.repo, createdAt: i.created_at })),
+          ownImage: async (l) => images.get(l.id)!,
+          validate: async (l, image) => {
+            const inst = byId.get(l.id)!;
+            const { plan } = await env.envOf(inst, signal);
+            const lease = await pool.acquire(image, { signal });
+            try {
+              const r = await runInstance({
+                instance: inst,
+                prediction: {
+                  instance_id: inst.instance_id,
+                  model_name_or_path: 'gold',
+                  model_patch: inst.patch,
+                },
+                spec: EnvSpec.parse(toHarnessEnvSpec(plan, image)),
+                parser: plan.logParser,
+                location: await repoSource.resolve(inst.repo, { signal }),
+                sandbox: lease.sandbox,
+                timeoutMs: 1_800_000,
+                signal,
+              });
+              return r.report?.resolved === true;
+            } finally {
+              await lease.release();
+            }
+          },
+          signal,
+        });
+        io.stderr.write(
+          `lineage sharing: ${new Set(images.values()).size} planned image(s) -> ${shared.images.size} after ${shared.validations} validation run(s)\n`,
+        );
+        for (const [id, image] of shared.assignment) images.set(id, image);
+      } finally {
+        await pool.close();
+      }
+    }
+    if (values.out)
+      await writeFileAtomic(
+        resolve(io.cwd, String(values.out)),
+        `${JSON.stringify(Object.fromEntries(images), null, 2)}\n`,
+      );
     const distinct = new Set(images.values());
     if (json)
       io.stdout.write(

@@ -1,0 +1,35 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createDemoRepos, mineRepository } from '@repoforge/datagen';
+import { formatJsonl, serializeInstance } from '@repoforge/schema';
+import { skipWithoutDocker, tempDir } from '@repoforge/test-utils';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './run-cli.js';
+import { bufferedIO } from './test-io.js';
+
+describe.skipIf(await skipWithoutDocker())('repoforge env build --share (lineage sharing)', () => {
+  it('folds instances onto fewer images when their gold patches still resolve there', async () => {
+    await using dir = await tempDir();
+    const repos = await createDemoRepos(join(dir.path, 'repos'), { fixes: 2, dependencyChangeAfter: 1 });
+    const { instances } = await mineRepository({
+      repo: repos.python,
+      repoName: 'demo/mathlib',
+      out: join(dir.path, 'py.jsonl'),
+      runs: 1,
+    });
+    expect(instances).toHaveLength(2);
+    await writeFile(join(dir.path, 'd.jsonl'), formatJsonl(instances.map(serializeInstance)));
+    const t = bufferedIO();
+    t.io.cwd = dir.path;
+    const args = ['env', 'build', '--dataset', 'd.jsonl', '--repo-cache', 'repos', '--json'];
+    expect(await runCli([...args, '--out', 'plain.json'], t.io)).toBe(0);
+    expect(JSON.parse(t.stdout()).images).toHaveLength(2); // the dependency change planned a second image
+    const s = bufferedIO();
+    s.io.cwd = dir.path;
+    expect(await runCli([...args, '--share', '--out', 'shared.json'], s.io)).toBe(0);
+    expect(JSON.parse(s.stdout()).images).toHaveLength(1);
+    expect(s.stderr()).toMatch(/lineage sharing: 2 planned image\(s\) -> 1 after \d+ validation run/);
+    const map = JSON.parse(await readFile(join(dir.path, 'shared.json'), 'utf8'));
+    expect(new Set(Object.values(map)).size).toBe(1);
+  }, 600_000);
+});
