@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { createSandbox } from '@repoforge/sandbox';
 import { baseImage, makeGitRepo, makeNodeSample, skipWithoutDocker, tempDir } from '@repoforge/test-utils';
 import { describe, expect, it } from 'vitest';
-import { EnvBuilder, type EnvSpec, planEnv, snapshotFromGit } from './index.js';
+import { EnvBuilder, type EnvSpec, planEnv, slimByAccessTrace, snapshotFromGit } from './index.js';
 
 const run = promisify(execFile);
 
@@ -38,6 +38,40 @@ describe.skipIf(await skipWithoutDocker())('environments on real Docker', () => 
     const out = await runTests(dir, instance.base_commit, spec, env.image);
     expect(out).toMatch(/1 passing/);
     expect(out).toMatch(/rejects strings/);
+  }, 300_000);
+
+  it('the access-trace pass drops packages no test loads, and keeps the slim image only because the tests still pass', async () => {
+    await using root = await tempDir();
+    const { instance } = await makeNodeSample(root.path);
+    const dir = join(root.path, 'acme', 'doubler');
+    const spec = await planEnv(
+      await snapshotFromGit({ gitdir: join(dir, '.git'), oid: instance.base_commit }),
+    );
+    const env = await builder.ensure(spec);
+    const work = join(root.path, 'export');
+    await mkdir(work, { recursive: true });
+    await run('sh', ['-c', `git -C ${dir} archive ${instance.base_commit} | tar -x -C ${work}`]);
+    const test = async (sb: import('@repoforge/sandbox').Sandbox, extra = '') => {
+      await sb.copyIn(work, '/testbed');
+      return sb.exec(['/bin/bash', '-c', [...spec.preTest, extra, spec.testCmd].join('\n')], {
+        cwd: '/testbed',
+        timeoutMs: 120_000,
+      });
+    };
+    const r = await slimByAccessTrace({
+      image: env.image,
+      runTests: async (sb, traceEnv) => {
+        expect((await test(sb, traceEnv)).stdout).toMatch(/1 passing/);
+      },
+      validate: async (slim) => {
+        await using sb = await createSandbox({ backend: 'docker', image: slim, network: 'none' });
+        return /1 passing/.test((await test(sb)).stdout);
+      },
+    });
+    expect(r.kept).toBe(true);
+    expect(r.removed.length).toBeGreaterThan(0);
+    expect(r.removed.some((p) => p.endsWith('/mocha') || p.endsWith('/is-number'))).toBe(false);
+    expect(r.bytesSaved).toBeGreaterThan(0);
   }, 300_000);
 
   it('a Python repo with Debian dependencies; same dependency spec shares an image, a changed one does not', async () => {

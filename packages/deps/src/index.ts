@@ -33,3 +33,5 @@ export {
   measureDatasetStorage,
   repoBytesAt,
 } from './storage.js';
+export { type SlimResult, slimByAccessTrace } from './build/slim-env.js';
+export { installedPackages, readTrace, TRACE_ENV, TRACE_FILES, unusedPackages } from './slim.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { datasetStorage, shareEnvironments } from './index.js';
+import { datasetStorage, shareEnvironments, unusedPackages } from './index.js';
 
 describe('shareEnvironments', () => {
   it('tries existing images first, builds only when nothing validates, then folds images', async () => {
@@ -87,5 +87,24 @@ describe('datasetStorage', () => {
       amortizedBytesPerInstance: 110,
     });
     expect(s.ratio).toBeCloseTo(690 / 330, 2);
+  });
+});
+
+describe('access trace', () => {
+  it('proposes top-level packages (scoped ones whole) that no traced path falls in', () => {
+    const root = '/opt/deps/node_modules';
+    const installed = [
+      `${root}/mocha`,
+      `${root}/chokidar`,
+      `${root}/@babel/core`,
+      `${root}/@babel/parser`,
+      `${root}/.bin`,
+    ];
+    const loaded = new Set([
+      `${root}/mocha/lib/cli.js`,
+      `${root}/@babel/core/lib/index.js`,
+      '/testbed/lib/x.js',
+    ]);
+    expect(unusedPackages(installed, loaded, [root])).toEqual([`${root}/chokidar`, `${root}/@babel/parser`]);
   });
 });
