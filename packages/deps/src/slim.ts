@@ -9,6 +9,7 @@ export const TRACE_FILES: Record<string, string> = {
 };
 
 /** Environment lines that switch tracing on for a test run. */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansions, not JS templates
 export const TRACE_ENV =
   'export NODE_OPTIONS="--require /opt/repoforge-trace/trace.cjs ${NODE_OPTIONS:-}" PYTHONPATH="/opt/repoforge-trace/py${PYTHONPATH:+:$PYTHONPATH}"; mkdir -p /tmp/repoforge-trace';
 
