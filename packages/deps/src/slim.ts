@@ -9,8 +9,8 @@ export const TRACE_FILES: Record<string, string> = {
 };
 
 /** Environment lines that switch tracing on for a test run. */
-// biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansions, not JS templates
 export const TRACE_ENV =
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansions, not JS templates
   'export NODE_OPTIONS="--require /opt/repoforge-trace/trace.cjs ${NODE_OPTIONS:-}" PYTHONPATH="/opt/repoforge-trace/py${PYTHONPATH:+:$PYTHONPATH}"; mkdir -p /tmp/repoforge-trace';
 
 /** Paths loaded during traced runs. */
@@ -41,12 +41,9 @@ export function unusedPackages(
 
 /** Top-level installed packages under the node_modules roots of an image. */
 export async function installedPackages(sandbox: Sandbox, roots: readonly string[]): Promise<string[]> {
-  const r = await sandbox.exec([
-    '/bin/sh',
-    '-c',
-    roots
-      .map((d) => `[ -d ${d} ] && for p in ${d}/* ${d}/@*/*; do [ -e "$p" ] && echo "$p"; done`)
-      .join('; ') + '; true',
-  ]);
+  const script = roots
+    .map((d) => `[ -d ${d} ] && for p in ${d}/* ${d}/@*/*; do [ -e "$p" ] && echo "$p"; done`)
+    .join('; ');
+  const r = await sandbox.exec(['/bin/sh', '-c', `${script}; true`]);
   return r.stdout.split('\n').filter((p) => p && !/\/@[^/]+$/.test(p));
 }
