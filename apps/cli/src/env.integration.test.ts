@@ -32,4 +32,26 @@ describe.skipIf(await skipWithoutDocker())('repoforge env build --share (lineage
     const map = JSON.parse(await readFile(join(dir.path, 'shared.json'), 'utf8'));
     expect(new Set(Object.values(map)).size).toBe(1);
   }, 600_000);
+
+  it('--slim drops packages no test loads and keeps the slimmer image only because every gold patch still resolves', async () => {
+    await using dir = await tempDir();
+    const repos = await createDemoRepos(join(dir.path, 'repos'), { fixes: 1 });
+    const { instances } = await mineRepository({
+      repo: repos.node,
+      repoName: 'demo/strings',
+      out: join(dir.path, 'n.jsonl'),
+      runs: 1,
+    });
+    await writeFile(join(dir.path, 'd.jsonl'), formatJsonl(instances.map(serializeInstance)));
+    const t = bufferedIO();
+    t.io.cwd = dir.path;
+    expect(
+      await runCli(
+        ['env', 'build', '--dataset', 'd.jsonl', '--repo-cache', 'repos', '--slim', '--json'],
+        t.io,
+      ),
+    ).toBe(0);
+    expect(t.stderr()).toMatch(/slim repoforge\/deps:\S+: kept, \d+ package\(s\) removed, [\d.]+ MB saved/);
+    expect(JSON.parse(t.stdout()).images[0]).toMatch(/:slim-/);
+  }, 600_000);
 });

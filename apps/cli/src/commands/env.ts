@@ -1,6 +1,11 @@
 import { resolve } from 'node:path';
-import { measureDatasetStorage, shareEnvironments, toHarnessEnvSpec } from '@repoforge/deps';
-import { EnvSpec, loadDataset, RepoCache, runInstance } from '@repoforge/harness';
+import {
+  measureDatasetStorage,
+  shareEnvironments,
+  slimByAccessTrace,
+  toHarnessEnvSpec,
+} from '@repoforge/deps';
+import { EnvSpec, loadDataset, materializeRepo, RepoCache, runInstance } from '@repoforge/harness';
 import { writeFileAtomic } from '@repoforge/schema/node';
 import { createSandbox, SandboxPool } from '@repoforge/sandbox';
 import { autoEnv } from '../auto-env.js';
@@ -30,6 +35,11 @@ const build: Command = {
       type: 'boolean',
       description:
         "lineage sharing: try each instance on its repo's existing images; keep a merge only if its gold patch still resolves",
+    },
+    slim: {
+      type: 'boolean',
+      description:
+        'access-trace pass: drop installed packages no test loads; keep only if every gold patch still resolves',
     },
     out: { type: 'string', value: 'FILE', description: 'write the instance -> image map (JSON)' },
   },
@@ -94,6 +104,59 @@ const build: Command = {
         for (const [id, image] of shared.assignment) images.set(id, image);
       } finally {
         await pool.close();
+      }
+    }
+    if (values.slim) {
+      const repoSource = new RepoCache({ cacheDir: resolve(io.cwd, String(values['repo-cache'])) });
+      const byImage = new Map<string, typeof dataset>();
+      for (const inst of dataset)
+        byImage.set(images.get(inst.instance_id)!, [
+          ...(byImage.get(images.get(inst.instance_id)!) ?? []),
+          inst,
+        ]);
+      const resolves = async (inst: (typeof dataset)[number], image: string) => {
+        const { plan } = await env.envOf(inst, signal);
+        await using sb = await createSandbox({ backend: 'docker', image, network: 'none' });
+        const r = await runInstance({
+          instance: inst,
+          prediction: { instance_id: inst.instance_id, model_name_or_path: 'gold', model_patch: inst.patch },
+          spec: EnvSpec.parse(toHarnessEnvSpec(plan, image)),
+          parser: plan.logParser,
+          location: await repoSource.resolve(inst.repo, { signal }),
+          sandbox: sb,
+          timeoutMs: 1_800_000,
+          signal,
+        });
+        return r.report?.resolved === true;
+      };
+      for (const [image, members] of byImage) {
+        const first = members[0]!;
+        const { plan } = await env.envOf(first, signal);
+        const r = await slimByAccessTrace({
+          image,
+          runTests: async (sb, traceEnv) => {
+            await materializeRepo(
+              sb,
+              await repoSource.resolve(first.repo, { signal }),
+              first.base_commit,
+              '/testbed',
+              signal,
+            );
+            await sb.exec(['/bin/bash', '-c', [...plan.preTest, traceEnv, plan.testCmd].join('\n')], {
+              cwd: '/testbed',
+              timeoutMs: 1_800_000,
+              signal,
+            });
+          },
+          validate: async (slim) => {
+            for (const m of members) if (!(await resolves(m, slim))) return false;
+            return true;
+          },
+        });
+        io.stderr.write(
+          `slim ${image}: ${r.kept ? `kept, ${r.removed.length} package(s) removed, ${(r.bytesSaved / 1048576).toFixed(1)} MB saved` : r.removed.length ? 'rejected (tests changed)' : 'nothing unused'}\n`,
+        );
+        if (r.kept) for (const m of members) images.set(m.instance_id, r.image);
       }
     }
     if (values.out)
