@@ -42,7 +42,7 @@ describe('planning on real manifests', () => {
 
   it('npm/node-semver (tap; npm lockfile in 2019)', async () => {
     const now = await planEnv(realSnapshot('node-semver@6e05b76'));
-    expect(now).toMatchObject({ testRunner: 'tap', logParser: 'parse_log_tap' });
+    expect(now).toMatchObject({ testRunner: 'tap', logParser: 'parse_log_node_tap' });
     expect(now.install).toMatchObject({ strategy: 'npm', command: expect.stringContaining('npm install') });
     const old = await planEnv(realSnapshot('node-semver@0e3bced'));
     expect(old.install).toMatchObject({ strategy: 'npm', command: expect.stringContaining('npm ci') });

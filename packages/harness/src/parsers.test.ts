@@ -78,6 +78,16 @@ describe('log parsers', () => {
       'src/a.test.ts > later': 'SKIPPED',
     });
     expect(p('parse_log_tap', 'ok 1 works\nnot ok 2 breaks')).toEqual({ works: 'PASSED', breaks: 'FAILED' });
+    expect(
+      p(
+        'parse_log_node_tap',
+        'ok 1 - a.js # time=12ms\n    ok 2 - sub # SKIP no db\nnot ok 3 - b.js # time=3ms',
+      ),
+    ).toEqual({
+      'a.js': 'PASSED',
+      sub: 'SKIPPED',
+      'b.js': 'FAILED',
+    });
     const karma = [
       'noise',
       'Starting browser ChromeHeadless',

@@ -44,8 +44,8 @@ const RUNNERS: { name: string; pkg: string; cmd: string; parser: string; junit?:
   },
   { name: 'jest', pkg: 'jest', cmd: 'npx jest --verbose --ci', parser: 'parse_log_jest' },
   { name: 'mocha', pkg: 'mocha', cmd: 'npx mocha --no-color --reporter spec', parser: 'parse_log_mocha' },
-  { name: 'ava', pkg: 'ava', cmd: 'npx ava --tap', parser: 'parse_log_tap' },
-  { name: 'tap', pkg: 'tap', cmd: 'npx tap --reporter=tap', parser: 'parse_log_tap' },
+  { name: 'ava', pkg: 'ava', cmd: 'npx ava --tap', parser: 'parse_log_node_tap' },
+  { name: 'tap', pkg: 'tap', cmd: 'npx tap --reporter=tap', parser: 'parse_log_node_tap' },
 ];
 
 /** Plans the environment of a Node repo: package manager from the lockfile, Node from engines, the test runner. */
@@ -98,7 +98,12 @@ export function planNode(snapshot: RepoSnapshot): EnvSpec {
   let testCmd = runner?.cmd;
   let parser = runner?.parser;
   if (!runner && /node\s+--test\b/.test(testScript)) {
-    runner = { name: 'node:test', pkg: '', cmd: 'node --test --test-reporter=tap', parser: 'parse_log_tap' };
+    runner = {
+      name: 'node:test',
+      pkg: '',
+      cmd: 'node --test --test-reporter=tap',
+      parser: 'parse_log_node_tap',
+    };
     testCmd = runner.cmd;
     parser = runner.parser;
   }
@@ -107,7 +112,7 @@ export function planNode(snapshot: RepoSnapshot): EnvSpec {
       `no known test runner (scripts.test: ${JSON.stringify(testScript)}); running npm test with the TAP parser`,
     );
     testCmd = 'npm test';
-    parser = 'parse_log_tap';
+    parser = 'parse_log_node_tap';
   }
   return {
     ecosystem: 'node',

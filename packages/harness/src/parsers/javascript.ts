@@ -51,6 +51,22 @@ export const parseLogTap: LogParser = (log) => {
   return map;
 };
 
+/**
+ * TAP from node-tap, ava and node:test as RepoForge plans them: like `parse_log_tap`, but directives are read
+ * (`# SKIP` / `# TODO` -> SKIPPED) and stripped, and so are timings (`# time=12ms`), so a test keeps one name
+ * across runs.
+ */
+export const parseLogNodeTap: LogParser = (log) => {
+  const map: TestStatusMap = {};
+  eachStripped(log, /^(ok|not ok) (\p{Nd}+) ([^\n]+)$/u, (m) => {
+    const [name = '', directive = ''] = m[3]!.split(/\s+#\s+/, 2);
+    const clean = name.replace(/^-\s+/, '').trim();
+    if (/^(SKIP|TODO)\b/i.test(directive)) map[clean] = 'SKIPPED';
+    else map[clean] = m[1] === 'ok' ? 'PASSED' : 'FAILED';
+  });
+  return map;
+};
+
 /** SWE-bench's `parse_log_karma` (suites by indentation, `✔`/`✖` results, after "Starting browser"). */
 export const parseLogKarma: LogParser = (log) => {
   const map: TestStatusMap = {};

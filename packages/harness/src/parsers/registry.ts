@@ -5,6 +5,7 @@ import {
   parseLogKarma,
   parseLogMarked,
   parseLogMocha,
+  parseLogNodeTap,
   parseLogTap,
   parseLogVitest,
 } from './javascript.js';
@@ -50,6 +51,7 @@ export const LOG_PARSERS: Readonly<Record<string, LogParser>> = {
   parse_log_marked: parseLogMarked,
   parse_log_immutable_js: parseLogImmutableJs,
   parse_log_mocha: parseLogMocha,
+  parse_log_node_tap: parseLogNodeTap,
   parse_log_gotest: parseLogGoTest,
   parse_log_cargo: parseLogCargo,
 };
