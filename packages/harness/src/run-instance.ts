@@ -148,7 +148,9 @@ export async function runInstance(input: RunInstanceInput): Promise<InstanceOutc
     const append = (c: Uint8Array) => {
       output += Buffer.from(c).toString('utf8');
     };
-    const r = await sandbox.exec(['/bin/bash', '/eval.sh'], {
+    // One stream: stdout and stderr interleave in the order they were written (two pipes could reorder the
+    // markers against the test output under load, and SWE-bench's logs are combined too).
+    const r = await sandbox.exec(['/bin/bash', '-c', 'exec /bin/bash /eval.sh 2>&1'], {
       timeoutMs: input.timeoutMs,
       onStdout: append,
       onStderr: append,
