@@ -181,20 +181,25 @@ export class DockerSandbox implements Sandbox {
     await this.container.putArchive(tar, { path: '/', abortSignal: callSignal(options.signal) });
   }
 
-  async readFile(path: string, options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
-    this.assertOpen();
+  /** A path's tar stream from the engine; a missing path is FILE_NOT_FOUND. */
+  private async archive(path: string, signal?: AbortSignal): Promise<{ full: string; stream: Readable }> {
     const full = path.startsWith('/') ? path : `${this.workdir}/${path}`;
-    let stream: Readable;
     try {
-      stream = (await this.container.getArchive({
+      const stream = (await this.container.getArchive({
         path: full,
-        abortSignal: callSignal(options.signal),
+        abortSignal: callSignal(signal),
       })) as Readable;
+      return { full, stream };
     } catch (error) {
       if (statusOf(error) === 404)
-        throw new SandboxError('FILE_NOT_FOUND', `no file ${full} in the sandbox`, { cause: error });
+        throw new SandboxError('FILE_NOT_FOUND', `no ${full} in the sandbox`, { cause: error });
       throw error;
     }
+  }
+
+  async readFile(path: string, options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
+    this.assertOpen();
+    const { full, stream } = await this.archive(path, options.signal);
     const body = await firstFileOfTar(stream);
     if (!body) throw new SandboxError('FILE_NOT_FOUND', `${full} is not a regular file`);
     return body;
@@ -213,18 +218,7 @@ export class DockerSandbox implements Sandbox {
 
   async copyOut(path: string, hostDest: string, options: { signal?: AbortSignal } = {}) {
     this.assertOpen();
-    const full = path.startsWith('/') ? path : `${this.workdir}/${path}`;
-    let stream: Readable;
-    try {
-      stream = (await this.container.getArchive({
-        path: full,
-        abortSignal: callSignal(options.signal),
-      })) as Readable;
-    } catch (error) {
-      if (statusOf(error) === 404)
-        throw new SandboxError('FILE_NOT_FOUND', `no ${full} in the sandbox`, { cause: error });
-      throw error;
-    }
+    const { stream } = await this.archive(path, options.signal);
     // Hostile content: only files, dirs and links that stay inside hostDest; no devices, no setuid bits.
     const x = tarExtract(hostDest, {
       ignore: (_name, header) => !safeTarEntry(header),
