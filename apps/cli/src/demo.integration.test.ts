@@ -11,9 +11,11 @@ describe.skipIf(await skipWithoutDocker())('repoforge demo', () => {
     const code = await runCli(['demo', '--dir', dir.path, '--fixes', '1', '--json'], t.io);
     expect(code, t.stderr()).toBe(0);
     const out = JSON.parse(t.stdout());
-    expect(out.instances).toBe(3); // Python: scale1 and halve fixes; Node: repeat1
-    expect(out.runs['demo-gold']).toMatchObject({ resolved: 3, total: 3 });
-    expect(out.runs['demo-wrong']).toMatchObject({ resolved: 0, total: 3 });
+    // Python: scale1 and halve (whose fix carries a deliberately flaky test: with 2 runs it is kept only if the
+    // gold check passes again); Node: repeat1.
+    expect([2, 3]).toContain(out.instances);
+    expect(out.runs['demo-gold']).toMatchObject({ resolved: out.instances, total: out.instances });
+    expect(out.runs['demo-wrong']).toMatchObject({ resolved: 0, total: out.instances });
     for (const f of [
       out.dataset,
       out.labels,
