@@ -229,7 +229,7 @@ async function validateCandidate(
     environment_setup_commit: cand.parent,
   });
   const timeoutMs = (options.timeoutSec ?? 600) * 1000;
-  const once = async (patch: string | null) => {
+  const once = async (patch: string | null, env?: Record<string, string>) => {
     const lease = await options.pool.acquire(image, { signal: options.signal });
     try {
       return await runInstance({
@@ -240,6 +240,7 @@ async function validateCandidate(
         location,
         sandbox: lease.sandbox,
         timeoutMs,
+        env,
         signal: options.signal,
       });
     } finally {
@@ -249,8 +250,11 @@ async function validateCandidate(
   const before: TestStatusMap[] = [];
   const after: TestStatusMap[] = [];
   for (let i = 0; i < Math.max(1, options.runs ?? 3); i++) {
-    const b = await once('');
-    const a = await once(cand.patch);
+    // Each run gets its own hash seed: tests that depend on set/dict order of strings disagree across runs
+    // and are caught as flaky every time, not only when the process's random seed happens to differ.
+    const env = { PYTHONHASHSEED: String(i + 1) };
+    const b = await once('', env);
+    const a = await once(cand.patch, env);
     if (b.timedOut || a.timedOut) return { reject: 'timeout' };
     if (a.report && !a.report.patch_successfully_applied) return { reject: 'patch_does_not_apply' };
     before.push(b.statusMap ?? {});

@@ -1,4 +1,11 @@
-export { type BuiltEnv, EnvBuilder, type EnvBuilderOptions, toHarnessEnvSpec } from './build/env-builder.js';
+export {
+  type BuiltEnv,
+  EnvBuilder,
+  type EnvBuilderOptions,
+  type EnvProvider,
+  toHarnessEnvSpec,
+} from './build/env-builder.js';
+export { LocalEnvBuilder, type LocalEnvBuilderOptions } from './build/local-env-builder.js';
 export { DepsError, type DepsErrorCode } from './errors.js';
 export { iniList, parseIni } from './manifests/ini.js';
 export {

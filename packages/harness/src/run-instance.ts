@@ -75,6 +75,8 @@ export interface RunInstanceInput {
    * already): no checkout from the cache, the script as given.
    */
   ownEvalScript?: string;
+  /** Variables for the eval script (e.g. a PYTHONHASHSEED per validation run, so hash-order flakiness shows). */
+  env?: Record<string, string>;
   signal?: AbortSignal;
 }
 
@@ -155,6 +157,7 @@ export async function runInstance(input: RunInstanceInput): Promise<InstanceOutc
       onStdout: append,
       onStderr: append,
       maxOutputBytes: 64 * 1024 * 1024,
+      env: input.env,
       signal,
     });
     lap('tests_ms');

@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { skipLoudly, tempDir } from '@repoforge/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createSandbox, LocalBackend, type Sandbox } from './index.js';
+import { createSandbox, LOCAL_ENV_MANIFEST, LocalBackend, type Sandbox } from './index.js';
 import { bwrapWorks } from './local/host-tools.js';
 
 const hasBwrap = await bwrapWorks();
@@ -27,7 +27,9 @@ describe('local sandbox', () => {
     expect((await sb.exec('cat d/f.txt')).stdout).toBe('data');
     expect(Buffer.from(await sb.readFile('d/f.txt')).toString()).toBe('data');
     await expect(sb.readFile('missing')).rejects.toMatchObject({ code: 'FILE_NOT_FOUND' });
-    await expect(sb.writeFiles({ '/etc/evil': 'x' })).rejects.toMatchObject({ code: 'PATH_OUTSIDE_SANDBOX' });
+    await expect(sb.writeFiles({ '/etc/evil': 'x' })).rejects.toMatchObject({
+      code: hasBwrap ? 'PATH_READ_ONLY' : 'PATH_OUTSIDE_SANDBOX',
+    });
     await using host = await tempDir();
     await mkdir(join(host.path, 'in'));
     await writeFile(join(host.path, 'in/x'), 'x');
@@ -93,6 +95,60 @@ describe('local sandbox', () => {
       expect(existsSync(marker)).toBe(false);
     },
   );
+
+  it.skipIf(!hasBwrap)('with bubblewrap: a private writable root, as in a container', async () => {
+    const sb = await sandbox();
+    await sb.writeFiles([
+      { path: '/testbed/a.txt', content: 'A' },
+      { path: '/eval.sh', content: '#!/bin/sh\necho ran\n', mode: 0o755 },
+    ]);
+    expect((await sb.exec('cat /testbed/a.txt; /eval.sh')).stdout).toBe('Aran\n');
+    await sb.exec('echo kept > /tmp/t');
+    expect((await sb.exec('cat /tmp/t', { cwd: '/testbed' })).stdout).toBe('kept\n');
+    expect((await sb.exec('pwd', { cwd: '/testbed/sub' })).stdout).toBe('/testbed/sub\n');
+    expect(Buffer.from(await sb.readFile('/tmp/t')).toString()).toBe('kept\n');
+    await expect(sb.writeFiles({ '/usr/evil': 'x' })).rejects.toMatchObject({ code: 'PATH_READ_ONLY' });
+  });
+
+  it.skipIf(!hasBwrap)(
+    'moves files through the sandbox: a planted symlink never reaches the host',
+    async () => {
+      await using host = await tempDir();
+      const secret = join(host.path, 'secret');
+      await writeFile(secret, 'host secret');
+      const sb = await sandbox();
+      await sb.exec(`ln -s ${secret} /tmp/link; ln -s ${host.path}/pwned /tmp/out`);
+      await expect(sb.readFile('/tmp/link')).rejects.toMatchObject({ code: 'FILE_NOT_FOUND' });
+      await sb.writeFiles({ '/tmp/out': 'x' }).catch(() => {});
+      expect(existsSync(join(host.path, 'pwned'))).toBe(false);
+      await sb.copyOut('/tmp', join(host.path, 'copy'));
+      expect(existsSync(join(host.path, 'copy/tmp/link'))).toBe(false);
+    },
+  );
+
+  it.skipIf(!hasBwrap)('runs in a local environment directory (what an image is to Docker)', async () => {
+    await using env = await tempDir();
+    await mkdir(join(env.path, 'deps/bin'), { recursive: true });
+    await writeFile(join(env.path, 'deps/bin/tool'), '#!/bin/sh\necho "tool $FOO"\n', { mode: 0o755 });
+    await writeFile(
+      join(env.path, LOCAL_ENV_MANIFEST),
+      JSON.stringify({
+        version: 1,
+        mounts: { deps: '/opt/deps' },
+        env: { FOO: 'bar' },
+        path: ['/opt/deps/bin'],
+      }),
+    );
+    const sb = await sandbox({ image: env.path });
+    expect(sb.image).toBe(env.path);
+    expect((await sb.exec('tool; ls /opt')).stdout).toBe('tool bar\ndeps\n');
+    await expect(sb.writeFiles({ '/opt/deps/x': 'x' })).rejects.toMatchObject({ code: 'PATH_READ_ONLY' });
+    expect((await sb.exec('touch /opt/deps/x')).exitCode).not.toBe(0);
+    await writeFile(join(env.path, LOCAL_ENV_MANIFEST), '{"version": 2}');
+    await expect(sandbox({ image: env.path })).rejects.toThrow(
+      /repoforge-env.json: not a valid local environment/,
+    );
+  });
 
   it('removes its directory on close', async () => {
     const sb = await createSandbox({ backend: 'local' });

@@ -25,8 +25,12 @@ export class OutputCollector {
     }
   }
 
+  bytes(stream: 'stdout' | 'stderr'): Buffer {
+    return Buffer.concat(stream === 'stdout' ? this.out : this.err);
+  }
+
   text(stream: 'stdout' | 'stderr'): string {
-    return Buffer.concat(stream === 'stdout' ? this.out : this.err).toString('utf8');
+    return this.bytes(stream).toString('utf8');
   }
 }
 

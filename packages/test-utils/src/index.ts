@@ -7,6 +7,8 @@ export {
   redisUrl,
   skipWithoutDocker,
   skipWithoutRedis,
+  skipWithoutBwrap,
+  bwrapAnswers,
 } from './infra.js';
 export { tempDir } from './temp.js';
 export { type CommitSpec, gitDiff, gitIn, makeGitRepo } from './git-repo.js';

@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { skipLoudly } from './fixtures.js';
@@ -63,3 +64,25 @@ export const skipWithoutDocker = () =>
 /** For `describe.skipIf(await skipWithoutRedis())`. */
 export const skipWithoutRedis = () =>
   needs(`Redis at ${redisUrl}`, redisAnswers(), 'bash tools/setup-redis.sh');
+
+/** Whether bubblewrap can make namespaces here (the local backend's isolation). */
+export function bwrapAnswers(): Promise<boolean> {
+  return new Promise((resolve) => {
+    execFile(
+      'bwrap',
+      ['--unshare-net', '--ro-bind', '/', '/', '--dev', '/dev', '/bin/true'],
+      { timeout: 5000 },
+      (e) => resolve(!e),
+    );
+  });
+}
+/** For `describe.skipIf(await skipWithoutBwrap())`: the local backend's environment tests. */
+export const skipWithoutBwrap = () =>
+  needs('bubblewrap (bwrap) with the Python test tools', localToolsReady(), 'bash tools/setup-local.sh');
+
+async function localToolsReady(): Promise<boolean> {
+  if (!(await bwrapAnswers())) return false;
+  return new Promise((resolve) =>
+    execFile('/usr/bin/python3', ['-c', 'import pytest'], { timeout: 10_000 }, (e) => resolve(!e)),
+  );
+}

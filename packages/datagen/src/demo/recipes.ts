@@ -75,7 +75,7 @@ export function pythonRecipe(options: RecipeOptions = {}): RecipeCommit[] {
       files: {
         'mathlib/halve.py': 'def halve(x):\n    return x / 2\n',
         'tests/test_halve.py':
-          'import random\n\nfrom mathlib.halve import halve\n\n\ndef test_halve_odd():\n    assert halve(3) == 1.5\n\n\ndef test_halve_timing_sensitive():\n    assert random.random() < 0.5\n',
+          'from mathlib.halve import halve\n\n\ndef test_halve_odd():\n    assert halve(3) == 1.5\n\n\ndef test_halve_set_order():\n    # Flaky: a set of strings iterates in hash order, which changes with PYTHONHASHSEED.\n    assert list({"pear", "apple", "fig"})[0] == "pear"\n',
       },
     });
     commits.push({

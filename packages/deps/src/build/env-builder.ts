@@ -24,6 +24,11 @@ export interface BuiltEnv {
   durationMs: number;
 }
 
+/** Whatever turns an EnvSpec into something sandboxes run in: Docker images (EnvBuilder) or local dirs. */
+export interface EnvProvider {
+  ensure(spec: EnvSpec, options?: { signal?: AbortSignal }): Promise<BuiltEnv>;
+}
+
 export interface EnvBuilderOptions {
   builder?: ImageBuilder;
   createSandbox?: (options: SandboxOptions) => Promise<Sandbox>;
@@ -35,7 +40,8 @@ export interface EnvBuilderOptions {
   logger?: Logger;
 }
 
-function hostCa(): string | undefined {
+/** The host's CA bundle (a TLS-intercepting proxy's CA lives there), mounted into install steps. */
+export function hostCa(): string | undefined {
   const f = process.env.REPOFORGE_CA_FILE ?? process.env.NODE_EXTRA_CA_CERTS ?? process.env.SSL_CERT_FILE;
   return f && existsSync(f) ? f : undefined;
 }
@@ -48,7 +54,7 @@ const RECIPE_VERSION = 2;
  * Builds environments in layers — base -> runtime (shared by every repo on that runtime) -> dependencies (keyed
  * by the EnvSpec hash) — and reuses any layer that already exists. The repo's source is never baked in.
  */
-export class EnvBuilder {
+export class EnvBuilder implements EnvProvider {
   readonly builder: ImageBuilder;
   private readonly inflight = new Map<string, Promise<BuiltEnv>>();
 

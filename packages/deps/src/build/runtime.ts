@@ -12,7 +12,7 @@ import type { EnvSpec } from '../spec.js';
 const run = promisify(execFile);
 
 /** Files of an npm tarball (`package/...`), read into memory. */
-async function untar(tgz: Buffer): Promise<Map<string, { body: Buffer; mode: number }>> {
+export async function untar(tgz: Buffer): Promise<Map<string, { body: Buffer; mode: number }>> {
   const files = new Map<string, { body: Buffer; mode: number }>();
   const x = extract();
   const done = new Promise<void>((resolve, reject) => {
@@ -39,7 +39,7 @@ async function untar(tgz: Buffer): Promise<Map<string, { body: Buffer; mode: num
 const packs = new Map<string, Promise<Buffer>>();
 
 /** Downloads an npm package tarball once into the cache (`npm pack`, through the host's registry config). */
-function npmPack(spec: string, cacheDir: string): Promise<Buffer> {
+export function npmPack(spec: string, cacheDir: string): Promise<Buffer> {
   const file = join(cacheDir, `${spec.replace(/[^\w.@-]/g, '_')}.tgz`);
   let p = packs.get(file);
   if (!p) {

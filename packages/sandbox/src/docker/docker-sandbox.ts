@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Duplex, Readable } from 'node:stream';
 import type Docker from 'dockerode';
-import { pack as tarPack, extract as tarExtract } from 'tar-fs';
+import { pack as tarPack } from 'tar-fs';
 import { checkExecResult, SandboxError } from '../errors.js';
 import { killCommand, toArgv, wrapCommand } from '../exec-wrapper.js';
 import { DEFAULT_MAX_OUTPUT_BYTES, OutputCollector } from '../output.js';
@@ -9,7 +9,7 @@ import { firstFileOfTar, normalizeFiles, tarFiles } from '../tar.js';
 import type { ExecOptions, ExecResult, FileInput, Sandbox } from '../types.js';
 import { demuxDockerStream } from './demux.js';
 import { statusOf } from './engine.js';
-import { safeTarEntry } from './safe-extract.js';
+import { extractTarSafely } from './safe-extract.js';
 import { callSignal } from '../call-signal.js';
 
 const OOM_PROBE = 'cat /sys/fs/cgroup/memory.events /sys/fs/cgroup/memory/memory.oom_control 2>/dev/null';
@@ -219,18 +219,7 @@ export class DockerSandbox implements Sandbox {
   async copyOut(path: string, hostDest: string, options: { signal?: AbortSignal } = {}) {
     this.assertOpen();
     const { stream } = await this.archive(path, options.signal);
-    // Hostile content: only files, dirs and links that stay inside hostDest; no devices, no setuid bits.
-    const x = tarExtract(hostDest, {
-      ignore: (_name, header) => !safeTarEntry(header),
-      dmode: 0o755,
-      fmode: 0o644,
-    });
-    await new Promise<void>((resolve, reject) => {
-      stream.on('error', reject);
-      x.on('error', reject);
-      x.on('finish', resolve);
-      stream.pipe(x);
-    });
+    await extractTarSafely(stream, hostDest);
   }
 
   async commit(

@@ -1,4 +1,6 @@
 import { posix } from 'node:path';
+import type { Readable } from 'node:stream';
+import { extract as tarExtract } from 'tar-fs';
 
 interface TarHeader {
   name: string;
@@ -26,4 +28,22 @@ export function safeTarEntry(header: TarHeader | undefined): boolean {
 function escapes(path: string): boolean {
   const norm = posix.normalize(path.replace(/^\/+/, ''));
   return norm === '..' || norm.startsWith('../');
+}
+
+/**
+ * Extracts a tar stream from a sandbox into `hostDest`, treating it as hostile: only files, dirs and links that
+ * stay inside hostDest; no devices, no setuid bits.
+ */
+export function extractTarSafely(stream: Readable, hostDest: string): Promise<void> {
+  const x = tarExtract(hostDest, {
+    ignore: (_name, header) => !safeTarEntry(header),
+    dmode: 0o755,
+    fmode: 0o644,
+  });
+  return new Promise<void>((resolve, reject) => {
+    stream.on('error', reject);
+    x.on('error', reject);
+    x.on('finish', resolve);
+    stream.pipe(x);
+  });
 }

@@ -1,11 +1,14 @@
-import { mkdir, mkdtemp, chown } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import type { Logger, Sandbox, SandboxBackend, SandboxOptions } from '../types.js';
+import { hostView } from './bwrap-args.js';
+import { isLocalEnv, readLocalEnv } from './env-manifest.js';
 import { bwrapWorks, which } from './host-tools.js';
 import { LocalSandbox } from './local-sandbox.js';
 
 const NOBODY = 65534;
+const BASE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** Options of the local backend. */
 export interface LocalBackendOptions {
@@ -17,9 +20,12 @@ export interface LocalBackendOptions {
 }
 
 /**
- * The local backend: child processes in a temp dir. With bubblewrap: private network (loopback only), pid,
- * ipc and uts namespaces, read-only system, hidden /root, /home and /work. Running as root it drops to
- * `nobody` so process limits apply. Without bubblewrap there is NO network or filesystem isolation.
+ * The local backend: child processes in a temp dir. With bubblewrap: a private writable root of its own
+ * (so absolute paths like /testbed work as in a container) over a read-only view of the host's system,
+ * private network (loopback only), pid, ipc and uts namespaces, no /root, /home, /work or /opt. Running as
+ * root it drops to `nobody` so process limits apply. Without bubblewrap there is NO network or filesystem
+ * isolation, and only paths under the workdir can be used. `image` may name a local environment directory
+ * (see `LOCAL_ENV_MANIFEST`); other image names are ignored.
  */
 export class LocalBackend implements SandboxBackend {
   readonly name = 'local';
@@ -31,42 +37,70 @@ export class LocalBackend implements SandboxBackend {
     return (await which('sh')) !== undefined;
   }
 
+  /** Whether sandboxes get bubblewrap's isolation (and absolute paths) here. */
+  async isolated(): Promise<boolean> {
+    return this.options.bwrap !== false && (await bwrapWorks());
+  }
+
   async create(options: SandboxOptions = {}): Promise<Sandbox> {
     options.signal?.throwIfAborted();
     const logger = options.logger ?? this.options.logger;
-    const bwrap = this.options.bwrap !== false && (await bwrapWorks()) ? await which('bwrap') : undefined;
+    const bwrap = (await this.isolated()) ? await which('bwrap') : undefined;
     if (!bwrap && !this.warned) {
       this.warned = true;
       logger?.warn('local sandbox without bubblewrap: commands share the host network and filesystem');
     }
+    const localEnv = isLocalEnv(options.image) ? await readLocalEnv(options.image) : undefined;
+    const mounts = { ...localEnv?.mounts, ...options.mounts };
     const root = await mkdtemp(join(this.options.tmpRoot ?? tmpdir(), 'repoforge-local-'));
-    const hostWork = join(root, 'work');
-    await mkdir(hostWork, { recursive: true });
     const setpriv = await which('setpriv');
     const asRoot = process.getuid?.() === 0;
     const wantsRoot = options.user === '0' || options.user === 'root';
     const uid = options.user && /^\d+/.test(options.user) ? Number(options.user.split(':')[0]) : NOBODY;
     const drop =
       asRoot && !wantsRoot && setpriv ? { setpriv, uid, gid: uid === NOBODY ? NOBODY : uid } : undefined;
-    if (drop) await chown(hostWork, drop.uid, drop.gid);
-    const workdir = bwrap ? (options.workdir ?? '/workspace') : hostWork;
+    const workdir = bwrap ? (options.workdir ?? '/workspace') : join(root, 'work');
+    const fsRoot = bwrap ? join(root, 'fs') : undefined;
+    const hostWork = fsRoot ? join(fsRoot, workdir) : workdir;
+    await mkdir(hostWork, { recursive: true });
+    if (fsRoot) {
+      // The sandbox's own root: top-level symlinks, a sticky /tmp, and mount points made here, once.
+      for (const l of hostView().symlinks) await symlink(l.target, join(fsRoot, l.path));
+      await mkdir(join(fsRoot, 'tmp'), { recursive: true });
+      await chmod(join(fsRoot, 'tmp'), 0o1777);
+      for (const [host, dest] of Object.entries(mounts)) {
+        // A file needs a file to mount over, a directory a directory; the directories above it belong to the
+        // sandbox's user, so it can still make siblings (/opt/deps next to a mounted /opt/runtime).
+        const isDir = (await stat(host)).isDirectory();
+        const parent = isDir ? dest : posix.dirname(dest);
+        await mkdir(join(fsRoot, parent), { recursive: true });
+        if (!isDir) await writeFile(join(fsRoot, dest), '');
+        if (drop)
+          for (let d = posix.dirname(dest); d !== '/'; d = posix.dirname(d))
+            await chown(join(fsRoot, d), drop.uid, drop.gid);
+      }
+      if (drop) await chown(fsRoot, drop.uid, drop.gid);
+    }
+    if (drop) {
+      await chown(hostWork, drop.uid, drop.gid);
+      await chmod(root, 0o711); // the dropped user passes through (cannot list) to reach its workdir
+    }
     const env = {
-      PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      PATH: [...(localEnv?.path ?? []), BASE_PATH].join(':'),
       HOME: workdir,
       LANG: 'C.UTF-8',
+      ...localEnv?.env,
       ...options.env,
     };
     return new LocalSandbox(
-      root,
-      hostWork,
-      workdir,
+      { root, fsRoot, hostWork, workdir, image: localEnv ? options.image : undefined },
       {
         bwrap,
         prlimit: await which('prlimit'),
         drop,
         shareNet: options.network === 'host',
         limits: options.limits ?? {},
-        mounts: options.mounts,
+        mounts,
       },
       env,
     );

@@ -1,14 +1,17 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chown, cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { dirname, posix, relative, resolve } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { posix } from 'node:path';
+import { Readable } from 'node:stream';
+import { pack as tarPack } from 'tar-fs';
+import { extractTarSafely } from '../docker/safe-extract.js';
 import { checkExecResult, SandboxError } from '../errors.js';
 import { toArgv } from '../exec-wrapper.js';
 import { parseBytes } from '../limits.js';
 import { DEFAULT_MAX_OUTPUT_BYTES, OutputCollector } from '../output.js';
-import { normalizeFiles } from '../tar.js';
+import { normalizeFiles, tarFiles } from '../tar.js';
 import type { ExecOptions, ExecResult, FileInput, Limits, Sandbox } from '../types.js';
-import { bwrapArgs } from './bwrap-args.js';
+import { bwrapArgs, hostView } from './bwrap-args.js';
 
 /** How the local backend confines a command, decided once per sandbox. */
 export interface LocalConfinement {
@@ -18,53 +21,80 @@ export interface LocalConfinement {
   drop?: { setpriv: string; uid: number; gid: number };
   shareNet: boolean;
   limits: Limits;
+  /** Host path -> sandbox path, read-only. */
   mounts?: Record<string, string>;
 }
 
+/** Where a local sandbox lives on the host. */
+export interface LocalLayout {
+  /** Removed on close. */
+  root: string;
+  /** With bubblewrap: the directory that is the sandbox's `/`. */
+  fsRoot?: string;
+  /** The workdir on the host. */
+  hostWork: string;
+  /** The workdir as commands see it. */
+  workdir: string;
+  image?: string;
+}
+
+const FILE_IO_CAP = 1 << 30;
+const under = (path: string, dir: string) => path === dir || path.startsWith(dir === '/' ? '/' : `${dir}/`);
+
 /**
  * A sandbox that is a temp directory on this machine. Commands run in their own process group; with
- * bubblewrap they also get private network/pid namespaces and a read-only view of the system. Weaker than
- * Docker: see the README.
+ * bubblewrap they also get private network/pid namespaces, a writable root of their own and a read-only view
+ * of the system. Files move in and out through commands run inside the sandbox (tar, cat) as its user, so a
+ * symlink planted by a command can never make the host write or read outside it. Weaker than Docker: see the
+ * README.
  */
 export class LocalSandbox implements Sandbox {
   readonly backend = 'local';
-  readonly image = undefined;
   readonly id = `local-${randomBytes(6).toString('hex')}`;
+  readonly workdir: string;
+  readonly image: string | undefined;
   dirty = false;
   closed = false;
   private readonly running = new Set<ChildProcess>();
   private readonly kept = new Set<number>();
 
   constructor(
-    private readonly root: string,
-    private readonly hostWork: string,
-    readonly workdir: string,
+    private readonly layout: LocalLayout,
     private readonly confine: LocalConfinement,
     private readonly baseEnv: Record<string, string>,
-  ) {}
+  ) {
+    this.workdir = layout.workdir;
+    this.image = layout.image;
+  }
 
   private assertOpen(): void {
     if (this.closed) throw new SandboxError('SANDBOX_CLOSED', `sandbox ${this.id} is closed`);
   }
 
-  /** Maps a sandbox path (absolute or relative to workdir) to the host, refusing anything outside. */
-  private hostPath(path: string): string {
-    const inSandbox = posix.resolve(this.workdir, path);
-    const rel = posix.relative(this.workdir, inSandbox);
-    if (rel.startsWith('..') || posix.isAbsolute(rel)) {
-      throw new SandboxError(
-        'PATH_OUTSIDE_SANDBOX',
-        `${path} is outside the sandbox's workdir ${this.workdir}`,
-      );
+  /** A sandbox path made absolute; refused when the sandbox cannot have it (or cannot write it). */
+  private checkPath(path: string, write: boolean): string {
+    const abs = posix.resolve(this.workdir, path);
+    if (!this.layout.fsRoot) {
+      if (!under(abs, this.workdir))
+        throw new SandboxError(
+          'PATH_OUTSIDE_SANDBOX',
+          `${path} is outside the sandbox's workdir ${this.workdir} (without bubblewrap only the workdir exists)`,
+        );
+      return abs;
     }
-    return resolve(this.hostWork, rel);
+    if (write) {
+      const ro = [...hostView().readOnlyDirs, ...Object.values(this.confine.mounts ?? {})].find((d) =>
+        under(abs, d),
+      );
+      if (ro) throw new SandboxError('PATH_READ_ONLY', `${path}: ${ro} is read-only in the sandbox`);
+    }
+    return abs;
   }
 
   private commandLine(argv: string[], cwd: string): string[] {
     const c = this.confine;
     const line: string[] = [];
-    if (c.bwrap)
-      line.push(c.bwrap, ...bwrapArgs(this.hostWork, this.workdir, cwd, c.shareNet, c.mounts), '--');
+    if (c.bwrap) line.push(c.bwrap, ...bwrapArgs(this.layout.fsRoot!, cwd, c.shareNet, c.mounts), '--');
     if (c.prlimit && (c.limits.pids || c.limits.memory)) {
       line.push(c.prlimit);
       if (c.limits.pids) line.push(`--nproc=${c.limits.pids}`);
@@ -80,13 +110,25 @@ export class LocalSandbox implements Sandbox {
     this.assertOpen();
     options.signal?.throwIfAborted();
     this.dirty = true;
+    const { result } = await this.run(toArgv(cmd), options);
+    return options.check ? checkExecResult(result, typeof cmd === 'string' ? cmd : cmd.join(' ')) : result;
+  }
+
+  private async run(
+    argv: string[],
+    options: ExecOptions,
+  ): Promise<{ result: ExecResult; out: OutputCollector }> {
     const started = performance.now();
-    const cwdInSandbox = posix.resolve(this.workdir, options.cwd ?? '.');
-    const hostCwd = this.hostPath(cwdInSandbox);
-    await mkdir(hostCwd, { recursive: true });
-    const [file, ...args] = this.commandLine(toArgv(cmd), this.confine.bwrap ? cwdInSandbox : hostCwd);
+    const cwd = posix.resolve(this.workdir, options.cwd ?? '.');
+    const bwrap = !!this.confine.bwrap;
+    // The cwd is made inside the sandbox (as its user) before the command runs there.
+    const line = bwrap
+      ? ['/bin/sh', '-c', 'mkdir -p -- "$0" 2>/dev/null; cd -- "$0" && exec "$@"', cwd, ...argv]
+      : argv;
+    const [file, ...args] = this.commandLine(line, bwrap ? '/' : this.layout.hostWork);
+    if (!bwrap && cwd !== this.workdir) this.checkPath(cwd, false);
     const child = spawn(file!, args, {
-      cwd: this.confine.bwrap ? '/' : hostCwd,
+      cwd: bwrap ? '/' : cwd,
       env: { ...this.baseEnv, ...options.env },
       detached: true, // own process group: a timeout kills the whole tree
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -144,58 +186,80 @@ export class LocalSandbox implements Sandbox {
       oomKilled: false, // rlimits make allocations fail rather than OOM-kill; not detectable here
       durationMs: Math.round(performance.now() - started),
     };
-    return options.check ? checkExecResult(result, typeof cmd === 'string' ? cmd : cmd.join(' ')) : result;
+    return { result, out };
   }
 
-  private async own(path: string): Promise<void> {
-    if (this.confine.drop) await chown(path, this.confine.drop.uid, this.confine.drop.gid);
+  /** Runs a file-moving command inside the sandbox; a failure becomes a SandboxError naming `what`. */
+  private async io(argv: string[], what: string, stdin?: Uint8Array, signal?: AbortSignal): Promise<Buffer> {
+    const { result, out } = await this.run(argv, { stdin, signal, maxOutputBytes: FILE_IO_CAP });
+    if (result.exitCode === 3) throw new SandboxError('FILE_NOT_FOUND', `no file ${what} in the sandbox`);
+    if (result.exitCode !== 0) {
+      const msg = result.stderr.trim().split('\n').slice(-3).join('; ');
+      const code = /Read-only file system/.test(msg) ? 'PATH_READ_ONLY' : 'ENGINE_ERROR';
+      throw new SandboxError(code, `${what}: ${msg || `exit ${result.exitCode}`}`);
+    }
+    return out.bytes('stdout');
   }
 
-  async writeFiles(files: readonly FileInput[] | Record<string, string | Uint8Array>): Promise<void> {
+  async writeFiles(
+    files: readonly FileInput[] | Record<string, string | Uint8Array>,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<void> {
     this.assertOpen();
     this.dirty = true;
-    for (const f of normalizeFiles(files, this.workdir)) {
-      const host = this.hostPath(f.path);
-      await mkdir(dirname(host), { recursive: true });
-      await writeFile(host, f.content, { mode: f.mode ?? 0o644 });
-      await this.own(host);
-    }
+    const list = normalizeFiles(files, this.workdir);
+    for (const f of list) this.checkPath(f.path, true);
+    if (list.length === 0) return;
+    const tar = await tarFiles(list);
+    await this.io(
+      ['tar', '-x', '-p', '--no-same-owner', '-C', '/', '-f', '-'],
+      list[0]!.path,
+      tar,
+      options.signal,
+    );
   }
 
-  async readFile(path: string): Promise<Uint8Array> {
+  async readFile(path: string, options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
     this.assertOpen();
-    try {
-      return await readFile(this.hostPath(path));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw new SandboxError('FILE_NOT_FOUND', `no file ${path} in the sandbox`, { cause: error });
-      }
-      throw error;
-    }
+    const abs = this.checkPath(path, false);
+    return this.io(
+      ['/bin/sh', '-c', '[ -f "$0" ] || exit 3; exec cat -- "$0"', abs],
+      abs,
+      undefined,
+      options.signal,
+    );
   }
 
-  async copyIn(hostDir: string, dest: string): Promise<void> {
+  async copyIn(hostDir: string, dest: string, options: { signal?: AbortSignal } = {}): Promise<void> {
     this.assertOpen();
     this.dirty = true;
-    const target = this.hostPath(dest);
-    await cp(hostDir, target, { recursive: true, verbatimSymlinks: true });
-    if (this.confine.drop) {
-      await this.exec([
-        'chown',
-        '-R',
-        `${this.confine.drop.uid}:${this.confine.drop.gid}`,
-        relative(this.hostWork, target) || '.',
-      ]).catch(() => {});
-    }
+    const abs = this.checkPath(dest, true);
+    const tar = await streamBytes(tarPack(hostDir));
+    await this.io(
+      ['/bin/sh', '-c', 'mkdir -p -- "$0" && exec tar -x -p --no-same-owner -C "$0" -f -', abs],
+      abs,
+      tar,
+      options.signal,
+    );
   }
 
-  async copyOut(path: string, hostDest: string): Promise<void> {
+  async copyOut(path: string, hostDest: string, options: { signal?: AbortSignal } = {}): Promise<void> {
     this.assertOpen();
-    const src = this.hostPath(path);
-    await cp(src, resolve(hostDest, posix.basename(posix.resolve(this.workdir, path))), {
-      recursive: true,
-      verbatimSymlinks: true,
-    });
+    const abs = this.checkPath(path, false);
+    const tar = await this.io(
+      [
+        '/bin/sh',
+        '-c',
+        '[ -e "$0" ] || exit 3; exec tar -c -C "$1" -f - -- "$2"',
+        abs,
+        posix.dirname(abs),
+        posix.basename(abs),
+      ],
+      abs,
+      undefined,
+      options.signal,
+    );
+    await extractTarSafely(Readable.from([tar]), hostDest);
   }
 
   async close(): Promise<void> {
@@ -206,10 +270,19 @@ export class LocalSandbox implements Sandbox {
         if (pid) process.kill(-pid, 'SIGKILL');
       } catch {}
     }
-    await rm(this.root, { recursive: true, force: true });
+    await rm(this.layout.root, { recursive: true, force: true });
   }
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
+}
+
+function streamBytes(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    stream.on('data', (c: Buffer) => parts.push(c));
+    stream.on('end', () => resolve(Buffer.concat(parts)));
+    stream.on('error', reject);
+  });
 }

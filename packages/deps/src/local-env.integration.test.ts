@@ -1,0 +1,86 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { LocalBackend } from '@repoforge/sandbox';
+import { makeGitRepo, makeNodeSample, skipWithoutBwrap, tempDir } from '@repoforge/test-utils';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type EnvSpec, LocalEnvBuilder, planEnv, snapshotFromGit } from './index.js';
+
+const run = promisify(execFile);
+
+/** Runs the spec's tests for a commit in a network-less local sandbox in the built environment. */
+async function runTests(repoDir: string, commit: string, spec: EnvSpec, image: string): Promise<string> {
+  const work = join(repoDir, '..', `export-${commit.slice(0, 8)}`);
+  await mkdir(work, { recursive: true });
+  await run('sh', ['-c', `git -C ${repoDir} archive ${commit} | tar -x -C ${work}`]);
+  await using sb = await new LocalBackend().create({ image, network: 'none' });
+  await sb.copyIn(work, '/testbed');
+  const r = await sb.exec(['/bin/bash', '-c', [...spec.preTest, spec.testCmd].join('\n')], {
+    cwd: '/testbed',
+    timeoutMs: 120_000,
+  });
+  return r.stdout + r.stderr;
+}
+
+describe.skipIf(await skipWithoutBwrap())('local environments (no Docker)', async () => {
+  const cache = await tempDir();
+  afterAll(() => cache[Symbol.asyncDispose]());
+  const builder = new LocalEnvBuilder({ cacheDir: cache.path });
+
+  it('a Node repo with npm dependencies: Node from npm, deps installed once, tests run offline', async () => {
+    await using root = await tempDir();
+    const { instance } = await makeNodeSample(root.path);
+    const dir = join(root.path, 'acme', 'doubler');
+    const spec = await planEnv(
+      await snapshotFromGit({ gitdir: join(dir, '.git'), oid: instance.base_commit }),
+    );
+    const env = await builder.ensure(spec);
+    expect(env.image.startsWith(cache.path)).toBe(true);
+    expect(existsSync(join(env.image, 'deps/node_modules/mocha'))).toBe(true);
+    expect(existsSync(join(env.runtimeImage, 'bin/node'))).toBe(true);
+    const out = await runTests(dir, instance.base_commit, spec, env.image);
+    expect(out).toMatch(/1 passing/);
+    expect(out).toMatch(/rejects strings/);
+    const again = await new LocalEnvBuilder({ cacheDir: cache.path }).ensure(spec);
+    expect(again).toMatchObject({ image: env.image, cached: true, runtimeImage: env.runtimeImage });
+  }, 300_000);
+
+  it('a Python repo with Debian packages uses the host python3 and pytest', async () => {
+    await using root = await tempDir();
+    const dir = join(root.path, 'acme', 'calc');
+    const [c1] = await makeGitRepo(dir, [
+      {
+        message: 'calc',
+        files: {
+          'requirements-dev.txt': 'pytest\n',
+          'calc.py': 'def add(a, b):\n    return a + b\n',
+          'tests/test_calc.py': 'from calc import add\n\ndef test_add():\n    assert add(1, 2) == 3\n',
+        },
+      },
+    ]);
+    const spec = await planEnv(await snapshotFromGit({ gitdir: join(dir, '.git'), oid: c1! }));
+    expect(spec.install).toMatchObject({ strategy: 'apt', packages: ['python3-pytest'] });
+    const env = await builder.ensure(spec);
+    expect(env.missingPackages).toEqual([]);
+    expect(await runTests(dir, c1!, spec, env.image)).toMatch(/1 passed/);
+  }, 120_000);
+
+  it('a system package the host lacks is an error naming the apt command', async () => {
+    const spec: EnvSpec = {
+      ecosystem: 'python',
+      runtime: { name: 'python', version: '3' },
+      systemPackages: ['git', 'cowsay'],
+      install: { strategy: 'apt', packages: [], unmapped: [] },
+      preTest: [],
+      testCmd: 'true',
+      logParser: 'parse_log_pytest',
+      testRunner: 'pytest',
+      notes: [],
+    };
+    await expect(builder.ensure(spec)).rejects.toThrow(
+      /cowsay is not installed\. hint: apt-get install -y cowsay/,
+    );
+  });
+});
