@@ -1,4 +1,11 @@
-import { EnvBuilder, type EnvSpec, planEnv, snapshotFromGit, toHarnessEnvSpec } from '@repoforge/deps';
+import {
+  EnvBuilder,
+  type EnvProvider,
+  type EnvSpec,
+  planEnv,
+  snapshotFromGit,
+  toHarnessEnvSpec,
+} from '@repoforge/deps';
 import type { RepoSource } from '@repoforge/harness';
 import type { Instance } from '@repoforge/schema';
 import type { Logger } from '@repoforge/sandbox';
@@ -7,7 +14,11 @@ import type { Logger } from '@repoforge/sandbox';
  * Environments planned from each instance's own repo at its base commit (@repoforge/deps) and built (or
  * reused by EnvSpec hash): what `eval run` uses when no --env-spec is given.
  */
-export function autoEnv(repoSource: RepoSource, logger?: Logger, builder = new EnvBuilder({ logger })) {
+export function autoEnv(
+  repoSource: RepoSource,
+  logger?: Logger,
+  builder: EnvProvider = new EnvBuilder({ logger }),
+) {
   const planned = new Map<string, Promise<{ plan: EnvSpec; image: string }>>();
   const envOf = (instance: Instance, signal?: AbortSignal) => {
     const key = `${instance.repo}@${instance.base_commit}`;

@@ -8,6 +8,7 @@ import {
   sharedFixture,
   sharedFixturesDir,
   skipLoudly,
+  skipWithoutBwrap,
   skipWithoutDocker,
   tempDir,
 } from '@repoforge/test-utils';
@@ -111,5 +112,31 @@ describe.skipIf(await skipWithoutDocker())('repoforge eval run (docker)', () => 
     expect(out.unknownPredictionIds).toEqual(['ghost-1']);
     expect(out.summaryFile).toBe(join(dir.path, 'org__model.w.json'));
     expect(u.stderr()).toMatch(/prediction for unknown instance ghost-1/);
+  });
+});
+
+describe.skipIf(await skipWithoutBwrap())('repoforge eval run (local backend)', () => {
+  it('plans the environment from the repo and evaluates without Docker; Docker-only options are usage errors', async () => {
+    await using dir = await tempDir();
+    const { instance } = await makePythonSample(join(dir.path, 'repos'));
+    await writeFile(join(dir.path, 'data.jsonl'), `${JSON.stringify(instance)}\n`);
+    await writeFile(join(dir.path, 'env.json'), JSON.stringify(sampleEnvSpecs(baseImage)));
+    const common = ['eval', 'run', '--dataset', 'data.jsonl', '--repo-cache', 'repos', '--backend', 'local'];
+    const t = bufferedIO();
+    t.io.cwd = dir.path;
+    expect(await runCli([...common, '--predictions', 'gold', '--run-id', 'g'], t.io), t.stderr()).toBe(0);
+    expect(t.stdout()).toMatch(/Instances resolved: 1\n/);
+    expect(t.stderr()).toMatch(/backend: local \(asked for\)/);
+    const log = readFileSync(
+      join(dir.path, 'logs/run_evaluation/g/gold/acme__calc-1/run_instance.log'),
+      'utf8',
+    );
+    expect(log).toMatch(/in local sandbox/);
+    const u = bufferedIO();
+    u.io.cwd = dir.path;
+    expect(
+      await runCli([...common, '--predictions', 'gold', '--run-id', 'h', '--env-spec', 'env.json'], u.io),
+    ).toBe(2);
+    expect(u.stderr()).toMatch(/--env-spec needs the Docker backend/);
   });
 });

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EnvBuilder, planEnv, snapshotFromGit, toHarnessEnvSpec } from '@repoforge/deps';
+import { EnvBuilder, type EnvProvider, planEnv, snapshotFromGit, toHarnessEnvSpec } from '@repoforge/deps';
 import {
   gradeLog,
   EnvSpec as HarnessEnvSpec,
@@ -46,7 +46,8 @@ export interface MineOptions {
   timeoutSec?: number;
   limits?: CandidateLimits;
   rules?: TestFileRules;
-  envBuilder?: EnvBuilder;
+  /** Environments (default: Docker images via EnvBuilder; a LocalEnvBuilder for the local backend). */
+  envBuilder?: EnvProvider;
   createSandbox?: (options: SandboxOptions) => Promise<Sandbox>;
   statement?: Omit<StatementOptions, 'signal'>;
   logger?: Logger;
@@ -183,7 +184,7 @@ export async function mineRepository(options: MineOptions): Promise<MineResult> 
   return { funnel, instances, out: options.out };
 }
 
-type ValidateOptions = MineOptions & { envBuilder: EnvBuilder; pool: SandboxPool };
+type ValidateOptions = MineOptions & { envBuilder: EnvProvider; pool: SandboxPool };
 
 async function validateCandidate(
   cand: Candidate,

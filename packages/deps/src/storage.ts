@@ -2,9 +2,13 @@ import * as fs from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  computeStorageReport,
   type DockerConnection,
   dockerClient,
+  type ImageLayers,
   inspectImageLayers,
+  isLocalEnv,
+  readLocalEnv,
   type StorageReport,
   storageReport,
 } from '@repoforge/sandbox';
@@ -87,7 +91,22 @@ export function datasetStorage(input: {
 }
 
 /**
- * Measures a dataset's storage on the engine: each instance's environment image (layers counted once across the
+ * A local environment directory as "layers": each directory it mounts (the shared runtime, its own deps), so
+ * a runtime used by several environments counts once. The host system they run on is not counted.
+ */
+async function localEnvLayers(dir: string): Promise<ImageLayers> {
+  const { mounts } = await readLocalEnv(dir);
+  const layers = [];
+  for (const host of Object.keys(mounts).sort()) {
+    const size = await dirBytes(host);
+    layers.push({ chainId: host, diffId: host, size });
+  }
+  return { image: dir, id: dir, layers };
+}
+
+/**
+ * Measures a dataset's storage on the engine (or, when every environment is a local environment directory,
+ * on disk): each instance's environment image (layers counted once across the
  * set), its repo at base_commit for the baseline, and the shared git caches.
  */
 export async function measureDatasetStorage(
@@ -99,13 +118,12 @@ export async function measureDatasetStorage(
   const repoBytes = new Map<string, number>();
   for (const i of instances) repoBytes.set(i.id, await repoBytesAt(i.gitdir, i.baseCommit, i.cache));
   const images = [...new Set(imageOf.values())];
-  const report = await storageReport(images, { docker });
-  const sizes = new Map<string, number>();
+  const local = images.length > 0 && images.every((i) => isLocalEnv(i));
+  const layers: ImageLayers[] = [];
   for (const img of images)
-    sizes.set(
-      img,
-      (await inspectImageLayers(docker, img)).layers.reduce((a, l) => a + l.size, 0),
-    );
+    layers.push(local ? await localEnvLayers(img) : await inspectImageLayers(docker, img));
+  const report = local ? computeStorageReport(layers) : await storageReport(images, { docker });
+  const sizes = new Map(layers.map((l) => [l.image, l.layers.reduce((a, x) => a + x.size, 0)]));
   let cacheBytes = 0;
   for (const g of new Set(instances.map((i) => i.gitdir))) cacheBytes += await dirBytes(g);
   return {

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { mineRepository } from '@repoforge/datagen';
 import { numberArg } from '../args.js';
+import { BACKEND_OPTION, backendKit } from '../backend.js';
 import { type Command, UsageError } from '../command.js';
 import { cliLogger } from '../logger.js';
 import { Progress } from '../progress.js';
@@ -36,6 +37,7 @@ const mine: Command = {
       description: 'where URLs are cloned',
       default: '.repoforge/repos',
     },
+    backend: BACKEND_OPTION,
   },
   async run({ io, values, signal, verbose, json }) {
     const repo = values.repo;
@@ -47,6 +49,9 @@ const mine: Command = {
       since = new Date(String(values.since));
       if (Number.isNaN(since.getTime())) throw new UsageError(`--since: not a date: ${String(values.since)}`);
     }
+    const logger = cliLogger(io, verbose);
+    const kit = await backendKit(values.backend, logger);
+    io.stderr.write(`backend: ${kit.name} (${kit.reason})\n`);
     const progress = new Progress(io, 'mine', 0);
     const counts: Record<string, number> = {};
     const r = await mineRepository({
@@ -59,7 +64,9 @@ const mine: Command = {
       maxCommits: numberArg(values, 'max-commits', true),
       workers: numberArg(values, 'workers', true),
       runs: numberArg(values, 'runs', true),
-      logger: cliLogger(io, verbose),
+      createSandbox: kit.createSandbox,
+      envBuilder: kit.envs,
+      logger,
       signal,
       onProgress: (e) => {
         if (e.stage === 'candidates') progress.setTotal(e.total);

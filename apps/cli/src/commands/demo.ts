@@ -1,12 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createDemoRepos, fileAtCommit, gitFileDiff, mineRepository } from '@repoforge/datagen';
-import { EnvBuilder, measureDatasetStorage } from '@repoforge/deps';
+import { measureDatasetStorage } from '@repoforge/deps';
 import { RepoCache, runEvaluation } from '@repoforge/harness';
 import { formatJsonl, type Instance, type Prediction, serializeInstance } from '@repoforge/schema';
-import { dockerClient, engineAnswers } from '@repoforge/sandbox';
 import { labelOffline } from '@repoforge/spice';
 import { autoEnv } from '../auto-env.js';
+import { BACKEND_OPTION, backendKit } from '../backend.js';
 import type { Command, CommandContext } from '../command.js';
 import { cliLogger } from '../logger.js';
 import { Progress } from '../progress.js';
@@ -28,19 +28,17 @@ async function demo({ io, values, signal, verbose, json }: CommandContext): Prom
   const dir = resolve(io.cwd, String(values.dir));
   const say = (m: string) => io.stderr.write(`[demo] ${m}\n`);
   const logger = cliLogger(io, verbose);
-  const docker = dockerClient();
-  if (!(await engineAnswers(docker))) {
-    io.stderr.write(
-      'repoforge: no Docker engine answers. The demo builds environments and runs tests in containers.\nhint: run `bash tools/setup-docker.sh` (or `npm run demo`, which does it), then try again\n',
-    );
-    return 1;
-  }
-  say('backend: docker (network none for every test run)');
+  const kit = await backendKit(values.backend, logger);
+  say(
+    kit.name === 'docker'
+      ? `backend: docker (${kit.reason}; network none for every test run)`
+      : `backend: local (${kit.reason}; bubblewrap, loopback-only network, environments as directories on this machine — weaker isolation than Docker)`,
+  );
   const reposDir = join(dir, 'repos');
   await mkdir(dir, { recursive: true });
   say(`1/6 creating demo repositories with real bug-fix histories in ${reposDir}`);
   const repos = await createDemoRepos(reposDir, { fixes: Number(values.fixes), edgeCases: true });
-  const builder = new EnvBuilder({ logger });
+  const builder = kit.envs;
   const instances: Instance[] = [];
   for (const [path, name] of [
     [repos.python, 'demo/mathlib'],
@@ -55,6 +53,7 @@ async function demo({ io, values, signal, verbose, json }: CommandContext): Prom
       runs: 2,
       workers: 2,
       envBuilder: builder,
+      createSandbox: kit.createSandbox,
       logger,
       signal,
       onProgress: (e) =>
@@ -92,6 +91,7 @@ async function demo({ io, values, signal, verbose, json }: CommandContext): Prom
       reportDir,
       envSpecs: {},
       resolveEnv: env.resolveEnv,
+      createSandbox: kit.createSandbox,
       repoSource,
       maxWorkers: 2,
       logger,
@@ -137,6 +137,7 @@ async function demo({ io, values, signal, verbose, json }: CommandContext): Prom
     });
   }
   const result = {
+    backend: kit.name,
     instances: instances.length,
     dataset: datasetFile,
     labels: labelsFile,
@@ -149,12 +150,12 @@ async function demo({ io, values, signal, verbose, json }: CommandContext): Prom
   else {
     io.stdout.write(
       [
-        `Demo done: ${instances.length} validated task instances mined from 2 repositories.`,
+        `Demo done (${kit.name} backend): ${instances.length} validated task instances mined from 2 repositories.`,
         `  gold:  ${runs['demo-gold']!.resolved}/${runs['demo-gold']!.total} resolved   -> ${runs['demo-gold']!.html}`,
         `  wrong: ${runs['demo-wrong']!.resolved}/${runs['demo-wrong']!.total} resolved   -> ${runs['demo-wrong']!.html}`,
         `  instances: ${datasetFile}`,
         `  labels:    ${labelsFile}`,
-        `  storage:   ${storageFile} (${storage.amortizedMBPerInstance} MB per instance, ${storage.ratio}x smaller than one image per instance)`,
+        `  storage:   ${storageFile} (${storage.amortizedMBPerInstance} MB per instance; one ${kit.name === 'docker' ? 'image' : 'environment'} per instance would take ${storage.baselineMBPerInstance} MB: ${storage.ratio}x${kit.name === 'local' ? '; the host system local environments run on is not counted' : ''})`,
         '',
       ].join('\n'),
     );
@@ -167,10 +168,15 @@ export const demoCommand: Command = {
   name: 'demo',
   summary:
     'the whole pipeline on generated repos: mine, build envs, evaluate gold and a wrong patch, label, report',
-  examples: ['repoforge demo', 'repoforge demo --dir /tmp/rf-demo --fixes 5'],
+  examples: [
+    'repoforge demo',
+    'repoforge demo --dir /tmp/rf-demo --fixes 5',
+    'repoforge demo --backend local',
+  ],
   options: {
     dir: { type: 'string', value: 'DIR', description: 'where everything goes', default: '.repoforge/demo' },
     fixes: { type: 'string', value: 'N', description: 'bug-fix commits per demo repo', default: '3' },
+    backend: BACKEND_OPTION,
   },
   run: demo,
 };

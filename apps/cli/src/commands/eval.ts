@@ -17,6 +17,7 @@ import { formatInstanceReportFile } from '@repoforge/schema';
 import { fileArg, numberArg } from '../args.js';
 import { type Command, UsageError } from '../command.js';
 import { autoEnv } from '../auto-env.js';
+import { BACKEND_OPTION, backendKit } from '../backend.js';
 import { cliLogger } from '../logger.js';
 import { Progress } from '../progress.js';
 
@@ -86,6 +87,7 @@ const run: Command = {
       value: 'redis://HOST:PORT[/DB]',
       description: "fan out to 'repoforge eval worker' processes through this Redis",
     },
+    backend: BACKEND_OPTION,
   },
   async run({ io, values, signal, verbose, json }) {
     const cwd = io.cwd;
@@ -107,6 +109,18 @@ const run: Command = {
       ?.flatMap((s) => s.split(','))
       .filter(Boolean);
     const logger = cliLogger(io, verbose);
+    const rewrite = values['rewrite-reports'] === true;
+    // Regrading saved logs runs nothing: no backend needed.
+    const kit = rewrite ? undefined : await backendKit(values.backend, logger);
+    if (kit?.name === 'local') {
+      const docker = ['env-spec', 'use-instance-images', 'queue'].find((k) => values[k] !== undefined);
+      if (docker && values[docker] !== false)
+        throw new UsageError(
+          `--${docker} needs the Docker backend (images / remote workers); the local backend plans environments from each repo`,
+          'start an engine with `bash tools/setup-docker.sh`, or drop the option',
+        );
+    }
+    if (kit) io.stderr.write(`backend: ${kit.name} (${kit.reason})\n`);
     const progress = new Progress(io, 'eval', 0);
     const reportDir = resolve(cwd, String(values['report-dir']));
     const queueUrl = values.queue as string | undefined;
@@ -126,9 +140,10 @@ const run: Command = {
       envSpecs,
       repoSource,
       // Repos without an --env-spec entry get environments planned from the repo itself.
-      resolveEnv: autoEnv(repoSource, logger).resolveEnv,
+      resolveEnv: autoEnv(repoSource, logger, kit?.envs).resolveEnv,
+      createSandbox: kit?.createSandbox,
       parser: values.parser as string | undefined,
-      rewriteReports: values['rewrite-reports'] === true,
+      rewriteReports: rewrite,
       useInstanceImages: values['use-instance-images'] === true,
       repeat: numberArg(values, 'repeat', true),
       gradeMode: grading,
