@@ -125,7 +125,7 @@ async function demo({ io, values, signal, verbose, json }: CommandContext): Prom
   }
   const { report: _report, ...storage } = await measureDatasetStorage(measured);
   const storageFile = join(dir, 'storage.json');
-  await writeFile(storageFile, `${JSON.stringify(storage, null, 2)}\n`);
+  await writeFile(storageFile, `${JSON.stringify({ backend: kit.name, ...storage }, null, 2)}\n`);
   say('6/6 HTML reports');
   for (const runId of Object.keys(runs)) {
     runs[runId]!.html = await writeHtmlReport({

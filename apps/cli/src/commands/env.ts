@@ -9,6 +9,7 @@ import { EnvSpec, loadDataset, materializeRepo, RepoCache, runInstance } from '@
 import { writeFileAtomic } from '@repoforge/schema/node';
 import { createSandbox, SandboxPool } from '@repoforge/sandbox';
 import { autoEnv } from '../auto-env.js';
+import { BACKEND_OPTION, backendKit } from '../backend.js';
 import { fileArg, numberArg } from '../args.js';
 import type { Command } from '../command.js';
 import { cliLogger } from '../logger.js';
@@ -182,12 +183,13 @@ const report: Command = {
   summary:
     'storage of a dataset: images, shared bytes, MB per instance, and the one-image-per-instance baseline',
   examples: ['repoforge storage report --dataset instances.jsonl --repo-cache ./repos'],
-  options: commonOptions,
+  options: { ...commonOptions, backend: BACKEND_OPTION },
   async run({ io, values, signal, verbose, json }) {
     const dataset = await loadDataset(fileArg(values, 'dataset', io.cwd), { signal });
     const cacheDir = resolve(io.cwd, String(values['repo-cache']));
     const repos = new RepoCache({ cacheDir, clone: false });
-    const env = autoEnv(repos, cliLogger(io, verbose));
+    const logger = cliLogger(io, verbose);
+    const env = autoEnv(repos, logger, (await backendKit(values.backend, logger)).envs);
     const measured = [];
     for (const inst of dataset) {
       const loc = await repos.resolve(inst.repo);
