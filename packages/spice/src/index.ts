@@ -34,4 +34,4 @@ export {
   type PriceTable,
 } from './llm-client.js';
 export { type Answer, extractScores, labelWithLlm, spicePrompt } from './llm-label.js';
-export { buildRepoMap, type FileReader, gitFileReader } from './repo-map.js';
+export { buildRepoMap, type FileReader, gitFileReader, type RankedFile, rankRelated } from './repo-map.js';
