@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { makePythonSample, skipWithoutDocker, tempDir } from '@repoforge/test-utils';
+import { makePythonSample, skipWithoutBwrap, skipWithoutDocker, tempDir } from '@repoforge/test-utils';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './run-cli.js';
 import { bufferedIO } from './test-io.js';
@@ -15,81 +15,94 @@ describe('repoforge rollout run', () => {
   });
 });
 
-describe.skipIf(await skipWithoutDocker())('repoforge rollout run (docker, scripted policy server)', () => {
-  it('writes groups with rewards and SFT records of the resolved ones', async () => {
-    await using dir = await tempDir();
-    const { instance } = await makePythonSample(join(dir.path, 'repos'));
-    await writeFile(join(dir.path, 'd.jsonl'), JSON.stringify(instance));
-    const server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => (body += c));
-      req.on('end', () => {
-        const turn = (JSON.parse(body).messages as { role: string }[]).filter(
-          (m) => m.role === 'assistant',
-        ).length;
-        const calls = [
-          {
-            name: 'str_replace_editor',
-            arguments: JSON.stringify({
-              command: 'str_replace',
-              path: '/testbed/calc.py',
-              old_str: 'def add(a, b):\n    return a - b',
-              new_str: 'def add(a, b):\n    return a + b',
-            }),
-          },
-          { name: 'finish', arguments: '{}' },
-        ];
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(
-          JSON.stringify({
-            choices: [
-              {
-                message: {
-                  content: null,
-                  tool_calls: [{ id: `c${turn}`, type: 'function', function: calls[Math.min(turn, 1)] }],
-                },
-              },
-            ],
-            usage: { prompt_tokens: 10, completion_tokens: 5 },
+/** A scripted policy fixes the sample through the tools; both samples get reward 1 from the harness. */
+async function rollout(backend: 'docker' | 'local') {
+  await using dir = await tempDir();
+  const { instance } = await makePythonSample(join(dir.path, 'repos'));
+  await writeFile(join(dir.path, 'd.jsonl'), JSON.stringify(instance));
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      const turn = (JSON.parse(body).messages as { role: string }[]).filter(
+        (m) => m.role === 'assistant',
+      ).length;
+      const calls = [
+        {
+          name: 'str_replace_editor',
+          arguments: JSON.stringify({
+            command: 'str_replace',
+            path: '/testbed/calc.py',
+            old_str: 'def add(a, b):\n    return a - b',
+            new_str: 'def add(a, b):\n    return a + b',
           }),
-        );
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    try {
-      const t = bufferedIO();
-      t.io.cwd = dir.path;
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
-      const code = await runCli(
-        [
-          'rollout',
-          'run',
-          '--dataset',
-          'd.jsonl',
-          '--policy-url',
-          url,
-          '--model',
-          'scripted',
-          '--samples',
-          '2',
-          '--concurrency',
-          '2',
-          '--repo-cache',
-          'repos',
-          '--out',
-          'g.jsonl',
-          '--sft-out',
-          'sft.jsonl',
-        ],
-        t.io,
+        },
+        { name: 'finish', arguments: '{}' },
+      ];
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          choices: [
+            {
+              message: {
+                content: null,
+                tool_calls: [{ id: `c${turn}`, type: 'function', function: calls[Math.min(turn, 1)] }],
+              },
+            },
+          ],
+          usage: { prompt_tokens: 10, completion_tokens: 5 },
+        }),
       );
-      expect(code, t.stderr()).toBe(0);
-      const group = JSON.parse(await readFile(join(dir.path, 'g.jsonl'), 'utf8'));
-      expect(group.samples.map((s: { reward: number }) => s.reward)).toEqual([1, 1]);
-      expect((await readFile(join(dir.path, 'sft.jsonl'), 'utf8')).trim().split('\n')).toHaveLength(2);
-      expect(t.stdout()).toMatch(/mean reward 1\.000/);
-    } finally {
-      server.close();
-    }
-  }, 300_000);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const t = bufferedIO();
+    t.io.cwd = dir.path;
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+    const code = await runCli(
+      [
+        'rollout',
+        'run',
+        '--dataset',
+        'd.jsonl',
+        '--policy-url',
+        url,
+        '--model',
+        'scripted',
+        '--samples',
+        '2',
+        '--concurrency',
+        '2',
+        '--repo-cache',
+        'repos',
+        '--out',
+        'g.jsonl',
+        '--sft-out',
+        'sft.jsonl',
+        '--backend',
+        backend,
+      ],
+      t.io,
+    );
+    expect(code, t.stderr()).toBe(0);
+    const group = JSON.parse(await readFile(join(dir.path, 'g.jsonl'), 'utf8'));
+    expect(group.samples.map((s: { reward: number }) => s.reward)).toEqual([1, 1]);
+    expect((await readFile(join(dir.path, 'sft.jsonl'), 'utf8')).trim().split('\n')).toHaveLength(2);
+    expect(t.stdout()).toMatch(/mean reward 1\.000/);
+    expect(t.stderr()).toContain(`backend: ${backend}`);
+  } finally {
+    server.close();
+  }
+}
+
+describe.skipIf(await skipWithoutDocker())('repoforge rollout run (docker, scripted policy server)', () => {
+  it('writes groups with rewards and SFT records of the resolved ones', () => rollout('docker'), 300_000);
 });
+
+describe.skipIf(await skipWithoutBwrap())(
+  'repoforge rollout run (local backend, scripted policy server)',
+  () => {
+    it('the agent edits /testbed and is rewarded without Docker', () => rollout('local'), 300_000);
+  },
+);

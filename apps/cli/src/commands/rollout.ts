@@ -2,9 +2,10 @@ import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { EnvSpec, envSpecFor, loadDataset, loadEnvSpecs, RepoCache } from '@repoforge/harness';
 import { GroupServer, groupLine, HttpPolicy, RolloutEngine, toSftRecord } from '@repoforge/rl-scaffold';
-import { createSandbox, SandboxPool } from '@repoforge/sandbox';
+import { SandboxPool } from '@repoforge/sandbox';
 import { fileArg, numberArg } from '../args.js';
 import { autoEnv } from '../auto-env.js';
+import { BACKEND_OPTION, backendKit } from '../backend.js';
 import { type Command, UsageError } from '../command.js';
 import { cliLogger } from '../logger.js';
 
@@ -45,6 +46,7 @@ const run: Command = {
     },
     'repo-cache': { type: 'string', value: 'DIR', description: 'repos', default: '.repoforge/repos' },
     'random-workdir': { type: 'boolean', description: 'check out into a random directory per episode' },
+    backend: BACKEND_OPTION,
   },
   async run({ io, values, signal, verbose }) {
     const baseUrl = (values['policy-url'] as string | undefined) ?? io.env.OPENAI_BASE_URL;
@@ -54,14 +56,20 @@ const run: Command = {
     const logger = cliLogger(io, verbose);
     const dataset = await loadDataset(fileArg(values, 'dataset', io.cwd), { signal });
     const repoSource = new RepoCache({ cacheDir: resolve(io.cwd, String(values['repo-cache'])) });
+    const kit = await backendKit(values.backend, logger);
+    if (kit.name === 'local' && values['env-spec'] !== undefined)
+      throw new UsageError(
+        '--env-spec names Docker images: with the local backend, environments are planned from each repo',
+      );
+    io.stderr.write(`backend: ${kit.name} (${kit.reason})\n`);
     const specs = values['env-spec'] ? await loadEnvSpecs(fileArg(values, 'env-spec', io.cwd)) : {};
-    const auto = autoEnv(repoSource, logger);
+    const auto = autoEnv(repoSource, logger, kit.envs);
     const envFor = async (inst: (typeof dataset)[number]) =>
       specs[inst.repo] ? envSpecFor(specs, inst) : EnvSpec.parse(await auto.resolveEnv(inst, signal));
     const pool = new SandboxPool({
       warm: 1,
       max: (numberArg(values, 'concurrency', true) ?? 4) * 2,
-      create: (image) => createSandbox({ backend: 'docker', image, network: 'none' }),
+      create: (image) => kit.createSandbox({ image, network: 'none' }),
     });
     const policy = new HttpPolicy({ baseUrl, model: values.model, apiKey: io.env.OPENAI_API_KEY });
     const engine = new RolloutEngine({
