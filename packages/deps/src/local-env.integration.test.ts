@@ -11,13 +11,19 @@ import { type EnvSpec, LocalEnvBuilder, planEnv, snapshotFromGit } from './index
 const run = promisify(execFile);
 
 /** Runs the spec's tests for a commit in a network-less local sandbox in the built environment. */
-async function runTests(repoDir: string, commit: string, spec: EnvSpec, image: string): Promise<string> {
+async function runTests(
+  repoDir: string,
+  commit: string,
+  spec: EnvSpec,
+  image: string,
+  extra = '',
+): Promise<string> {
   const work = join(repoDir, '..', `export-${commit.slice(0, 8)}`);
   await mkdir(work, { recursive: true });
   await run('sh', ['-c', `git -C ${repoDir} archive ${commit} | tar -x -C ${work}`]);
   await using sb = await new LocalBackend().create({ image, network: 'none' });
   await sb.copyIn(work, '/testbed');
-  const r = await sb.exec(['/bin/bash', '-c', [...spec.preTest, spec.testCmd].join('\n')], {
+  const r = await sb.exec(['/bin/bash', '-c', [...spec.preTest, extra, spec.testCmd].join('\n')], {
     cwd: '/testbed',
     timeoutMs: 120_000,
   });
@@ -40,7 +46,11 @@ describe.skipIf(await skipWithoutBwrap())('local environments (no Docker)', asyn
     expect(env.image.startsWith(cache.path)).toBe(true);
     expect(existsSync(join(env.image, 'deps/node_modules/mocha'))).toBe(true);
     expect(existsSync(join(env.runtimeImage, 'bin/node'))).toBe(true);
-    const out = await runTests(dir, instance.base_commit, spec, env.image);
+    // node_modules stays writable for tool caches (vitest writes node_modules/.vite) though the deps are read-only.
+    const writes =
+      'mkdir -p node_modules/.vite && echo cache-ok; touch /opt/deps/node_modules/x 2>/dev/null || echo deps-ro';
+    const out = await runTests(dir, instance.base_commit, spec, env.image, writes);
+    expect(out).toMatch(/cache-ok\ndeps-ro/);
     expect(out).toMatch(/1 passing/);
     expect(out).toMatch(/rejects strings/);
     const again = await new LocalEnvBuilder({ cacheDir: cache.path }).ensure(spec);

@@ -120,8 +120,10 @@ export function planNode(snapshot: RepoSnapshot): EnvSpec {
     systemPackages: ['git', 'patch', 'ca-certificates'],
     install: { strategy, files, command },
     // No colours (parsers read plain lines) and CI mode (no watchers, no prompts).
+    // The prebuilt node_modules is linked in. Where it is read-only (local-backend environments), node_modules
+    // is a real directory of links instead, so tools that write caches into it (vitest's .vite) still can.
     preTest: [
-      'ln -sfn /opt/deps/node_modules node_modules',
+      'if [ -w /opt/deps/node_modules ]; then ln -sfn /opt/deps/node_modules node_modules; else mkdir -p node_modules && for e in /opt/deps/node_modules/* /opt/deps/node_modules/.[!.]*; do [ -e "$e" ] && ln -sfn "$e" node_modules/; done; fi',
       'export PATH="$PWD/node_modules/.bin:$PATH" NO_COLOR=1 FORCE_COLOR=0 CI=1',
     ],
     testCmd: testCmd!,
