@@ -7,7 +7,7 @@ set -euo pipefail
 say() { echo "[setup-local] $*"; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-PKGS=(bubblewrap git patch python3 python3-pytest ca-certificates tmux)
+PKGS=(bubblewrap git patch python3 python3-pytest python3-pip python3-venv ca-certificates tmux)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
