@@ -70,11 +70,25 @@ describe('local sandbox', () => {
   });
 
   it.skipIf(process.getuid?.() !== 0 || !hasBwrap)(
-    'stops a fork bomb at the process limit (runs as nobody)',
+    'stops a fork bomb at its own process limit (a uid per sandbox), leaving other sandboxes alone',
     async () => {
       const sb = await sandbox({ limits: { pids: 64 } });
-      expect((await sb.exec('id -u')).stdout.trim()).toBe('65534');
-      const r = await sb.exec('bomb() { bomb | bomb & }; bomb; sleep 1', { timeoutMs: 3000 });
+      const other = await sandbox({ limits: { pids: 64 } });
+      // Each sandbox runs as a uid of its own, so the process limit is its own too.
+      const [uid, otherUid] = [
+        (await sb.exec('id -u')).stdout.trim(),
+        (await other.exec('id -u')).stdout.trim(),
+      ];
+      expect(Number(uid)).toBeGreaterThanOrEqual(200_000);
+      expect(otherUid).not.toBe(uid);
+      expect((await sb.exec('id -un; echo $HOME')).stdout).toBe('sandbox\n/workspace\n');
+      const bomb = sb.exec('bomb() { bomb | bomb & }; bomb; sleep 1', { timeoutMs: 3000 });
+      await new Promise((r) => setTimeout(r, 500));
+      // While the bomb fills its sandbox's limit, another sandbox still starts processes.
+      expect((await other.exec('for i in 1 2 3 4 5; do /bin/true; done; echo other-ok')).stdout).toBe(
+        'other-ok\n',
+      );
+      const r = await bomb;
       expect(r.stderr).toMatch(/fork|resource/i);
       expect((await sb.exec('echo alive')).stdout).toBe('alive\n');
     },
@@ -148,6 +162,19 @@ describe('local sandbox', () => {
     await expect(sandbox({ image: env.path })).rejects.toThrow(
       /repoforge-env.json: not a valid local environment/,
     );
+  });
+
+  it('without bubblewrap: the workdir only, files and cwd still work (no isolation, said in the README)', async () => {
+    const sb = await new LocalBackend({ bwrap: false }).create();
+    open.push(sb);
+    expect(sb.workdir).toMatch(/repoforge-local-.*\/work$/);
+    await sb.writeFiles({ 'a/b.txt': 'B' });
+    expect((await sb.exec('cat b.txt; pwd', { cwd: 'a' })).stdout).toBe(`B${sb.workdir}/a\n`);
+    expect((await sb.exec('pwd', { cwd: 'new/dir' })).stdout).toBe(`${sb.workdir}/new/dir\n`);
+    expect(Buffer.from(await sb.readFile('a/b.txt')).toString()).toBe('B');
+    await expect(sb.writeFiles({ '/testbed/x': 'x' })).rejects.toMatchObject({
+      code: 'PATH_OUTSIDE_SANDBOX',
+    });
   });
 
   it('removes its directory on close', async () => {

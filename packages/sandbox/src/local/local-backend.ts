@@ -1,4 +1,5 @@
-import { chmod, chown, mkdir, mkdtemp, stat, symlink, writeFile } from 'node:fs/promises';
+import { randomInt } from 'node:crypto';
+import { chmod, chown, mkdir, mkdtemp, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import type { Logger, Sandbox, SandboxBackend, SandboxOptions } from '../types.js';
@@ -8,6 +9,23 @@ import { bwrapWorks, which } from './host-tools.js';
 import { LocalSandbox } from './local-sandbox.js';
 
 const NOBODY = 65534;
+const SANDBOX_UIDS = 200_000;
+const SANDBOX_UID_RANGE = 100_000;
+
+/** /etc/passwd and /etc/group with the sandbox's own user added (bound over the host's, read-only). */
+async function identityFiles(root: string, uid: number): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const [name, line] of [
+    ['passwd', `sandbox:x:${uid}:${uid}:sandbox:/workspace:/bin/sh`],
+    ['group', `sandbox:x:${uid}:`],
+  ] as const) {
+    const host = await readFile(`/etc/${name}`, 'utf8').catch(() => '');
+    const file = join(root, name);
+    await writeFile(file, `${host.endsWith('\n') || !host ? host : `${host}\n`}${line}\n`, { mode: 0o644 });
+    out[file] = `/etc/${name}`;
+  }
+  return out;
+}
 const BASE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** Options of the local backend. */
@@ -23,7 +41,7 @@ export interface LocalBackendOptions {
  * The local backend: child processes in a temp dir. With bubblewrap: a private writable root of its own
  * (so absolute paths like /testbed work as in a container) over a read-only view of the host's system,
  * private network (loopback only), pid, ipc and uts namespaces, no /root, /home, /work or /opt. Running as
- * root it drops to `nobody` so process limits apply. Without bubblewrap there is NO network or filesystem
+ * root it drops to a uid of the sandbox's own (`nobody` without bubblewrap) so process limits apply. Without bubblewrap there is NO network or filesystem
  * isolation, and only paths under the workdir can be used. `image` may name a local environment directory
  * (see `LOCAL_ENV_MANIFEST`); other image names are ignored.
  */
@@ -56,9 +74,12 @@ export class LocalBackend implements SandboxBackend {
     const setpriv = await which('setpriv');
     const asRoot = process.getuid?.() === 0;
     const wantsRoot = options.user === '0' || options.user === 'root';
-    const uid = options.user && /^\d+/.test(options.user) ? Number(options.user.split(':')[0]) : NOBODY;
-    const drop =
-      asRoot && !wantsRoot && setpriv ? { setpriv, uid, gid: uid === NOBODY ? NOBODY : uid } : undefined;
+    // With bubblewrap each sandbox gets a uid of its own (named `sandbox` in its /etc/passwd), so the process
+    // limit counts its processes only: one sandbox's fork bomb cannot starve another, nor the host's `nobody`.
+    const own = bwrap ? SANDBOX_UIDS + randomInt(SANDBOX_UID_RANGE) : NOBODY;
+    const uid = options.user && /^\d+/.test(options.user) ? Number(options.user.split(':')[0]) : own;
+    const drop = asRoot && !wantsRoot && setpriv ? { setpriv, uid, gid: uid } : undefined;
+    if (drop && bwrap) Object.assign(mounts, await identityFiles(root, drop.uid));
     const workdir = bwrap ? (options.workdir ?? '/workspace') : join(root, 'work');
     const fsRoot = bwrap ? join(root, 'fs') : undefined;
     const hostWork = fsRoot ? join(fsRoot, workdir) : workdir;

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { chown, mkdir, rm } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { Readable } from 'node:stream';
 import { pack as tarPack } from 'tar-fs';
@@ -126,7 +126,11 @@ export class LocalSandbox implements Sandbox {
       ? ['/bin/sh', '-c', 'mkdir -p -- "$0" 2>/dev/null; cd -- "$0" && exec "$@"', cwd, ...argv]
       : argv;
     const [file, ...args] = this.commandLine(line, bwrap ? '/' : this.layout.hostWork);
-    if (!bwrap && cwd !== this.workdir) this.checkPath(cwd, false);
+    if (!bwrap) {
+      this.checkPath(cwd, true);
+      await mkdir(cwd, { recursive: true });
+      if (this.confine.drop) await chown(cwd, this.confine.drop.uid, this.confine.drop.gid);
+    }
     const child = spawn(file!, args, {
       cwd: bwrap ? '/' : cwd,
       env: { ...this.baseEnv, ...options.env },
