@@ -1,19 +1,19 @@
-import { execFile } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { createSandbox } from '@repoforge/sandbox';
-import { baseImage, makeGitRepo, makeNodeSample, skipWithoutDocker, tempDir } from '@repoforge/test-utils';
+import {
+  baseImage,
+  exportCommit,
+  makeGitRepo,
+  makeNodeSample,
+  skipWithoutDocker,
+  tempDir,
+} from '@repoforge/test-utils';
 import { describe, expect, it } from 'vitest';
 import { EnvBuilder, type EnvSpec, planEnv, slimByAccessTrace, snapshotFromGit } from './index.js';
 
-const run = promisify(execFile);
-
 /** Runs the spec's tests for a commit in a network-less sandbox from the built image. */
 async function runTests(repoDir: string, commit: string, spec: EnvSpec, image: string): Promise<string> {
-  const work = join(repoDir, '..', `export-${commit.slice(0, 8)}`);
-  await mkdir(work, { recursive: true });
-  await run('sh', ['-c', `git -C ${repoDir} archive ${commit} | tar -x -C ${work}`]);
+  const work = await exportCommit(repoDir, commit, join(repoDir, '..'));
   await using sb = await createSandbox({ backend: 'docker', image, network: 'none' });
   await sb.copyIn(work, '/testbed');
   const r = await sb.exec(['/bin/bash', '-c', [...spec.preTest, spec.testCmd].join('\n')], {
@@ -48,9 +48,7 @@ describe.skipIf(await skipWithoutDocker())('environments on real Docker', () => 
       await snapshotFromGit({ gitdir: join(dir, '.git'), oid: instance.base_commit }),
     );
     const env = await builder.ensure(spec);
-    const work = join(root.path, 'export');
-    await mkdir(work, { recursive: true });
-    await run('sh', ['-c', `git -C ${dir} archive ${instance.base_commit} | tar -x -C ${work}`]);
+    const work = await exportCommit(dir, instance.base_commit, root.path);
     const test = async (sb: import('@repoforge/sandbox').Sandbox, extra = '') => {
       await sb.copyIn(work, '/testbed');
       return sb.exec(['/bin/bash', '-c', [...spec.preTest, extra, spec.testCmd].join('\n')], {

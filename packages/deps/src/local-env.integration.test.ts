@@ -1,14 +1,9 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { LocalBackend } from '@repoforge/sandbox';
-import { makeGitRepo, makeNodeSample, skipWithoutBwrap, tempDir } from '@repoforge/test-utils';
+import { exportCommit, makeGitRepo, makeNodeSample, skipWithoutBwrap, tempDir } from '@repoforge/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type EnvSpec, LocalEnvBuilder, planEnv, snapshotFromGit } from './index.js';
-
-const run = promisify(execFile);
 
 /** Runs the spec's tests for a commit in a network-less local sandbox in the built environment. */
 async function runTests(
@@ -18,9 +13,7 @@ async function runTests(
   image: string,
   extra = '',
 ): Promise<string> {
-  const work = join(repoDir, '..', `export-${commit.slice(0, 8)}`);
-  await mkdir(work, { recursive: true });
-  await run('sh', ['-c', `git -C ${repoDir} archive ${commit} | tar -x -C ${work}`]);
+  const work = await exportCommit(repoDir, commit, join(repoDir, '..'));
   await using sb = await new LocalBackend().create({ image, network: 'none' });
   await sb.copyIn(work, '/testbed');
   const r = await sb.exec(['/bin/bash', '-c', [...spec.preTest, extra, spec.testCmd].join('\n')], {

@@ -1,16 +1,19 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { createSandbox, LocalBackend, type Sandbox } from '@repoforge/sandbox';
-import { baseImage, makeGitRepo, skipWithoutBwrap, skipWithoutDocker, tempDir } from '@repoforge/test-utils';
+import {
+  baseImage,
+  exportCommit,
+  makeGitRepo,
+  serveRoutes,
+  skipWithoutBwrap,
+  skipWithoutDocker,
+  tempDir,
+} from '@repoforge/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnvBuilder, type EnvProvider, LocalEnvBuilder, planEnv, snapshotFromGit } from './index.js';
-
-const run = promisify(execFile);
 
 /** A pure-Python wheel made here (zipfile), with a RECORD pip can verify. */
 async function makeWheel(dir: string): Promise<string> {
@@ -34,26 +37,18 @@ async function makeWheel(dir: string): Promise<string> {
 }
 
 /** A PEP 503 "simple" index on loopback serving one wheel (install sandboxes share the host's network). */
-async function serveIndex(wheel: string): Promise<{ url: string; server: Server; hits: string[] }> {
+async function serveIndex(wheel: string) {
   const body = await readFile(wheel);
   const name = 'tinycalc-1.0-py3-none-any.whl';
   const sha = createHash('sha256').update(body).digest('hex');
-  const hits: string[] = [];
-  const server = createServer((req, res) => {
-    hits.push(req.url ?? '');
-    if (req.url === '/simple/tinycalc/') {
-      res.writeHead(200, { 'content-type': 'text/html' });
-      res.end(`<html><body><a href="/files/${name}#sha256=${sha}">${name}</a></body></html>`);
-    } else if (req.url === `/files/${name}`) {
-      res.writeHead(200, { 'content-type': 'application/octet-stream' });
-      res.end(body);
-    } else {
-      res.writeHead(404);
-      res.end();
-    }
+  const served = await serveRoutes({
+    '/simple/tinycalc/': {
+      type: 'text/html',
+      body: `<html><body><a href="/files/${name}#sha256=${sha}">${name}</a></body></html>`,
+    },
+    [`/files/${name}`]: { body },
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/simple`, server, hits };
+  return { ...served, url: `${served.base}/simple` };
 }
 
 /** Plans a repo whose tests import a PyPI dependency, builds it with pip, runs the tests offline. */
@@ -83,8 +78,7 @@ async function pipRoundTrip(
   });
   expect(spec.install).toMatchObject({ strategy: 'pip', requirements: ['tinycalc'], indexUrl: index });
   const env = await builder.ensure(spec);
-  const work = join(root.path, 'export');
-  await run('sh', ['-c', `mkdir -p ${work} && git -C ${dir} archive ${oid} | tar -x -C ${work}`]);
+  const work = await exportCommit(dir, oid!, root.path);
   await using sb = await sandbox(env.image);
   await sb.copyIn(work, '/testbed');
   const r = await sb.exec(['/bin/bash', '-c', [...spec.preTest, spec.testCmd].join('\n')], {
@@ -101,7 +95,7 @@ beforeAll(async () => {
   index = await serveIndex(await makeWheel(wheelDir.path));
 });
 afterAll(async () => {
-  index.server.close();
+  await index[Symbol.asyncDispose]();
   await wheelDir[Symbol.asyncDispose]();
 });
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   envSpecHash,
+  nativeDependencies,
   parseIni,
   parseRequirementsTxt,
   pickNodeVersion,
@@ -146,6 +147,56 @@ describe('planning rules', () => {
       code: 'MANIFEST_INVALID',
       message: expect.stringMatching(/^package.json:/),
     });
+  });
+});
+
+describe('native dependencies', () => {
+  it('reads npm v2/v3 hasInstallScript (nested too) and pnpm requiresBuild; yarn and npm v1 say nothing', () => {
+    const npm = JSON.stringify({
+      lockfileVersion: 3,
+      packages: {
+        '': { name: 'x', hasInstallScript: true },
+        'node_modules/bcrypt': { version: '5.1.0', hasInstallScript: true },
+        'node_modules/a/node_modules/@scope/addon': { version: '1.0.0', hasInstallScript: true },
+        'node_modules/lodash': { version: '4.17.21' },
+      },
+    });
+    expect(nativeDependencies('package-lock.json', npm)).toEqual(['@scope/addon', 'bcrypt']);
+    const pnpm = [
+      'lockfileVersion: 5.4',
+      'packages:',
+      '  /esbuild/0.15.0:',
+      '    resolution: {integrity: sha512-x}',
+      '    requiresBuild: true',
+      '  /left-pad/1.3.0:',
+      '    resolution: {integrity: sha512-y}',
+      '  /@swc/core@1.3.0:',
+      '    requiresBuild: true',
+      '',
+    ].join('\n');
+    expect(nativeDependencies('pnpm-lock.yaml', pnpm)).toEqual(['@swc/core', 'esbuild']);
+    expect(nativeDependencies('yarn.lock', 'bcrypt@^5:\n  version "5.1.0"\n')).toEqual([]);
+    expect(nativeDependencies('package-lock.json', '{"lockfileVersion": 1, "dependencies": {}}')).toEqual([]);
+    expect(nativeDependencies('package-lock.json', 'not json')).toEqual([]);
+  });
+
+  it('plans install scripts for those packages only, after an install that runs none', async () => {
+    const lock = JSON.stringify({
+      lockfileVersion: 3,
+      packages: { '': {}, 'node_modules/bcrypt': { hasInstallScript: true } },
+    });
+    const spec = await planEnv(
+      snapshotFromFiles({
+        'package.json': JSON.stringify({ dependencies: { bcrypt: '^5' }, devDependencies: { mocha: '^10' } }),
+        'package-lock.json': lock,
+      }),
+    );
+    expect(spec.install).toMatchObject({
+      strategy: 'npm',
+      native: ['bcrypt'],
+      command: 'npm ci --no-audit --no-fund --ignore-scripts && npm rebuild bcrypt',
+    });
+    expect(spec.notes).toContain('native builds (install scripts run for these only): bcrypt');
   });
 });
 

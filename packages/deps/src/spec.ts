@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 
 /** How dependencies get installed. */
 export type InstallPlan =
-  | { strategy: 'npm' | 'yarn' | 'pnpm'; files: Record<string, string>; command: string }
+  | {
+      strategy: 'npm' | 'yarn' | 'pnpm';
+      files: Record<string, string>;
+      command: string;
+      /** Dependencies whose install scripts must run (native addons): built with a toolchain kept out of the env. */
+      native?: string[];
+    }
   | { strategy: 'apt'; packages: string[]; unmapped: string[] }
   | { strategy: 'pip'; requirements: string[]; indexUrl?: string };
 

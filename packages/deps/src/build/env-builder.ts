@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import {
   createSandbox,
   DEFAULT_IMAGE,
+  dockerClient,
   ImageBuilder,
   type Logger,
   type Sandbox,
@@ -10,7 +11,13 @@ import {
 } from '@repoforge/sandbox';
 import { DepsError } from '../errors.js';
 import { type EnvSpec, envSpecHash } from '../spec.js';
-import { aptDepsContext, runtimeContext, toolsContext } from './runtime.js';
+import {
+  aptDepsContext,
+  NODE_HEADERS_DIR,
+  runtimeContext,
+  toolchainContext,
+  toolsContext,
+} from './runtime.js';
 
 /** An environment image ready for tests. */
 export interface BuiltEnv {
@@ -122,7 +129,37 @@ export class EnvBuilder implements EnvProvider {
       );
       return done(false, await this.missing(tag, spec));
     }
-    await this.installInSandbox(spec, runtime, tag, signal);
+    const native = 'native' in install && install.native?.length ? install.native : undefined;
+    if (!native) {
+      await this.installInSandbox(spec, runtime, tag, signal);
+      return done(false);
+    }
+    // Native addons: installed and built on the toolchain layer, then only /opt/deps is copied onto the runtime
+    // layer (the compiler, headers and Python stay behind).
+    const tc = await toolchainContext(spec, runtime, { cacheDir: this.options.npmCacheDir });
+    const toolchain = (
+      await this.builder.build(
+        { dockerfile: tc.dockerfile, context: tc.context, labels: { 'repoforge.layer': 'toolchain' } },
+        { signal },
+      )
+    ).tag;
+    const scratch = `repoforge/deps-build:${tag.split(':')[1]}`;
+    await this.installInSandbox(spec, toolchain, scratch, signal, { npm_config_nodedir: NODE_HEADERS_DIR });
+    try {
+      await this.builder.build(
+        {
+          dockerfile: `FROM ${runtime}\nCOPY --from=${scratch} /opt/deps /opt/deps\n`,
+          tag,
+          labels: { 'repoforge.layer': 'deps', 'repoforge.env-hash': hash },
+        },
+        { signal },
+      );
+    } finally {
+      await dockerClient()
+        .getImage(scratch)
+        .remove({ force: true })
+        .catch(() => {});
+    }
     return done(false);
   }
 
@@ -145,6 +182,7 @@ export class EnvBuilder implements EnvProvider {
     runtime: string,
     tag: string,
     signal?: AbortSignal,
+    extraEnv: Record<string, string> = {},
   ): Promise<void> {
     const make =
       this.options.createSandbox ?? ((o: SandboxOptions) => createSandbox({ backend: 'docker', ...o }));
@@ -153,9 +191,10 @@ export class EnvBuilder implements EnvProvider {
       image: runtime,
       network: 'host', // the install step only; tests never get a network
       mounts: ca ? { [ca]: CA } : undefined,
-      env: ca
-        ? { NODE_EXTRA_CA_CERTS: CA, npm_config_cafile: CA, SSL_CERT_FILE: CA, PIP_CERT: CA }
-        : undefined,
+      env: {
+        ...extraEnv,
+        ...(ca ? { NODE_EXTRA_CA_CERTS: CA, npm_config_cafile: CA, SSL_CERT_FILE: CA, PIP_CERT: CA } : {}),
+      },
       labels: { 'repoforge.purpose': 'deps-install' },
       signal,
     });
@@ -191,7 +230,8 @@ export class EnvBuilder implements EnvProvider {
         [
           '/bin/sh',
           '-c',
-          'rm -rf /root/.npm /root/.cache /root/.yarn /tmp/* /opt/deps/node_modules/.cache; true',
+          // ...and no compiler leftovers of native builds (object files), only the built addons.
+          "rm -rf /root/.npm /root/.cache /root/.yarn /tmp/* /opt/deps/node_modules/.cache; find /opt/deps/node_modules -type d \\( -name obj.target -o -name .deps \\) -path '*/build/*' -prune -exec rm -rf {} + 2>/dev/null; true",
         ],
         { user: '0' },
       );

@@ -13,7 +13,14 @@ import {
 import { DepsError } from '../errors.js';
 import { type EnvSpec, envSpecHash } from '../spec.js';
 import { type BuiltEnv, type EnvProvider, hostCa } from './env-builder.js';
-import { ensureNodeRuntime, hostPackages, LOCAL_RUNTIME_MOUNT, publishDir } from './local-runtime.js';
+import {
+  ensureNodeHeaders,
+  ensureNodeRuntime,
+  hostPackages,
+  LOCAL_RUNTIME_MOUNT,
+  publishDir,
+} from './local-runtime.js';
+import { BUILD_TOOL_PACKAGES, NODE_HEADERS_DIR } from './runtime.js';
 
 export interface LocalEnvBuilderOptions {
   /** Where environment directories live (default `~/.cache/repoforge/local-envs`). */
@@ -45,6 +52,10 @@ export class LocalEnvBuilder implements EnvProvider {
     this.cacheDir = options.cacheDir ?? join(homedir(), '.cache', 'repoforge', 'local-envs');
   }
 
+  private packCacheDir(): string {
+    return this.options.npmCacheDir ?? join(homedir(), '.cache', 'repoforge', 'npm-packs');
+  }
+
   /** The directory an EnvSpec maps to. */
   dirFor(spec: EnvSpec): string {
     return join(this.cacheDir, `env-${envSpecHash(spec).slice(0, 20)}`);
@@ -64,7 +75,12 @@ export class LocalEnvBuilder implements EnvProvider {
   private async build(spec: EnvSpec, dir: string, signal?: AbortSignal): Promise<BuiltEnv> {
     const started = performance.now();
     const install = spec.install;
-    const wanted = [...spec.systemPackages, ...(install.strategy === 'apt' ? install.packages : [])];
+    const native = 'native' in install && install.native?.length ? install.native : undefined;
+    const wanted = [
+      ...spec.systemPackages,
+      ...(install.strategy === 'apt' ? install.packages : []),
+      ...(native ? BUILD_TOOL_PACKAGES : []),
+    ];
     const host = await hostPackages(wanted);
     if (host.notInstalled.length)
       throw new DepsError(
@@ -75,11 +91,7 @@ export class LocalEnvBuilder implements EnvProvider {
       this.options.logger?.warn('not a Debian host: system packages not checked', { wanted });
     const runtime =
       spec.runtime.name === 'node'
-        ? await ensureNodeRuntime(
-            spec.runtime.version,
-            this.cacheDir,
-            this.options.npmCacheDir ?? join(homedir(), '.cache', 'repoforge', 'npm-packs'),
-          )
+        ? await ensureNodeRuntime(spec.runtime.version, this.cacheDir, this.packCacheDir())
         : '/usr';
     const done = (cached: boolean) => ({
       image: dir,
@@ -97,7 +109,11 @@ export class LocalEnvBuilder implements EnvProvider {
       const env: Record<string, string> = {};
       if (spec.runtime.name === 'node') mounts[runtime] = LOCAL_RUNTIME_MOUNT;
       if (install.strategy !== 'apt') {
-        await this.installInSandbox(spec, runtime, tmp, signal);
+        // Native addons build with the host's toolchain and the runtime's headers; only /opt/deps is kept.
+        const headers = native
+          ? await ensureNodeHeaders(spec.runtime.version, this.cacheDir, this.packCacheDir())
+          : undefined;
+        await this.installInSandbox(spec, runtime, tmp, signal, headers);
         mounts.deps = DEPS_MOUNT;
         if (install.strategy === 'pip') env.PYTHONPATH = `${DEPS_MOUNT}/python`;
       }
@@ -116,16 +132,23 @@ export class LocalEnvBuilder implements EnvProvider {
   }
 
   /** Runs the dependency install in a local sandbox with the network, then copies /opt/deps out. */
-  private async installInSandbox(spec: EnvSpec, runtime: string, tmp: string, signal?: AbortSignal) {
+  private async installInSandbox(
+    spec: EnvSpec,
+    runtime: string,
+    tmp: string,
+    signal?: AbortSignal,
+    headers?: string,
+  ) {
     const make = this.options.createSandbox ?? ((o: SandboxOptions) => new LocalBackend().create(o));
     const ca = this.options.caFile === null ? undefined : (this.options.caFile ?? hostCa());
     const sb = await make({
       image: spec.runtime.name === 'node' ? runtime : undefined,
       network: 'host', // the install step only; tests never get a network
-      mounts: ca ? { [ca]: CA } : undefined,
-      env: ca
-        ? { NODE_EXTRA_CA_CERTS: CA, npm_config_cafile: CA, SSL_CERT_FILE: CA, PIP_CERT: CA }
-        : undefined,
+      mounts: { ...(ca ? { [ca]: CA } : {}), ...(headers ? { [headers]: NODE_HEADERS_DIR } : {}) },
+      env: {
+        ...(headers ? { npm_config_nodedir: NODE_HEADERS_DIR } : {}),
+        ...(ca ? { NODE_EXTRA_CA_CERTS: CA, npm_config_cafile: CA, SSL_CERT_FILE: CA, PIP_CERT: CA } : {}),
+      },
       signal,
     });
     try {
@@ -150,7 +173,11 @@ export class LocalEnvBuilder implements EnvProvider {
           `installing dependencies failed (exit ${r.exitCode}): ${command}\n${(r.stdout + r.stderr).slice(-3000)}`,
         );
       }
-      await sb.exec(['/bin/sh', '-c', `rm -rf ${DEPS_MOUNT}/node_modules/.cache; true`]);
+      await sb.exec([
+        '/bin/sh',
+        '-c',
+        `rm -rf ${DEPS_MOUNT}/node_modules/.cache; find ${DEPS_MOUNT}/node_modules -type d \\( -name obj.target -o -name .deps \\) -path '*/build/*' -prune -exec rm -rf {} + 2>/dev/null; true`,
+      ]);
       await mkdir(tmp, { recursive: true });
       await sb.copyOut(DEPS_MOUNT, tmp);
     } finally {

