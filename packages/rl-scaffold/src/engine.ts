@@ -45,6 +45,8 @@ export interface RolloutOptions {
 
 /** Live counters for progress lines. */
 export interface RolloutStats {
+  /** Jobs not started yet (0 once the dataset is exhausted: the run is draining). */
+  queued: number;
   running: number;
   done: number;
   failed: number;
@@ -84,7 +86,15 @@ interface Job {
  * sample is graded. A failing episode is recorded with its cause and never stops the others.
  */
 export class RolloutEngine {
-  readonly stats: RolloutStats = { running: 0, done: 0, failed: 0, resampled: 0, groups: 0, rewardSum: 0 };
+  readonly stats: RolloutStats = {
+    queued: 0,
+    running: 0,
+    done: 0,
+    failed: 0,
+    resampled: 0,
+    groups: 0,
+    rewardSum: 0,
+  };
 
   constructor(private readonly options: RolloutOptions) {}
 
@@ -93,6 +103,7 @@ export class RolloutEngine {
     const jobs: Job[] = instances.flatMap((instance) =>
       Array.from({ length: k }, (_, sample) => ({ instance, sample })),
     );
+    this.stats.queued = jobs.length;
     const partial = new Map<string, Trajectory[]>();
     const ready: RolloutGroup[] = [];
     const grading = new Set<Promise<void>>();
@@ -118,7 +129,10 @@ export class RolloutEngine {
           list.filter((s) => !stale.includes(s)),
         );
         this.stats.resampled += stale.length;
-        for (const s of stale) jobs.push({ instance, sample: s.sample_index });
+        // First in line: the rest of its group is waiting (at the back, it would wait for the whole queue and
+        // go stale in turn).
+        jobs.unshift(...stale.map((s) => ({ instance, sample: s.sample_index })));
+        this.stats.queued = jobs.length;
         return;
       }
       partial.delete(instance.instance_id);
@@ -210,6 +224,7 @@ export class RolloutEngine {
         while (ready.length >= (this.options.maxBufferedGroups ?? Number.POSITIVE_INFINITY))
           await new Promise<void>((r) => setTimeout(r, 20));
         const job = jobs.shift();
+        this.stats.queued = jobs.length;
         if (!job) {
           if (grading.size === 0 && active === 0) return;
           await new Promise<void>((r) => setTimeout(r, 20));

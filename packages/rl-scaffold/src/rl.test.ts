@@ -70,6 +70,8 @@ describe('rollout engine scheduling', () => {
     const groups = [];
     for await (const g of engine.run([inst('ok-1'), inst('bad-1')])) groups.push(g);
     expect(engine.stats.resampled).toBe(1);
+    // The regenerated sample runs next (its group is waiting), not after the rest of the queue.
+    expect(groups.map((g) => g.instance_id)).toEqual(['ok-1', 'bad-1']);
     const ok = groups.find((g) => g.instance_id === 'ok-1')!;
     expect(ok.samples.map((s) => s.policy_version)).toEqual([1, 1, 1]);
     const bad = groups.find((g) => g.instance_id === 'bad-1')!;
