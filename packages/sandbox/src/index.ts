@@ -14,6 +14,7 @@ export {
 } from './image-builder.js';
 export { parseBytes } from './limits.js';
 export { LocalBackend, type LocalBackendOptions } from './local/local-backend.js';
+export { type LocalReapOptions, reapLocalSandboxes } from './local/local-reaper.js';
 export { isLocalEnv, LOCAL_ENV_MANIFEST, LocalEnvManifest, readLocalEnv } from './local/env-manifest.js';
 export { type PoolLease, SandboxPool, type SandboxPoolOptions } from './pool.js';
 export { type ReapOptions, reapSandboxes } from './reaper.js';

@@ -1,9 +1,16 @@
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { skipLoudly, tempDir } from '@repoforge/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createSandbox, LOCAL_ENV_MANIFEST, LocalBackend, type Sandbox } from './index.js';
+import {
+  createSandbox,
+  LOCAL_ENV_MANIFEST,
+  LocalBackend,
+  reapLocalSandboxes,
+  type Sandbox,
+} from './index.js';
 import { bwrapWorks } from './local/host-tools.js';
 
 const hasBwrap = await bwrapWorks();
@@ -175,6 +182,34 @@ describe('local sandbox', () => {
     await expect(sb.writeFiles({ '/testbed/x': 'x' })).rejects.toMatchObject({
       code: 'PATH_OUTSIDE_SANDBOX',
     });
+  });
+
+  it('the reaper removes what a SIGKILLed owner left, and keeps live sandboxes', async () => {
+    await using tmp = await tempDir();
+    const dist = join(import.meta.dirname, '..', 'dist', 'index.js');
+    const script = `import { LocalBackend } from ${JSON.stringify(dist)};
+const sb = await new LocalBackend({ tmpRoot: ${JSON.stringify(tmp.path)} }).create({ runId: 'crashed' });
+await sb.writeFiles({ 'f.txt': 'x' });
+process.stdout.write('ready\\n');
+setInterval(() => {}, 1000);`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    await new Promise<void>((resolve) =>
+      child.stdout!.on('data', (d) => String(d).includes('ready') && resolve()),
+    );
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('exit', r));
+    const live = await new LocalBackend({ tmpRoot: tmp.path }).create();
+    open.push(live);
+    const left = readdirSync(tmp.path).filter((n) => n.startsWith('repoforge-local-'));
+    expect(left).toHaveLength(2);
+    const removed = await reapLocalSandboxes({ tmpRoot: tmp.path });
+    expect(removed).toHaveLength(1);
+    expect((await live.exec('echo still')).stdout).toBe('still\n');
+    expect(readdirSync(tmp.path).filter((n) => n.startsWith('repoforge-local-'))).toHaveLength(1);
+    expect(await reapLocalSandboxes({ tmpRoot: tmp.path, runId: 'crashed' })).toEqual([]);
+    expect(await reapLocalSandboxes({ tmpRoot: tmp.path, includeLive: true })).toHaveLength(1);
   });
 
   it('removes its directory on close', async () => {

@@ -1,8 +1,8 @@
-import { hostname } from 'node:os';
 import type Docker from 'dockerode';
 import { type DockerConnection, dockerClient, statusOf } from './docker/engine.js';
 import { OWNER_HOST_LABEL, OWNER_PID_LABEL, RUN_ID_LABEL, SANDBOX_LABEL } from './docker/labels.js';
 import { callSignal } from './call-signal.js';
+import { ownerAlive } from './local/local-reaper.js';
 
 /** Which leftovers to remove. */
 export interface ReapOptions {
@@ -12,18 +12,6 @@ export interface ReapOptions {
   /** Also remove sandboxes whose owner process is still alive (e.g. `repoforge sandbox reap --all`). */
   includeLive?: boolean;
   signal?: AbortSignal;
-}
-
-function ownerAlive(labels: Record<string, string>): boolean {
-  if (labels[OWNER_HOST_LABEL] !== hostname()) return true; // another machine's: not ours to judge
-  const pid = Number(labels[OWNER_PID_LABEL]);
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**
@@ -40,7 +28,12 @@ export async function reapSandboxes(options: ReapOptions = {}): Promise<string[]
   const removed: string[] = [];
   for (const c of list) {
     options.signal?.throwIfAborted();
-    if (!options.runId && !options.includeLive && ownerAlive(c.Labels)) continue;
+    if (
+      !options.runId &&
+      !options.includeLive &&
+      ownerAlive(c.Labels[OWNER_HOST_LABEL], Number(c.Labels[OWNER_PID_LABEL]))
+    )
+      continue;
     try {
       await docker.getContainer(c.Id).remove({ force: true, v: true });
       removed.push(c.Id);

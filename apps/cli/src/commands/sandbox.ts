@@ -1,4 +1,4 @@
-import { createSandbox, reapSandboxes } from '@repoforge/sandbox';
+import { createSandbox, DockerBackend, reapLocalSandboxes, reapSandboxes } from '@repoforge/sandbox';
 import { numberArg } from '../args.js';
 import { type Command, UsageError } from '../command.js';
 import { cliLogger } from '../logger.js';
@@ -72,7 +72,8 @@ const run: Command = {
 
 const reap: Command = {
   name: 'reap',
-  summary: 'remove sandbox containers that crashed runs left behind (only RepoForge-labelled ones)',
+  summary:
+    'remove what crashed runs left behind: RepoForge-labelled containers and local sandbox dirs whose owner is gone',
   examples: [
     'repoforge sandbox reap',
     'repoforge sandbox reap --run-id my-run',
@@ -83,13 +84,19 @@ const reap: Command = {
     all: { type: 'boolean', description: 'also those whose owner process is still alive' },
   },
   async run({ io, values, signal, json }) {
-    const removed = await reapSandboxes({
+    const which = {
       runId: values['run-id'] as string | undefined,
       includeLive: values.all === true,
       signal,
-    });
+    };
+    // Containers when an engine answers; local sandboxes' directories always.
+    const engine = await new DockerBackend().available();
+    const removed = engine ? await reapSandboxes(which) : [];
+    const local = await reapLocalSandboxes(which);
     io.stdout.write(
-      json ? `${JSON.stringify({ removed })}\n` : `removed ${removed.length} sandbox container(s)\n`,
+      json
+        ? `${JSON.stringify({ removed, local, engine })}\n`
+        : `removed ${removed.length} sandbox container(s)${engine ? '' : ' (no Docker engine answers)'} and ${local.length} local sandbox dir(s)\n`,
     );
     return 0;
   },

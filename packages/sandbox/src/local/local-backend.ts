@@ -6,6 +6,7 @@ import type { Logger, Sandbox, SandboxBackend, SandboxOptions } from '../types.j
 import { hostView } from './bwrap-args.js';
 import { isLocalEnv, readLocalEnv } from './env-manifest.js';
 import { bwrapWorks, which } from './host-tools.js';
+import { LOCAL_DIR_PREFIX, writeOwner } from './local-reaper.js';
 import { LocalSandbox } from './local-sandbox.js';
 
 const NOBODY = 65534;
@@ -70,7 +71,8 @@ export class LocalBackend implements SandboxBackend {
     }
     const localEnv = isLocalEnv(options.image) ? await readLocalEnv(options.image) : undefined;
     const mounts = { ...localEnv?.mounts, ...options.mounts };
-    const root = await mkdtemp(join(this.options.tmpRoot ?? tmpdir(), 'repoforge-local-'));
+    const root = await mkdtemp(join(this.options.tmpRoot ?? tmpdir(), LOCAL_DIR_PREFIX));
+    await writeOwner(root, options.runId);
     const setpriv = await which('setpriv');
     const asRoot = process.getuid?.() === 0;
     const wantsRoot = options.user === '0' || options.user === 'root';
