@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { promisify } from 'node:util';
-import { createSandbox, DEFAULT_IMAGE, SandboxPool } from '@repoforge/sandbox';
+import { createSandbox, DEFAULT_IMAGE, LocalBackend, SandboxPool } from '@repoforge/sandbox';
 import { ratio, summarize, time } from './stats.ts';
 
 const run = promisify(execFile);
@@ -56,6 +56,32 @@ for (let i = 0; i < N + 2; i++) {
 }
 await pool.close();
 
+// The local backend (bubblewrap, a uid per sandbox), beside a bare `bwrap ... true` spawn in the same run.
+const local = new LocalBackend();
+const localIsolated = await local.isolated();
+const localCold = await sample(async () => {
+  const sb = await local.create();
+  await sb.exec(['true']);
+  await sb.close();
+});
+const liveLocal = await local.create();
+const localExecs = await sample(() => liveLocal.exec(['true']));
+await liveLocal.close();
+const bareBwrap = await sample(() =>
+  run('bwrap', [
+    '--unshare-net',
+    '--unshare-pid',
+    '--ro-bind',
+    '/',
+    '/',
+    '--dev',
+    '/dev',
+    '--proc',
+    '/proc',
+    'true',
+  ]),
+);
+
 const c = summarize(cold);
 const w = summarize(warm);
 const e = summarize(execs);
@@ -72,6 +98,13 @@ console.log(
       exec_on_live_sandbox: e,
       baseline_docker_cli_run_rm_true: br,
       baseline_docker_cli_exec_true: be,
+      local_backend: {
+        bubblewrap: localIsolated,
+        cold_create_exec_close: summarize(localCold),
+        exec_on_live_sandbox: summarize(localExecs),
+        baseline_bare_bwrap_true: summarize(bareBwrap),
+        exec_overhead_vs_bare_bwrap: ratio(summarize(localExecs).median_ms, summarize(bareBwrap).median_ms),
+      },
       ratios: {
         cold_vs_docker_run: ratio(c.median_ms, br.median_ms),
         warm_vs_docker_run: ratio(w.median_ms, br.median_ms),
