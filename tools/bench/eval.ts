@@ -8,9 +8,10 @@ import { execFile } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
-import { EnvImages, EnvSpecMap, makeEvalScript, RepoCache, runEvaluation } from '@repoforge/harness';
+import { LocalEnvBuilder, planEnv, snapshotFromGit, toHarnessEnvSpec } from '@repoforge/deps';
+import { EnvImages, EnvSpec, EnvSpecMap, makeEvalScript, RepoCache, runEvaluation } from '@repoforge/harness';
 import { Instance } from '@repoforge/schema';
-import { createSandbox, DEFAULT_IMAGE } from '@repoforge/sandbox';
+import { createSandbox, DEFAULT_IMAGE, LocalBackend } from '@repoforge/sandbox';
 import { makePythonSample, sampleEnvSpecs, tempDir } from '@repoforge/test-utils';
 import { summarize, time } from './stats.ts';
 
@@ -60,6 +61,31 @@ const oursMs = await time(async () => {
     throw new Error(`ours resolved ${r.summary.resolved_instances}/${N}`);
 });
 
+// The same run on the local backend (bubblewrap; environment planned from the repo as a directory, the host's
+// python3 + pytest): its own figure, not compared with the Docker flows (different isolation).
+const local = new LocalBackend();
+let localMs: number | undefined;
+if (await local.isolated()) {
+  const envs = new LocalEnvBuilder({ cacheDir: join(root.path, 'local-envs') });
+  const loc = await repoSource.resolve('acme/calc');
+  const plan = await planEnv(await snapshotFromGit({ gitdir: loc.gitdir, oid: instance.base_commit }));
+  const localSpec = toHarnessEnvSpec(plan, (await envs.ensure(plan)).image);
+  localMs = await time(async () => {
+    const r = await runEvaluation({
+      dataset,
+      predictions: 'gold',
+      runId: 'bench-local',
+      reportDir: join(root.path, 'local'),
+      envSpecs: { 'acme/calc': { '*': EnvSpec.parse(localSpec) } },
+      repoSource,
+      createSandbox: (o) => local.create(o),
+      maxWorkers: Number(values.workers),
+    });
+    if (r.summary.resolved_instances !== N)
+      throw new Error(`local backend resolved ${r.summary.resolved_instances}/${N}`);
+  });
+}
+
 // Naive flow: per instance, an image with the repo baked in, then docker run, then remove the image.
 const naiveMs = await time(async () => {
   for (const inst of dataset) {
@@ -106,6 +132,10 @@ console.log(
       ours_per_instance_ms: Math.round(oursMs / N),
       ours_overhead_per_instance_ms: Math.round(oursMs / N - t.median_ms),
       naive_per_instance_ms: Math.round(naiveMs / N),
+      local_backend:
+        localMs === undefined
+          ? 'skipped: bubblewrap does not work here'
+          : { wall_ms: Math.round(localMs), per_instance_ms: Math.round(localMs / N) },
       goals: {
         speedup_at_least_3x: naiveMs / oursMs >= 3,
         overhead_under_500ms: oursMs / N - t.median_ms < 500,
