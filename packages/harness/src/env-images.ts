@@ -1,19 +1,11 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import { ImageBuilder, type Logger, type Sandbox, type SandboxOptions } from '@repoforge/sandbox';
+import { ImageBuilder, installCa, type Logger, type Sandbox, type SandboxOptions } from '@repoforge/sandbox';
 import git from 'isomorphic-git';
 import type { EnvSpec } from './env-spec.js';
 import { HarnessError } from './errors.js';
 import { materializeRepo } from './materialize.js';
 import type { RepoLocation } from './repo-source.js';
-
-/** The host's CA bundle (a TLS-intercepting proxy's CA lives there): install steps need it to reach registries. */
-export function hostCaFile(): string | undefined {
-  const f = process.env.REPOFORGE_CA_FILE ?? process.env.NODE_EXTRA_CA_CERTS ?? process.env.SSL_CERT_FILE;
-  return f && fs.existsSync(f) ? f : undefined;
-}
-
-const CA_IN_SANDBOX = '/run/repoforge/ca.crt';
 
 export interface EnvImagesOptions {
   builder?: ImageBuilder;
@@ -99,19 +91,12 @@ export class EnvImages {
     signal?: AbortSignal,
   ): Promise<string> {
     if (await this.builder.exists(tag)) return tag;
-    const ca = this.options.caFile === null ? undefined : (this.options.caFile ?? hostCaFile());
+    const ca = installCa(this.options.caFile);
     const sb = await this.options.createSandbox({
       image: base,
       network: 'host', // install steps only; tests never get a network
-      mounts: ca ? { [ca]: CA_IN_SANDBOX } : undefined,
-      env: ca
-        ? {
-            NODE_EXTRA_CA_CERTS: CA_IN_SANDBOX,
-            npm_config_cafile: CA_IN_SANDBOX,
-            SSL_CERT_FILE: CA_IN_SANDBOX,
-            PIP_CERT: CA_IN_SANDBOX,
-          }
-        : undefined,
+      mounts: ca.mounts,
+      env: ca.env,
       labels: { 'repoforge.purpose': 'env-install' },
       signal,
     });

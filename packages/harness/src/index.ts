@@ -1,4 +1,4 @@
-export { EnvImages, type EnvImagesOptions, hostCaFile } from './env-images.js';
+export { EnvImages, type EnvImagesOptions } from './env-images.js';
 export { EnvSpec, type EnvSpecInput, EnvSpecMap, envSpecFor } from './env-spec.js';
 export { HarnessError, type HarnessErrorCode } from './errors.js';
 export { type EvalScriptInput, filesOfPatch, makeEvalScript } from './eval-script.js';

@@ -1,3 +1,4 @@
+export { hostCaFile, installCa } from './ca.js';
 export { createSandbox, resolveBackend } from './create-sandbox.js';
 export { DEFAULT_IMAGE, DockerBackend } from './docker/docker-backend.js';
 export { type DockerConnection, dockerClient, engineAnswers, pingEngine } from './docker/engine.js';

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import {
   createSandbox,
   DEFAULT_IMAGE,
   dockerClient,
+  installCa,
   ImageBuilder,
   type Logger,
   type Sandbox,
@@ -47,13 +47,6 @@ export interface EnvBuilderOptions {
   logger?: Logger;
 }
 
-/** The host's CA bundle (a TLS-intercepting proxy's CA lives there), mounted into install steps. */
-export function hostCa(): string | undefined {
-  const f = process.env.REPOFORGE_CA_FILE ?? process.env.NODE_EXTRA_CA_CERTS ?? process.env.SSL_CERT_FILE;
-  return f && existsSync(f) ? f : undefined;
-}
-
-const CA = '/run/repoforge/ca.crt';
 /** Bumped whenever the layer recipe changes (v2: shared tools layer, executable node binary). */
 const RECIPE_VERSION = 2;
 
@@ -186,15 +179,12 @@ export class EnvBuilder implements EnvProvider {
   ): Promise<void> {
     const make =
       this.options.createSandbox ?? ((o: SandboxOptions) => createSandbox({ backend: 'docker', ...o }));
-    const ca = this.options.caFile === null ? undefined : (this.options.caFile ?? hostCa());
+    const ca = installCa(this.options.caFile);
     const sb = await make({
       image: runtime,
       network: 'host', // the install step only; tests never get a network
-      mounts: ca ? { [ca]: CA } : undefined,
-      env: {
-        ...extraEnv,
-        ...(ca ? { NODE_EXTRA_CA_CERTS: CA, npm_config_cafile: CA, SSL_CERT_FILE: CA, PIP_CERT: CA } : {}),
-      },
+      mounts: ca.mounts,
+      env: { ...extraEnv, ...ca.env },
       labels: { 'repoforge.purpose': 'deps-install' },
       signal,
     });

@@ -4,6 +4,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import {
+  installCa,
   LOCAL_ENV_MANIFEST,
   LocalBackend,
   type Logger,
@@ -12,7 +13,7 @@ import {
 } from '@repoforge/sandbox';
 import { DepsError } from '../errors.js';
 import { type EnvSpec, envSpecHash } from '../spec.js';
-import { type BuiltEnv, type EnvProvider, hostCa } from './env-builder.js';
+import type { BuiltEnv, EnvProvider } from './env-builder.js';
 import {
   ensureNodeHeaders,
   ensureNodeRuntime,
@@ -34,7 +35,6 @@ export interface LocalEnvBuilderOptions {
   logger?: Logger;
 }
 
-const CA = '/run/repoforge/ca.crt';
 const DEPS_MOUNT = '/opt/deps';
 
 /**
@@ -140,15 +140,12 @@ export class LocalEnvBuilder implements EnvProvider {
     headers?: string,
   ) {
     const make = this.options.createSandbox ?? ((o: SandboxOptions) => new LocalBackend().create(o));
-    const ca = this.options.caFile === null ? undefined : (this.options.caFile ?? hostCa());
+    const ca = installCa(this.options.caFile);
     const sb = await make({
       image: spec.runtime.name === 'node' ? runtime : undefined,
       network: 'host', // the install step only; tests never get a network
-      mounts: { ...(ca ? { [ca]: CA } : {}), ...(headers ? { [headers]: NODE_HEADERS_DIR } : {}) },
-      env: {
-        ...(headers ? { npm_config_nodedir: NODE_HEADERS_DIR } : {}),
-        ...(ca ? { NODE_EXTRA_CA_CERTS: CA, npm_config_cafile: CA, SSL_CERT_FILE: CA, PIP_CERT: CA } : {}),
-      },
+      mounts: { ...ca.mounts, ...(headers ? { [headers]: NODE_HEADERS_DIR } : {}) },
+      env: { ...ca.env, ...(headers ? { npm_config_nodedir: NODE_HEADERS_DIR } : {}) },
       signal,
     });
     try {

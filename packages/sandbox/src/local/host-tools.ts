@@ -24,9 +24,14 @@ export function which(name: string): Promise<string | undefined> {
   return hit;
 }
 
-/** Whether bubblewrap is present and can actually make namespaces here (it can be installed yet refused). */
+let bwrapProbe: Promise<boolean> | undefined;
+
+/**
+ * Whether bubblewrap is present and can actually make namespaces here (it can be installed yet refused). Probed
+ * once per process: every local sandbox asks.
+ */
 export function bwrapWorks(): Promise<boolean> {
-  return new Promise((resolve) => {
+  bwrapProbe ??= new Promise((resolve) => {
     which('bwrap').then((bwrap) => {
       if (!bwrap) return resolve(false);
       execFile(
@@ -37,4 +42,5 @@ export function bwrapWorks(): Promise<boolean> {
       );
     });
   });
+  return bwrapProbe;
 }

@@ -121,9 +121,16 @@ export class LocalSandbox implements Sandbox {
     const started = performance.now();
     const cwd = posix.resolve(this.workdir, options.cwd ?? '.');
     const bwrap = !!this.confine.bwrap;
-    // The cwd is made inside the sandbox (as its user) before the command runs there.
+    // The cwd is made inside the sandbox (as its user) before the command runs there; the test is a builtin, so
+    // the usual case (it exists) costs no extra process.
     const line = bwrap
-      ? ['/bin/sh', '-c', 'mkdir -p -- "$0" 2>/dev/null; cd -- "$0" && exec "$@"', cwd, ...argv]
+      ? [
+          '/bin/sh',
+          '-c',
+          '[ -d "$0" ] || mkdir -p -- "$0" 2>/dev/null; cd -- "$0" && exec "$@"',
+          cwd,
+          ...argv,
+        ]
       : argv;
     const [file, ...args] = this.commandLine(line, bwrap ? '/' : this.layout.hostWork);
     if (!bwrap) {
