@@ -2,6 +2,7 @@ import {
   EnvBuilder,
   type EnvProvider,
   type EnvSpec,
+  measureDatasetStorage,
   planEnv,
   snapshotFromGit,
   toHarnessEnvSpec,
@@ -47,6 +48,21 @@ export function autoEnv(
     resolveEnv: async (instance: Instance, signal?: AbortSignal) => {
       const { plan, image } = await envOf(instance, signal);
       return toHarnessEnvSpec(plan, image);
+    },
+    /** Storage figures of a dataset in these environments (shared layers once, repos from the git cache). */
+    measureStorage: async (instances: readonly Instance[], signal?: AbortSignal) => {
+      const measured = [];
+      for (const i of instances) {
+        const loc = await repoSource.resolve(i.repo, { signal });
+        measured.push({
+          id: i.instance_id,
+          image: (await envOf(i, signal)).image,
+          gitdir: loc.gitdir,
+          baseCommit: i.base_commit,
+          cache: loc.cache,
+        });
+      }
+      return measureDatasetStorage(measured);
     },
   };
 }

@@ -35,6 +35,18 @@ async function demo(backend: 'docker' | 'local') {
     .find((i) => i.FAIL_TO_PASS.includes('tests/test_halve.py::test_halve_odd'));
   expect(halve.repoforge.flaky_tests).toEqual(['tests/test_halve.py::test_halve_set_order']);
   expect(t.stderr()).toMatch(new RegExp(`backend: ${backend}`));
+  // `storage report` on the demo's dataset gives the figures the demo wrote.
+  const u = bufferedIO();
+  const args = ['storage', 'report', '--dataset', out.dataset, '--repo-cache', `${dir.path}/repos`];
+  expect(await runCli([...args, '--backend', backend, '--json'], u.io), u.stderr()).toBe(0);
+  const written = JSON.parse(readFileSync(out.storage, 'utf8'));
+  const report = JSON.parse(u.stdout());
+  expect(report).toMatchObject({
+    instances: 3,
+    images: written.images,
+    baselineBytes: written.baselineBytes,
+  });
+  expect(report.perImage).toHaveLength(written.images);
 }
 
 describe.skipIf(await skipWithoutDocker())('repoforge demo on Docker', () => {

@@ -3,6 +3,7 @@ import { createSandbox } from '@repoforge/sandbox';
 import {
   baseImage,
   exportCommit,
+  runInTestbed,
   makeGitRepo,
   makeNodeSample,
   skipWithoutDocker,
@@ -15,12 +16,7 @@ import { EnvBuilder, type EnvSpec, planEnv, slimByAccessTrace, snapshotFromGit }
 async function runTests(repoDir: string, commit: string, spec: EnvSpec, image: string): Promise<string> {
   const work = await exportCommit(repoDir, commit, join(repoDir, '..'));
   await using sb = await createSandbox({ backend: 'docker', image, network: 'none' });
-  await sb.copyIn(work, '/testbed');
-  const r = await sb.exec(['/bin/bash', '-c', [...spec.preTest, spec.testCmd].join('\n')], {
-    cwd: '/testbed',
-    timeoutMs: 120_000,
-  });
-  return r.stdout + r.stderr;
+  return await runInTestbed(sb, work, [...spec.preTest, spec.testCmd]);
 }
 
 describe.skipIf(await skipWithoutDocker())('environments on real Docker', () => {
@@ -49,21 +45,16 @@ describe.skipIf(await skipWithoutDocker())('environments on real Docker', () => 
     );
     const env = await builder.ensure(spec);
     const work = await exportCommit(dir, instance.base_commit, root.path);
-    const test = async (sb: import('@repoforge/sandbox').Sandbox, extra = '') => {
-      await sb.copyIn(work, '/testbed');
-      return sb.exec(['/bin/bash', '-c', [...spec.preTest, extra, spec.testCmd].join('\n')], {
-        cwd: '/testbed',
-        timeoutMs: 120_000,
-      });
-    };
+    const test = (sb: import('@repoforge/sandbox').Sandbox, extra = '') =>
+      runInTestbed(sb, work, [...spec.preTest, extra, spec.testCmd]);
     const r = await slimByAccessTrace({
       image: env.image,
       runTests: async (sb, traceEnv) => {
-        expect((await test(sb, traceEnv)).stdout).toMatch(/1 passing/);
+        expect(await test(sb, traceEnv)).toMatch(/1 passing/);
       },
       validate: async (slim) => {
         await using sb = await createSandbox({ backend: 'docker', image: slim, network: 'none' });
-        return /1 passing/.test((await test(sb)).stdout);
+        return /1 passing/.test(await test(sb));
       },
     });
     expect(r.kept).toBe(true);

@@ -1,7 +1,14 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalBackend } from '@repoforge/sandbox';
-import { exportCommit, makeGitRepo, makeNodeSample, skipWithoutBwrap, tempDir } from '@repoforge/test-utils';
+import {
+  exportCommit,
+  makeGitRepo,
+  runInTestbed,
+  makeNodeSample,
+  skipWithoutBwrap,
+  tempDir,
+} from '@repoforge/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type EnvSpec, LocalEnvBuilder, planEnv, snapshotFromGit } from './index.js';
 
@@ -15,12 +22,7 @@ async function runTests(
 ): Promise<string> {
   const work = await exportCommit(repoDir, commit, join(repoDir, '..'));
   await using sb = await new LocalBackend().create({ image, network: 'none' });
-  await sb.copyIn(work, '/testbed');
-  const r = await sb.exec(['/bin/bash', '-c', [...spec.preTest, extra, spec.testCmd].join('\n')], {
-    cwd: '/testbed',
-    timeoutMs: 120_000,
-  });
-  return r.stdout + r.stderr;
+  return await runInTestbed(sb, work, [...spec.preTest, extra, spec.testCmd]);
 }
 
 describe.skipIf(await skipWithoutBwrap())('local environments (no Docker)', async () => {

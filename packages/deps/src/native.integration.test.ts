@@ -7,6 +7,7 @@ import { createSandbox, LocalBackend, type Sandbox } from '@repoforge/sandbox';
 import {
   baseImage,
   exportCommit,
+  runInTestbed,
   makeGitRepo,
   serveRoutes,
   skipWithoutBwrap,
@@ -104,17 +105,13 @@ async function nativeRoundTrip(
   const env = await builder.ensure(spec);
   const work = await exportCommit(dir, oid!, root.path);
   await using sb = await sandbox(env.image);
-  await sb.copyIn(work, '/testbed');
-  const r = await sb.exec(['/bin/bash', '-c', [...spec.preTest, spec.testCmd].join('\n')], {
-    cwd: '/testbed',
-    timeoutMs: 120_000,
-  });
+  const out = await runInTestbed(sb, work, [...spec.preTest, spec.testCmd]);
   const probe = await sb.exec([
     '/bin/sh',
     '-c',
     'for t in cc gcc make; do command -v $t >/dev/null && echo "has $t"; done; ls /opt/node-headers 2>/dev/null && echo "has headers"; ls /opt/deps/node_modules/native-twice/build/Release; find /opt/deps -name "*.o" | head -3; true',
   ]);
-  return { out: r.stdout + r.stderr, probe: probe.stdout };
+  return { out, probe: probe.stdout };
 }
 
 let dir: Awaited<ReturnType<typeof tempDir>>;

@@ -6,6 +6,7 @@ import { createSandbox, LocalBackend, type Sandbox } from '@repoforge/sandbox';
 import {
   baseImage,
   exportCommit,
+  runInTestbed,
   makeGitRepo,
   serveRoutes,
   skipWithoutBwrap,
@@ -80,12 +81,8 @@ async function pipRoundTrip(
   const env = await builder.ensure(spec);
   const work = await exportCommit(dir, oid!, root.path);
   await using sb = await sandbox(env.image);
-  await sb.copyIn(work, '/testbed');
-  const r = await sb.exec(['/bin/bash', '-c', [...spec.preTest, spec.testCmd].join('\n')], {
-    cwd: '/testbed',
-    timeoutMs: 120_000,
-  });
-  return r.stdout + r.stderr;
+  const out = await runInTestbed(sb, work, [...spec.preTest, spec.testCmd]);
+  return out;
 }
 
 let wheelDir: Awaited<ReturnType<typeof tempDir>>;

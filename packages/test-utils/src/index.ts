@@ -14,4 +14,4 @@ export { tempDir } from './temp.js';
 export { type CommitSpec, gitDiff, gitIn, makeGitRepo } from './git-repo.js';
 export { makeNodeSample, makePythonSample, sampleEnvSpecs } from './sample-repos.js';
 export { serveGitHttp } from './git-http.js';
-export { exportCommit, type Route, serveRoutes } from './serve.js';
+export { exportCommit, type Route, runInTestbed, serveRoutes, type TestbedSandbox } from './serve.js';

@@ -44,3 +44,23 @@ export async function exportCommit(repoDir: string, commit: string, into: string
   await run('sh', ['-c', `git -C '${repoDir}' archive ${commit} | tar -x -C '${work}'`]);
   return work;
 }
+
+/** The part of a sandbox `runInTestbed` uses (test-utils does not depend on @repoforge/sandbox). */
+export interface TestbedSandbox {
+  copyIn(hostDir: string, dest: string): Promise<void>;
+  exec(
+    cmd: readonly string[],
+    options: { cwd?: string; timeoutMs?: number },
+  ): Promise<{ stdout: string; stderr: string }>;
+}
+
+/** Copies an exported checkout to /testbed and runs `lines` there with bash; returns stdout + stderr. */
+export async function runInTestbed(
+  sb: TestbedSandbox,
+  work: string,
+  lines: readonly string[],
+): Promise<string> {
+  await sb.copyIn(work, '/testbed');
+  const r = await sb.exec(['/bin/bash', '-c', lines.join('\n')], { cwd: '/testbed', timeoutMs: 120_000 });
+  return r.stdout + r.stderr;
+}

@@ -1,7 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createDemoRepos, fileAtCommit, gitFileDiff, mineRepository } from '@repoforge/datagen';
-import { measureDatasetStorage } from '@repoforge/deps';
 import { RepoCache, runEvaluation } from '@repoforge/harness';
 import { formatJsonl, type Instance, type Prediction, serializeInstance } from '@repoforge/schema';
 import { labelOffline } from '@repoforge/spice';
@@ -112,18 +111,7 @@ async function demo({ io, values, signal, verbose, json }: CommandContext): Prom
   const labelsFile = join(dir, 'labels.jsonl');
   await writeFile(labelsFile, formatJsonl(labels));
   say('5/6 storage report');
-  const measured = [];
-  for (const i of instances) {
-    const loc = await repoSource.resolve(i.repo);
-    measured.push({
-      id: i.instance_id,
-      image: (await env.envOf(i, signal)).image,
-      gitdir: loc.gitdir,
-      baseCommit: i.base_commit,
-      cache: loc.cache,
-    });
-  }
-  const { report: _report, ...storage } = await measureDatasetStorage(measured);
+  const { report: _report, ...storage } = await env.measureStorage(instances, signal);
   const storageFile = join(dir, 'storage.json');
   await writeFile(storageFile, `${JSON.stringify({ backend: kit.name, ...storage }, null, 2)}\n`);
   say('6/6 HTML reports');

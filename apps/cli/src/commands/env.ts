@@ -1,10 +1,5 @@
 import { resolve } from 'node:path';
-import {
-  measureDatasetStorage,
-  shareEnvironments,
-  slimByAccessTrace,
-  toHarnessEnvSpec,
-} from '@repoforge/deps';
+import { shareEnvironments, slimByAccessTrace, toHarnessEnvSpec } from '@repoforge/deps';
 import { EnvSpec, loadDataset, materializeRepo, RepoCache, runInstance } from '@repoforge/harness';
 import { writeFileAtomic } from '@repoforge/schema/node';
 import { createSandbox, SandboxPool } from '@repoforge/sandbox';
@@ -190,20 +185,9 @@ const report: Command = {
     const repos = new RepoCache({ cacheDir, clone: false });
     const logger = cliLogger(io, verbose);
     const env = autoEnv(repos, logger, (await backendKit(values.backend, logger)).envs);
-    const measured = [];
-    for (const inst of dataset) {
-      const loc = await repos.resolve(inst.repo);
-      measured.push({
-        id: inst.instance_id,
-        image: (await env.envOf(inst, signal)).image,
-        gitdir: loc.gitdir,
-        baseCommit: inst.base_commit,
-        cache: loc.cache,
-      });
-    }
-    const { report: r, ...s } = await measureDatasetStorage(measured);
+    const { report: r, ...s } = await env.measureStorage(dataset, signal);
     const mb = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MB`;
-    if (json) io.stdout.write(`${JSON.stringify({ ...s, images: r.images })}\n`);
+    if (json) io.stdout.write(`${JSON.stringify({ ...s, perImage: r.images })}\n`);
     else {
       io.stdout.write(
         `instances: ${s.instances}\nimages: ${s.images}\ntotal: ${mb(s.totalBytes)} (images ${mb(s.imageBytes)}, shared ${mb(s.sharedBytes)}; repo cache ${mb(s.repoCacheBytes)})\n` +
