@@ -1,32 +1,18 @@
 import { randomInt } from 'node:crypto';
-import { chmod, chown, mkdir, mkdtemp, readFile, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, posix } from 'node:path';
+import { join } from 'node:path';
 import type { Logger, Sandbox, SandboxBackend, SandboxOptions } from '../types.js';
-import { hostView } from './bwrap-args.js';
 import { isLocalEnv, readLocalEnv } from './env-manifest.js';
 import { bwrapWorks, which } from './host-tools.js';
 import { LOCAL_DIR_PREFIX, writeOwner } from './local-reaper.js';
+import { identityFiles, prepareRoot } from './local-root.js';
 import { LocalSandbox } from './local-sandbox.js';
 
 const NOBODY = 65534;
 const SANDBOX_UIDS = 200_000;
 const SANDBOX_UID_RANGE = 100_000;
 
-/** /etc/passwd and /etc/group with the sandbox's own user added (bound over the host's, read-only). */
-async function identityFiles(root: string, uid: number): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const [name, line] of [
-    ['passwd', `sandbox:x:${uid}:${uid}:sandbox:/workspace:/bin/sh`],
-    ['group', `sandbox:x:${uid}:`],
-  ] as const) {
-    const host = await readFile(`/etc/${name}`, 'utf8').catch(() => '');
-    const file = join(root, name);
-    await writeFile(file, `${host.endsWith('\n') || !host ? host : `${host}\n`}${line}\n`, { mode: 0o644 });
-    out[file] = `/etc/${name}`;
-  }
-  return out;
-}
 const BASE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** Options of the local backend. */
@@ -42,9 +28,9 @@ export interface LocalBackendOptions {
  * The local backend: child processes in a temp dir. With bubblewrap: a private writable root of its own
  * (so absolute paths like /testbed work as in a container) over a read-only view of the host's system,
  * private network (loopback only), pid, ipc and uts namespaces, no /root, /home, /work or /opt. Running as
- * root it drops to a uid of the sandbox's own (`nobody` without bubblewrap) so process limits apply. Without bubblewrap there is NO network or filesystem
- * isolation, and only paths under the workdir can be used. `image` may name a local environment directory
- * (see `LOCAL_ENV_MANIFEST`); other image names are ignored.
+ * root it drops to a uid of the sandbox's own (`nobody` without bubblewrap) so process limits apply. Without
+ * bubblewrap there is NO network or filesystem isolation, and only paths under the workdir can be used.
+ * `image` may name a local environment directory (see `LOCAL_ENV_MANIFEST`); other image names are ignored.
  */
 export class LocalBackend implements SandboxBackend {
   readonly name = 'local';
@@ -86,24 +72,7 @@ export class LocalBackend implements SandboxBackend {
     const fsRoot = bwrap ? join(root, 'fs') : undefined;
     const hostWork = fsRoot ? join(fsRoot, workdir) : workdir;
     await mkdir(hostWork, { recursive: true });
-    if (fsRoot) {
-      // The sandbox's own root: top-level symlinks, a sticky /tmp, and mount points made here, once.
-      for (const l of hostView().symlinks) await symlink(l.target, join(fsRoot, l.path));
-      await mkdir(join(fsRoot, 'tmp'), { recursive: true });
-      await chmod(join(fsRoot, 'tmp'), 0o1777);
-      for (const [host, dest] of Object.entries(mounts)) {
-        // A file needs a file to mount over, a directory a directory; the directories above it belong to the
-        // sandbox's user, so it can still make siblings (/opt/deps next to a mounted /opt/runtime).
-        const isDir = (await stat(host)).isDirectory();
-        const parent = isDir ? dest : posix.dirname(dest);
-        await mkdir(join(fsRoot, parent), { recursive: true });
-        if (!isDir) await writeFile(join(fsRoot, dest), '');
-        if (drop)
-          for (let d = posix.dirname(dest); d !== '/'; d = posix.dirname(d))
-            await chown(join(fsRoot, d), drop.uid, drop.gid);
-      }
-      if (drop) await chown(fsRoot, drop.uid, drop.gid);
-    }
+    if (fsRoot) await prepareRoot(fsRoot, mounts, drop);
     if (drop) {
       await chown(hostWork, drop.uid, drop.gid);
       await chmod(root, 0o711); // the dropped user passes through (cannot list) to reach its workdir
