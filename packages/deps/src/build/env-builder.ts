@@ -11,6 +11,7 @@ import {
 } from '@repoforge/sandbox';
 import { DepsError } from '../errors.js';
 import { type EnvSpec, envSpecHash } from '../spec.js';
+import { runInstall } from './install-step.js';
 import {
   aptDepsContext,
   NODE_HEADERS_DIR,
@@ -190,41 +191,7 @@ export class EnvBuilder implements EnvProvider {
     });
     try {
       if (!sb.commit) throw new DepsError('ENV_BUILD_FAILED', `the ${sb.backend} backend cannot save images`);
-      const install = spec.install;
-      let command: string;
-      if (install.strategy === 'pip') {
-        const index = install.indexUrl ? ` --index-url ${install.indexUrl}` : '';
-        await sb.writeFiles({ '/opt/deps/requirements.txt': `${install.requirements.join('\n')}\n` });
-        command = `pip install --no-cache-dir --break-system-packages${index} -r /opt/deps/requirements.txt`;
-      } else if (install.strategy === 'apt') {
-        throw new DepsError('ENV_BUILD_FAILED', 'apt installs are built as image layers');
-      } else {
-        await sb.writeFiles(
-          Object.fromEntries(Object.entries(install.files).map(([p, c]) => [`/opt/deps/${p}`, c])),
-        );
-        command = install.command;
-      }
-      const r = await sb.exec(['/bin/sh', '-c', `cd /opt/deps && ${command}`], {
-        timeoutMs: 1_800_000,
-        signal,
-        user: '0',
-      });
-      if (r.exitCode !== 0) {
-        throw new DepsError(
-          'ENV_BUILD_FAILED',
-          `installing dependencies failed (exit ${r.exitCode}): ${command}\n${(r.stdout + r.stderr).slice(-3000)}`,
-        );
-      }
-      // Slim: no package-manager caches or temp files in the layer.
-      await sb.exec(
-        [
-          '/bin/sh',
-          '-c',
-          // ...and no compiler leftovers of native builds (object files), only the built addons.
-          "rm -rf /root/.npm /root/.cache /root/.yarn /tmp/* /opt/deps/node_modules/.cache; find /opt/deps/node_modules -type d \\( -name obj.target -o -name .deps \\) -path '*/build/*' -prune -exec rm -rf {} + 2>/dev/null; true",
-        ],
-        { user: '0' },
-      );
+      await runInstall(sb, spec.install, { signal });
       await sb.commit(tag, {
         labels: { 'repoforge.layer': 'deps', 'repoforge.env-hash': envSpecHash(spec) },
       });

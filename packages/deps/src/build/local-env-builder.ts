@@ -14,6 +14,7 @@ import {
 import { DepsError } from '../errors.js';
 import { type EnvSpec, envSpecHash } from '../spec.js';
 import type { BuiltEnv, EnvProvider } from './env-builder.js';
+import { DEPS_DIR, runInstall } from './install-step.js';
 import {
   ensureNodeHeaders,
   ensureNodeRuntime,
@@ -35,7 +36,7 @@ export interface LocalEnvBuilderOptions {
   logger?: Logger;
 }
 
-const DEPS_MOUNT = '/opt/deps';
+const DEPS_MOUNT = DEPS_DIR;
 
 /**
  * Environments for the local backend, where there is no Docker: a directory per EnvSpec hash holding the
@@ -149,32 +150,7 @@ export class LocalEnvBuilder implements EnvProvider {
       signal,
     });
     try {
-      const install = spec.install;
-      let command: string;
-      if (install.strategy === 'pip') {
-        const index = install.indexUrl ? ` --index-url ${install.indexUrl}` : '';
-        await sb.writeFiles({ [`${DEPS_MOUNT}/requirements.txt`]: `${install.requirements.join('\n')}\n` });
-        command = `python3 -m pip install --no-cache-dir --target ${DEPS_MOUNT}/python${index} -r requirements.txt`;
-      } else if (install.strategy === 'apt') {
-        throw new DepsError('ENV_BUILD_FAILED', 'apt packages come from the host for local environments');
-      } else {
-        await sb.writeFiles(
-          Object.fromEntries(Object.entries(install.files).map(([p, c]) => [`${DEPS_MOUNT}/${p}`, c])),
-        );
-        command = install.command;
-      }
-      const r = await sb.exec(['/bin/sh', '-c', command], { cwd: DEPS_MOUNT, timeoutMs: 1_800_000, signal });
-      if (r.exitCode !== 0) {
-        throw new DepsError(
-          'ENV_BUILD_FAILED',
-          `installing dependencies failed (exit ${r.exitCode}): ${command}\n${(r.stdout + r.stderr).slice(-3000)}`,
-        );
-      }
-      await sb.exec([
-        '/bin/sh',
-        '-c',
-        `rm -rf ${DEPS_MOUNT}/node_modules/.cache; find ${DEPS_MOUNT}/node_modules -type d \\( -name obj.target -o -name .deps \\) -path '*/build/*' -prune -exec rm -rf {} + 2>/dev/null; true`,
-      ]);
+      await runInstall(sb, spec.install, { pipTarget: `${DEPS_MOUNT}/python`, signal });
       await mkdir(tmp, { recursive: true });
       await sb.copyOut(DEPS_MOUNT, tmp);
     } finally {
