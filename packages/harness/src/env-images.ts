@@ -30,7 +30,7 @@ export class EnvImages {
   }
 
   private async baseImage(spec: EnvSpec, signal?: AbortSignal): Promise<string> {
-    if (spec.image) return spec.image;
+    if (spec.image) return this.pulled(spec.image, signal);
     try {
       return (await this.builder.build({ dockerfile: spec.dockerfile! }, { signal })).tag;
     } catch (error) {
@@ -40,6 +40,37 @@ export class EnvImages {
         { cause: error },
       );
     }
+  }
+
+  /** `image`, pulled through the engine first when it is not there (once per image, shared by callers). */
+  private pulled(image: string, signal?: AbortSignal): Promise<string> {
+    const key = `pull\0${image}`;
+    let p = this.inflight.get(key);
+    if (!p) {
+      p = (async () => {
+        if (await this.builder.exists(image)) return image;
+        this.options.logger?.info('pulling image', { image });
+        let last = 0;
+        await this.builder
+          .pull(image, {
+            signal,
+            onProgress: (line) => {
+              // A line at most every 10 s: a pull of gigabytes is minutes, never silent, never a flood.
+              if (Date.now() - last < 10_000) return;
+              last = Date.now();
+              this.options.logger?.info('pulling', { image, progress: line });
+            },
+          })
+          .catch((error) => {
+            throw new HarnessError('IMAGE_PULL_FAILED', (error as Error).message, { cause: error });
+          });
+        this.options.logger?.info('image pulled', { image });
+        return image;
+      })();
+      this.inflight.set(key, p);
+      p.catch(() => this.inflight.delete(key));
+    }
+    return p;
   }
 
   /** The install key: what decides whether two instances can share the installed image. */
@@ -66,11 +97,12 @@ export class EnvImages {
   async imageFor(
     spec: EnvSpec,
     instance: { instance_id: string; base_commit: string; environment_setup_commit?: string },
-    location: RepoLocation,
+    location: RepoLocation | undefined,
     signal?: AbortSignal,
   ): Promise<string> {
     const base = await this.baseImage(spec, signal);
     if (spec.install.length === 0) return base;
+    if (!location) throw new HarnessError('ENV_BUILD_FAILED', 'install steps need the repo');
     const key = await this.installKey(spec, base, location, instance.base_commit);
     const tag = `repoforge/env-installed:${key.slice(0, 20)}`;
     let p = this.inflight.get(tag);

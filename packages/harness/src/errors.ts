@@ -13,7 +13,9 @@ export type HarnessErrorCode =
   | 'UNKNOWN_INSTANCE'
   | 'INPUT_INVALID'
   | 'QUEUE_UNREACHABLE'
-  | 'QUEUE_UNAVAILABLE';
+  | 'QUEUE_UNAVAILABLE'
+  | 'NOT_SERVABLE'
+  | 'IMAGE_PULL_FAILED';
 
 /** A harness failure with a stable `code`; `cause` keeps the underlying error. */
 export class HarnessError extends RepoForgeError {

@@ -1,4 +1,4 @@
-import type { InstanceReport, TestStatusMap, TestsStatus } from '@repoforge/schema';
+import type { InstanceReport, TestStatus, TestStatusMap, TestsStatus } from '@repoforge/schema';
 import { LOG_PARSERS } from './parsers/registry.js';
 import type { LogParser, ParseContext } from './parsers/types.js';
 
@@ -47,6 +47,7 @@ export function getLogsEval(
   log: string,
   parser: LogParser,
   context?: ParseContext,
+  mode: 'strict' | 'legacy' = 'legacy',
 ): { statusMap: TestStatusMap; found: boolean } {
   const bad = [MARKERS.APPLY_PATCH_FAIL, MARKERS.RESET_FAILED, MARKERS.TESTS_ERROR, MARKERS.TESTS_TIMEOUT];
   if (bad.some((m) => log.includes(m))) return { statusMap: {}, found: false };
@@ -54,13 +55,42 @@ export function getLogsEval(
     return { statusMap: {}, found: false };
   const between = log.split(MARKERS.START_TEST_OUTPUT)[1]!.split(MARKERS.END_TEST_OUTPUT)[0]!;
   let statusMap = parser(between, context);
-  if (Object.keys(statusMap).length === 0) statusMap = parser(log, context);
+  // The fallback reads the whole log (SWE-bench's Modal logs put results outside the markers). Strict mode
+  // stops at the end marker: a line written after the tests ended (a leftover process) proves nothing.
+  const fallback = mode === 'strict' ? log.split(MARKERS.END_TEST_OUTPUT)[0]! : log;
+  if (Object.keys(statusMap).length === 0) statusMap = parser(fallback, context);
   return { statusMap, found: true };
 }
 
-const passed = (t: string, sm: TestStatusMap) => sm[t] === 'PASSED' || sm[t] === 'XFAIL';
-const failed = (t: string, sm: TestStatusMap, strict: boolean) =>
-  !(t in sm) || sm[t] === 'FAILED' || sm[t] === 'ERROR' || (strict && sm[t] === 'SKIPPED');
+/**
+ * A saved log of a run that hit its timeout: it ends with the harness's `Timeout error: N seconds exceeded.`
+ * and never reached the end marker. SWE-bench counts such an instance as an error (no report), not a verdict.
+ */
+export function isTimedOutLog(log: string): boolean {
+  return !log.includes(MARKERS.END_TEST_OUTPUT) && /Timeout error: [\d.]+ seconds exceeded\.\s*$/.test(log);
+}
+
+/**
+ * One key for the two spellings of a unittest name: Python >= 3.11 prints `test_x (m.C.test_x)` where older
+ * Pythons (and most of SWE-bench's lists) say `test_x (m.C)`.
+ */
+export function canonicalTestName(name: string): string {
+  const m = /^(\w+) \(([\w.]+)\.(\w+)\)$/.exec(name);
+  return m && m[1] === m[3] ? `${m[1]} (${m[2]})` : name;
+}
+
+/**
+ * A status lookup by the dataset's names: the exact name first (so SWE-bench's own logs grade exactly as
+ * before), then the other unittest spelling of it.
+ */
+function statusLookup(sm: TestStatusMap): (name: string) => TestStatus | undefined {
+  let byCanonical: Map<string, TestStatus> | undefined;
+  return (name) => {
+    if (Object.hasOwn(sm, name)) return sm[name];
+    byCanonical ??= new Map(Object.entries(sm).map(([k, v]) => [canonicalTestName(k), v]));
+    return byCanonical.get(canonicalTestName(name));
+  };
+}
 
 /** SWE-bench's `get_eval_tests_report`: success/failure lists per transition bucket, in gold order. */
 export function getEvalTestsReport(
@@ -74,13 +104,16 @@ export function getEvalTestsReport(
   options: { failOnly?: boolean; mode?: 'strict' | 'legacy'; calculateToFail?: boolean } = {},
 ): TestsStatus {
   const strict = (options.mode ?? 'strict') === 'strict';
+  const statusOf = statusLookup(sm);
   const check = (tests: readonly string[] = [], maintained = false) => {
     const out = { success: [] as string[], failure: [] as string[] };
     for (const t of tests) {
+      const s = statusOf(t);
       if (options.failOnly) {
-        (sm[t] === 'FAILED' ? out.failure : out.success).push(t);
-      } else if (passed(t, sm) || (maintained && sm[t] === 'SKIPPED')) out.success.push(t);
-      else if (failed(t, sm, strict)) out.failure.push(t);
+        (s === 'FAILED' ? out.failure : out.success).push(t);
+      } else if (s === 'PASSED' || s === 'XFAIL' || (maintained && s === 'SKIPPED')) out.success.push(t);
+      else if (s === undefined || s === 'FAILED' || s === 'ERROR' || (strict && s === 'SKIPPED'))
+        out.failure.push(t);
     }
     return out;
   };
@@ -113,6 +146,8 @@ export interface GradeResult {
   resolution: ResolvedStatus;
   /** Why strict mode refused a resolution the legacy rules would have granted, if it did. */
   hardened?: string;
+  /** The log is no verdict at all: the instance is an error (SWE-bench writes no report for it). */
+  error?: 'tests_timed_out';
 }
 
 /**
@@ -124,6 +159,7 @@ export function gradeLog(input: {
   instance: {
     instance_id: string;
     repo: string;
+    version?: string;
     FAIL_TO_PASS: readonly string[];
     PASS_TO_PASS: readonly string[];
   };
@@ -145,10 +181,14 @@ export function gradeLog(input: {
   if (modelPatch === null)
     return { report: { ...report, patch_is_None: true }, statusMap: {}, resolution: 'RESOLVED_NO' };
   report.patch_exists = true;
-  const { statusMap: parsed, found } = getLogsEval(log, parser, {
-    instanceId: instance.instance_id,
-    repo: instance.repo,
-  });
+  if (isTimedOutLog(log))
+    return { report, statusMap: {}, resolution: 'RESOLVED_NO', error: 'tests_timed_out' };
+  const { statusMap: parsed, found } = getLogsEval(
+    log,
+    parser,
+    { instanceId: instance.instance_id, repo: instance.repo, version: instance.version },
+    options.mode ?? 'strict',
+  );
   if (!found) return { report, statusMap: parsed, resolution: 'RESOLVED_NO' };
   report.patch_successfully_applied = true;
   const statusMap = { ...parsed, ...options.structured };

@@ -1,11 +1,14 @@
 export { EnvImages, type EnvImagesOptions } from './env-images.js';
 export { EnvSpec, type EnvSpecInput, EnvSpecMap, envSpecFor } from './env-spec.js';
 export { HarnessError, type HarnessErrorCode } from './errors.js';
+export { NON_TEST_EXTS, renderTestCmd, TESTS_PLACEHOLDER, testDirectives } from './directives.js';
 export { type EvalScriptInput, filesOfPatch, makeEvalScript } from './eval-script.js';
 export { type Executor, LocalExecutor } from './executor.js';
 export { flakyTests } from './flaky.js';
 export {
+  canonicalTestName,
   exitCodeFromLog,
+  isTimedOutLog,
   type GradeOptions,
   type GradeResult,
   getEvalTestsReport,
@@ -34,6 +37,17 @@ export {
   type RepoSource,
 } from './repo-source.js';
 export {
+  DEBIAN_UNSERVABLE,
+  DEBIAN_UNSERVABLE_INSTANCES,
+  DEFAULT_DEBIAN_BASE,
+  RECIPE_REPOS,
+  type RecipeFlavour,
+  recipeUnservable,
+  swebenchRecipe,
+  swebenchRecipeMap,
+} from './recipes/swebench.js';
+export {
+  type EnvProvenance,
   type EvaluationEvent,
   type EvaluationOptions,
   type EvaluationResult,

@@ -13,7 +13,7 @@ export async function materializeRepo(
   dir: string,
   signal?: AbortSignal,
 ): Promise<void> {
-  const { packfile } = await packCommitTree(location, oid);
+  const { packfile } = await packCommitTree(location, oid, { signal });
   const packPath = `/tmp/repoforge-${oid.slice(0, 12)}.pack`;
   await sandbox.writeFiles([{ path: packPath, content: packfile }], { signal });
   const r = await sandbox.exec(['/bin/sh', '-c', materializeScript(dir, packPath, oid)], {

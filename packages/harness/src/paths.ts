@@ -24,4 +24,6 @@ export const LOG_FILES = {
   instanceLog: 'run_instance.log',
   timings: 'timings.json',
   statuses: 'test_statuses.json',
+  /** Where the environment came from (resuming a run id reruns results from another environment). */
+  environment: 'environment.json',
 } as const;

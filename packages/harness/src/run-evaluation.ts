@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -17,6 +18,7 @@ import {
   type SandboxOptions,
   SandboxPool,
 } from '@repoforge/sandbox';
+import { z } from 'zod';
 import { EnvImages } from './env-images.js';
 import { EnvSpec, type EnvSpecInput, type EnvSpecMap, envSpecFor } from './env-spec.js';
 import { HarnessError } from './errors.js';
@@ -24,6 +26,7 @@ import { type Executor, LocalExecutor } from './executor.js';
 import { gradeLog } from './grading.js';
 import { FAIL_ONLY_REPOS, resolveLogParserName } from './parsers/registry.js';
 import { instanceLogDir, LOG_FILES, summaryPath } from './paths.js';
+import { type RecipeFlavour, recipeUnservable, swebenchRecipe } from './recipes/swebench.js';
 import type { RepoSource } from './repo-source.js';
 import type { InstanceOutcome } from './run-instance.js';
 import { makeRunSummary, readReportVerdict } from './summary.js';
@@ -66,6 +69,13 @@ export interface EvaluationOptions {
   gradeMode?: 'strict' | 'legacy';
   /** Run instances that carry `image` and `eval_script` (SWE-bench's) in that image with that script. */
   useInstanceImages?: boolean;
+  /**
+   * Built-in SWE-bench recipes for repos `envSpecs` does not name (django, sympy, requests, ...): `debian`
+   * (apt only) or `pip` (SWE-bench's pins; needs PyPI and Docker Hub). Off when absent.
+   */
+  recipes?: RecipeFlavour;
+  /** The base image Debian recipes build on (default repoforge/base:bookworm). */
+  debianBase?: string;
   logger?: Logger;
   onEvent?: (event: EvaluationEvent) => void;
   signal?: AbortSignal;
@@ -92,6 +102,50 @@ function selectDataset(dataset: readonly Instance[], ids?: readonly string[]): I
   return ids.map((id) => byId.get(id)!);
 }
 
+/** Where an instance's environment comes from, before anything is built: recorded with each result. */
+export interface EnvProvenance {
+  source: 'instance-image' | 'env-spec' | 'recipe' | 'planned';
+  /** The recipe flavour, the image, or a hash of the env spec: what decides the environment. */
+  detail: string;
+}
+
+const specHash = (spec: unknown) =>
+  createHash('sha256').update(JSON.stringify(spec)).digest('hex').slice(0, 16);
+
+/** The environment an instance will get, and where it comes from, or the reason it cannot run. */
+async function envOf(
+  inst: Instance,
+  options: EvaluationOptions,
+  plan: boolean,
+): Promise<{ spec?: EnvSpec; provenance: EnvProvenance; ownEvalScript?: string }> {
+  if (options.useInstanceImages && inst.image && inst.eval_script) {
+    const spec = EnvSpec.parse({ image: inst.image, test_cmd: '(the instance eval_script)' });
+    return { spec, provenance: { source: 'instance-image', detail: inst.image }, ownEvalScript: inst.eval_script };
+  }
+  if (options.envSpecs[inst.repo]) {
+    const spec = envSpecFor(options.envSpecs, inst);
+    return { spec, provenance: { source: 'env-spec', detail: specHash(spec) } };
+  }
+  if (options.recipes) {
+    const recipe = swebenchRecipe(inst, options.recipes, { debianBase: options.debianBase });
+    if (recipe) {
+      const why = recipeUnservable(inst, options.recipes);
+      if (why)
+        throw new HarnessError(
+          'NOT_SERVABLE',
+          `not servable by the ${options.recipes} recipe flavour: ${why}`,
+        );
+      const spec = EnvSpec.parse(recipe);
+      return { spec, provenance: { source: 'recipe', detail: `${options.recipes}:${specHash(spec)}` } };
+    }
+  }
+  if (options.resolveEnv) {
+    const spec = plan ? EnvSpec.parse(await options.resolveEnv(inst, options.signal)) : undefined;
+    return { spec, provenance: { source: 'planned', detail: 'planned from the repo' } };
+  }
+  return { spec: envSpecFor(options.envSpecs, inst), provenance: { source: 'env-spec', detail: '' } };
+}
+
 /** The task for an instance, or the reason it cannot run (no env spec, no parser). */
 async function makeTask(
   inst: Instance,
@@ -99,13 +153,14 @@ async function makeTask(
   options: EvaluationOptions,
 ): Promise<InstanceTask | Error> {
   try {
-    const own = options.useInstanceImages && inst.image && inst.eval_script ? inst.eval_script : undefined;
-    const spec = own
-      ? EnvSpec.parse({ image: inst.image, test_cmd: '(the instance eval_script)' })
-      : !options.envSpecs[inst.repo] && options.resolveEnv
-        ? EnvSpec.parse(await options.resolveEnv(inst, options.signal))
-        : envSpecFor(options.envSpecs, inst);
-    const parser = resolveLogParserName(inst, { override: options.parser, envSpecParser: spec.log_parser });
+    const { spec, provenance, ownEvalScript } = await envOf(inst, options, true);
+    // A planned environment brings its own runner: its parser wins over the instance's, which was written
+    // for the dataset's runner (never pair a runner with another runner's parser).
+    const planned = provenance.source === 'planned';
+    const parser = resolveLogParserName(inst, {
+      override: options.parser ?? (planned ? spec!.log_parser : undefined),
+      envSpecParser: spec!.log_parser,
+    });
     if (!parser)
       throw new HarnessError(
         'NO_LOG_PARSER',
@@ -115,17 +170,41 @@ async function makeTask(
       runId: options.runId,
       instance: inst,
       prediction,
-      spec,
+      spec: spec!,
       parser,
-      timeoutMs: (spec.timeout ?? options.timeoutSec ?? 1800) * 1000,
+      provenance,
+      timeoutMs: (spec!.timeout ?? options.timeoutSec ?? 1800) * 1000,
       repeat: Math.max(1, options.repeat ?? 1),
       gradeMode: options.gradeMode ?? 'strict',
-      ownEvalScript: own,
+      ownEvalScript,
     };
   } catch (error) {
     return error as Error;
   }
 }
+
+/**
+ * Whether a finished result may be reused: it must come from the same environment source this run uses.
+ * Returns the reason to rerun it, or undefined.
+ */
+async function staleResult(dir: string, inst: Instance, options: EvaluationOptions): Promise<string | undefined> {
+  let current: EnvProvenance;
+  try {
+    current = (await envOf(inst, options, false)).provenance;
+  } catch {
+    return undefined;
+  }
+  const saved = await readFile(join(dir, LOG_FILES.environment), 'utf8').then(
+    (t) => EnvProvenanceFile.safeParse(JSON.parse(t)),
+    () => undefined,
+  );
+  if (!saved?.success) return 'its environment was not recorded';
+  const before = saved.data;
+  if (before.source === current.source && before.detail === current.detail) return undefined;
+  return `it ran in ${before.source} (${before.detail}), this run uses ${current.source} (${current.detail})`;
+}
+
+const EnvProvenanceFile = z.object({ source: z.string(), detail: z.string() });
 
 /**
  * Evaluates predictions on instances, SWE-bench-compatibly: per-instance logs and report.json under
@@ -160,9 +239,17 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
   const resumed: string[] = [];
   const todo: Instance[] = [];
   for (const inst of runnable) {
-    const verdict = await readReportVerdict(dirOf(inst.instance_id), inst.instance_id);
-    if (!options.rewriteReports && typeof verdict === 'boolean') resumed.push(inst.instance_id);
-    else todo.push(inst);
+    const dir = dirOf(inst.instance_id);
+    const verdict = await readReportVerdict(dir, inst.instance_id);
+    if (options.rewriteReports || typeof verdict !== 'boolean') {
+      todo.push(inst);
+      continue;
+    }
+    const stale = await staleResult(dir, inst, options);
+    if (stale) {
+      options.logger?.warn(`rerunning ${inst.instance_id}: ${stale}`, { instance: inst.instance_id });
+      todo.push(inst);
+    } else resumed.push(inst.instance_id);
   }
   options.onEvent?.({ type: 'start', total: todo.length, skipped: resumed.length });
 
@@ -248,6 +335,8 @@ async function regrade(
     parser,
     options: { mode: options.gradeMode, failOnly: FAIL_ONLY_REPOS.has(inst.repo) },
   });
+  if (graded.error)
+    return errorOutcome(inst.instance_id, new Error(`${graded.error}: the saved log ends in a timeout`));
   return {
     instance_id: inst.instance_id,
     status: 'completed',

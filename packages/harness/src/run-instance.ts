@@ -8,6 +8,7 @@ import {
 import type { FileInput, Sandbox } from '@repoforge/sandbox';
 import type { EnvSpec } from './env-spec.js';
 import { HarnessError } from './errors.js';
+import { renderTestCmd, testDirectives } from './directives.js';
 import { makeEvalScript } from './eval-script.js';
 import { gradeLog, MARKERS } from './grading.js';
 import { junitNamerFor, parseJUnitXml } from './parsers/junit.js';
@@ -66,7 +67,8 @@ export interface RunInstanceInput {
   prediction: Prediction;
   spec: EnvSpec;
   parser: string;
-  location: RepoLocation;
+  /** The repo's objects (not needed with `ownEvalScript`: the image holds the repo). */
+  location?: RepoLocation;
   sandbox: Sandbox;
   timeoutMs: number;
   gradeMode?: 'strict' | 'legacy';
@@ -108,7 +110,7 @@ export async function runInstance(input: RunInstanceInput): Promise<InstanceOutc
       repoDir: REPO_DIR,
       baseCommit: instance.base_commit,
       testPatch: instance.test_patch,
-      testCmd: input.spec.test_cmd,
+      testCmd: renderTestCmd(input.spec.test_cmd, testDirectives(instance)),
       preTest: input.spec.pre_test,
     });
   files[LOG_FILES.evalScript] = script;
@@ -120,7 +122,7 @@ export async function runInstance(input: RunInstanceInput): Promise<InstanceOutc
   if (!own)
     inputs.push({
       path: PACK_PATH,
-      content: (await packCommitTree(input.location, instance.base_commit)).packfile,
+      content: (await packCommitTree(input.location!, instance.base_commit, { signal })).packfile,
     });
   await sandbox.writeFiles(inputs, { signal });
   const prep = await sandbox.exec(['/bin/sh', '-c', prepareScript(instance.base_commit, !own)], {

@@ -23,6 +23,8 @@ export interface InstanceTask {
   repeat: number;
   gradeMode: 'strict' | 'legacy';
   ownEvalScript?: string;
+  /** Where the environment came from: written beside the report, checked on resume. */
+  provenance?: { source: string; detail: string };
 }
 
 /** What a worker has locally: the repos, the environment images, a sandbox pool. */
@@ -53,7 +55,11 @@ export function errorOutcome(instanceId: string, error: unknown): InstanceOutcom
 export async function evaluateTask(task: InstanceTask, ctx: TaskContext): Promise<InstanceOutcome> {
   const { instance } = task;
   try {
-    const location = await ctx.repoSource.resolve(instance.repo, { signal: ctx.signal });
+    // An instance image holds its repo at /testbed already: the repo is neither resolved nor cloned.
+    const location =
+      task.ownEvalScript === undefined
+        ? await ctx.repoSource.resolve(instance.repo, { signal: ctx.signal })
+        : undefined;
     const t = performance.now();
     const image = await ctx.envImages.imageFor(task.spec, instance, location, ctx.signal);
     const envMs = Math.round(performance.now() - t);
@@ -81,6 +87,7 @@ export async function evaluateTask(task: InstanceTask, ctx: TaskContext): Promis
     }
     const first = runs[0]!;
     first.timings.env_ms = envMs;
+    if (task.provenance) first.files[LOG_FILES.environment] = JSON.stringify(task.provenance);
     first.files[LOG_FILES.timings] = JSON.stringify(first.timings);
     if (runs.length > 1) {
       runs.slice(1).forEach((r, i) => {

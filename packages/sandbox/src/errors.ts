@@ -15,6 +15,7 @@ export type SandboxErrorCode =
   | 'PATH_READ_ONLY'
   | 'LIMIT_UNSUPPORTED'
   | 'BUILD_FAILED'
+  | 'PULL_FAILED'
   | 'BACKEND_UNAVAILABLE'
   | 'ABORTED'
   | 'ENGINE_ERROR';

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
@@ -110,6 +111,36 @@ export class ImageBuilder {
     }
   }
 
+  /**
+   * Pulls `ref` from its registry through the engine (progress per layer to `onProgress`), with credentials
+   * from the user's Docker config when it has them for that registry. Resolves when the image is present.
+   */
+  async pull(
+    ref: string,
+    options: { signal?: AbortSignal; onProgress?: (line: string) => void; auth?: RegistryAuth } = {},
+  ): Promise<void> {
+    const auth = options.auth ?? (await registryAuthFor(ref));
+    const stream = (await this.docker.pull(ref, {
+      ...(auth ? { authconfig: auth } : {}),
+      abortSignal: callSignal(options.signal),
+    })) as Readable;
+    let failure: string | undefined;
+    await new Promise<void>((resolve, reject) => {
+      this.docker.modem.followProgress(
+        stream,
+        (err: Error | null) => (err ? reject(err) : resolve()),
+        (event: { status?: string; id?: string; progress?: string; error?: string }) => {
+          if (event.error) failure = event.error;
+          else if (event.status)
+            options.onProgress?.([event.id, event.status, event.progress].filter(Boolean).join(' '));
+        },
+      );
+    }).catch((error) => {
+      failure ??= String(error);
+    });
+    if (failure) throw new SandboxError('PULL_FAILED', `pulling ${ref} failed: ${failure}`);
+  }
+
   async build(
     spec: ImageSpec,
     options: { signal?: AbortSignal; onProgress?: (p: BuildProgress) => void } = {},
@@ -213,4 +244,40 @@ export class ImageBuilder {
     const info = await this.docker.getImage(tag).inspect();
     return info.Id;
   }
+}
+
+/** Registry credentials in the engine's form. */
+export interface RegistryAuth {
+  username?: string;
+  password?: string;
+  auth?: string;
+  serveraddress: string;
+}
+
+/** The registry host of an image reference (`docker.io` when it names none). */
+export function registryOf(ref: string): string {
+  const first = ref.split('/')[0]!;
+  return ref.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost')
+    ? first
+    : 'docker.io';
+}
+
+/** Credentials for `ref`'s registry from `$DOCKER_CONFIG/config.json` (or ~/.docker), if it has any. */
+export async function registryAuthFor(
+  ref: string,
+  configDir = process.env.DOCKER_CONFIG ?? join(homedir(), '.docker'),
+): Promise<RegistryAuth | undefined> {
+  let auths: Record<string, { auth?: string }>;
+  try {
+    auths = JSON.parse(await readFile(join(configDir, 'config.json'), 'utf8')).auths ?? {};
+  } catch {
+    return undefined;
+  }
+  const registry = registryOf(ref);
+  const keys = registry === 'docker.io' ? ['https://index.docker.io/v1/', 'docker.io', 'index.docker.io'] : [registry, `https://${registry}`, `http://${registry}`];
+  const entry = keys.map((k) => auths[k]).find((e) => e?.auth);
+  if (!entry?.auth) return undefined;
+  const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1), serveraddress: keys[0]! };
 }

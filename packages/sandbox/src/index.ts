@@ -12,6 +12,9 @@ export {
   type ImageBuilderOptions,
   type ImageSpec,
   imageSpecHash,
+  type RegistryAuth,
+  registryAuthFor,
+  registryOf,
 } from './image-builder.js';
 export { parseBytes } from './limits.js';
 export { LocalBackend, type LocalBackendOptions } from './local/local-backend.js';

@@ -213,7 +213,7 @@ const grade: Command = {
     const exit = values['exit-code'];
     if (exit !== undefined && !/^\d+$/.test(String(exit)))
       throw new UsageError('--exit-code must be a number');
-    const { report } = gradeLog({
+    const { report, error } = gradeLog({
       instance,
       modelPatch: 'graded from a log',
       log: readFileSync(fileArg(values, 'log', io.cwd), 'utf8'),
@@ -224,6 +224,11 @@ const grade: Command = {
         exitCode: exit === undefined ? undefined : Number(exit),
       },
     });
+    if (error) {
+      // SWE-bench writes no report for such a run: it is an error instance, not an unresolved one.
+      io.stderr.write(`${instance.instance_id}: error (${error}): the log ends in a timeout, no verdict\n`);
+      return 1;
+    }
     io.stdout.write(`${formatInstanceReportFile(instance.instance_id, report)}\n`);
     return 0;
   },

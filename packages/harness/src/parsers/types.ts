@@ -4,6 +4,8 @@ import type { TestStatusMap } from '@repoforge/schema';
 export interface ParseContext {
   instanceId?: string;
   repo?: string;
+  /** The instance's version (django's names depend on it). */
+  version?: string;
 }
 
 /** A log parser: a pure function from test output to test statuses (later lines win). */

@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs';
+
+import { Instance, parseRecords, type Prediction } from '@repoforge/schema';
+import { baseImage, sharedFixture, sharedFixturesDir, skipLoudly, skipWithoutDocker, tempDir } from '@repoforge/test-utils';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RepoCache, runEvaluation } from './index.js';
+
+/**
+ * The 24 real SWE-bench Verified instances of ../shared/fixtures (django 3.0-5.0, sympy 1.2-1.12), evaluated
+ * with the built-in Debian recipes, no hand-written env spec, the shared shallow repos and network none:
+ * every gold patch resolves, and the same tests without the fix resolve none.
+ */
+const fixtures = sharedFixturesDir();
+const skip =
+  (!fixtures && skipLoudly('shared fixtures absent: the 24 real SWE-bench instances are SKIPPED')) ||
+  (await skipWithoutDocker());
+
+// A patch that applies and changes nothing the tests see: the "before" side of every instance.
+const NOOP_PATCH = [
+  'diff --git a/REPOFORGE_NOOP b/REPOFORGE_NOOP',
+  'new file mode 100644',
+  '--- /dev/null',
+  '+++ b/REPOFORGE_NOOP',
+  '@@ -0,0 +1 @@',
+  '+no fix',
+  '',
+].join('\n');
+
+describe.skipIf(skip)('real SWE-bench Verified instances, built-in Debian recipes', () => {
+  const dataset = fixtures
+    ? parseRecords(
+        readFileSync(sharedFixture('instances', 'swebench_verified_real_subset.jsonl'), 'utf8'),
+        Instance,
+      ).records
+    : [];
+  let root: { path: string } & AsyncDisposable;
+  beforeAll(async () => {
+    root = await tempDir('repoforge-swebench-');
+  });
+  afterAll(async () => {
+    await root?.[Symbol.asyncDispose]();
+  });
+  const evaluate = (runId: string, predictions: Prediction[] | 'gold') =>
+    runEvaluation({
+      dataset,
+      predictions,
+      runId,
+      reportDir: root.path,
+      envSpecs: {},
+      recipes: 'debian',
+      debianBase: baseImage,
+      repoSource: new RepoCache({ cacheDir: sharedFixture('repos'), clone: false }),
+      maxWorkers: 2,
+      timeoutSec: 900,
+    });
+
+  // Cold: two apt image builds (django, sympy), then 24 instances of tens of seconds each on 2 workers.
+  it('resolves every gold patch', { timeout: 3_600_000 }, async () => {
+    expect(dataset).toHaveLength(24);
+    const { summary, outcomes } = await evaluate('gold', 'gold');
+    const why = outcomes
+      .filter((o) => !o.report?.resolved)
+      .map((o) => `${o.instance_id}: ${o.error ?? JSON.stringify(o.report?.tests_status)}`.slice(0, 600));
+    expect(why).toEqual([]);
+    expect(summary.resolved_instances).toBe(24);
+    const timings = outcomes.map((o) => o.timings);
+    // Directives, not whole suites: every instance ran only its own test modules.
+    expect(outcomes.every((o) => !o.files['eval.sh']?.includes('{tests}'))).toBe(true);
+    expect(timings).toHaveLength(24);
+  });
+
+  it('resolves none without the fix', { timeout: 3_600_000 }, async () => {
+    const predictions = dataset.map((i) => ({
+      instance_id: i.instance_id,
+      model_name_or_path: 'noop',
+      model_patch: NOOP_PATCH,
+    }));
+    const { summary } = await evaluate('noop', predictions);
+    expect(summary.completed_instances).toBe(24);
+    expect(summary.resolved_instances).toBe(0);
+  });
+});
+
