@@ -50,9 +50,9 @@ async function demo(backend: 'docker' | 'local') {
 }
 
 describe.skipIf(await skipWithoutDocker())('repoforge demo on Docker', () => {
-  it('runs the whole pipeline on generated repos and leaves the reports', () => demo('docker'), 600_000);
+  it('runs the whole pipeline on generated repos and leaves the reports', () => demo('docker'));
 });
 
 describe.skipIf(await skipWithoutBwrap())('repoforge demo on the local backend', () => {
-  it('runs the whole pipeline without Docker (environments as directories)', () => demo('local'), 600_000);
+  it('runs the whole pipeline without Docker (environments as directories)', () => demo('local'));
 });

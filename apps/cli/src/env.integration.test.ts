@@ -31,7 +31,7 @@ describe.skipIf(await skipWithoutDocker())('repoforge env build --share (lineage
     expect(s.stderr()).toMatch(/lineage sharing: 2 planned image\(s\) -> 1 after \d+ validation run/);
     const map = JSON.parse(await readFile(join(dir.path, 'shared.json'), 'utf8'));
     expect(new Set(Object.values(map)).size).toBe(1);
-  }, 600_000);
+  });
 
   it('--slim drops packages no test loads and keeps the slimmer image only because every gold patch still resolves', async () => {
     await using dir = await tempDir();
@@ -53,5 +53,5 @@ describe.skipIf(await skipWithoutDocker())('repoforge env build --share (lineage
     ).toBe(0);
     expect(t.stderr()).toMatch(/slim repoforge\/deps:\S+: kept, \d+ package\(s\) removed, [\d.]+ MB saved/);
     expect(JSON.parse(t.stdout()).images[0]).toMatch(/:slim-/);
-  }, 600_000);
+  });
 });

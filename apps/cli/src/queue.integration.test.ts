@@ -74,5 +74,5 @@ describe.skipIf(skip)('repoforge eval run --queue / eval worker (processes)', ()
     worker.kill('SIGTERM');
     expect(await exited(worker)).toBe(0);
     expect(worker.err.some((l) => l.includes('stopping'))).toBe(true);
-  }, 300_000);
+  });
 });

@@ -78,7 +78,7 @@ describe.skipIf(!hasChromium)('repoforge report (headless Chromium)', () => {
     } finally {
       await browser.close();
     }
-  }, 60_000);
+  });
 
   it('says which run is missing (exit 2)', async () => {
     await using dir = await tempDir();

@@ -97,12 +97,12 @@ async function rollout(backend: 'docker' | 'local') {
 }
 
 describe.skipIf(await skipWithoutDocker())('repoforge rollout run (docker, scripted policy server)', () => {
-  it('writes groups with rewards and SFT records of the resolved ones', () => rollout('docker'), 300_000);
+  it('writes groups with rewards and SFT records of the resolved ones', () => rollout('docker'));
 });
 
 describe.skipIf(await skipWithoutBwrap())(
   'repoforge rollout run (local backend, scripted policy server)',
   () => {
-    it('the agent edits /testbed and is rewarded without Docker', () => rollout('local'), 300_000);
+    it('the agent edits /testbed and is rewarded without Docker', () => rollout('local'));
   },
 );

@@ -58,7 +58,7 @@ describe.skipIf(await skipWithoutDocker())('mining real histories on Docker', ()
     expect(again.funnel.resumed).toBe(4);
     expect(again.funnel.beforeAfterRan).toBe(0);
     expect(again.instances).toEqual(r.instances);
-  }, 600_000);
+  });
 
   it('Node (npm deps, mocha): fixes become instances; the environment is shared across commits', async () => {
     await using root = await tempDir();
@@ -77,5 +77,5 @@ describe.skipIf(await skipWithoutDocker())('mining real histories on Docker', ()
     });
     const images = new Set(r.instances.map((i) => (i.repoforge as { env_image: string }).env_image));
     expect(images.size).toBe(1);
-  }, 600_000);
+  });
 });

@@ -34,7 +34,7 @@ describe.skipIf(await skipWithoutDocker())('environments on real Docker', () => 
     const out = await runTests(dir, instance.base_commit, spec, env.image);
     expect(out).toMatch(/1 passing/);
     expect(out).toMatch(/rejects strings/);
-  }, 300_000);
+  });
 
   it('the access-trace pass drops packages no test loads, and keeps the slim image only because the tests still pass', async () => {
     await using root = await tempDir();
@@ -61,7 +61,7 @@ describe.skipIf(await skipWithoutDocker())('environments on real Docker', () => 
     expect(r.removed.length).toBeGreaterThan(0);
     expect(r.removed.some((p) => p.endsWith('/mocha') || p.endsWith('/is-number'))).toBe(false);
     expect(r.bytesSaved).toBeGreaterThan(0);
-  }, 300_000);
+  });
 
   it('a Python repo with Debian dependencies; same dependency spec shares an image, a changed one does not', async () => {
     await using root = await tempDir();
@@ -96,5 +96,5 @@ describe.skipIf(await skipWithoutDocker())('environments on real Docker', () => 
     expect(e3.runtimeImage).toBe(e1.runtimeImage); // the runtime layer is shared across dependency sets
     expect(await runTests(dir, c2!, s2, e2.image)).toMatch(/1 passed/);
     expect(e1.missingPackages).toEqual([]);
-  }, 300_000);
+  });
 });

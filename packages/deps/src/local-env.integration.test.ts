@@ -50,7 +50,7 @@ describe.skipIf(await skipWithoutBwrap())('local environments (no Docker)', asyn
     expect(out).toMatch(/rejects strings/);
     const again = await new LocalEnvBuilder({ cacheDir: cache.path }).ensure(spec);
     expect(again).toMatchObject({ image: env.image, cached: true, runtimeImage: env.runtimeImage });
-  }, 300_000);
+  });
 
   it('a Python repo with Debian packages uses the host python3 and pytest', async () => {
     await using root = await tempDir();
@@ -70,7 +70,7 @@ describe.skipIf(await skipWithoutBwrap())('local environments (no Docker)', asyn
     const env = await builder.ensure(spec);
     expect(env.missingPackages).toEqual([]);
     expect(await runTests(dir, c1!, spec, env.image)).toMatch(/1 passed/);
-  }, 120_000);
+  });
 
   it('a system package the host lacks is an error naming the apt command', async () => {
     const spec: EnvSpec = {

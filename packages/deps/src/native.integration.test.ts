@@ -136,7 +136,7 @@ describe.skipIf(await skipWithoutDocker())('native npm dependencies on Docker', 
     expect(out).toMatch(/ok 1 - twice doubles natively/);
     expect(probe).toContain('addon.node');
     expect(probe).not.toMatch(/has (cc|gcc|make|headers)|\.o\n/);
-  }, 900_000);
+  });
 });
 
 describe.skipIf(await skipWithoutBwrap())('native npm dependencies on the local backend', () => {
@@ -151,5 +151,5 @@ describe.skipIf(await skipWithoutBwrap())('native npm dependencies on the local 
     expect(out).toMatch(/ok 1 - twice doubles natively/);
     expect(probe).toContain('addon.node');
     expect(probe).not.toMatch(/has headers|\.o\n/);
-  }, 300_000);
+  });
 });

@@ -103,7 +103,7 @@ describe.skipIf(await skipWithoutDocker())('pip installs on Docker', () => {
     );
     expect(out).toMatch(/test_quad .*ok/);
     expect(out).toMatch(/\nOK\n/);
-  }, 600_000);
+  });
 });
 
 describe.skipIf(await skipWithoutBwrap())('pip installs on the local backend', () => {
@@ -116,5 +116,5 @@ describe.skipIf(await skipWithoutBwrap())('pip installs on the local backend', (
     expect(index.hits.slice(hits)).toContain('/files/tinycalc-1.0-py3-none-any.whl');
     expect(out).toMatch(/test_quad .*ok/);
     expect(out).toMatch(/\nOK\n/);
-  }, 300_000);
+  });
 });

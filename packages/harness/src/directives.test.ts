@@ -35,7 +35,11 @@ describe('testDirectives (SWE-bench get_test_directives)', () => {
     expect(
       testDirectives({ repo: 'sympy/sympy', test_patch: header('sympy/polys/tests/test_polytools.py') }),
     ).toEqual(['sympy/polys/tests/test_polytools.py']);
-    const test_patch = header('tests/roots/a/baz.rst', 'tests/roots/a/text.txt', 'tests/test_directive_other.py');
+    const test_patch = header(
+      'tests/roots/a/baz.rst',
+      'tests/roots/a/text.txt',
+      'tests/test_directive_other.py',
+    );
     expect(testDirectives({ repo: 'sphinx-doc/sphinx', test_patch })).toEqual([
       'tests/roots/a/baz.rst',
       'tests/test_directive_other.py',

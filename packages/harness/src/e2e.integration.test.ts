@@ -23,7 +23,7 @@ describe.skipIf(skip)('end to end on real Docker', () => {
     root = await tempDir('repoforge-e2e-');
     py = await makePythonSample(join(root.path, 'repos'));
     node = await makeNodeSample(join(root.path, 'repos'));
-  }, 120_000);
+  });
   afterAll(async () => {
     await root?.[Symbol.asyncDispose]();
   });

@@ -12,7 +12,10 @@ describe.skipIf(!fixtures && skipLoudly('shared fixtures absent: the 98-log regr
   () => {
     // The describe body runs even when skipped: nothing here may touch the fixtures unless they exist.
     const { records } = fixtures
-      ? parseRecords(readFileSync(sharedFixture('instances', 'swebench_verified_test.jsonl'), 'utf8'), Instance)
+      ? parseRecords(
+          readFileSync(sharedFixture('instances', 'swebench_verified_test.jsonl'), 'utf8'),
+          Instance,
+        )
       : { records: [] };
     const byId = new Map(records.map((r) => [r.instance_id, r]));
     const ids = logsDir ? readdirSync(logsDir).sort() : [];

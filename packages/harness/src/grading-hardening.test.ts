@@ -43,6 +43,32 @@ describe('unittest names across Python versions', () => {
     expect(report.resolved).toBe(true);
   });
 
+  it('django < 4.0 lists name a docstring test by name; the 3.11 log shows the docstring (real lines)', () => {
+    // django__django-11141 (3.1) on Python 3.11: the dataset says `test_apply (...RecorderTests)`.
+    const log = [
+      START,
+      'test_apply (migrations.test_loader.RecorderTests.test_apply)',
+      'Tests marking migrations as applied/unapplied. ... ok',
+      'test_name_match (migrations.test_loader.LoaderTests.test_name_match)',
+      'Tests prefix name matching ... ok',
+      'test_bad (m.C.test_bad)',
+      'A failing one. ... FAIL',
+      END,
+    ].join('\n');
+    const passed = gradeLog({
+      instance: {
+        ...instance,
+        FAIL_TO_PASS: ['Tests prefix name matching'],
+        PASS_TO_PASS: ['test_apply (migrations.test_loader.RecorderTests)'],
+      },
+      modelPatch: 'p',
+      log,
+      parser: 'parse_log_django',
+    });
+    expect(passed.report.resolved).toBe(true);
+    expect(passed.statusMap['test_bad (m.C)']).toBe('FAILED');
+  });
+
   it('a test missing from the log still fails under either spelling', () => {
     const { report } = gradeLog({
       instance: { ...instance, PASS_TO_PASS: ['test_gone (migrations.test_loader.LoaderTests)'] },
@@ -79,7 +105,9 @@ describe('strict grading of forged and timed-out logs', () => {
 
   it('the fallback still reads results printed before the markers', () => {
     const log = ['PASSED t.py::test_fix', START, 'noise', END].join('\n');
-    expect(gradeLog({ instance, modelPatch: 'p', log, parser: 'parse_log_pytest' }).report.resolved).toBe(true);
+    expect(gradeLog({ instance, modelPatch: 'p', log, parser: 'parse_log_pytest' }).report.resolved).toBe(
+      true,
+    );
   });
 
   it('a log that ends in a timeout is an error instance, not a verdict', () => {

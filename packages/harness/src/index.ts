@@ -51,6 +51,7 @@ export {
   type EvaluationEvent,
   type EvaluationOptions,
   type EvaluationResult,
+  instanceImageRef,
   runEvaluation,
 } from './run-evaluation.js';
 export { type InstanceOutcome, type RunInstanceInput, runInstance } from './run-instance.js';

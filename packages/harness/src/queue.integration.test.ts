@@ -64,7 +64,7 @@ describe.skipIf(skip)('distributed evaluation over BullMQ (real Redis, worker pr
       Instance.parse({ ...instance, instance_id: 'acme__calc-slow', patch: slowPatch }),
     ];
     envSpecs = EnvSpecMap.parse(sampleEnvSpecs(baseImage));
-  }, 120_000);
+  });
   afterEach(() => {
     for (const w of workers.splice(0)) w.kill('SIGKILL');
   });
@@ -131,7 +131,7 @@ describe.skipIf(skip)('distributed evaluation over BullMQ (real Redis, worker pr
     expect(firsts).toContain('start acme__calc-slow');
     survivor.kill('SIGTERM');
     await new Promise((r) => survivor.once('exit', r));
-  }, 240_000);
+  });
 
   it('a producer stopped mid-run and restarted with the same run id finishes without running anything twice', async () => {
     const w = startWorker(join(root.path, 'repos'), queueName);
@@ -170,7 +170,7 @@ describe.skipIf(skip)('distributed evaluation over BullMQ (real Redis, worker pr
     expect(run.resumed.length).toBeGreaterThanOrEqual(1);
     const dones = w.lines.filter((l) => l.startsWith('done '));
     expect(dones.sort()).toEqual(dataset.map((i) => `done ${i.instance_id}`).sort());
-  }, 240_000);
+  });
 
   it('says clearly, within seconds, when Redis is unreachable', async () => {
     const t = Date.now();

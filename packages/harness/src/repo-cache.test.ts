@@ -1,7 +1,12 @@
+import { execFile } from 'node:child_process';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { makeGitRepo, serveGitHttp, tempDir } from '@repoforge/test-utils';
 import { describe, expect, it } from 'vitest';
 import { packCommitTree, RepoCache } from './index.js';
+
+const run = promisify(execFile);
 
 describe('RepoCache', () => {
   it('finds owner/name and owner__name, and says where it looked when missing', async () => {
@@ -31,9 +36,28 @@ describe('RepoCache', () => {
     expect(l1.gitdir).toBe(join(cacheDir.path, 'org__lib'));
     const { objects, packfile } = await packCommitTree(l1, ids[0]!);
     expect(objects).toBe(5); // commit, root tree, src tree, two blobs
+    // The git CLI and the isomorphic-git fallback pack the same objects.
+    expect((await packCommitTree(l1, ids[0]!, { via: 'isomorphic-git' })).objects).toBe(5);
     expect(Buffer.from(packfile.subarray(0, 4)).toString()).toBe('PACK');
     await expect(packCommitTree(l1, 'f'.repeat(40))).rejects.toMatchObject({ code: 'COMMIT_NOT_FOUND' });
     const bad = new RepoCache({ cacheDir: cacheDir.path, urlOf: () => `${http.url}/nope.git` });
     await expect(bad.resolve('x/nope')).rejects.toMatchObject({ code: 'CLONE_FAILED' });
+  });
+
+  it('reads a read-only bare mirror named owner__name.git whose refs are all packed (as ../shared has)', async () => {
+    await using dir = await tempDir();
+    const src = join(dir.path, 'src');
+    const ids = await makeGitRepo(src, [{ message: 'x', files: { 'a.txt': 'a', 'b/c.txt': 'c' } }]);
+    const mirror = join(dir.path, 'cache', 'acme__lib.git');
+    await run('git', ['clone', '-q', '--bare', src, mirror]);
+    await run('git', ['-C', mirror, 'pack-refs', '--all']);
+    await rm(join(mirror, 'refs'), { recursive: true, force: true }); // git itself no longer sees a repo here
+    await run('chmod', ['-R', 'a-w', mirror]);
+    const loc = await new RepoCache({ cacheDir: join(dir.path, 'cache'), clone: false }).resolve('acme/lib');
+    expect(loc.gitdir).toBe(mirror);
+    const packed = await packCommitTree(loc, ids[0]!);
+    expect(packed.objects).toBe(5);
+    expect(packed.objects).toBe((await packCommitTree(loc, ids[0]!, { via: 'isomorphic-git' })).objects);
+    await run('chmod', ['-R', 'u+w', mirror]);
   });
 });

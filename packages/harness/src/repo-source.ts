@@ -116,10 +116,13 @@ export class RepoCache implements RepoSource {
 export async function packCommitTree(
   location: RepoLocation,
   oid: string,
-  options: { signal?: AbortSignal } = {},
+  options: {
+    signal?: AbortSignal /** Force the pure-JS path (benchmarks' baseline, tests). */;
+    via?: 'isomorphic-git';
+  } = {},
 ): Promise<{ packfile: Uint8Array; objects: number }> {
   options.signal?.throwIfAborted();
-  if (await gitCliAvailable()) {
+  if (options.via !== 'isomorphic-git' && (await gitCliAvailable())) {
     const packed = await packWithGitCli(location.gitdir, oid, options.signal);
     if (packed) return packed;
   }
@@ -140,7 +143,10 @@ function gitCliAvailable(): Promise<boolean> {
  */
 async function cliGitdir(gitdir: string): Promise<string> {
   if (existsSync(join(gitdir, 'refs'))) return gitdir;
-  const scratch = join(tmpdir(), `repoforge-git-${createHash('sha256').update(gitdir).digest('hex').slice(0, 16)}`);
+  const scratch = join(
+    tmpdir(),
+    `repoforge-git-${createHash('sha256').update(gitdir).digest('hex').slice(0, 16)}`,
+  );
   if (!existsSync(join(scratch, 'HEAD'))) {
     const tmp = `${scratch}.${process.pid}.${Date.now()}`;
     await mkdir(join(tmp, 'refs'), { recursive: true });

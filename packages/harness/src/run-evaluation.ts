@@ -26,7 +26,7 @@ import { type Executor, LocalExecutor } from './executor.js';
 import { gradeLog } from './grading.js';
 import { FAIL_ONLY_REPOS, resolveLogParserName } from './parsers/registry.js';
 import { instanceLogDir, LOG_FILES, summaryPath } from './paths.js';
-import { type RecipeFlavour, recipeUnservable, swebenchRecipe } from './recipes/swebench.js';
+import { RECIPE_REPOS, type RecipeFlavour, recipeUnservable, swebenchRecipe } from './recipes/swebench.js';
 import type { RepoSource } from './repo-source.js';
 import type { InstanceOutcome } from './run-instance.js';
 import { makeRunSummary, readReportVerdict } from './summary.js';
@@ -70,6 +70,11 @@ export interface EvaluationOptions {
   /** Run instances that carry `image` and `eval_script` (SWE-bench's) in that image with that script. */
   useInstanceImages?: boolean;
   /**
+   * Where instance images come from, as SWE-bench's `--namespace`: `myregistry:5000/swebench` turns the row's
+   * `swebench/sweb.eval.x86_64.<id>:latest` into `myregistry:5000/swebench/sweb.eval.x86_64.<id>:latest`.
+   */
+  instanceImageNamespace?: string;
+  /**
    * Built-in SWE-bench recipes for repos `envSpecs` does not name (django, sympy, requests, ...): `debian`
    * (apt only) or `pip` (SWE-bench's pins; needs PyPI and Docker Hub). Off when absent.
    */
@@ -112,6 +117,12 @@ export interface EnvProvenance {
 const specHash = (spec: unknown) =>
   createHash('sha256').update(JSON.stringify(spec)).digest('hex').slice(0, 16);
 
+/** An instance's image under another namespace (SWE-bench's naming: the last path part is kept). */
+export function instanceImageRef(image: string, namespace?: string): string {
+  if (!namespace) return image;
+  return `${namespace.replace(/\/+$/, '')}/${image.slice(image.lastIndexOf('/') + 1)}`;
+}
+
 /** The environment an instance will get, and where it comes from, or the reason it cannot run. */
 async function envOf(
   inst: Instance,
@@ -119,22 +130,20 @@ async function envOf(
   plan: boolean,
 ): Promise<{ spec?: EnvSpec; provenance: EnvProvenance; ownEvalScript?: string }> {
   if (options.useInstanceImages && inst.image && inst.eval_script) {
-    const spec = EnvSpec.parse({ image: inst.image, test_cmd: '(the instance eval_script)' });
-    return { spec, provenance: { source: 'instance-image', detail: inst.image }, ownEvalScript: inst.eval_script };
+    const image = instanceImageRef(inst.image, options.instanceImageNamespace);
+    const spec = EnvSpec.parse({ image, test_cmd: '(the instance eval_script)' });
+    return { spec, provenance: { source: 'instance-image', detail: image }, ownEvalScript: inst.eval_script };
   }
   if (options.envSpecs[inst.repo]) {
     const spec = envSpecFor(options.envSpecs, inst);
     return { spec, provenance: { source: 'env-spec', detail: specHash(spec) } };
   }
-  if (options.recipes) {
+  if (options.recipes && RECIPE_REPOS.includes(inst.repo)) {
+    const why = recipeUnservable(inst, options.recipes);
+    if (why)
+      throw new HarnessError('NOT_SERVABLE', `not servable by the ${options.recipes} recipe flavour: ${why}`);
     const recipe = swebenchRecipe(inst, options.recipes, { debianBase: options.debianBase });
     if (recipe) {
-      const why = recipeUnservable(inst, options.recipes);
-      if (why)
-        throw new HarnessError(
-          'NOT_SERVABLE',
-          `not servable by the ${options.recipes} recipe flavour: ${why}`,
-        );
       const spec = EnvSpec.parse(recipe);
       return { spec, provenance: { source: 'recipe', detail: `${options.recipes}:${specHash(spec)}` } };
     }
@@ -187,7 +196,11 @@ async function makeTask(
  * Whether a finished result may be reused: it must come from the same environment source this run uses.
  * Returns the reason to rerun it, or undefined.
  */
-async function staleResult(dir: string, inst: Instance, options: EvaluationOptions): Promise<string | undefined> {
+async function staleResult(
+  dir: string,
+  inst: Instance,
+  options: EvaluationOptions,
+): Promise<string | undefined> {
   let current: EnvProvenance;
   try {
     current = (await envOf(inst, options, false)).provenance;

@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 
 import { Instance, parseRecords, type Prediction } from '@repoforge/schema';
-import { baseImage, sharedFixture, sharedFixturesDir, skipLoudly, skipWithoutDocker, tempDir } from '@repoforge/test-utils';
+import {
+  baseImage,
+  sharedFixture,
+  sharedFixturesDir,
+  skipLoudly,
+  skipWithoutDocker,
+  tempDir,
+} from '@repoforge/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RepoCache, runEvaluation } from './index.js';
 
@@ -80,4 +87,3 @@ describe.skipIf(skip)('real SWE-bench Verified instances, built-in Debian recipe
     expect(summary.resolved_instances).toBe(0);
   });
 });
-

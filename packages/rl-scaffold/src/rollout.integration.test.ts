@@ -73,7 +73,7 @@ describe.skipIf(skip)('rollouts on real Docker', () => {
       await new RepoCache({ cacheDir: join(root.path, 'repos'), clone: false }).resolve('acme/calc'),
     );
     pool = new SandboxPool({ warm: 1, max: 4, create: (image) => make({ image, network: 'none' }) });
-  }, 180_000);
+  });
   afterAll(async () => {
     await pool?.close();
     await root?.[Symbol.asyncDispose]();
@@ -114,7 +114,7 @@ describe.skipIf(skip)('rollouts on real Docker', () => {
         server.close();
       }
     }
-  }, 300_000);
+  });
 
   it('a policy error on one sample is recorded and leaves the other samples intact', async () => {
     const server = await scriptedPolicyServer('a + b');
@@ -137,7 +137,7 @@ describe.skipIf(skip)('rollouts on real Docker', () => {
       await http.close();
       server.close();
     }
-  }, 300_000);
+  });
 
   it('str_replace_editor: non-unique match, missing file, undo twice, view of a directory', async () => {
     await using sb = await make({ image: envImage });
@@ -169,5 +169,5 @@ describe.skipIf(skip)('rollouts on real Docker', () => {
     const bash = await tools.run('execute_bash', { command: 'yes | head -c 50000; exit 3', timeout: 10 });
     expect(bash.output).toMatch(/characters cut/);
     expect(bash.output).toMatch(/\[exit code: 3\]$/);
-  }, 120_000);
+  });
 });

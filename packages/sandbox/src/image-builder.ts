@@ -274,7 +274,10 @@ export async function registryAuthFor(
     return undefined;
   }
   const registry = registryOf(ref);
-  const keys = registry === 'docker.io' ? ['https://index.docker.io/v1/', 'docker.io', 'index.docker.io'] : [registry, `https://${registry}`, `http://${registry}`];
+  const keys =
+    registry === 'docker.io'
+      ? ['https://index.docker.io/v1/', 'docker.io', 'index.docker.io']
+      : [registry, `https://${registry}`, `http://${registry}`];
   const entry = keys.map((k) => auths[k]).find((e) => e?.auth);
   if (!entry?.auth) return undefined;
   const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');

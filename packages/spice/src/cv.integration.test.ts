@@ -22,5 +22,5 @@ describe.skipIf(
     expect(cv.difficulty).toEqual(defaultModel.crossValidation!.difficulty);
     expect(cv.difficulty!.exact).toBeGreaterThan(cv.difficulty!.majorityBaseline);
     expect(cv.difficulty!.withinOne).toBeGreaterThanOrEqual(0.97);
-  }, 120_000);
+  });
 });

@@ -9,6 +9,9 @@ export {
   skipWithoutRedis,
   skipWithoutBwrap,
   bwrapAnswers,
+  registryAnswers,
+  registryHost,
+  skipWithoutRegistry,
 } from './infra.js';
 export { tempDir } from './temp.js';
 export { type CommitSpec, gitDiff, gitIn, makeGitRepo } from './git-repo.js';

@@ -86,3 +86,29 @@ async function localToolsReady(): Promise<boolean> {
     execFile('/usr/bin/python3', ['-c', 'import pytest'], { timeout: 10_000 }, (e) => resolve(!e)),
   );
 }
+
+/** The loopback image registry tools/setup-registry.sh starts (the stand-in for Docker Hub). */
+export const registryHost = process.env.REPOFORGE_REGISTRY ?? '127.0.0.1:5000';
+
+/** True when the registry answers `GET /v2/`. */
+export function registryAnswers(host = registryHost, timeoutMs = 2000): Promise<boolean> {
+  const [hostname, port] = host.split(':');
+  return new Promise((resolve) => {
+    const req = request(
+      { host: hostname, port: Number(port ?? 80), path: '/v2/', timeout: timeoutMs },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode === 200);
+      },
+    );
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => {
+      req.destroy();
+      resolve(false);
+    });
+    req.end();
+  });
+}
+/** For `describe.skipIf(await skipWithoutRegistry())`: the image-pull tests. */
+export const skipWithoutRegistry = () =>
+  needs(`an image registry at ${registryHost}`, registryAnswers(), 'bash tools/setup-registry.sh');

@@ -7,6 +7,7 @@ import {
   loadEnvSpecs,
   loadPredictions,
   previousDurations,
+  RECIPE_REPOS,
   QueueExecutor,
   runQueueWorker,
   RepoCache,
@@ -80,7 +81,21 @@ const run: Command = {
     'rewrite-reports': { type: 'boolean', description: 'regrade from saved logs without running anything' },
     'use-instance-images': {
       type: 'boolean',
-      description: "run instances with 'image' + 'eval_script' (SWE-bench's) in that image",
+      description:
+        "run instances with 'image' + 'eval_script' (SWE-bench's) in that image, pulled if missing",
+    },
+    'instance-image-namespace': {
+      type: 'string',
+      value: 'REGISTRY/NS',
+      description:
+        "registry namespace for instance images (SWE-bench's --namespace), e.g. myhost:5000/swebench",
+    },
+    recipes: {
+      type: 'string',
+      value: 'debian|pip|none',
+      description:
+        "built-in environments for SWE-bench repos without an --env-spec entry (pip: SWE-bench's pins)",
+      default: 'debian',
     },
     queue: {
       type: 'string',
@@ -100,6 +115,9 @@ const run: Command = {
     const grading = String(values.grading);
     if (grading !== 'strict' && grading !== 'legacy')
       throw new UsageError('--grading must be strict or legacy');
+    const recipes = String(values.recipes);
+    if (recipes !== 'debian' && recipes !== 'pip' && recipes !== 'none')
+      throw new UsageError('--recipes must be debian, pip or none');
     const dataset = await loadDataset(datasetPath, { signal });
     const predictions =
       predArg === 'gold' ? 'gold' : await loadPredictions(fileArg(values, 'predictions', cwd), { signal });
@@ -121,6 +139,15 @@ const run: Command = {
         );
     }
     if (kit) io.stderr.write(`backend: ${kit.name} (${kit.reason})\n`);
+    if (kit?.name !== 'local' && recipes !== 'none') {
+      const served = [...new Set(dataset.map((i) => i.repo))].filter(
+        (r) => RECIPE_REPOS.includes(r) && !envSpecs[r],
+      );
+      if (served.length)
+        io.stderr.write(
+          `environments: built-in ${recipes} recipe for ${served.join(', ')} (--recipes to change)\n`,
+        );
+    }
     const progress = new Progress(io, 'eval', 0);
     const reportDir = resolve(cwd, String(values['report-dir']));
     const queueUrl = values.queue as string | undefined;
@@ -145,6 +172,9 @@ const run: Command = {
       parser: values.parser as string | undefined,
       rewriteReports: rewrite,
       useInstanceImages: values['use-instance-images'] === true,
+      instanceImageNamespace: values['instance-image-namespace'] as string | undefined,
+      // Built-in recipes are Docker images; the local backend plans environments from each repo instead.
+      recipes: recipes === 'none' || kit?.name === 'local' ? undefined : recipes,
       repeat: numberArg(values, 'repeat', true),
       gradeMode: grading,
       logger,

@@ -93,8 +93,38 @@ export const parseLogDjango: LogParser = (log) => {
     `${bol}(${any}*?)${ws}\\.\\.\\.${ws}System check identified no issues \\(0 silenced\\)\\nok${eol}`,
   ].map((p) => new RegExp(p, 'g'));
   for (const p of patterns) for (const m of log.matchAll(p)) map[m[1]!] = 'PASSED';
+  addDocstringAliases(log, map);
   return map;
 };
+
+const NAME_ONLY_311 = /^(\w+) \(([\w.]+)\.(\w+)\)$/;
+const DESCRIPTION_STATUS: [string, TestStatus][] = [
+  [' ... ok', 'PASSED'],
+  [' ... OK', 'PASSED'],
+  [' ... skipped', 'SKIPPED'],
+  [' ... FAIL', 'FAILED'],
+  [' ... ERROR', 'ERROR'],
+];
+
+/**
+ * Python >= 3.11 prints a test with a docstring as its name line (`test_x (m.C.test_x)`) and then the
+ * docstring's first non-blank line with the status. SWE-bench's parser keys that test by the docstring line,
+ * which is what its lists say for Pythons that show it — but its lists for django < 4.0 (Python 3.6, whose
+ * shortDescription is the docstring's first raw line, blank when the text starts on the next line) key many
+ * such tests by name. The status is also recorded under the name, so either list matches. Only the 3.11
+ * name form triggers this, so logs from SWE-bench's own Pythons parse exactly as before.
+ */
+function addDocstringAliases(log: string, map: TestStatusMap): void {
+  const lines = log.split('\n');
+  for (let i = 0; i + 1 < lines.length; i++) {
+    const m = NAME_ONLY_311.exec(pyStrip(lines[i]!));
+    if (!m || m[1] !== m[3]) continue;
+    const next = pyStrip(lines[i + 1]!);
+    const hit = DESCRIPTION_STATUS.find(([suffix]) => next.endsWith(suffix) || next.includes(`${suffix} `));
+    const name = `${m[1]} (${m[2]})`;
+    if (hit && !(name in map)) map[name] = hit[1];
+  }
+}
 
 /** SWE-bench's `parse_log_seaborn`. */
 export const parseLogSeaborn: LogParser = (log) => {

@@ -15,7 +15,8 @@ export type RecipeFlavour = 'pip' | 'debian';
 export const DEFAULT_DEBIAN_BASE = 'repoforge/base:bookworm';
 
 const DJANGO_TEST = 'tests/runtests.py --verbosity 2 --settings=test_sqlite --parallel 1 {tests}';
-const SYMPY_TEST = "PYTHONWARNINGS='ignore::UserWarning,ignore::SyntaxWarning' python bin/test -C --verbose {tests}";
+const SYMPY_TEST =
+  "PYTHONWARNINGS='ignore::UserWarning,ignore::SyntaxWarning' python bin/test -C --verbose {tests}";
 const PYTEST = 'pytest -rA {tests}';
 
 /** Apt packages per repo family: one image per family (a package one family needs can change another's paths). */
@@ -24,18 +25,22 @@ const DEBIAN_PACKAGES: Record<string, string> = {
     'python3-asgiref python3-sqlparse python3-tz python3-yaml python3-pil python3-jinja2 python3-docutils python3-argon2 python3-bcrypt',
   'sympy/sympy': 'python3-mpmath',
   'psf/requests': 'python3-pytest python3-urllib3 python3-idna python3-chardet python3-certifi python3-socks',
-  'pallets/flask': 'python3-pytest python3-werkzeug python3-jinja2 python3-itsdangerous python3-click python3-blinker',
+  'pallets/flask':
+    'python3-pytest python3-werkzeug python3-jinja2 python3-itsdangerous python3-click python3-blinker',
   'pytest-dev/pytest':
     'python3-pytest python3-attr python3-pluggy python3-py python3-iniconfig python3-hypothesis python3-xmlschema',
-  'pylint-dev/pylint': 'python3-pytest python3-astroid python3-isort python3-mccabe python3-tomlkit python3-platformdirs python3-dill',
+  'pylint-dev/pylint':
+    'python3-pytest python3-astroid python3-isort python3-mccabe python3-tomlkit python3-platformdirs python3-dill',
   'sphinx-doc/sphinx':
     'python3-pytest python3-docutils python3-jinja2 python3-pygments python3-babel python3-alabaster python3-imagesize python3-snowballstemmer python3-requests python3-packaging python3-html5lib',
   'mwaskom/seaborn': 'python3-pytest python3-numpy python3-pandas python3-matplotlib python3-scipy',
   'pydata/xarray': 'python3-pytest python3-numpy python3-pandas python3-packaging',
-  'astropy/astropy': 'python3-pytest python3-numpy python3-erfa python3-yaml python3-packaging python3-hypothesis',
+  'astropy/astropy':
+    'python3-pytest python3-numpy python3-erfa python3-yaml python3-packaging python3-hypothesis',
   'matplotlib/matplotlib':
     'python3-pytest python3-numpy python3-cycler python3-kiwisolver python3-pil python3-pyparsing python3-dateutil python3-fonttools python3-packaging',
-  'scikit-learn/scikit-learn': 'python3-pytest python3-numpy python3-scipy python3-joblib python3-threadpoolctl',
+  'scikit-learn/scikit-learn':
+    'python3-pytest python3-numpy python3-scipy python3-joblib python3-threadpoolctl',
 };
 
 /** Test commands per repo (SWE-bench's, with `{tests}` where it appends the directives). */
@@ -63,8 +68,20 @@ const NEEDS_BUILD = new Set(['astropy/astropy', 'matplotlib/matplotlib', 'scikit
  */
 const PIP_PYTHON: Record<string, Record<string, string>> = {
   'django/django': {
-    '1.9': '3.5', '1.10': '3.5', '1.11': '3.5', '2.0': '3.5', '2.1': '3.5', '2.2': '3.5',
-    '3.0': '3.6', '3.1': '3.6', '3.2': '3.6', '4.0': '3.8', '4.1': '3.9', '4.2': '3.9', '5.0': '3.11', '*': '3.11',
+    '1.9': '3.5',
+    '1.10': '3.5',
+    '1.11': '3.5',
+    '2.0': '3.5',
+    '2.1': '3.5',
+    '2.2': '3.5',
+    '3.0': '3.6',
+    '3.1': '3.6',
+    '3.2': '3.6',
+    '4.0': '3.8',
+    '4.1': '3.9',
+    '4.2': '3.9',
+    '5.0': '3.11',
+    '*': '3.11',
   },
   'sympy/sympy': { '*': '3.9' },
   'psf/requests': { '*': '3.9' },
@@ -84,15 +101,24 @@ const PIP_INSTALL: Record<string, string[]> = {
   'django/django': ['python -m pip install -r tests/requirements/py3.txt', 'python -m pip install -e .'],
   'sympy/sympy': ['python -m pip install mpmath==1.3.0 flake8-comprehensions', 'python -m pip install -e .'],
   'psf/requests': ['python -m pip install pytest', 'python -m pip install .'],
-  'pallets/flask': ['python -m pip install pytest -r requirements/tests.txt || python -m pip install pytest', 'python -m pip install -e .'],
+  'pallets/flask': [
+    'python -m pip install pytest -r requirements/tests.txt || python -m pip install pytest',
+    'python -m pip install -e .',
+  ],
   'pytest-dev/pytest': ['python -m pip install -e .[testing]'],
-  'pylint-dev/pylint': ['python -m pip install -r requirements_test.txt || true', 'python -m pip install -e .'],
+  'pylint-dev/pylint': [
+    'python -m pip install -r requirements_test.txt || true',
+    'python -m pip install -e .',
+  ],
   'sphinx-doc/sphinx': ['python -m pip install -e .[test]'],
   'mwaskom/seaborn': ['python -m pip install -e .[dev]'],
   'pydata/xarray': ['python -m pip install numpy pandas pytest', 'python -m pip install -e .'],
   'astropy/astropy': ['python -m pip install -e .[test] --verbose'],
   'matplotlib/matplotlib': ['python -m pip install -e .[dev] || python -m pip install -e . pytest'],
-  'scikit-learn/scikit-learn': ['python -m pip install cython numpy scipy pytest', 'python -m pip install -v --no-build-isolation -e .'],
+  'scikit-learn/scikit-learn': [
+    'python -m pip install cython numpy scipy pytest',
+    'python -m pip install -v --no-build-isolation -e .',
+  ],
 };
 
 /**
@@ -126,7 +152,7 @@ function debianSpec(repo: string, base: string): EnvSpecInput | undefined {
   return {
     dockerfile: [
       `FROM ${base}`,
-      `RUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends git patch python3 python-is-python3 ${pkgs} > /dev/null && rm -rf /var/lib/apt/lists/* /var/cache/apt/*`,
+      `RUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends git patch python3 python3-distutils python-is-python3 ${pkgs} > /dev/null && rm -rf /var/lib/apt/lists/* /var/cache/apt/*`,
       'ENV LANG=C.UTF-8 LC_ALL=C.UTF-8 PYTHONPATH=/testbed PYTHONDONTWRITEBYTECODE=1',
       '',
     ].join('\n'),
@@ -189,10 +215,12 @@ export function swebenchRecipeMap(
   const map: Record<string, Record<string, EnvSpecInput>> = {};
   for (const repo of RECIPE_REPOS) {
     const versions = flavour === 'debian' ? ['*'] : Object.keys(PIP_PYTHON[repo] ?? {});
+    const byVersion: Record<string, EnvSpecInput> = {};
     for (const version of versions) {
       const spec = swebenchRecipe({ repo, version }, flavour, options);
-      if (spec) (map[repo] ??= {})[version] = spec;
+      if (spec) byVersion[version] = spec;
     }
+    if (Object.keys(byVersion).length) map[repo] = byVersion;
   }
   return map;
 }
