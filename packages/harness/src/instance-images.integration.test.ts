@@ -67,7 +67,9 @@ describe.skipIf(skip)('official instance images', () => {
       resolve: (repo) => Promise.reject(new Error(`the repo ${repo} was resolved`)),
     };
     const result = await runEvaluation({
-      dataset: [{ ...instance, image: `swebench/${name}`, eval_script: evalScript }],
+      dataset: [
+        { ...instance, image: `swebench/${name}`, eval_script: evalScript, log_parser: 'parse_log_pytest' },
+      ],
       predictions: 'gold',
       runId: 'official',
       reportDir: root.path,
@@ -85,7 +87,12 @@ describe.skipIf(skip)('official instance images', () => {
     const { instance } = await makePythonSample(join(root.path, 'repos2'));
     const result = await runEvaluation({
       dataset: [
-        { ...instance, image: 'swebench/sweb.eval.x86_64.nope:latest', eval_script: '#!/bin/bash\n' },
+        {
+          ...instance,
+          image: 'swebench/sweb.eval.x86_64.nope:latest',
+          eval_script: '#!/bin/bash\n',
+          log_parser: 'parse_log_pytest',
+        },
       ],
       predictions: 'gold',
       runId: 'missing',

@@ -120,11 +120,13 @@ export class ImageBuilder {
     options: { signal?: AbortSignal; onProgress?: (line: string) => void; auth?: RegistryAuth } = {},
   ): Promise<void> {
     const auth = options.auth ?? (await registryAuthFor(ref));
-    const stream = (await this.docker.pull(ref, {
-      ...(auth ? { authconfig: auth } : {}),
-      abortSignal: callSignal(options.signal),
-    })) as Readable;
     let failure: string | undefined;
+    const stream = (await this.docker
+      .pull(ref, { ...(auth ? { authconfig: auth } : {}), abortSignal: callSignal(options.signal) })
+      .catch((error: Error) => {
+        failure = error.message;
+      })) as Readable | undefined;
+    if (!stream) throw new SandboxError('PULL_FAILED', `pulling ${ref} failed: ${failure}`);
     await new Promise<void>((resolve, reject) => {
       this.docker.modem.followProgress(
         stream,
