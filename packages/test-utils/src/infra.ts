@@ -14,10 +14,14 @@ export const redisUrl = process.env.REPOFORGE_REDIS_URL ?? 'redis://127.0.0.1:63
 /** The base image tools/setup-docker.sh builds. */
 export const baseImage = process.env.REPOFORGE_BASE_IMAGE ?? 'repoforge/base:bookworm';
 
-/** True when a Docker engine answers `GET /_ping` on the socket. */
-export function dockerAnswers(timeoutMs = 2000): Promise<boolean> {
+/** True when an HTTP GET (on a unix socket or host:port) answers 200 within the timeout. */
+function httpAnswers(
+  target: { socketPath: string } | { host: string; port: number },
+  path: string,
+  timeoutMs: number,
+): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = request({ socketPath: dockerSocketPath, path: '/_ping', timeout: timeoutMs }, (res) => {
+    const req = request({ ...target, path, timeout: timeoutMs }, (res) => {
       res.resume();
       resolve(res.statusCode === 200);
     });
@@ -28,6 +32,11 @@ export function dockerAnswers(timeoutMs = 2000): Promise<boolean> {
     });
     req.end();
   });
+}
+
+/** True when a Docker engine answers `GET /_ping` on the socket. */
+export function dockerAnswers(timeoutMs = 2000): Promise<boolean> {
+  return httpAnswers({ socketPath: dockerSocketPath }, '/_ping', timeoutMs);
 }
 
 /** True when Redis answers PING at `url`. */
@@ -93,21 +102,7 @@ export const registryHost = process.env.REPOFORGE_REGISTRY ?? '127.0.0.1:5000';
 /** True when the registry answers `GET /v2/`. */
 export function registryAnswers(host = registryHost, timeoutMs = 2000): Promise<boolean> {
   const [hostname, port] = host.split(':');
-  return new Promise((resolve) => {
-    const req = request(
-      { host: hostname, port: Number(port ?? 80), path: '/v2/', timeout: timeoutMs },
-      (res) => {
-        res.resume();
-        resolve(res.statusCode === 200);
-      },
-    );
-    req.on('error', () => resolve(false));
-    req.on('timeout', () => {
-      req.destroy();
-      resolve(false);
-    });
-    req.end();
-  });
+  return httpAnswers({ host: hostname!, port: Number(port ?? 80) }, '/v2/', timeoutMs);
 }
 /** For `describe.skipIf(await skipWithoutRegistry())`: the image-pull tests. */
 export const skipWithoutRegistry = () =>
