@@ -18,7 +18,7 @@ export { readSetupPy, type SetupPyInfo } from './manifests/setup-py.js';
 export { APT_ALIASES, aptPackageFor } from './plan/apt-aliases.js';
 export { DEFAULT_NODE_VERSION, NODE_VERSIONS, pickNodeVersion, planNode } from './plan/node.js';
 export { nativeDependencies } from './plan/native.js';
-export { detectEcosystem, planEnv } from './plan/plan.js';
+export { countTestFiles, detectEcosystem, planEnv } from './plan/plan.js';
 export { planPython } from './plan/python.js';
 export {
   isManifest,

@@ -1,7 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sharedFixture, sharedFixturesDir, skipLoudly } from '@repoforge/test-utils';
 import { describe, expect, it } from 'vitest';
 import {
+  detectEcosystem,
   envSpecHash,
   nativeDependencies,
   parseIni,
@@ -11,6 +13,7 @@ import {
   readSetupPy,
   type RepoSnapshot,
   snapshotFromFiles,
+  snapshotFromGit,
 } from './index.js';
 
 const DATA = join(import.meta.dirname, '..', 'test-data');
@@ -226,6 +229,11 @@ os.system("rm -rf /")  # never executed
       'from setuptools import setup\nsetup(install_requires=open("r.txt").read().split())\n',
     );
     expect(dyn.dynamic).toEqual(['install_requires']);
+    // sympy's setup.py formats its requirement at run time: the package name is still known.
+    const fmt = await readSetupPy(
+      "min_mpmath_version = '0.19'\nsetup(install_requires=['mpmath>=%s' % min_mpmath_version, 'x>={}'.format(v), f'y=={v}'])\n",
+    );
+    expect(fmt.installRequires).toEqual(['mpmath', 'x', 'y']);
   });
 
   it('reads INI continuation lines and requirements', () => {
@@ -241,3 +249,29 @@ os.system("rm -rf /")  # never executed
     ]);
   });
 });
+
+describe('ecosystem by where the tests are', () => {
+  it('a repo with both manifests is planned by the side that holds its tests', () => {
+    const both = (paths: string[]) =>
+      detectEcosystem(snapshotFromFiles({ 'package.json': '{}', 'setup.py': '' }, paths));
+    expect(both(['tests/a/test_x.py', 'tests/b/tests.py', 'js_tests/admin/x.test.js'])).toBe('python');
+    expect(both(['src/a.test.ts', 'src/b.spec.ts', 'scripts/gen_test.py'])).toBe('node');
+    expect(detectEcosystem(snapshotFromFiles({ 'package.json': '{}' }, ['tests/test_x.py']))).toBe('node');
+  });
+});
+
+const fixtures = sharedFixturesDir();
+describe.skipIf(!fixtures && skipLoudly('shared fixtures absent: planning real django is SKIPPED'))(
+  'planning a real django commit (../shared/fixtures/repos)',
+  () => {
+    it('is Python, with django\'s own runner, although django ships a package.json', async () => {
+      const gitdir = sharedFixture('repos', 'django__django.git');
+      const instances = readFileSync(sharedFixture('instances', 'swebench_verified_real_subset.jsonl'), 'utf8');
+      const oid = JSON.parse(instances.split('\n')[0]!).base_commit as string;
+      const snapshot = await snapshotFromGit({ gitdir, oid, cache: {} });
+      expect(snapshot.files.has('package.json')).toBe(true);
+      const spec = await planEnv(snapshot);
+      expect(spec).toMatchObject({ ecosystem: 'python', testRunner: 'django' });
+    });
+  },
+);

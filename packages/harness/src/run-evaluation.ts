@@ -312,7 +312,11 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
           }),
         {
           signal: options.signal,
-          onOutcome: (task, outcome) => record(task.instance.instance_id, outcome),
+          onOutcome: (task, outcome) => {
+            // What produced the result, beside it: a later run of this id reruns it if its environment differs.
+            if (task.provenance) outcome.files[LOG_FILES.environment] = JSON.stringify(task.provenance);
+            return record(task.instance.instance_id, outcome);
+          },
         },
       );
     } finally {

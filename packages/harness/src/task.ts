@@ -87,7 +87,6 @@ export async function evaluateTask(task: InstanceTask, ctx: TaskContext): Promis
     }
     const first = runs[0]!;
     first.timings.env_ms = envMs;
-    if (task.provenance) first.files[LOG_FILES.environment] = JSON.stringify(task.provenance);
     first.files[LOG_FILES.timings] = JSON.stringify(first.timings);
     if (runs.length > 1) {
       runs.slice(1).forEach((r, i) => {

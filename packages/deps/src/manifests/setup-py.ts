@@ -18,6 +18,24 @@ function stringValue(node: Node): string | undefined {
 }
 
 /**
+ * A requirement element: a string literal, or one formatted at run time (`'mpmath>=%s' % v`,
+ * `'mpmath>={}'.format(v)`, an f-string), of which the package name is what planning can know for sure.
+ */
+function requirementValue(node: Node): string | undefined {
+  const literal = stringValue(node);
+  const fString = node.namedChildren.some((c) => c?.type === 'interpolation');
+  if (literal !== undefined && !fString && !/[{%]/.test(literal)) return literal;
+  let template = literal;
+  if (node.type === 'binary_operator') template = stringValue(node.childForFieldName('left')!);
+  if (node.type === 'call') {
+    const fn = node.childForFieldName('function');
+    if (fn?.type === 'attribute') template = stringValue(fn.childForFieldName('object')!);
+  }
+  const name = template?.split(/[%{]/)[0]!.replace(/[<>=!~\s]+$/, '');
+  return name || undefined;
+}
+
+/**
  * Reads `setup(...)` keywords from setup.py with tree-sitter, without executing it: list/tuple literals of
  * strings, names bound to such literals at module level, `open('requirements.txt')`-style reads reported as
  * dynamic.
@@ -42,7 +60,7 @@ export async function readSetupPy(source: string): Promise<SetupPyInfo> {
     const n = resolve(node);
     if (!n) return undefined;
     if (n.type === 'list' || n.type === 'tuple')
-      return n.namedChildren.map((c) => (c ? stringValue(c) : undefined)).filter((s): s is string => !!s);
+      return n.namedChildren.map((c) => (c ? requirementValue(c) : undefined)).filter((s): s is string => !!s);
     if (n.type === 'binary_operator') {
       const l = strings(n.childForFieldName('left'), key);
       const r = strings(n.childForFieldName('right'), key);

@@ -4,12 +4,37 @@ import type { EnvSpec } from '../spec.js';
 import { planNode } from './node.js';
 import { planPython } from './python.js';
 
-/** Which ecosystem a repo is, from its manifests (Node when both: the test runner decides). */
+const PY_TEST = /(^|\/)(test_[^/]*|[^/]*_test)\.py$|(^|\/)tests?\/(.*\/)?[^/]*\.py$/;
+const JS_TEST =
+  /\.(test|spec)\.[cm]?[jt]sx?$|(^|\/)(__tests__|tests?)\/(.*\/)?[^/]*\.[cm]?[jt]sx?$/;
+
+/** How many test files of each ecosystem a repo has (by the usual naming and folder conventions). */
+export function countTestFiles(snapshot: RepoSnapshot): { node: number; python: number } {
+  let node = 0;
+  let python = 0;
+  for (const p of snapshot.paths) {
+    if (p.includes('node_modules/')) continue;
+    if (PY_TEST.test(p)) python++;
+    else if (JS_TEST.test(p)) node++;
+  }
+  return { node, python };
+}
+
+/**
+ * Which ecosystem a repo is, from its manifests; with both Node and Python manifests, the one that holds more
+ * of the repo's tests (django ships a package.json for a few dozen JS tests beside thousands of Python ones).
+ */
 export function detectEcosystem(snapshot: RepoSnapshot): 'node' | 'python' | undefined {
-  if (snapshot.files.has('package.json')) return 'node';
-  const py = ['pyproject.toml', 'setup.py', 'setup.cfg'].some((f) => snapshot.files.has(f));
-  if (py || [...snapshot.files.keys()].some((f) => f.startsWith('requirements'))) return 'python';
-  if (snapshot.paths.some((p) => p.endsWith('.py'))) return 'python';
+  const node = snapshot.files.has('package.json');
+  const py =
+    ['pyproject.toml', 'setup.py', 'setup.cfg'].some((f) => snapshot.files.has(f)) ||
+    [...snapshot.files.keys()].some((f) => f.startsWith('requirements'));
+  if (node && py) {
+    const tests = countTestFiles(snapshot);
+    return tests.python > tests.node ? 'python' : 'node';
+  }
+  if (node) return 'node';
+  if (py || snapshot.paths.some((p) => p.endsWith('.py'))) return 'python';
   return undefined;
 }
 

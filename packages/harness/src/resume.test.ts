@@ -1,0 +1,73 @@
+import { formatInstanceReportFile, type Instance } from '@repoforge/schema';
+import { tempDir } from '@repoforge/test-utils';
+import { describe, expect, it } from 'vitest';
+import { type Executor, type EvaluationOptions, LOG_FILES, runEvaluation } from './index.js';
+
+const instance: Instance = {
+  repo: 'acme/lib',
+  instance_id: 'acme__lib-1',
+  base_commit: 'a'.repeat(40),
+  patch: 'diff --git a/x b/x\n',
+  test_patch: 'diff --git a/t.py b/t.py\n',
+  problem_statement: '',
+  hints_text: '',
+  created_at: '',
+  version: '1',
+  FAIL_TO_PASS: ['t.py::a'],
+  PASS_TO_PASS: [],
+};
+
+/** An executor that "runs" each task by recording its spec (no Docker): what resuming decides is under test. */
+function recordingExecutor(ran: string[]): Executor {
+  return {
+    async run(tasks, _work, { onOutcome }) {
+      for (const task of tasks) {
+        ran.push(task.spec.test_cmd);
+        const report = {
+          patch_is_None: false,
+          patch_exists: true,
+          patch_successfully_applied: true,
+          resolved: true,
+        };
+        await onOutcome(task, {
+          instance_id: task.instance.instance_id,
+          status: 'completed',
+          report,
+          timings: {},
+          files: { [LOG_FILES.report]: formatInstanceReportFile(task.instance.instance_id, report) },
+        });
+      }
+    },
+  };
+}
+
+describe('resuming a run id', () => {
+  it('reuses results from the same environment and reruns those from another, saying so', async () => {
+    await using dir = await tempDir();
+    const ran: string[] = [];
+    const warnings: string[] = [];
+    const options = (test_cmd: string): EvaluationOptions => ({
+      dataset: [instance],
+      predictions: 'gold',
+      runId: 'r1',
+      reportDir: dir.path,
+      envSpecs: {
+        'acme/lib': { '*': { image: 'img', test_cmd, install: [], install_key_files: [], pre_test: [] } },
+      },
+      repoSource: { resolve: () => Promise.reject(new Error('unused')) },
+      executor: recordingExecutor(ran),
+      parser: 'parse_log_pytest',
+      logger: { info() {}, debug() {}, error() {}, warn: (m: string) => warnings.push(m) },
+    });
+    await runEvaluation(options('pytest {tests}'));
+    const same = await runEvaluation(options('pytest {tests}'));
+    expect(same.resumed).toEqual(['acme__lib-1']);
+    expect(ran).toEqual(['pytest {tests}']);
+    const changed = await runEvaluation(options('pytest -x {tests}'));
+    expect(changed.resumed).toEqual([]);
+    expect(ran).toEqual(['pytest {tests}', 'pytest -x {tests}']);
+    expect(warnings.join('\n')).toMatch(
+      /rerunning acme__lib-1: it ran in env-spec \(\w+\), this run uses env-spec \(\w+\)/,
+    );
+  });
+});
