@@ -44,6 +44,8 @@ export interface MineOptions {
   /** Runs of each side (default 3): a test's status must agree in every run. */
   runs?: number;
   timeoutSec?: number;
+  /** Validate with whole suites instead of the candidate's test files (PASS_TO_PASS then spans the suite). */
+  wholeSuite?: boolean;
   limits?: CandidateLimits;
   rules?: TestFileRules;
   /** Environments (default: Docker images via EnvBuilder; a LocalEnvBuilder for the local backend). */
@@ -242,6 +244,7 @@ async function validateCandidate(
         sandbox: lease.sandbox,
         timeoutMs,
         env,
+        wholeSuite: options.wholeSuite,
         signal: options.signal,
       });
     } finally {

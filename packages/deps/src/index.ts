@@ -19,6 +19,7 @@ export { APT_ALIASES, aptPackageFor } from './plan/apt-aliases.js';
 export { DEFAULT_NODE_VERSION, NODE_VERSIONS, pickNodeVersion, planNode } from './plan/node.js';
 export { nativeDependencies } from './plan/native.js';
 export { countTestFiles, detectEcosystem, planEnv } from './plan/plan.js';
+export { testCommandFromScript } from './plan/node-script.js';
 export { planPython } from './plan/python.js';
 export {
   isManifest,

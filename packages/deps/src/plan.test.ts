@@ -14,6 +14,7 @@ import {
   type RepoSnapshot,
   snapshotFromFiles,
   snapshotFromGit,
+  testCommandFromScript,
 } from './index.js';
 
 const DATA = join(import.meta.dirname, '..', 'test-data');
@@ -40,7 +41,7 @@ describe('planning on real manifests', () => {
         junitXml: '/tmp/repoforge-junit.xml',
       });
       expect(spec.install).toMatchObject({ strategy: 'pnpm' });
-      expect(spec.testCmd).toMatch(/^npx vitest run --reporter=verbose/);
+      expect(spec.testCmd).toMatch(/^vitest run (--typecheck )?--reporter=verbose .*{tests}$/);
     }
   });
 
@@ -76,7 +77,7 @@ describe('planning rules', () => {
       (await planEnv(node({ devDependencies: { jest: '29' }, scripts: { test: 'jest' } }))).logParser,
     ).toBe('parse_log_jest');
     expect((await planEnv(node({ devDependencies: { mocha: '10' } }))).logParser).toBe('parse_log_mocha');
-    expect((await planEnv(node({ devDependencies: { ava: '6' } }))).testCmd).toBe('npx ava --tap');
+    expect((await planEnv(node({ devDependencies: { ava: '6' } }))).testCmd).toBe('npx ava --tap {tests}');
     expect((await planEnv(node({ scripts: { test: 'node --test' } }))).testRunner).toBe('node:test');
     const none = await planEnv(node({ scripts: { test: 'make check' } }));
     expect(none.testCmd).toBe('npm test');
@@ -264,9 +265,12 @@ const fixtures = sharedFixturesDir();
 describe.skipIf(!fixtures && skipLoudly('shared fixtures absent: planning real django is SKIPPED'))(
   'planning a real django commit (../shared/fixtures/repos)',
   () => {
-    it('is Python, with django\'s own runner, although django ships a package.json', async () => {
+    it("is Python, with django's own runner, although django ships a package.json", async () => {
       const gitdir = sharedFixture('repos', 'django__django.git');
-      const instances = readFileSync(sharedFixture('instances', 'swebench_verified_real_subset.jsonl'), 'utf8');
+      const instances = readFileSync(
+        sharedFixture('instances', 'swebench_verified_real_subset.jsonl'),
+        'utf8',
+      );
       const oid = JSON.parse(instances.split('\n')[0]!).base_commit as string;
       const snapshot = await snapshotFromGit({ gitdir, oid, cache: {} });
       expect(snapshot.files.has('package.json')).toBe(true);
@@ -275,3 +279,30 @@ describe.skipIf(!fixtures && skipLoudly('shared fixtures absent: planning real d
     });
   },
 );
+
+describe("test commands from the repo's scripts.test", () => {
+  it('keeps the repo setup, drops gates, adds the parser reporter and the test paths as default', () => {
+    // expressjs/express 4.x and anuraghazra/github-readme-stats (ESM jest), as their package.json say.
+    expect(
+      testCommandFromScript(
+        'mocha --require test/support/env --reporter spec --bail --check-leaks test/ test/acceptance/',
+        'mocha',
+      ),
+    ).toBe('mocha --require test/support/env --check-leaks --reporter spec {tests:test/ test/acceptance/}');
+    expect(
+      testCommandFromScript(
+        'node --experimental-vm-modules node_modules/jest/bin/jest.js --coverage',
+        'jest',
+      ),
+    ).toBe('node --experimental-vm-modules node_modules/jest/bin/jest.js --verbose --ci {tests}');
+    expect(testCommandFromScript('npm run lint && cross-env NODE_ENV=test jest --coverage', 'jest')).toBe(
+      'NODE_ENV=test jest --verbose --ci {tests}',
+    );
+    expect(testCommandFromScript('nyc --reporter=text _mocha -R dot test', 'mocha')).toBe(
+      'mocha --reporter spec {tests:test}',
+    );
+    expect(testCommandFromScript('vitest', 'vitest')).toMatch(/^vitest run --reporter=verbose .* \{tests\}$/);
+    expect(testCommandFromScript('npm run build && npm run unit', 'jest')).toBeUndefined();
+    expect(testCommandFromScript('jest "$(cat list)"', 'jest')).toBeUndefined();
+  });
+});

@@ -50,6 +50,8 @@ describe('testDirectives (SWE-bench get_test_directives)', () => {
       `pytest -rA 'a b.py' 'x'\\''y.py' ok.py`,
     );
     expect(renderTestCmd('pytest -rA', ['a.py'])).toBe('pytest -rA');
+    expect(renderTestCmd('mocha {tests:test/ test/acceptance/}', [])).toBe('mocha test/ test/acceptance/');
+    expect(renderTestCmd('mocha {tests:test/ test/acceptance/}', ['test/app.js'])).toBe('mocha test/app.js');
     expect(renderTestCmd('npx mocha {tests}', ['$(rm -rf /).js'])).toBe("npx mocha '$(rm -rf /).js'");
   });
 });

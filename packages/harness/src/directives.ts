@@ -16,7 +16,7 @@ export const NON_TEST_EXTS = [
   '.toml',
 ] as const;
 
-/** The placeholder an env spec's `test_cmd` uses for the instance's test files or modules. */
+/** The placeholder an env spec's `test_cmd` uses for the instance's test files or modules (`{tests:DEFAULT}` too). */
 export const TESTS_PLACEHOLDER = '{tests}';
 
 /**
@@ -36,11 +36,16 @@ export function testDirectives(instance: { repo: string; test_patch: string }): 
   });
 }
 
+const PLACEHOLDER = /\{tests(?::([^}]*))?\}/g;
+
 /**
  * The test command for one instance: `{tests}` becomes its directives, each shell-quoted (a file name from a
- * patch is untrusted text). A command without the placeholder runs as written (the whole suite).
+ * patch is untrusted text); with none (or for a whole-suite run) it becomes nothing, or the default written
+ * after a colon, `{tests:test/ test/acceptance/}` (the paths a repo's own script passes). A command without
+ * the placeholder runs as written (the whole suite).
  */
 export function renderTestCmd(testCmd: string, directives: readonly string[]): string {
-  if (!testCmd.includes(TESTS_PLACEHOLDER)) return testCmd;
-  return testCmd.replaceAll(TESTS_PLACEHOLDER, directives.map(shellQuote).join(' '));
+  return testCmd.replace(PLACEHOLDER, (_, fallback: string | undefined) =>
+    directives.length ? directives.map(shellQuote).join(' ') : (fallback ?? ''),
+  );
 }

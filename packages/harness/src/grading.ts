@@ -92,6 +92,21 @@ function statusLookup(sm: TestStatusMap): (name: string) => TestStatus | undefin
   };
 }
 
+/**
+ * How many of an instance's FAIL_TO_PASS / PASS_TO_PASS names the log mentions at all, under either unittest
+ * spelling. "0 of 98 expected tests were seen" is a naming or harness problem (a parser for another runner,
+ * the wrong test files), not a verdict on the patch.
+ */
+export function expectedTestsSeen(
+  sm: TestStatusMap,
+  gold: { FAIL_TO_PASS: readonly string[]; PASS_TO_PASS: readonly string[] },
+): { expected: number; seen: number; missing: string[] } {
+  const statusOf = statusLookup(sm);
+  const names = [...new Set([...gold.FAIL_TO_PASS, ...gold.PASS_TO_PASS])];
+  const missing = names.filter((n) => statusOf(n) === undefined);
+  return { expected: names.length, seen: names.length - missing.length, missing };
+}
+
 /** SWE-bench's `get_eval_tests_report`: success/failure lists per transition bucket, in gold order. */
 export function getEvalTestsReport(
   sm: TestStatusMap,

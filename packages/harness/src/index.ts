@@ -8,6 +8,7 @@ export { flakyTests } from './flaky.js';
 export {
   canonicalTestName,
   exitCodeFromLog,
+  expectedTestsSeen,
   isTimedOutLog,
   type GradeOptions,
   type GradeResult,
@@ -26,7 +27,14 @@ export {
   pytestJUnitName,
   vitestJUnitName,
 } from './parsers/junit.js';
-export { FAIL_ONLY_REPOS, LOG_PARSERS, REPO_PARSERS, resolveLogParserName } from './parsers/registry.js';
+export { parseLogMsweJest, parseLogMsweMocha } from './parsers/mswe.js';
+export {
+  FAIL_ONLY_REPOS,
+  LOG_PARSERS,
+  MSWE_PARSERS,
+  REPO_PARSERS,
+  resolveLogParserName,
+} from './parsers/registry.js';
 export type { LogParser, ParseContext } from './parsers/types.js';
 export { instanceLogDir, LOG_FILES, modelDirName, summaryPath } from './paths.js';
 export {

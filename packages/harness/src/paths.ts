@@ -26,4 +26,6 @@ export const LOG_FILES = {
   statuses: 'test_statuses.json',
   /** Where the environment came from (resuming a run id reruns results from another environment). */
   environment: 'environment.json',
+  /** How many expected test names the log showed (fewer than all: a naming problem, not a verdict). */
+  testsSeen: 'tests_seen.json',
 } as const;

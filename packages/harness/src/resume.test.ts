@@ -57,7 +57,7 @@ describe('resuming a run id', () => {
       repoSource: { resolve: () => Promise.reject(new Error('unused')) },
       executor: recordingExecutor(ran),
       parser: 'parse_log_pytest',
-      logger: { info() {}, debug() {}, error() {}, warn: (m: string) => warnings.push(m) },
+      logger: { info() {}, debug() {}, warn: (m: string) => warnings.push(m) },
     });
     await runEvaluation(options('pytest {tests}'));
     const same = await runEvaluation(options('pytest {tests}'));

@@ -24,7 +24,7 @@ import { EnvSpec, type EnvSpecInput, type EnvSpecMap, envSpecFor } from './env-s
 import { HarnessError } from './errors.js';
 import { type Executor, LocalExecutor } from './executor.js';
 import { gradeLog } from './grading.js';
-import { FAIL_ONLY_REPOS, resolveLogParserName } from './parsers/registry.js';
+import { FAIL_ONLY_REPOS, MSWE_PARSERS, resolveLogParserName } from './parsers/registry.js';
 import { instanceLogDir, LOG_FILES, summaryPath } from './paths.js';
 import { RECIPE_REPOS, type RecipeFlavour, recipeUnservable, swebenchRecipe } from './recipes/swebench.js';
 import type { RepoSource } from './repo-source.js';
@@ -67,6 +67,11 @@ export interface EvaluationOptions {
   /** Run each instance this many times and report tests whose status differs (flaky). */
   repeat?: number;
   gradeMode?: 'strict' | 'legacy';
+  /**
+   * Run each instance's whole test suite (`{tests}` in a test command becomes nothing or its default).
+   * Default: the instance's test files, except for Multi-SWE-bench rows, whose lists span whole suites.
+   */
+  wholeSuite?: boolean;
   /** Run instances that carry `image` and `eval_script` (SWE-bench's) in that image with that script. */
   useInstanceImages?: boolean;
   /**
@@ -96,6 +101,8 @@ export interface EvaluationResult {
   resumed: string[];
   /** Flaky tests per instance, when `repeat` > 1. */
   flaky: Record<string, string[]>;
+  /** Instances whose log showed fewer than all of their expected test names (naming/harness problems). */
+  unseenTests: Record<string, { expected: number; seen: number }>;
 }
 
 function selectDataset(dataset: readonly Instance[], ids?: readonly string[]): Instance[] {
@@ -155,6 +162,25 @@ async function envOf(
   return { spec: envSpecFor(options.envSpecs, inst), provenance: { source: 'env-spec', detail: '' } };
 }
 
+/**
+ * The log parser of an instance: `options.parser`, else the instance's own, else the env spec's (a planned
+ * environment's parser first: it knows its runner). Rows from Multi-SWE-bench name tests its way, so the
+ * runner's parser gives way to the one that names them so too.
+ */
+function parserFor(
+  inst: Instance,
+  options: EvaluationOptions,
+  specParser: string | undefined,
+  planned: boolean,
+): string | undefined {
+  const parser = resolveLogParserName(inst, {
+    override: options.parser ?? (planned ? specParser : undefined),
+    envSpecParser: specParser,
+  });
+  if (options.parser || inst.origin !== 'multi-swe-bench' || !parser) return parser;
+  return MSWE_PARSERS[parser] ?? parser;
+}
+
 /** The task for an instance, or the reason it cannot run (no env spec, no parser). */
 async function makeTask(
   inst: Instance,
@@ -166,10 +192,7 @@ async function makeTask(
     // A planned environment brings its own runner: its parser wins over the instance's, which was written
     // for the dataset's runner (never pair a runner with another runner's parser).
     const planned = provenance.source === 'planned';
-    const parser = resolveLogParserName(inst, {
-      override: options.parser ?? (planned ? spec!.log_parser : undefined),
-      envSpecParser: spec!.log_parser,
-    });
+    const parser = parserFor(inst, options, spec!.log_parser, planned);
     if (!parser)
       throw new HarnessError(
         'NO_LOG_PARSER',
@@ -186,6 +209,8 @@ async function makeTask(
       repeat: Math.max(1, options.repeat ?? 1),
       gradeMode: options.gradeMode ?? 'strict',
       ownEvalScript,
+      // Multi-SWE-bench's lists span whole suites (its PASS_TO_PASS holds every test): run them whole.
+      wholeSuite: options.wholeSuite ?? inst.origin === 'multi-swe-bench',
     };
   } catch (error) {
     return error as Error;
@@ -268,9 +293,18 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
 
   const outcomes: InstanceOutcome[] = [];
   const flaky: Record<string, string[]> = {};
+  const unseen: Record<string, { expected: number; seen: number }> = {};
   let done = 0;
   const record = async (id: string, outcome: InstanceOutcome) => {
     await writeOutcomeFiles(dirOf(id), outcome);
+    const seen = outcome.testsSeen;
+    if (seen && seen.seen < seen.expected) {
+      unseen[id] = seen;
+      options.logger?.warn(
+        `${id}: ${seen.seen} of ${seen.expected} expected tests were seen in the log: a naming or harness problem, not a verdict (see ${LOG_FILES.testsSeen})`,
+        { instance: id },
+      );
+    }
     if (outcome.flaky) flaky[id] = outcome.flaky;
     outcomes.push(outcome);
     options.onEvent?.({ type: 'instance', instanceId: id, outcome, done: ++done, total: todo.length });
@@ -327,7 +361,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
   const summary = await makeRunSummary({ dataset, predictions, reportDir, runId: options.runId });
   const summaryFile = summaryPath(reportDir, options.runId, model);
   await writeFileAtomic(summaryFile, formatRunSummary(summary));
-  return { summary, summaryFile, outcomes, unknownPredictionIds, resumed, flaky };
+  return { summary, summaryFile, outcomes, unknownPredictionIds, resumed, flaky, unseenTests: unseen };
 }
 
 async function regrade(
@@ -343,7 +377,7 @@ async function regrade(
     return errorOutcome(inst.instance_id, new Error('no saved test_output.txt to regrade'));
   }
   const spec = options.envSpecs[inst.repo] ? envSpecFor(options.envSpecs, inst) : undefined;
-  const parser = resolveLogParserName(inst, { override: options.parser, envSpecParser: spec?.log_parser });
+  const parser = parserFor(inst, options, spec?.log_parser, false);
   if (!parser) throw new HarnessError('NO_LOG_PARSER', `no log parser for ${inst.instance_id}`);
   const graded = gradeLog({
     instance: inst,

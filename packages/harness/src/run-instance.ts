@@ -10,7 +10,7 @@ import type { EnvSpec } from './env-spec.js';
 import { HarnessError } from './errors.js';
 import { renderTestCmd, testDirectives } from './directives.js';
 import { makeEvalScript } from './eval-script.js';
-import { gradeLog, MARKERS } from './grading.js';
+import { expectedTestsSeen, gradeLog, MARKERS } from './grading.js';
 import { junitNamerFor, parseJUnitXml } from './parsers/junit.js';
 import { FAIL_ONLY_REPOS } from './parsers/registry.js';
 import { LOG_FILES } from './paths.js';
@@ -57,6 +57,8 @@ export interface InstanceOutcome {
   hardened?: string;
   /** Tests whose status differed between repeated runs (with `repeat` > 1). */
   flaky?: string[];
+  /** How many of the instance's expected test names the log showed at all. */
+  testsSeen?: { expected: number; seen: number };
   timings: Record<string, number>;
   /** Log-folder files by relative path (`report.json`, `test_output.txt`, `repeat-2/test_output.txt`, ...). */
   files: Record<string, string>;
@@ -79,6 +81,8 @@ export interface RunInstanceInput {
   ownEvalScript?: string;
   /** Variables for the eval script (e.g. a PYTHONHASHSEED per validation run, so hash-order flakiness shows). */
   env?: Record<string, string>;
+  /** Run the whole suite: `{tests}` in the test command becomes nothing instead of the instance's test files. */
+  wholeSuite?: boolean;
   signal?: AbortSignal;
 }
 
@@ -110,7 +114,7 @@ export async function runInstance(input: RunInstanceInput): Promise<InstanceOutc
       repoDir: REPO_DIR,
       baseCommit: instance.base_commit,
       testPatch: instance.test_patch,
-      testCmd: renderTestCmd(input.spec.test_cmd, testDirectives(instance)),
+      testCmd: renderTestCmd(input.spec.test_cmd, input.wholeSuite ? [] : testDirectives(instance)),
       preTest: input.spec.pre_test,
     });
   files[LOG_FILES.evalScript] = script;
@@ -203,6 +207,17 @@ export async function runInstance(input: RunInstanceInput): Promise<InstanceOutc
     },
   });
   if (graded.hardened) log(`Not resolved (strict grading): ${graded.hardened}`);
+  const seen = expectedTestsSeen(graded.statusMap, instance);
+  if (seen.seen < seen.expected) {
+    log(
+      `Warning: ${seen.seen} of ${seen.expected} expected tests were seen in the log (a naming or harness problem, not a verdict); missing e.g. ${seen.missing.slice(0, 3).join(' | ')}`,
+    );
+  }
+  files[LOG_FILES.testsSeen] = JSON.stringify({
+    expected: seen.expected,
+    seen: seen.seen,
+    missing: seen.missing,
+  });
   log(`report: ${JSON.stringify(graded.report)}`);
   timings.total_ms = Math.round(performance.now() - t0);
   files[LOG_FILES.statuses] = JSON.stringify(graded.statusMap, null, 2);
@@ -216,6 +231,7 @@ export async function runInstance(input: RunInstanceInput): Promise<InstanceOutc
     statusMap: graded.statusMap,
     exitCode: run?.exitCode,
     hardened: graded.hardened,
+    testsSeen: { expected: seen.expected, seen: seen.seen },
     timings,
     files,
   };

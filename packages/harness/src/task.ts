@@ -23,6 +23,8 @@ export interface InstanceTask {
   repeat: number;
   gradeMode: 'strict' | 'legacy';
   ownEvalScript?: string;
+  /** Run whole suites instead of each instance's test files. */
+  wholeSuite?: boolean;
   /** Where the environment came from: written beside the report, checked on resume. */
   provenance?: { source: string; detail: string };
 }
@@ -78,6 +80,7 @@ export async function evaluateTask(task: InstanceTask, ctx: TaskContext): Promis
             timeoutMs: task.timeoutMs,
             gradeMode: task.gradeMode,
             ownEvalScript: task.ownEvalScript,
+            wholeSuite: task.wholeSuite,
             signal: ctx.signal,
           }),
         );

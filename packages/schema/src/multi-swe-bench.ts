@@ -74,5 +74,7 @@ export function instanceFromMultiSweBench(row: MultiSweBenchRow): Instance {
     environment_setup_commit: base.sha,
     number,
     title,
+    // Its test names follow Multi-SWE-bench's conventions: the harness picks parsers that name them so.
+    origin: 'multi-swe-bench',
   };
 }

@@ -31,6 +31,10 @@ const mine: Command = {
       description: 'runs before and after the fix; tests must agree in all',
       default: '3',
     },
+    'whole-suite': {
+      type: 'boolean',
+      description: "validate with whole test suites, not only each candidate's test files",
+    },
     'repo-cache': {
       type: 'string',
       value: 'DIR',
@@ -64,6 +68,7 @@ const mine: Command = {
       maxCommits: numberArg(values, 'max-commits', true),
       workers: numberArg(values, 'workers', true),
       runs: numberArg(values, 'runs', true),
+      wholeSuite: values['whole-suite'] === true,
       createSandbox: kit.createSandbox,
       envBuilder: kit.envs,
       logger,

@@ -78,6 +78,10 @@ const run: Command = {
       description: 'legacy = SWE-bench without later hardening',
       default: 'strict',
     },
+    'whole-suite': {
+      type: 'boolean',
+      description: "run whole test suites instead of each instance's test files ({tests} in a test_cmd)",
+    },
     'rewrite-reports': { type: 'boolean', description: 'regrade from saved logs without running anything' },
     'use-instance-images': {
       type: 'boolean',
@@ -177,6 +181,7 @@ const run: Command = {
       recipes: recipes === 'none' || kit?.name === 'local' ? undefined : recipes,
       repeat: numberArg(values, 'repeat', true),
       gradeMode: grading,
+      wholeSuite: values['whole-suite'] === true ? true : undefined,
       logger,
       signal,
       onEvent: (e) => {
@@ -200,7 +205,7 @@ const run: Command = {
     const s = result.summary;
     if (json)
       io.stdout.write(
-        `${JSON.stringify({ summary: s, summaryFile: result.summaryFile, flaky: result.flaky, unknownPredictionIds: result.unknownPredictionIds })}\n`,
+        `${JSON.stringify({ summary: s, summaryFile: result.summaryFile, flaky: result.flaky, unseenTests: result.unseenTests, unknownPredictionIds: result.unknownPredictionIds })}\n`,
       );
     else {
       io.stdout.write(
@@ -208,6 +213,10 @@ const run: Command = {
           `Instances incomplete: ${s.incomplete_ids.length}\nInstances resolved: ${s.resolved_instances}\nInstances unresolved: ${s.unresolved_instances}\n` +
           `Instances with empty patches: ${s.empty_patch_instances}\nInstances with errors: ${s.error_instances}\nReport written to ${result.summaryFile}\n`,
       );
+      for (const [id, n] of Object.entries(result.unseenTests))
+        io.stdout.write(
+          `warning: ${id}: only ${n.seen} of ${n.expected} expected tests were seen in its log (naming or harness problem, not a verdict)\n`,
+        );
       for (const [id, tests] of Object.entries(result.flaky))
         if (tests.length) io.stdout.write(`flaky in ${id}: ${tests.join(', ')}\n`);
     }

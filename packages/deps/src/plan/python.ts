@@ -129,7 +129,7 @@ export async function planPython(
   } else if (usesPytest) {
     runner = 'pytest';
     testCmd =
-      'python3 -m pytest -rA -p no:cacheprovider -o junit_family=xunit1 --junitxml=/tmp/repoforge-junit.xml';
+      'python3 -m pytest -rA -p no:cacheprovider -o junit_family=xunit1 --junitxml=/tmp/repoforge-junit.xml {tests}';
     logParser = 'parse_log_pytest';
     junitXml = '/tmp/repoforge-junit.xml';
   } else {

@@ -9,6 +9,7 @@ import {
   parseLogTap,
   parseLogVitest,
 } from './javascript.js';
+import { parseLogMsweJest, parseLogMsweMocha } from './mswe.js';
 import { parseLogCargo, parseLogGoTest } from './native.js';
 import {
   parseLogDjango,
@@ -54,6 +55,15 @@ export const LOG_PARSERS: Readonly<Record<string, LogParser>> = {
   parse_log_node_tap: parseLogNodeTap,
   parse_log_gotest: parseLogGoTest,
   parse_log_cargo: parseLogCargo,
+  // Multi-SWE-bench's naming (RepoForge's names; Multi-SWE-bench rows carry no parser name of their own).
+  parse_log_mswe_jest: parseLogMsweJest,
+  parse_log_mswe_mocha: parseLogMsweMocha,
+};
+
+/** For a row from Multi-SWE-bench: the parser that names tests its way, for a runner's usual parser. */
+export const MSWE_PARSERS: Readonly<Record<string, string>> = {
+  parse_log_jest: 'parse_log_mswe_jest',
+  parse_log_mocha: 'parse_log_mswe_mocha',
 };
 
 /** SWE-bench's repo -> parser map (Python and JS repos of SWE-bench, Verified and Multilingual). */

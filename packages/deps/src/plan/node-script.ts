@@ -1,0 +1,115 @@
+/**
+ * The test command a repo's own `scripts.test` implies, adapted for grading: the repo knows its runner's
+ * setup (`--require test/support/env`, `--experimental-vm-modules` for ESM jest, its test folders), which a
+ * generic command misses; what grading cannot use (stopping at the first failure, coverage gates, watch
+ * mode, other reporters) is dropped, and the reporter the log parser reads is added.
+ */
+
+/** Flags that take a value, per runner (so a value is never mistaken for a test path). */
+const VALUE_FLAGS: Record<string, ReadonlySet<string>> = {
+  mocha: new Set([
+    '--require',
+    '-r',
+    '--reporter',
+    '-R',
+    '--timeout',
+    '-t',
+    '--slow',
+    '-s',
+    '--ui',
+    '-u',
+    '--grep',
+    '-g',
+    '--globals',
+    '--extension',
+    '--file',
+    '--config',
+    '--reporter-option',
+    '-O',
+    '--opts',
+    '--spec',
+  ]),
+  jest: new Set([
+    '--config',
+    '-c',
+    '--testPathPattern',
+    '--testTimeout',
+    '--maxWorkers',
+    '-w',
+    '--reporters',
+  ]),
+  vitest: new Set(['--config', '-c', '--reporter', '--outputFile', '--dir', '--root', '--environment']),
+};
+
+/** Flags dropped: a graded run needs every test's status, once, in the parser's format, without gates. */
+const DROP: Record<string, ReadonlySet<string>> = {
+  mocha: new Set(['--bail', '-b', '--watch', '-w', '--forbid-only', '--no-colors', '-C', '--colors', '-c']),
+  jest: new Set(['--bail', '--coverage', '--watch', '--watchAll', '--silent', '--json', '--ci', '--verbose']),
+  vitest: new Set(['--bail', '--coverage', '--watch', '--silent', 'run']),
+};
+/** Flags dropped together with their value (the reporter is ours). */
+const DROP_WITH_VALUE: Record<string, ReadonlySet<string>> = {
+  mocha: new Set(['--reporter', '-R', '--reporter-option', '-O']),
+  jest: new Set(['--reporters', '--outputFile']),
+  vitest: new Set(['--reporter', '--outputFile']),
+};
+
+/** What the runner needs appended for its parser. */
+const REPORTING: Record<string, string> = {
+  mocha: '--reporter spec',
+  jest: '--verbose --ci',
+  vitest: '--reporter=verbose --reporter=junit --outputFile.junit=/tmp/repoforge-junit.xml',
+};
+
+/** Where the runner is named in a script: `mocha`, `_mocha`, `node_modules/.bin/jest`, `jest/bin/jest.js`. */
+function runnerIndex(tokens: readonly string[], runner: string): number {
+  return tokens.findIndex((t) => {
+    const base = t.split('/').pop()!;
+    return base === runner || base === `_${runner}` || (t.includes(`/${runner}/`) && base.endsWith('.js'));
+  });
+}
+
+/**
+ * The graded test command for `runner` from a `scripts.test` value, or undefined when the script does not
+ * plainly run it (a chain of npm scripts, a shell function, another runner).
+ */
+export function testCommandFromScript(
+  script: string,
+  runner: 'mocha' | 'jest' | 'vitest',
+): string | undefined {
+  const segment = script
+    .split(/&&|\|\||;/)
+    .map((s) => s.trim())
+    .find((s) => runnerIndex(s.split(/\s+/), runner) >= 0);
+  if (!segment || /[`$()<>|"']/.test(segment)) return undefined;
+  const tokens = segment.split(/\s+/);
+  const at = runnerIndex(tokens, runner);
+  // Before the runner: `node --experimental-vm-modules` and env assignments are kept; coverage wrappers
+  // (`nyc`, `c8`, `istanbul cover`) are not: they gate the exit code on coverage.
+  const head = tokens.slice(0, at).filter((t, i, all) => /^\w+=/.test(t) || all[0] === 'node');
+  if (head[0] === 'node' && head.length === 1 && !tokens[at]!.includes('/')) head.length = 0;
+  const named = tokens[at]!.startsWith('_') ? runner : tokens[at]!;
+  // `vitest` alone watches; `run` is dropped above and put back here, once.
+  const runnerToken = runner === 'vitest' ? `${named} run` : named;
+  const kept: string[] = [];
+  const paths: string[] = [];
+  const args = tokens.slice(at + 1);
+  for (let i = 0; i < args.length; i++) {
+    const t = args[i]!;
+    const [flag] = t.split('=');
+    if (DROP_WITH_VALUE[runner]!.has(flag!)) {
+      if (!t.includes('=')) i++;
+      continue;
+    }
+    if (DROP[runner]!.has(t)) continue;
+    if (t === '--') continue;
+    if (t.startsWith('-')) {
+      kept.push(t);
+      if (VALUE_FLAGS[runner]!.has(t) && i + 1 < args.length) kept.push(args[++i]!);
+      continue;
+    }
+    paths.push(t);
+  }
+  const tests = paths.length ? `{tests:${paths.join(' ')}}` : '{tests}';
+  return [...head, runnerToken, ...kept, REPORTING[runner], tests].join(' ');
+}
