@@ -48,7 +48,11 @@ export class EnvImages {
     let p = this.inflight.get(key);
     if (!p) {
       p = (async () => {
-        if (await this.builder.exists(image)) return image;
+        // A local environment directory (the local backend) is no registry image.
+        if (image.startsWith('/') || image.startsWith('.')) return image;
+        // No engine to ask: the sandbox backend will say what is wrong with the image, if anything.
+        const present = await this.builder.exists(image).catch(() => true);
+        if (present) return image;
         this.options.logger?.info('pulling image', { image });
         let last = 0;
         await this.builder
