@@ -35,3 +35,5 @@ export {
   statementFromCommit,
 } from './statement.js';
 export { packageVersion } from './version.js';
+export { verifiedEnv } from './verified-env.js';
+export { plannedEnvs } from './planned-envs.js';

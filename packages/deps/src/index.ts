@@ -44,3 +44,16 @@ export {
 } from './storage.js';
 export { type SlimResult, slimByAccessTrace } from './build/slim-env.js';
 export { installedPackages, readTrace, TRACE_ENV, TRACE_FILES, unusedPackages } from './slim.js';
+export {
+  classifyFailure,
+  DEFAULT_RUNGS,
+  dropUnknownFlag,
+  type EnvAttempt,
+  type FailureClass,
+  legacyPeerDeps,
+  type ObtainedEnv,
+  obtainEnv,
+  otherNodeVersion,
+  type Rung,
+  type VerifyResult,
+} from './ladder.js';

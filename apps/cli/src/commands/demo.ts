@@ -1,10 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { createDemoRepos, fileAtCommit, gitFileDiff, mineRepository } from '@repoforge/datagen';
+import { createDemoRepos, fileAtCommit, gitFileDiff, mineRepository, plannedEnvs } from '@repoforge/datagen';
 import { RepoCache, runEvaluation } from '@repoforge/harness';
 import { formatJsonl, type Instance, type Prediction, serializeInstance } from '@repoforge/schema';
 import { labelOffline } from '@repoforge/spice';
-import { autoEnv } from '../auto-env.js';
 import { BACKEND_OPTION, backendKit } from '../backend.js';
 import type { Command, CommandContext } from '../command.js';
 import { cliLogger } from '../logger.js';
@@ -69,7 +68,7 @@ async function demo({ io, values, signal, verbose, json }: CommandContext): Prom
   const datasetFile = join(dir, 'instances.jsonl');
   await writeFile(datasetFile, formatJsonl(instances.map(serializeInstance)));
   const repoSource = new RepoCache({ cacheDir: reposDir, clone: false });
-  const env = autoEnv(repoSource, logger, builder);
+  const env = plannedEnvs(repoSource, logger, builder);
   const reportDir = join(dir, 'eval');
   const runs: Record<string, { resolved: number; total: number; html?: string }> = {};
   const wrong = await Promise.all(

@@ -1,9 +1,9 @@
+import { plannedEnvs } from '@repoforge/datagen';
 import { resolve } from 'node:path';
 import { shareEnvironments, slimByAccessTrace, toHarnessEnvSpec } from '@repoforge/deps';
 import { EnvSpec, loadDataset, materializeRepo, RepoCache, runInstance } from '@repoforge/harness';
 import { writeFileAtomic } from '@repoforge/schema/node';
 import { createSandbox, SandboxPool } from '@repoforge/sandbox';
-import { autoEnv } from '../auto-env.js';
 import { BACKEND_OPTION, backendKit } from '../backend.js';
 import { fileArg, numberArg } from '../args.js';
 import type { Command } from '../command.js';
@@ -42,7 +42,10 @@ const build: Command = {
   async run({ io, values, signal, verbose, json }) {
     const dataset = await loadDataset(fileArg(values, 'dataset', io.cwd), { signal });
     const logger = cliLogger(io, verbose);
-    const env = autoEnv(new RepoCache({ cacheDir: resolve(io.cwd, String(values['repo-cache'])) }), logger);
+    const env = plannedEnvs(
+      new RepoCache({ cacheDir: resolve(io.cwd, String(values['repo-cache'])) }),
+      logger,
+    );
     const progress = new Progress(io, 'env', dataset.length);
     const images = new Map<string, string>();
     let next = 0;
@@ -184,7 +187,7 @@ const report: Command = {
     const cacheDir = resolve(io.cwd, String(values['repo-cache']));
     const repos = new RepoCache({ cacheDir, clone: false });
     const logger = cliLogger(io, verbose);
-    const env = autoEnv(repos, logger, (await backendKit(values.backend, logger)).envs);
+    const env = plannedEnvs(repos, logger, (await backendKit(values.backend, logger)).envs);
     const { report: r, ...s } = await env.measureStorage(dataset, signal);
     const mb = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MB`;
     if (json) io.stdout.write(`${JSON.stringify({ ...s, perImage: r.images })}\n`);

@@ -1,3 +1,4 @@
+import { plannedEnvs } from '@repoforge/datagen';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
@@ -17,7 +18,6 @@ import {
 import { formatInstanceReportFile } from '@repoforge/schema';
 import { fileArg, numberArg } from '../args.js';
 import { type Command, UsageError } from '../command.js';
-import { autoEnv } from '../auto-env.js';
 import { BACKEND_OPTION, backendKit } from '../backend.js';
 import { cliLogger } from '../logger.js';
 import { Progress } from '../progress.js';
@@ -171,7 +171,7 @@ const run: Command = {
       envSpecs,
       repoSource,
       // Repos without an --env-spec entry get environments planned from the repo itself.
-      resolveEnv: autoEnv(repoSource, logger, kit?.envs).resolveEnv,
+      resolveEnv: plannedEnvs(repoSource, logger, kit?.envs, kit?.createSandbox).resolveEnv,
       createSandbox: kit?.createSandbox,
       parser: values.parser as string | undefined,
       rewriteReports: rewrite,

@@ -1,10 +1,10 @@
+import { plannedEnvs } from '@repoforge/datagen';
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { EnvSpec, envSpecFor, loadDataset, loadEnvSpecs, RepoCache } from '@repoforge/harness';
 import { GroupServer, groupLine, HttpPolicy, RolloutEngine, toSftRecord } from '@repoforge/rl-scaffold';
 import { SandboxPool } from '@repoforge/sandbox';
 import { fileArg, numberArg } from '../args.js';
-import { autoEnv } from '../auto-env.js';
 import { BACKEND_OPTION, backendKit } from '../backend.js';
 import { type Command, UsageError } from '../command.js';
 import { cliLogger } from '../logger.js';
@@ -63,7 +63,7 @@ const run: Command = {
       );
     io.stderr.write(`backend: ${kit.name} (${kit.reason})\n`);
     const specs = values['env-spec'] ? await loadEnvSpecs(fileArg(values, 'env-spec', io.cwd)) : {};
-    const auto = autoEnv(repoSource, logger, kit.envs);
+    const auto = plannedEnvs(repoSource, logger, kit.envs);
     const envFor = async (inst: (typeof dataset)[number]) =>
       specs[inst.repo] ? envSpecFor(specs, inst) : EnvSpec.parse(await auto.resolveEnv(inst, signal));
     const pool = new SandboxPool({

@@ -57,7 +57,8 @@ const DROP_WITH_VALUE: Record<string, ReadonlySet<string>> = {
 /** What the runner needs appended for its parser. */
 const REPORTING: Record<string, string> = {
   mocha: '--reporter spec',
-  jest: '--verbose --ci',
+  // Two workers even on 2 cores: in band, jest lost test names from its verbose output on a real instance.
+  jest: '--verbose --ci --maxWorkers=2',
   vitest: '--reporter=verbose --reporter=junit --outputFile.junit=/tmp/repoforge-junit.xml',
 };
 
