@@ -1,3 +1,4 @@
+import { renderTestCmd } from '@repoforge/schema';
 import { join } from 'node:path';
 import { createSandbox } from '@repoforge/sandbox';
 import {
@@ -16,7 +17,7 @@ import { EnvBuilder, type EnvSpec, planEnv, slimByAccessTrace, snapshotFromGit }
 async function runTests(repoDir: string, commit: string, spec: EnvSpec, image: string): Promise<string> {
   const work = await exportCommit(repoDir, commit, join(repoDir, '..'));
   await using sb = await createSandbox({ backend: 'docker', image, network: 'none' });
-  return await runInTestbed(sb, work, [...spec.preTest, spec.testCmd]);
+  return await runInTestbed(sb, work, [...spec.preTest, renderTestCmd(spec.testCmd, [])]);
 }
 
 describe.skipIf(await skipWithoutDocker())('environments on real Docker', () => {
@@ -46,7 +47,7 @@ describe.skipIf(await skipWithoutDocker())('environments on real Docker', () => 
     const env = await builder.ensure(spec);
     const work = await exportCommit(dir, instance.base_commit, root.path);
     const test = (sb: import('@repoforge/sandbox').Sandbox, extra = '') =>
-      runInTestbed(sb, work, [...spec.preTest, extra, spec.testCmd]);
+      runInTestbed(sb, work, [...spec.preTest, extra, renderTestCmd(spec.testCmd, [])]);
     const r = await slimByAccessTrace({
       image: env.image,
       runTests: async (sb, traceEnv) => {

@@ -26,7 +26,14 @@ function scripted(rules: {
         built.push(s);
         const err = rules.install?.(s);
         if (err) throw Object.assign(new Error('install step failed'), { log: err });
-        return { image: 'img', hash: 'h', runtimeImage: 'rt', cached: false, missingPackages: [], durationMs: 1 };
+        return {
+          image: 'img',
+          hash: 'h',
+          runtimeImage: 'rt',
+          cached: false,
+          missingPackages: [],
+          durationMs: 1,
+        };
       },
     },
     verify: async (s: EnvSpec) => rules.test?.(s) ?? { tests: 3, exitCode: 0, log: '3 passing' },
@@ -35,9 +42,19 @@ function scripted(rules: {
 
 describe('the environment ladder', () => {
   it('classifies real failure text', () => {
-    expect(classifyFailure("npm ERR! code ERESOLVE\nnpm ERR! ERESOLVE unable to resolve dependency tree", 'install').class).toBe('install_conflict');
-    expect(classifyFailure("error: unknown option '--no-color'", 'test')).toEqual({ class: 'unknown_flag', detail: '--no-color' });
-    expect(classifyFailure('npm ERR! /bin/sh: 1: ssh: not found', 'install').class).toBe('needs_git_dependency');
+    expect(
+      classifyFailure(
+        'npm ERR! code ERESOLVE\nnpm ERR! ERESOLVE unable to resolve dependency tree',
+        'install',
+      ).class,
+    ).toBe('install_conflict');
+    expect(classifyFailure("error: unknown option '--no-color'", 'test')).toEqual({
+      class: 'unknown_flag',
+      detail: '--no-color',
+    });
+    expect(classifyFailure('npm ERR! /bin/sh: 1: ssh: not found', 'install').class).toBe(
+      'needs_git_dependency',
+    );
     expect(classifyFailure('Segmentation fault', 'test').class).toBe('runner_crashed');
   });
 

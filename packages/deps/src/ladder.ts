@@ -27,7 +27,10 @@ export interface Rung {
   /** Whether the rung can answer this failure of this spec. */
   applies(failure: FailureClass, spec: EnvSpec): boolean;
   /** The spec to try next, or undefined when it has nothing to change (an agent rung may ask a model here). */
-  apply(spec: EnvSpec, failure: { class: FailureClass; detail: string; log: string }): Promise<EnvSpec | undefined>;
+  apply(
+    spec: EnvSpec,
+    failure: { class: FailureClass; detail: string; log: string },
+  ): Promise<EnvSpec | undefined>;
 }
 
 /** One attempt, kept with the environment: what was tried, and what came of it. */
@@ -47,9 +50,15 @@ export interface ObtainedEnv {
 
 const RULES: [FailureClass, RegExp][] = [
   ['needs_git_dependency', /ssh: not found|git@github\.com|Permission denied \(publickey\)|git\+ssh:/i],
-  ['install_conflict', /ERESOLVE|peer dep(endency)? conflict|Conflicting peer dependency|unable to resolve dependency tree/i],
+  [
+    'install_conflict',
+    /ERESOLVE|peer dep(endency)? conflict|Conflicting peer dependency|unable to resolve dependency tree/i,
+  ],
   ['unknown_flag', /unknown option|unrecognized option|Unknown (argument|option)|invalid option/i],
-  ['network_at_test_time', /getaddrinfo (ENOTFOUND|EAI_AGAIN)|ECONNREFUSED .*:(80|443)\b|network is unreachable/i],
+  [
+    'network_at_test_time',
+    /getaddrinfo (ENOTFOUND|EAI_AGAIN)|ECONNREFUSED .*:(80|443)\b|network is unreachable/i,
+  ],
   [
     'wrong_runtime',
     /The engine "node" is incompatible|Unsupported engine|SyntaxError: Unexpected token|ERR_REQUIRE_ESM|is not a function.*structuredClone|Cannot find module 'node:/i,
@@ -81,7 +90,8 @@ const lastLines = (log: string) => log.trim().split('\n').slice(-3).join(' | ').
 /** npm: resolve peer dependencies as npm 6 did (old repos pin plugins against older hosts). */
 export const legacyPeerDeps: Rung = {
   name: 'legacy-peer-deps',
-  applies: (f, s) => f === 'install_conflict' && s.install.strategy === 'npm' && !/legacy-peer-deps/.test(s.install.command),
+  applies: (f, s) =>
+    f === 'install_conflict' && s.install.strategy === 'npm' && !/legacy-peer-deps/.test(s.install.command),
   apply: async (s) =>
     s.install.strategy === 'npm'
       ? { ...s, install: { ...s.install, command: `${s.install.command} --legacy-peer-deps` } }
@@ -105,9 +115,12 @@ export const dropUnknownFlag: Rung = {
 /** Another Node: the next older one first (old code on new Node breaks more often than the reverse). */
 export const otherNodeVersion: Rung = {
   name: 'other-node-version',
-  applies: (f, s) => s.runtime.name === 'node' && (f === 'wrong_runtime' || f === 'runner_crashed' || f === 'install_failed'),
+  applies: (f, s) =>
+    s.runtime.name === 'node' && (f === 'wrong_runtime' || f === 'runner_crashed' || f === 'install_failed'),
   apply: async (s) => {
-    const tried = s.notes.filter((n) => n.startsWith('tried node ')).map((n) => n.slice('tried node '.length));
+    const tried = s.notes
+      .filter((n) => n.startsWith('tried node '))
+      .map((n) => n.slice('tried node '.length));
     const order = [...NODE_VERSIONS].reverse();
     const next = order.find((v) => v !== s.runtime.version && !tried.includes(v));
     if (!next) return undefined;
@@ -145,7 +158,13 @@ export async function obtainEnv(
     options.signal?.throwIfAborted();
     const started = performance.now();
     const record = (outcome: EnvAttempt['outcome'], detail: string) =>
-      attempts.push({ rung, specHash: envSpecHash(spec), outcome, detail, ms: Math.round(performance.now() - started) });
+      attempts.push({
+        rung,
+        specHash: envSpecHash(spec),
+        outcome,
+        detail,
+        ms: Math.round(performance.now() - started),
+      });
     let failure: { class: FailureClass; detail: string; log: string };
     try {
       const built = await options.provider.ensure(spec, { signal: options.signal });

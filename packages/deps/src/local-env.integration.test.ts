@@ -1,3 +1,4 @@
+import { renderTestCmd } from '@repoforge/schema';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalBackend } from '@repoforge/sandbox';
@@ -22,7 +23,7 @@ async function runTests(
 ): Promise<string> {
   const work = await exportCommit(repoDir, commit, join(repoDir, '..'));
   await using sb = await new LocalBackend().create({ image, network: 'none' });
-  return await runInTestbed(sb, work, [...spec.preTest, extra, spec.testCmd]);
+  return await runInTestbed(sb, work, [...spec.preTest, extra, renderTestCmd(spec.testCmd, [])]);
 }
 
 describe.skipIf(await skipWithoutBwrap())('local environments (no Docker)', async () => {

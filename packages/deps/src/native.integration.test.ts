@@ -1,3 +1,4 @@
+import { renderTestCmd } from '@repoforge/schema';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -105,7 +106,7 @@ async function nativeRoundTrip(
   const env = await builder.ensure(spec);
   const work = await exportCommit(dir, oid!, root.path);
   await using sb = await sandbox(env.image);
-  const out = await runInTestbed(sb, work, [...spec.preTest, spec.testCmd]);
+  const out = await runInTestbed(sb, work, [...spec.preTest, renderTestCmd(spec.testCmd, [])]);
   const probe = await sb.exec([
     '/bin/sh',
     '-c',

@@ -294,7 +294,9 @@ describe("test commands from the repo's scripts.test", () => {
         'node --experimental-vm-modules node_modules/jest/bin/jest.js --coverage',
         'jest',
       ),
-    ).toBe('node --experimental-vm-modules node_modules/jest/bin/jest.js --verbose --ci --maxWorkers=2 {tests}');
+    ).toBe(
+      'node --experimental-vm-modules node_modules/jest/bin/jest.js --verbose --ci --maxWorkers=2 {tests}',
+    );
     expect(testCommandFromScript('npm run lint && cross-env NODE_ENV=test jest --coverage', 'jest')).toBe(
       'NODE_ENV=test jest --verbose --ci --maxWorkers=2 {tests}',
     );

@@ -49,7 +49,4 @@ export function toArgv(cmd: string | readonly string[]): string[] {
   return typeof cmd === 'string' ? ['/bin/sh', '-c', cmd] : [...cmd];
 }
 
-/** Quotes a word for a POSIX shell. */
-export function shellQuote(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
+export { shellQuote } from '@repoforge/schema';

@@ -1,3 +1,4 @@
+import { renderTestCmd } from '@repoforge/schema';
 import { plannedEnvs } from '@repoforge/datagen';
 import { resolve } from 'node:path';
 import { shareEnvironments, slimByAccessTrace, toHarnessEnvSpec } from '@repoforge/deps';
@@ -141,11 +142,14 @@ const build: Command = {
               '/testbed',
               signal,
             );
-            await sb.exec(['/bin/bash', '-c', [...plan.preTest, traceEnv, plan.testCmd].join('\n')], {
-              cwd: '/testbed',
-              timeoutMs: 1_800_000,
-              signal,
-            });
+            await sb.exec(
+              ['/bin/bash', '-c', [...plan.preTest, traceEnv, renderTestCmd(plan.testCmd, [])].join('\n')],
+              {
+                cwd: '/testbed',
+                timeoutMs: 1_800_000,
+                signal,
+              },
+            );
           },
           validate: async (slim) => {
             for (const m of members) if (!(await resolves(m, slim))) return false;

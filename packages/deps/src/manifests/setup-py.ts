@@ -31,7 +31,7 @@ function requirementValue(node: Node): string | undefined {
     const fn = node.childForFieldName('function');
     if (fn?.type === 'attribute') template = stringValue(fn.childForFieldName('object')!);
   }
-  const name = template?.split(/[%{]/)[0]!.replace(/[<>=!~\s]+$/, '');
+  const name = (template?.split(/[%{]/)[0] ?? '').replace(/[<>=!~\s]+$/, '');
   return name || undefined;
 }
 

@@ -87,7 +87,7 @@ export function testCommandFromScript(
   const at = runnerIndex(tokens, runner);
   // Before the runner: `node --experimental-vm-modules` and env assignments are kept; coverage wrappers
   // (`nyc`, `c8`, `istanbul cover`) are not: they gate the exit code on coverage.
-  const head = tokens.slice(0, at).filter((t, i, all) => /^\w+=/.test(t) || all[0] === 'node');
+  const head = tokens.slice(0, at).filter((t, _i, all) => /^\w+=/.test(t) || all[0] === 'node');
   if (head[0] === 'node' && head.length === 1 && !tokens[at]!.includes('/')) head.length = 0;
   const named = tokens[at]!.startsWith('_') ? runner : tokens[at]!;
   // `vitest` alone watches; `run` is dropped above and put back here, once.

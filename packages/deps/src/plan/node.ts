@@ -45,7 +45,12 @@ const RUNNERS: { name: string; pkg: string; cmd: string; parser: string; junit?:
     parser: 'parse_log_vitest',
     junit: '/tmp/repoforge-junit.xml',
   },
-  { name: 'jest', pkg: 'jest', cmd: 'npx jest --verbose --ci --maxWorkers=2 {tests}', parser: 'parse_log_jest' },
+  {
+    name: 'jest',
+    pkg: 'jest',
+    cmd: 'npx jest --verbose --ci --maxWorkers=2 {tests}',
+    parser: 'parse_log_jest',
+  },
   {
     name: 'mocha',
     pkg: 'mocha',
