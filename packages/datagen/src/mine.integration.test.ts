@@ -31,11 +31,8 @@ describe.skipIf(await skipWithoutDocker())('mining real histories on Docker', ()
     expect(s1).toMatchObject({
       repo: 'demo/mathlib',
       FAIL_TO_PASS: ['tests/test_scale1.py::test_scale1_value'],
-      PASS_TO_PASS: [
-        'tests/test_core.py::test_add',
-        'tests/test_core.py::test_sub',
-        'tests/test_scale1.py::test_scale1_returns_int',
-      ],
+      // Only the test files the commit touches run (SWE-bench's directives), so PASS_TO_PASS is theirs.
+      PASS_TO_PASS: ['tests/test_scale1.py::test_scale1_returns_int'],
     });
     expect(s1!.instance_id).toMatch(/^demo__mathlib-[0-9a-f]{7}$/);
     expect(s1!.problem_statement).toMatch(/^Fix scale1\(\) off by two\n\nscale1\(x\) returned/);
@@ -73,9 +70,22 @@ describe.skipIf(await skipWithoutDocker())('mining real histories on Docker', ()
     expect(r.funnel).toMatchObject({ candidates: 2, validated: 2, envBuilt: 2 });
     expect(r.instances[0]).toMatchObject({
       FAIL_TO_PASS: ['repeat1 repeats 2 times'],
-      PASS_TO_PASS: ['repeat1 returns a string', 'shout uppercases'],
+      PASS_TO_PASS: ['repeat1 returns a string'],
     });
     const images = new Set(r.instances.map((i) => (i.repoforge as { env_image: string }).env_image));
     expect(images.size).toBe(1);
+    // The whole suite, when asked: PASS_TO_PASS then spans every test file.
+    const whole = await mineRepository({
+      repo: node,
+      repoName: 'demo/strings',
+      out: join(root.path, 'node-whole.jsonl'),
+      runs: 2,
+      wholeSuite: true,
+      envBuilder: new EnvBuilder({ baseImage }),
+    });
+    expect(whole.instances[0]).toMatchObject({
+      FAIL_TO_PASS: ['repeat1 repeats 2 times'],
+      PASS_TO_PASS: ['repeat1 returns a string', 'shout uppercases'],
+    });
   });
 });
