@@ -26,6 +26,28 @@ describe('repoforge CLI', () => {
     expect(u.stderr()).toMatch(/bogus/);
   });
 
+  it('an unknown flag says which, and the one meant (no raw parser text)', async () => {
+    const t = bufferedIO();
+    expect(await runCli(['eval', 'run', '--datset', 'x'], t.io)).toBe(2);
+    expect(t.stderr()).toMatch(/^repoforge: unknown option --datset \(did you mean --dataset\?\)\nhint: /);
+    expect(t.stderr()).not.toMatch(/positional argument/);
+  });
+
+  it('--version works like the version command', async () => {
+    const t = bufferedIO();
+    expect(await runCli(['--version'], t.io)).toBe(0);
+    expect(t.stdout()).toMatch(/^repoforge \d+\.\d+\.\d+ \(node /);
+  });
+
+  it('with --json an error is JSON on stdout, with its code and exit code', async () => {
+    const t = bufferedIO();
+    expect(await runCli(['eval', 'run', '--json', '--predictions', 'gold'], t.io)).toBe(2);
+    const out = JSON.parse(t.stdout());
+    expect(out).toMatchObject({
+      error: { code: 'USAGE', exitCode: 2, message: expect.stringMatching(/--dataset/) },
+    });
+  });
+
   it('prints the version, also as JSON', async () => {
     const t = bufferedIO();
     expect(await runCli(['version', '--json'], t.io)).toBe(0);

@@ -151,7 +151,34 @@ export function parseCommandArgs(path: string[], cmd: Command, argv: string[]) {
     return { values: parsed.values as ParsedValues, positionals: parsed.positionals, rest, explicit };
   } catch (error) {
     if (error instanceof UsageError) throw error;
+    const code = (error as { code?: string }).code;
+    const flag = /option '(-{1,2}[^']+)'/.exec(error instanceof Error ? error.message : '')?.[1];
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && flag) {
+      const known = Object.keys({ ...cmd.options, ...GLOBAL_OPTIONS });
+      const near = closest(flag.replace(/^-+/, '').split('=')[0]!, known);
+      throw new UsageError(
+        `unknown option ${flag}${near ? ` (did you mean --${near}?)` : ''}`,
+        `run '${path.join(' ')} --help'`,
+        { cause: error },
+      );
+    }
     const message = error instanceof Error ? error.message : String(error);
     throw new UsageError(message.split('\n')[0]!, `run '${path.join(' ')} --help'`, { cause: error });
   }
+}
+
+/** The known name nearest to `typed` (edit distance at most a third of its length), for "did you mean". */
+export function closest(typed: string, known: readonly string[]): string | undefined {
+  const distance = (a: string, b: string) => {
+    let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      const next = [i];
+      for (let j = 1; j <= b.length; j++)
+        next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      row = next;
+    }
+    return row[b.length]!;
+  };
+  const best = known.map((k) => ({ k, d: distance(typed, k) })).sort((x, y) => x.d - y.d)[0];
+  return best && best.d <= Math.max(1, Math.floor(typed.length / 3)) ? best.k : undefined;
 }

@@ -33,8 +33,11 @@ export async function runCli(
 ): Promise<number> {
   const root = options.root ?? rootCommand;
   const verbose = argv.includes('--verbose') || argv.includes('-v');
+  const json = argv.includes('--json');
+  // `repoforge --version` / `-V`, as every CLI has, beside the `version` command.
+  const words = argv[0] === '--version' || argv[0] === '-V' ? ['version', ...argv.slice(1)] : argv;
   try {
-    const { path, cmd, args } = resolveCommand(root, argv);
+    const { path, cmd, args } = resolveCommand(root, words);
     const parsed = parseCommandArgs(path, cmd, args);
     // Flags over environment over config file; defaults only where none of them speaks.
     const config = loadConfig(root, io.cwd, parsed.values.config as string | undefined);
@@ -65,6 +68,14 @@ export async function runCli(
       error instanceof UsageError || (error instanceof RepoForgeError && INPUT_CODES.has(error.code));
     const code = error instanceof RepoForgeError ? ` [${error.code}]` : '';
     const message = error instanceof Error ? error.message : String(error);
+    if (json) {
+      // With --json, a failure is JSON on stdout too: scripts read one stream, one shape.
+      const errorCode = error instanceof RepoForgeError ? error.code : usage ? 'USAGE' : 'FAILURE';
+      const hint = error instanceof UsageError ? error.hint : undefined;
+      io.stdout.write(
+        `${JSON.stringify({ error: { code: errorCode, message, hint, exitCode: usage ? EXIT.usage : EXIT.failure } })}\n`,
+      );
+    }
     io.stderr.write(`repoforge: ${message}${usage ? '' : code}\n`);
     if (error instanceof UsageError && error.hint) io.stderr.write(`hint: ${error.hint}\n`);
     else if (!usage && !verbose) io.stderr.write('hint: run again with --verbose for details\n');

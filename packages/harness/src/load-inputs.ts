@@ -17,12 +17,26 @@ import { HarnessError } from './errors.js';
  * A bad row throws a RecordError naming the file, the line and the field.
  */
 export async function loadDataset(path: string, options: { signal?: AbortSignal } = {}): Promise<Instance[]> {
-  const head = (await readFile(path, { encoding: 'utf8', signal: options.signal })).slice(0, 20_000);
-  if (/"fix_patch"\s*:/.test(head) && /"f2p_tests"\s*:/.test(head)) {
+  if (isMultiSweBench(await readFile(path, { encoding: 'utf8', signal: options.signal }))) {
     const { records } = await readRecordsFile(path, MultiSweBenchRow, options);
     return records.map((r) => Instance.parse(instanceFromMultiSweBench(r)));
   }
   return (await readRecordsFile(path, Instance, options)).records;
+}
+
+/**
+ * Whether a dataset's first row is Multi-SWE-bench's (it has `fix_patch` and `f2p_tests`). The first JSONL
+ * row is parsed whole: a patch can push the test fields past any fixed window of text.
+ */
+function isMultiSweBench(text: string): boolean {
+  const first = text.slice(0, text.indexOf('\n') >>> 0).trim();
+  try {
+    const row = JSON.parse(first);
+    if (row && typeof row === 'object' && !Array.isArray(row)) return 'fix_patch' in row && 'f2p_tests' in row;
+  } catch {
+    // not JSONL (a JSON array or object): look at its text
+  }
+  return /"fix_patch"\s*:/.test(text) && /"f2p_tests"\s*:/.test(text);
 }
 
 /** Reads predictions: a JSON list, a JSON object keyed by instance id, or JSONL. */
