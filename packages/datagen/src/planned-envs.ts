@@ -1,15 +1,17 @@
 import {
+  type BuiltEnv,
   EnvBuilder,
   type EnvAttempt,
   type EnvProvider,
   type EnvSpec,
+  envSpecHash,
   measureDatasetStorage,
   planEnv,
   snapshotFromGit,
   toHarnessEnvSpec,
 } from '@repoforge/deps';
 import type { RepoSource } from '@repoforge/harness';
-import type { Instance } from '@repoforge/schema';
+import { type Instance, memoAsync } from '@repoforge/schema';
 import type { Logger, Sandbox, SandboxOptions } from '@repoforge/sandbox';
 import { verifiedEnv } from './verified-env.js';
 
@@ -28,45 +30,50 @@ export function plannedEnvs(
   const planned = new Map<string, Promise<{ plan: EnvSpec; image: string }>>();
   /** How each instance's environment was obtained (rungs tried, what failed, what worked). */
   const attempts = new Map<string, EnvAttempt[]>();
-  const envOf = (instance: Instance, signal?: AbortSignal) => {
-    const key = `${instance.repo}@${instance.base_commit}`;
-    let p = planned.get(key);
-    if (!p) {
-      p = (async () => {
-        const loc = await repoSource.resolve(instance.repo, { signal });
-        const firstPlan = await planEnv(
-          await snapshotFromGit({ gitdir: loc.gitdir, oid: instance.base_commit, cache: loc.cache }),
-        );
-        let plan = firstPlan;
-        let built: Awaited<ReturnType<EnvProvider['ensure']>>;
-        if (verifyWith) {
-          const got = await verifiedEnv({
-            plan: firstPlan,
-            instance,
-            location: loc,
-            provider: builder,
-            createSandbox: verifyWith,
-            logger,
-            signal,
-          }).catch((error) => {
-            if (error?.attempts) attempts.set(instance.instance_id, error.attempts);
-            throw error;
-          });
-          attempts.set(instance.instance_id, got.attempts);
-          plan = got.spec;
-          built = got.built;
-        } else built = await builder.ensure(plan, { signal });
-        if (built.missingPackages.length)
-          logger?.warn('packages not in the Debian archive', {
-            instance: instance.instance_id,
-            missing: built.missingPackages,
-          });
-        return { plan, image: built.image };
-      })();
-      planned.set(key, p);
+  /** Environments that failed, by dependency set: one failing install is not run again in this run. */
+  const failed = new Map<string, Error>();
+  const obtain = async (instance: Instance, signal?: AbortSignal) => {
+    const loc = await repoSource.resolve(instance.repo, { signal });
+    const plan = await planEnv(
+      await snapshotFromGit({ gitdir: loc.gitdir, oid: instance.base_commit, cache: loc.cache }),
+    );
+    const depsKey = envSpecHash(plan);
+    const earlier = failed.get(depsKey);
+    if (earlier) throw earlier;
+    try {
+      if (!verifyWith)
+        return { plan, image: (await checkMissing(instance, builder.ensure(plan, { signal }))).image };
+      const got = await verifiedEnv({
+        plan,
+        instance,
+        location: loc,
+        provider: builder,
+        createSandbox: verifyWith,
+        logger,
+        signal,
+      });
+      attempts.set(instance.instance_id, got.attempts);
+      return { plan: got.spec, image: (await checkMissing(instance, Promise.resolve(got.built))).image };
+    } catch (error) {
+      signal?.throwIfAborted();
+      const tried = (error as { attempts?: EnvAttempt[] }).attempts;
+      if (tried) attempts.set(instance.instance_id, tried);
+      failed.set(depsKey, error as Error);
+      throw error;
     }
-    return p;
   };
+  const checkMissing = async (instance: Instance, built: Promise<BuiltEnv>) => {
+    const env = await built;
+    if (env.missingPackages.length)
+      logger?.warn('packages not in the Debian archive', {
+        instance: instance.instance_id,
+        missing: env.missingPackages,
+      });
+    return env;
+  };
+  // Per instance commit, shared by concurrent callers; a failure is remembered by dependency set (above).
+  const envOf = (instance: Instance, signal?: AbortSignal) =>
+    memoAsync(planned, `${instance.repo}@${instance.base_commit}`, () => obtain(instance, signal));
   return {
     builder,
     attempts,

@@ -1,3 +1,4 @@
+import { memoAsync } from '@repoforge/schema';
 /** Where a problem statement came from. */
 export type StatementSource = 'github_issue' | 'commit_message' | 'llm_rewrite';
 
@@ -51,9 +52,11 @@ async function fetchIssue(
   options: StatementOptions,
 ): Promise<{ title: string; body: string } | undefined> {
   const key = `${options.apiUrl ?? 'https://api.github.com'}/${repo}#${n}`;
-  let p = issueCache.get(key);
-  if (!p) {
-    p = (async () => {
+  // A failed or empty lookup (rate limit, network) is not remembered: the next commit asks again.
+  return memoAsync(
+    issueCache,
+    key,
+    async () => {
       const f = options.fetch ?? fetch;
       const url = `${options.apiUrl ?? 'https://api.github.com'}/repos/${repo}/issues/${n}`;
       for (let attempt = 0; attempt < 3; attempt++) {
@@ -81,8 +84,7 @@ async function fetchIssue(
         return undefined;
       }
       return undefined;
-    })();
-    issueCache.set(key, p);
-  }
-  return p;
+    },
+    (issue) => issue !== undefined,
+  );
 }

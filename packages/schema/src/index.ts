@@ -36,3 +36,4 @@ export { decodeTestList, encodeTestList, TestList } from './test-list.js';
 export { TestStatus, TestStatusMap } from './test-status.js';
 export { ChatMessage, StopReason, TokenTrace, ToolCall, Trajectory } from './trajectory.js';
 export { renderTestCmd, shellQuote, TESTS_PLACEHOLDER } from './test-cmd.js';
+export { memoAsync } from './memo.js';

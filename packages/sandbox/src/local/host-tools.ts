@@ -1,3 +1,4 @@
+import { memoAsync } from '@repoforge/schema';
 import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
@@ -7,9 +8,11 @@ const cache = new Map<string, Promise<string | undefined>>();
 
 /** Full path of an executable on $PATH, or undefined (cached). */
 export function which(name: string): Promise<string | undefined> {
-  let hit = cache.get(name);
-  if (!hit) {
-    hit = (async () => {
+  // Not found is not cached: a tool installed during a run (apt-get) is found on the next call.
+  return memoAsync(
+    cache,
+    name,
+    async () => {
       for (const dir of (process.env.PATH ?? '').split(delimiter)) {
         const p = join(dir, name);
         try {
@@ -18,10 +21,9 @@ export function which(name: string): Promise<string | undefined> {
         } catch {}
       }
       return undefined;
-    })();
-    cache.set(name, hit);
-  }
-  return hit;
+    },
+    (found) => found !== undefined,
+  );
 }
 
 let bwrapProbe: Promise<boolean> | undefined;
