@@ -1,4 +1,4 @@
-import type { EnvSpec, RepoSource } from '@repoforge/harness';
+import type { EnvSpec, RepoLocation, RepoSource } from '@repoforge/harness';
 import type { Instance, Trajectory } from '@repoforge/schema';
 import type { Logger, SandboxPool } from '@repoforge/sandbox';
 import { runEpisode } from './agent.js';
@@ -107,11 +107,16 @@ export class RolloutEngine {
     const partial = new Map<string, Trajectory[]>();
     const ready: RolloutGroup[] = [];
     const grading = new Set<Promise<void>>();
-    let wake: (() => void) | undefined;
+    // Everyone who waits (the consumer, workers held by backpressure or by grading) waits for the next change;
+    // every change (a group ready, an episode or grading done, a group taken, an abort) wakes them all.
+    let waiters: (() => void)[] = [];
     const notify = () => {
-      wake?.();
-      wake = undefined;
+      const woken = waiters;
+      waiters = [];
+      for (const w of woken) w();
     };
+    const nextChange = () => new Promise<void>((r) => waiters.push(r));
+    signal?.addEventListener('abort', notify, { once: true });
     const version = () => this.options.policyVersion?.() ?? 0;
     const complete = (instance: Instance, t: Trajectory) => {
       const list = [...(partial.get(instance.instance_id) ?? []), t];
@@ -158,8 +163,10 @@ export class RolloutEngine {
       }
       let spec: EnvSpec;
       let trajectory: Trajectory;
-      const location = await this.options.repoSource.resolve(instance.repo, { signal });
+      let location: RepoLocation;
       try {
+        // Inside the try: a repo that cannot be cloned fails its samples, never the run.
+        location = await this.options.repoSource.resolve(instance.repo, { signal });
         spec = await this.options.envFor(instance, signal);
         const lease = await this.options.pool.acquire(spec.image!, { signal });
         try {
@@ -221,14 +228,18 @@ export class RolloutEngine {
     let active = 0;
     const worker = async () => {
       for (;;) {
-        while (ready.length >= (this.options.maxBufferedGroups ?? Number.POSITIVE_INFINITY))
-          await new Promise<void>((r) => setTimeout(r, 20));
+        // An abort stops intake at once: episodes in flight end through their own signal.
+        if (signal?.aborted) return;
+        if (ready.length >= (this.options.maxBufferedGroups ?? Number.POSITIVE_INFINITY)) {
+          await nextChange();
+          continue;
+        }
         const job = jobs.shift();
         this.stats.queued = jobs.length;
         if (!job) {
           if (grading.size === 0 && active === 0) return;
-          await new Promise<void>((r) => setTimeout(r, 20));
-          if (jobs.length === 0 && grading.size === 0) return;
+          // Grading in flight may send stale samples back to the queue: wait for it to settle.
+          await nextChange();
           continue;
         }
         active++;
@@ -255,14 +266,15 @@ export class RolloutEngine {
     });
     while (!finished || ready.length) {
       if (ready.length) {
-        yield ready.shift()!;
+        const group = ready.shift()!;
+        notify(); // a slot freed for workers held by backpressure
+        yield group;
         continue;
       }
-      await new Promise<void>((r) => {
-        wake = r;
-        if (ready.length || finished) r();
-      });
+      const change = nextChange();
+      if (!ready.length && !finished) await change;
     }
     await workers;
+    signal?.throwIfAborted();
   }
 }
