@@ -103,3 +103,24 @@ describe('configuration: flags over REPOFORGE_* env over repoforge.config.json',
     expect(bad.stderr()).toMatch(/repoforge.config.json: bakend: not an option of any command/);
   });
 });
+
+describe('repoforge env plan', () => {
+  it('prints the environment a commit would get, and why, building nothing', async () => {
+    const { tempDir, makeGitRepo } = await import('@repoforge/test-utils');
+    const { join } = await import('node:path');
+    await using dir = await tempDir();
+    const pkg = { name: 'x', devDependencies: { mocha: '3.5.3' }, scripts: { test: 'mocha --bail test/' } };
+    const [oid] = await makeGitRepo(join(dir.path, 'r'), [
+      { message: 'one', files: { 'package.json': JSON.stringify(pkg), 'test/a.js': '' } },
+    ]);
+    const t = bufferedIO();
+    expect(
+      await runCli(['env', 'plan', '--repo', join(dir.path, 'r'), '--commit', oid!.slice(0, 8)], t.io),
+    ).toBe(0);
+    expect(t.stdout()).toContain(`commit: ${oid}`);
+    expect(t.stdout()).toMatch(/test command: mocha --reporter spec \{tests:test\/\}/);
+    expect(t.stdout()).toMatch(/why: test command from the repo's scripts.test/);
+    const bad = bufferedIO();
+    expect(await runCli(['env', 'plan', '--repo', join(dir.path, 'r'), '--commit', 'nope'], bad.io)).toBe(2);
+  });
+});

@@ -27,6 +27,7 @@ export {
   snapshotFromDir,
   snapshotFromFiles,
   snapshotFromGit,
+  resolveCommit,
 } from './snapshot.js';
 export { type EnvSpec, envSpecHash, type InstallPlan } from './spec.js';
 export {

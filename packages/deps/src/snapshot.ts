@@ -94,3 +94,12 @@ export async function snapshotFromGit(options: {
   await walk(commit.tree, '');
   return { paths: paths.sort(), files };
 }
+
+/** The commit id of a ref or (abbreviated) id in a git directory; undefined when it names no object there. */
+export async function resolveCommit(gitdir: string, ref: string): Promise<string | undefined> {
+  try {
+    return await git.resolveRef({ fs, gitdir, ref });
+  } catch {
+    return git.expandOid({ fs, gitdir, oid: ref }).catch(() => undefined);
+  }
+}

@@ -1,13 +1,22 @@
 import { renderTestCmd } from '@repoforge/schema';
 import { plannedEnvs } from '@repoforge/datagen';
-import { resolve } from 'node:path';
-import { shareEnvironments, slimByAccessTrace, toHarnessEnvSpec } from '@repoforge/deps';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import {
+  envSpecHash,
+  planEnv,
+  resolveCommit,
+  shareEnvironments,
+  slimByAccessTrace,
+  snapshotFromGit,
+  toHarnessEnvSpec,
+} from '@repoforge/deps';
 import { EnvSpec, loadDataset, materializeRepo, RepoCache, runInstance } from '@repoforge/harness';
 import { writeFileAtomic } from '@repoforge/schema/node';
 import { createSandbox, SandboxPool } from '@repoforge/sandbox';
 import { BACKEND_OPTION, backendKit } from '../backend.js';
 import { fileArg, numberArg } from '../args.js';
-import type { Command } from '../command.js';
+import { type Command, UsageError } from '../command.js';
 import { cliLogger } from '../logger.js';
 import { Progress } from '../progress.js';
 
@@ -209,11 +218,64 @@ const report: Command = {
   },
 };
 
+const plan: Command = {
+  name: 'plan',
+  summary: 'print the environment that would be built for a repo at a commit, and why (builds nothing)',
+  examples: [
+    'repoforge env plan --repo ./express --commit 1a2b3c4',
+    'repoforge env plan --repo expressjs/express --commit 1a2b3c4 --repo-cache ./repos',
+  ],
+  options: {
+    repo: {
+      type: 'string',
+      value: 'DIR|OWNER/NAME',
+      description: 'a local clone or mirror, or a repo in --repo-cache',
+    },
+    commit: { type: 'string', value: 'REV', description: 'the commit (default HEAD)', default: 'HEAD' },
+    'repo-cache': commonOptions['repo-cache'],
+  },
+  async run({ io, values, json }) {
+    const repo = values.repo;
+    if (typeof repo !== 'string') throw new UsageError('--repo is required');
+    const local = resolve(io.cwd, repo);
+    const gitdir = existsSync(join(local, '.git'))
+      ? join(local, '.git')
+      : existsSync(join(local, 'objects'))
+        ? local
+        : (
+            await new RepoCache({
+              cacheDir: resolve(io.cwd, String(values['repo-cache'])),
+              clone: false,
+            }).resolve(repo)
+          ).gitdir;
+    const oid = await resolveCommit(gitdir, String(values.commit));
+    if (!oid) throw new UsageError(`--commit: ${String(values.commit)} is not a commit in ${gitdir}`);
+    const spec = await planEnv(await snapshotFromGit({ gitdir, oid, cache: {} }));
+    if (json) io.stdout.write(`${JSON.stringify({ commit: oid, hash: envSpecHash(spec), spec })}\n`);
+    else
+      io.stdout.write(
+        [
+          `commit: ${oid}`,
+          `ecosystem: ${spec.ecosystem} (${spec.runtime.name} ${spec.runtime.version})`,
+          `install: ${spec.install.strategy}${'command' in spec.install ? `: ${spec.install.command}` : 'packages' in spec.install ? `: ${spec.install.packages.join(' ')}` : ''}`,
+          `system packages: ${spec.systemPackages.join(' ') || '(none)'}`,
+          `test runner: ${spec.testRunner}`,
+          `test command: ${spec.testCmd}`,
+          `log parser: ${spec.logParser}`,
+          `environment hash: ${envSpecHash(spec).slice(0, 16)}`,
+          ...spec.notes.map((n) => `why: ${n}`),
+          '',
+        ].join('\n'),
+      );
+    return 0;
+  },
+};
+
 /** `repoforge env ...` */
 export const envCommand: Command = {
   name: 'env',
   summary: 'plan and build environments from the repos themselves',
-  subcommands: [build],
+  subcommands: [plan, build],
 };
 /** `repoforge storage ...` */
 export const storageCommand: Command = {
