@@ -49,8 +49,36 @@ export class Progress {
     this.io.stderr.write(`\r\x1b[2K${line}`);
   }
 
+  private stageText: string | undefined;
+  private stageSince = 0;
+  private heartbeat: ReturnType<typeof setInterval> | undefined;
+
+  /**
+   * What is happening now (an environment build, a long test run): on a TTY it rides on the bar; elsewhere it
+   * is printed at once and then every `everyMs` while it lasts, so a log never goes silent for minutes.
+   */
+  stage(text: string | undefined, everyMs = 30_000): void {
+    this.stageText = text;
+    this.stageSince = Date.now();
+    if (this.tty) {
+      this.extra = text ?? this.extra;
+      this.draw(true);
+      return;
+    }
+    if (!text) return;
+    this.io.stderr.write(`[${this.label}] ${text}\n`);
+    this.heartbeat ??= setInterval(() => {
+      if (!this.stageText) return;
+      const secs = Math.round((Date.now() - this.stageSince) / 1000);
+      this.io.stderr.write(`[${this.label}] still ${this.stageText} (${secs} s)\n`);
+    }, everyMs);
+    this.heartbeat.unref?.();
+  }
+
   /** Ends the bar's line. */
   finish(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
     if (this.tty) {
       this.draw(true);
       this.io.stderr.write('\n');

@@ -32,7 +32,8 @@ function isMultiSweBench(text: string): boolean {
   const first = text.slice(0, text.indexOf('\n') >>> 0).trim();
   try {
     const row = JSON.parse(first);
-    if (row && typeof row === 'object' && !Array.isArray(row)) return 'fix_patch' in row && 'f2p_tests' in row;
+    if (row && typeof row === 'object' && !Array.isArray(row))
+      return 'fix_patch' in row && 'f2p_tests' in row;
   } catch {
     // not JSONL (a JSON array or object): look at its text
   }

@@ -35,6 +35,10 @@ import { errorOutcome, evaluateTask, type InstanceTask, writeOutcomeFiles } from
 /** Progress of a run, for bars and logs. */
 export type EvaluationEvent =
   | { type: 'start'; total: number; skipped: number }
+  /** An instance's environment is being obtained (planned, built, verified): minutes, on a cold cache. */
+  | { type: 'preparing'; instanceId: string }
+  /** An instance's tests started in a sandbox. */
+  | { type: 'running'; instanceId: string }
   | { type: 'instance'; instanceId: string; outcome: InstanceOutcome; done: number; total: number };
 
 export interface EvaluationOptions {
@@ -319,6 +323,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
   } else if (todo.length) {
     const tasks: InstanceTask[] = [];
     for (const inst of todo) {
+      options.onEvent?.({ type: 'preparing', instanceId: inst.instance_id });
       const task = await makeTask(inst, predictions.get(inst.instance_id)!, options);
       if (task instanceof Error) await record(inst.instance_id, errorOutcome(inst.instance_id, task));
       else tasks.push(task);
@@ -336,14 +341,16 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
     try {
       await executor.run(
         tasks,
-        (task, signal) =>
-          evaluateTask(task, {
+        (task, signal) => {
+          options.onEvent?.({ type: 'running', instanceId: task.instance.instance_id });
+          return evaluateTask(task, {
             repoSource: options.repoSource,
             envImages,
             pool,
             logger: options.logger,
             signal,
-          }),
+          });
+        },
         {
           signal: options.signal,
           onOutcome: (task, outcome) => {

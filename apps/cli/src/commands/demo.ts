@@ -94,12 +94,13 @@ async function demo({ io, values, signal, verbose, json }: CommandContext): Prom
       maxWorkers: 2,
       logger,
       signal,
-      onEvent: (e) =>
-        e.type === 'start'
-          ? progress.setTotal(e.total)
-          : progress.tick(
-              `${e.instanceId}: ${e.outcome.report?.resolved ? 'resolved' : e.outcome.status === 'error' ? 'error' : 'unresolved'}`,
-            ),
+      onEvent: (e) => {
+        if (e.type === 'start') progress.setTotal(e.total);
+        else if (e.type === 'instance')
+          progress.tick(
+            `${e.instanceId}: ${e.outcome.report?.resolved ? 'resolved' : e.outcome.status === 'error' ? 'error' : 'unresolved'}`,
+          );
+      },
     });
     progress.finish();
     runs[runId] = { resolved: r.summary.resolved_instances, total: r.summary.total_instances };

@@ -185,7 +185,9 @@ const run: Command = {
       logger,
       signal,
       onEvent: (e) => {
-        if (e.type === 'start') {
+        if (e.type === 'preparing') progress.stage(`preparing the environment of ${e.instanceId}`);
+        else if (e.type === 'running') progress.stage(`running ${e.instanceId}`);
+        else if (e.type === 'start') {
           if (e.skipped)
             io.stderr.write(`resuming run ${runId}: ${e.skipped} instance(s) already finished\n`);
           progress.setTotal(e.total);
