@@ -136,7 +136,8 @@ export const parseLogMocha: LogParser = (log) => {
     const full = (title: string) => [...stack.map((s) => s.name), title].join(' ');
     const pass = /^[✓✔√]\s+(.+?)(?:\s+\(\d+ms\))?$/.exec(body);
     const fail = pass ? null : /^\d+\)\s+(.+)$/.exec(body);
-    const pending = pass || fail ? null : /^-\s+(.+)$/.exec(body);
+    // Mocha indents pending tests; a `-` at column 0 is a diff line (the whole-log fallback reads the diff).
+    const pending = pass || fail || indent === 0 ? null : /^-\s+(.+)$/.exec(body);
     if (pass) map[full(pass[1]!)] = 'PASSED';
     else if (fail) map[full(fail[1]!)] = 'FAILED';
     else if (pending) map[full(pending[1]!)] = 'SKIPPED';

@@ -52,11 +52,12 @@ export const parseLogMsweMocha: LogParser = (log, context) => {
   const map: TestStatusMap = { ...full };
   const bare = new Map<string, TestStatus>();
   for (const raw of log.split('\n')) {
-    const body = raw.replace(ANSI, '').trim();
+    const line = raw.replace(ANSI, '');
+    const body = line.trim();
     if (/^\d+ (passing|failing|pending)\b/.test(body)) break;
     const pass = /^[✓✔√]\s+(.+?)(?:\s+\(\d+ms\))?$/.exec(body);
     const fail = pass ? null : /^\d+\)\s+(.+)$/.exec(body);
-    const pending = pass || fail ? null : /^-\s+(.+)$/.exec(body);
+    const pending = pass || fail || !/^\s/.test(line) ? null : /^-\s+(.+)$/.exec(body);
     const hit = pass ?? fail ?? pending;
     if (!hit) continue;
     const status: TestStatus = pass ? 'PASSED' : fail ? 'FAILED' : 'SKIPPED';
