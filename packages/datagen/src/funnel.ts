@@ -9,6 +9,10 @@ export interface Funnel {
   validated: number;
   resumed: number;
   rejected: Partial<Record<RejectReason, number>>;
+  /** Environments by the ladder rung that obtained them (`as planned` when no repair was needed). */
+  envRungs: Record<string, number>;
+  /** Environments that failed, by failure class (install_conflict, needs_git_dependency, ...). */
+  envFailures: Record<string, number>;
   /** Validated / candidates. */
   yield: number;
 }
@@ -22,6 +26,8 @@ export function emptyFunnel(): Funnel {
     validated: 0,
     resumed: 0,
     rejected: {},
+    envRungs: {},
+    envFailures: {},
     yield: 0,
   };
 }

@@ -17,6 +17,7 @@ export interface WalkOptions {
   ref?: string;
   /** Only commits at or after this date. */
   since?: Date;
+  /** The newest N non-merge commits (merges are listed, but never count: they are never candidates). */
   maxCommits?: number;
   cache?: object;
   signal?: AbortSignal;
@@ -33,6 +34,7 @@ export async function walkHistory(options: WalkOptions): Promise<MinedCommit[]> 
   });
   const seen = new Set<string>();
   const out: MinedCommit[] = [];
+  let counted = 0;
   for (const e of entries) {
     options.signal?.throwIfAborted();
     if (seen.has(e.oid)) continue;
@@ -44,7 +46,8 @@ export async function walkHistory(options: WalkOptions): Promise<MinedCommit[]> 
       timestamp: e.commit.committer.timestamp,
       author: e.commit.author.name,
     });
-    if (options.maxCommits && out.length >= options.maxCommits) break;
+    if (e.commit.parent.length <= 1) counted++;
+    if (options.maxCommits && counted >= options.maxCommits) break;
   }
   return out;
 }

@@ -26,7 +26,7 @@ export {
 } from './demo/index.js';
 export { npmLockfile } from './demo/lockfile.js';
 export { emptyFunnel, type Funnel } from './funnel.js';
-export { type MineOptions, type MineResult, mineRepository } from './mine.js';
+export { type MineOptions, type MineResult, mineRepository, repoNameOf } from './mine.js';
 export {
   issueRefs,
   problemStatement,

@@ -67,7 +67,12 @@ describe.skipIf(await skipWithoutDocker())('mining real histories on Docker', ()
       runs: 2,
       envBuilder: new EnvBuilder({ baseImage }),
     });
-    expect(r.funnel).toMatchObject({ candidates: 2, validated: 2, envBuilt: 2 });
+    expect(r.funnel).toMatchObject({
+      candidates: 2,
+      validated: 2,
+      envBuilt: 2,
+      envRungs: { 'as planned': 2 },
+    });
     expect(r.instances[0]).toMatchObject({
       FAIL_TO_PASS: ['repeat1 repeats 2 times'],
       PASS_TO_PASS: ['repeat1 returns a string'],

@@ -1,7 +1,17 @@
+import * as fs from 'node:fs';
 import { existsSync } from 'node:fs';
+import git from 'isomorphic-git';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EnvBuilder, type EnvProvider, planEnv, snapshotFromGit, toHarnessEnvSpec } from '@repoforge/deps';
+import {
+  EnvBuilder,
+  type EnvProvider,
+  envSpecHash,
+  obtainEnv,
+  planEnv,
+  snapshotFromGit,
+  toHarnessEnvSpec,
+} from '@repoforge/deps';
 import {
   gradeLog,
   EnvSpec as HarnessEnvSpec,
@@ -39,6 +49,8 @@ export interface MineOptions {
   branch?: string;
   since?: Date;
   maxCommits?: number;
+  /** Validate at most N candidates (the newest N), the rest are left for a later run. */
+  maxCandidates?: number;
   /** Candidates validated at once (default 1). */
   workers?: number;
   /** Runs of each side (default 3): a test's status must agree in every run. */
@@ -71,11 +83,33 @@ interface State {
   done: Record<string, { verdict: 'validated' | RejectReason; instance?: unknown }>;
 }
 
-function nameOf(repo: string, explicit?: string): string {
+/** `owner/name` of a remote URL (https, ssh or scp-like), if it has one. */
+function ownerNameOf(url: string): string | undefined {
+  const m = /[:/]([^/:]+)\/([^/]+?)(\.git)?\/?$/.exec(url.trim());
+  return m && /^(https?:|ssh:|git@|git:)/.test(url.trim()) ? `${m[1]}/${m[2]}` : undefined;
+}
+
+/**
+ * The repo's `owner/name`: explicit, else from the URL, else (a local clone) from its `origin` remote or its
+ * package.json `repository`, and `local/<folder>` only when none says.
+ */
+export async function repoNameOf(repo: string, explicit?: string): Promise<string> {
   if (explicit) return explicit;
-  const m = /[:/]([^/:]+)\/([^/]+?)(\.git)?\/?$/.exec(repo);
-  if (/^https?:/.test(repo) && m) return `${m[1]}/${m[2]}`;
-  return `local/${repo.replace(/\/+$/, '').split('/').pop()}`;
+  const fromUrl = ownerNameOf(repo);
+  if (fromUrl) return fromUrl;
+  const gitdir = existsSync(join(repo, '.git')) ? join(repo, '.git') : repo;
+  const origin = await git.getConfig({ fs, gitdir, path: 'remote.origin.url' }).catch(() => undefined);
+  const fromRemote = typeof origin === 'string' ? ownerNameOf(origin) : undefined;
+  if (fromRemote) return fromRemote;
+  const pkg = await readFile(join(repo, 'package.json'), 'utf8').then(
+    (t) => JSON.parse(t) as { repository?: string | { url?: string } },
+    () => undefined,
+  );
+  const repoField = typeof pkg?.repository === 'string' ? pkg.repository : pkg?.repository?.url;
+  const fromPkg = repoField?.replace(/^github:/, 'https://github.com/');
+  const named =
+    fromPkg && (ownerNameOf(fromPkg) ?? (/^[\w.-]+\/[\w.-]+$/.test(fromPkg) ? fromPkg : undefined));
+  return named ?? `local/${repo.replace(/\/+$/, '').split('/').pop()}`;
 }
 
 async function locate(options: MineOptions, name: string): Promise<RepoLocation> {
@@ -97,7 +131,7 @@ async function locate(options: MineOptions, name: string): Promise<RepoLocation>
  * ones excluded and recorded), and a final gold check on a fresh sandbox.
  */
 export async function mineRepository(options: MineOptions): Promise<MineResult> {
-  const name = nameOf(options.repo, options.repoName);
+  const name = await repoNameOf(options.repo, options.repoName);
   const location = await locate(options, name);
   const funnel = emptyFunnel();
   const stateFile = `${options.out}.state.json`;
@@ -123,7 +157,10 @@ export async function mineRepository(options: MineOptions): Promise<MineResult> 
     if ('reject' in r) reject(funnel, r.reject);
     else candidates.push(r);
   }
-  candidates.reverse(); // oldest first: instances come out in history order
+  // The newest N when capped, then oldest first: instances come out in history order.
+  if (options.maxCandidates !== undefined && candidates.length > options.maxCandidates)
+    candidates.length = options.maxCandidates;
+  candidates.reverse();
   funnel.candidates = candidates.length;
   options.onProgress?.({ stage: 'candidates', total: candidates.length });
 
@@ -134,6 +171,7 @@ export async function mineRepository(options: MineOptions): Promise<MineResult> 
     max: (options.workers ?? 1) + 1,
     create: (image, signal) => make({ image, network: 'none', limits: { pids: 4096 }, signal }),
   });
+  const failedEnvs = new Map<string, Error>();
   const accepted = new Map<string, Instance>();
   for (const [oid, d] of Object.entries(state.done))
     if (d.verdict === 'validated' && d.instance) accepted.set(oid, Instance.parse(d.instance));
@@ -155,7 +193,13 @@ export async function mineRepository(options: MineOptions): Promise<MineResult> 
         verdict = prior.verdict;
         if (verdict !== 'validated') reject(funnel, verdict);
       } else {
-        const r = await validateCandidate(cand, name, location, { ...options, envBuilder, pool }, funnel);
+        const r = await validateCandidate(
+          cand,
+          name,
+          location,
+          { ...options, envBuilder, pool, failedEnvs },
+          funnel,
+        );
         verdict = 'instance' in r ? 'validated' : r.reject;
         if ('instance' in r) accepted.set(cand.commit.oid, r.instance);
         else reject(funnel, r.reject);
@@ -186,7 +230,12 @@ export async function mineRepository(options: MineOptions): Promise<MineResult> 
   return { funnel, instances, out: options.out };
 }
 
-type ValidateOptions = MineOptions & { envBuilder: EnvProvider; pool: SandboxPool };
+type ValidateOptions = MineOptions & {
+  envBuilder: EnvProvider;
+  pool: SandboxPool;
+  /** Dependency sets whose environment failed in this run (by EnvSpec hash). */
+  failedEnvs: Map<string, Error>;
+};
 
 async function validateCandidate(
   cand: Candidate,
@@ -203,11 +252,28 @@ async function validateCandidate(
   });
   let image: string;
   let plan: Awaited<ReturnType<typeof planEnv>>;
+  let depsKey: string | undefined;
   try {
     plan = await planEnv(snapshot);
-    image = (await options.envBuilder.ensure(plan, { signal: options.signal })).image;
+    depsKey = envSpecHash(plan);
+    const earlier = options.failedEnvs.get(depsKey);
+    if (earlier) throw earlier;
+    // The repair ladder's install rungs (peer conflicts, another Node): the before/after runs verify the rest.
+    const got = await obtainEnv(plan, { provider: options.envBuilder, signal: options.signal });
+    plan = got.spec;
+    image = got.built.image;
+    const rung = got.attempts.at(-1)!.rung;
+    funnel.envRungs[rung] = (funnel.envRungs[rung] ?? 0) + 1;
   } catch (error) {
-    options.logger?.warn('environment failed', { commit: cand.commit.oid, error: String(error) });
+    options.signal?.throwIfAborted();
+    const attempts = (error as { attempts?: { outcome: string }[] }).attempts;
+    const cls = attempts?.at(-1)?.outcome ?? 'unplannable';
+    // One failing dependency set is not built again for the next commit that shares it.
+    if (depsKey && !options.failedEnvs.has(depsKey)) {
+      options.failedEnvs.set(depsKey, error as Error);
+      funnel.envFailures[cls] = (funnel.envFailures[cls] ?? 0) + 1;
+    }
+    options.logger?.warn('environment failed', { commit: cand.commit.oid, class: cls, error: String(error) });
     return { reject: 'env_failed' };
   }
   funnel.envBuilt++;

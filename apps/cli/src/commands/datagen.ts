@@ -21,7 +21,9 @@ const mine: Command = {
       value: 'OWNER/NAME',
       description: 'name for instance ids (default: from the URL or folder)',
     },
-    'max-commits': { type: 'string', value: 'N', description: 'newest N commits only' },
+    'max-commits': { type: 'string', value: 'N', description: 'newest N non-merge commits only' },
+    'max-candidates': { type: 'string', value: 'N', description: 'validate the newest N candidates only' },
+    timeout: { type: 'string', value: 'SECONDS', description: 'per test run', default: '600' },
     since: { type: 'string', value: 'DATE', description: 'commits from this date on (YYYY-MM-DD)' },
     branch: { type: 'string', value: 'REF', description: 'branch or ref (default HEAD)' },
     workers: { type: 'string', value: 'N', description: 'candidates validated at once', default: '1' },
@@ -66,6 +68,8 @@ const mine: Command = {
       branch: values.branch as string | undefined,
       since,
       maxCommits: numberArg(values, 'max-commits', true),
+      maxCandidates: numberArg(values, 'max-candidates', true),
+      timeoutSec: numberArg(values, 'timeout', true),
       workers: numberArg(values, 'workers', true),
       runs: numberArg(values, 'runs', true),
       wholeSuite: values['whole-suite'] === true,
@@ -87,7 +91,8 @@ const mine: Command = {
       const f = r.funnel;
       io.stdout.write(
         `commits scanned: ${f.commitsScanned}\ncandidates: ${f.candidates}\nenvironments ready: ${f.envBuilt}\nbefore/after ran: ${f.beforeAfterRan}\n` +
-          `validated: ${f.validated} (yield ${Math.round(f.yield * 100)}% of candidates)\nrejected: ${JSON.stringify(f.rejected)}\nwritten to ${r.out}\n`,
+          `validated: ${f.validated} (yield ${Math.round(f.yield * 100)}% of candidates)\nrejected: ${JSON.stringify(f.rejected)}\n` +
+          `environments by rung: ${JSON.stringify(f.envRungs)}\nenvironment failures by class: ${JSON.stringify(f.envFailures)}\nwritten to ${r.out}\n`,
       );
     }
     return 0;
