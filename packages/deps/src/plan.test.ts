@@ -308,3 +308,11 @@ describe("test commands from the repo's scripts.test", () => {
     expect(testCommandFromScript('jest "$(cat list)"', 'jest')).toBeUndefined();
   });
 });
+
+describe('Debian names', () => {
+  it('flit is packaged as flit (python3-flit does not exist); and so is its core', async () => {
+    const { aptPackageFor } = await import('./plan/apt-aliases.js');
+    expect(aptPackageFor('flit')).toBe('flit');
+    expect(aptPackageFor('flit-core')).toBe('flit');
+  });
+});
