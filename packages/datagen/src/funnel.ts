@@ -13,6 +13,8 @@ export interface Funnel {
   envRungs: Record<string, number>;
   /** Environments that failed, by failure class (install_conflict, needs_git_dependency, ...). */
   envFailures: Record<string, number>;
+  /** Validated instances by statement quality (ok, empty, generic, leaks_solution). */
+  statements: Record<string, number>;
   /** Validated / candidates. */
   yield: number;
 }
@@ -28,6 +30,7 @@ export function emptyFunnel(): Funnel {
     rejected: {},
     envRungs: {},
     envFailures: {},
+    statements: {},
     yield: 0,
   };
 }

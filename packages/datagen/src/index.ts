@@ -37,3 +37,4 @@ export {
 export { packageVersion } from './version.js';
 export { verifiedEnv } from './verified-env.js';
 export { plannedEnvs } from './planned-envs.js';
+export { type StatementQuality, statementQuality } from './statement-quality.js';

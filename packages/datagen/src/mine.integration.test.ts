@@ -27,6 +27,8 @@ describe.skipIf(await skipWithoutDocker())('mining real histories on Docker', ()
       no_code_change: 1,
       no_f2p: 1,
     });
+    // Every validated instance's statement is judged and counted.
+    expect(Object.values(r.funnel.statements).reduce((a, b) => a + b, 0)).toBe(3);
     const [s1, s2, halve] = r.instances;
     expect(s1).toMatchObject({
       repo: 'demo/mathlib',

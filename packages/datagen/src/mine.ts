@@ -35,6 +35,7 @@ import type { CandidateLimits, RejectReason, TestFileRules } from './classify.js
 import { emptyFunnel, type Funnel, reject } from './funnel.js';
 import { walkHistory } from './history.js';
 import { problemStatement, type StatementOptions } from './statement.js';
+import { statementQuality } from './statement-quality.js';
 import { deriveTransitions } from './transitions.js';
 import { packageVersion } from './version.js';
 
@@ -282,6 +283,8 @@ async function validateCandidate(
     ...options.statement,
     signal: options.signal,
   });
+  // Judged against the fix, recorded with the instance and counted in the funnel (a trainer filters on it).
+  const quality = statementQuality(text, cand.patch);
   const [owner, short] = repo.split('/');
   const draft = Instance.parse({
     repo,
@@ -344,6 +347,7 @@ async function validateCandidate(
       flaky_tests: t.flaky,
       runs: before.length,
       statement_source: source,
+      statement_quality: quality,
       commit: cand.commit.oid,
       validation_ms: 0,
     },
@@ -356,6 +360,7 @@ async function validateCandidate(
   const graded = gold && (await regrade(instance, gold));
   if (!graded) return { reject: 'gold_not_resolved' };
   (instance.repoforge as { validation_ms: number }).validation_ms = Math.round(performance.now() - started);
+  funnel.statements[quality] = (funnel.statements[quality] ?? 0) + 1;
   return { instance };
 }
 
