@@ -48,27 +48,61 @@ const build: Command = {
         'access-trace pass: drop installed packages no test loads; keep only if every gold patch still resolves',
     },
     out: { type: 'string', value: 'FILE', description: 'write the instance -> image map (JSON)' },
+    explain: {
+      type: 'boolean',
+      description:
+        'verify each environment (its tests must run) and print how it was obtained: rungs tried, what failed',
+    },
   },
   async run({ io, values, signal, verbose, json }) {
     const dataset = await loadDataset(fileArg(values, 'dataset', io.cwd), { signal });
     const logger = cliLogger(io, verbose);
+    const explain = values.explain === true;
     const env = plannedEnvs(
       new RepoCache({ cacheDir: resolve(io.cwd, String(values['repo-cache'])) }),
       logger,
+      undefined,
+      explain ? (o) => createSandbox({ backend: 'docker', ...o }) : undefined,
     );
     const progress = new Progress(io, 'env', dataset.length);
     const images = new Map<string, string>();
     let next = 0;
+    const failures = new Map<string, string>();
     const worker = async () => {
       while (next < dataset.length) {
         const inst = dataset[next++]!;
-        const { image } = await env.envOf(inst, signal);
-        images.set(inst.instance_id, image);
-        progress.tick(`${inst.instance_id}: ${image}`);
+        progress.stage(`obtaining the environment of ${inst.instance_id}`);
+        try {
+          const { image } = await env.envOf(inst, signal);
+          images.set(inst.instance_id, image);
+          progress.tick(`${inst.instance_id}: ${image}`);
+        } catch (error) {
+          if (!explain) throw error;
+          failures.set(inst.instance_id, (error as Error).message);
+          progress.tick(`${inst.instance_id}: failed`);
+        }
       }
     };
     await Promise.all(Array.from({ length: numberArg(values, 'workers', true) ?? 2 }, worker));
     progress.finish();
+    if (explain) {
+      for (const inst of dataset) {
+        const tried = env.attempts.get(inst.instance_id) ?? [];
+        const lines = tried.map(
+          (a) => `  ${a.rung}: ${a.outcome}${a.detail ? ` (${a.detail})` : ''}, ${a.ms} ms`,
+        );
+        const verdict = failures.has(inst.instance_id)
+          ? `dropped: ${failures.get(inst.instance_id)}`
+          : images.get(inst.instance_id);
+        if (!json)
+          io.stdout.write(`${inst.instance_id}: ${verdict}\n${lines.join('\n')}${lines.length ? '\n' : ''}`);
+      }
+      if (json)
+        io.stdout.write(
+          `${JSON.stringify({ environments: Object.fromEntries(dataset.map((i) => [i.instance_id, { image: images.get(i.instance_id), error: failures.get(i.instance_id), attempts: env.attempts.get(i.instance_id) ?? [] }])) })}\n`,
+        );
+      return failures.size ? 1 : 0;
+    }
     if (values.share) {
       const repoSource = new RepoCache({ cacheDir: resolve(io.cwd, String(values['repo-cache'])) });
       const pool = new SandboxPool({
