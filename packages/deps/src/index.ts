@@ -58,3 +58,9 @@ export {
   type Rung,
   type VerifyResult,
 } from './ladder.js';
+export {
+  type EnvRepairProposal,
+  openAiCompatibleRepair,
+  type ProposeRepair,
+  proposalRung,
+} from './agent-rung.js';

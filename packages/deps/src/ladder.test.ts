@@ -98,3 +98,44 @@ describe('the environment ladder', () => {
     });
   });
 });
+
+describe('the agent rung (off by default)', () => {
+  it('a scripted model server proposes a test command; it is accepted only because the tests then run', async () => {
+    const { serveRoutes } = await import('@repoforge/test-utils');
+    const { openAiCompatibleRepair, proposalRung, DEFAULT_RUNGS } = await import('./index.js');
+    const answer = {
+      test_command: 'mocha --reporter spec test/unit {tests}',
+      why: 'tests live in test/unit',
+    };
+    await using server = await serveRoutes({
+      '/v1/chat/completions': {
+        type: 'application/json',
+        body: JSON.stringify({
+          choices: [{ message: { content: `\`\`\`json\n${JSON.stringify(answer)}\n\`\`\`` } }],
+        }),
+      },
+    });
+    const s = scripted({
+      test: (spec) =>
+        spec.testCmd.includes('test/unit')
+          ? { tests: 4, exitCode: 0, log: '4 passing' }
+          : { tests: 0, exitCode: 0, log: '0 passing' },
+    });
+    // Without the agent the ladder has nothing for "no tests found".
+    await expect(obtainEnv(plan, { provider: s.provider, verify: s.verify })).rejects.toMatchObject({
+      code: 'ENV_BUILD_FAILED',
+    });
+    const agent = proposalRung(openAiCompatibleRepair({ baseUrl: `${server.base}/v1`, model: 'scripted' }));
+    const got = await obtainEnv(plan, {
+      provider: s.provider,
+      verify: s.verify,
+      rungs: [...DEFAULT_RUNGS, agent],
+    });
+    expect(got.spec.testCmd).toBe(answer.test_command);
+    expect(got.attempts.map((a) => [a.rung, a.outcome])).toEqual([
+      ['as planned', 'no_tests_found'],
+      ['agent', 'ok'],
+    ]);
+    expect(server.hits).toEqual(['/v1/chat/completions']);
+  });
+});

@@ -31,8 +31,8 @@ export const APT_ALIASES: Readonly<Record<string, string | null>> = {
   // Debian packages these build backends under their own names (python3-flit does not exist).
   flit: 'flit',
   'flit-core': 'flit',
-  'flit_core': 'flit',
-  'hatchling': 'python3-hatchling',
+  flit_core: 'flit',
+  hatchling: 'python3-hatchling',
   'poetry-core': 'python3-poetry-core',
   // Part of the Python runtime or build tooling: nothing to install.
   setuptools: 'python3-setuptools',

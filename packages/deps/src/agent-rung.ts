@@ -1,0 +1,94 @@
+import type { FailureClass, Rung } from './ladder.js';
+import type { EnvSpec } from './spec.js';
+
+/** What an agent may change in a failing environment: the install command and the test command. */
+export interface EnvRepairProposal {
+  installCommand?: string;
+  testCommand?: string;
+  why?: string;
+}
+
+/** Asks something (a model, a person, a script) for a repair of a failing environment. */
+export type ProposeRepair = (
+  input: { spec: EnvSpec; failure: { class: FailureClass; detail: string; log: string } },
+  signal?: AbortSignal,
+) => Promise<EnvRepairProposal | undefined>;
+
+const NOTE = 'agent proposal: ';
+
+/**
+ * The pluggable last rung: a proposal is tried like any rung's change, so it is accepted only through the same
+ * verification (the tests must run); it never runs outside the build and test sandboxes. One proposal per
+ * failing spec; off unless added to the ladder.
+ */
+export function proposalRung(propose: ProposeRepair, name = 'agent'): Rung {
+  return {
+    name,
+    applies: (_failure, spec) => !spec.notes.some((n) => n.startsWith(NOTE)),
+    apply: async (spec, failure) => {
+      const p = await propose({ spec, failure });
+      if (!p || (!p.installCommand && !p.testCommand)) return undefined;
+      const install =
+        p.installCommand && spec.install.strategy !== 'apt' && spec.install.strategy !== 'pip'
+          ? { ...spec.install, command: p.installCommand }
+          : spec.install;
+      return {
+        ...spec,
+        install,
+        testCmd: p.testCommand ?? spec.testCmd,
+        notes: [...spec.notes, `${NOTE}${p.why ?? 'no reason given'}`],
+      };
+    },
+  };
+}
+
+/**
+ * A ProposeRepair backed by an OpenAI-compatible chat endpoint (vLLM, SGLang, OpenAI): it sees the plan and the
+ * tail of the failing log and answers JSON `{"install_command"?, "test_command"?, "why"}`.
+ */
+export function openAiCompatibleRepair(options: {
+  baseUrl: string;
+  model: string;
+  apiKey?: string;
+  fetch?: typeof fetch;
+}): ProposeRepair {
+  const f = options.fetch ?? fetch;
+  return async ({ spec, failure }, signal) => {
+    const prompt = [
+      "An environment for running a repository's tests failed. Propose a fix as JSON with optional keys",
+      '"install_command" (replaces the dependency install) and "test_command" (replaces the test command),',
+      'and "why". Answer with the JSON object only.',
+      `Runtime: ${spec.runtime.name} ${spec.runtime.version}`,
+      `Install: ${'command' in spec.install ? spec.install.command : spec.install.strategy}`,
+      `Test command: ${spec.testCmd}`,
+      `Failure class: ${failure.class} (${failure.detail})`,
+      'Log tail:',
+      failure.log.slice(-4000),
+    ].join('\n');
+    const res = await f(`${options.baseUrl.replace(/\/+$/, '')}/chat/completions`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
+      },
+      body: JSON.stringify({
+        model: options.model,
+        messages: [{ role: 'user', content: prompt }],
+        temperature: 0,
+      }),
+      signal,
+    });
+    if (!res.ok) return undefined;
+    const content = ((await res.json()) as { choices?: { message?: { content?: string } }[] }).choices?.[0]
+      ?.message?.content;
+    const json = content && /\{[\s\S]*\}/.exec(content)?.[0];
+    if (!json) return undefined;
+    try {
+      const p = JSON.parse(json) as { install_command?: unknown; test_command?: unknown; why?: unknown };
+      const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
+      return { installCommand: str(p.install_command), testCommand: str(p.test_command), why: str(p.why) };
+    } catch {
+      return undefined;
+    }
+  };
+}
