@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { EnvBuilder, type EnvProvider, LocalEnvBuilder } from '@repoforge/deps';
 import {
   createSandbox,
@@ -38,7 +39,11 @@ export async function backendKit(value: unknown, logger?: Logger): Promise<Backe
   if (!['auto', 'docker', 'local'].includes(choice))
     throw new UsageError(`--backend must be auto, docker or local (got '${choice}')`);
   if (choice === 'docker' || (choice === 'auto' && (await new DockerBackend().available()))) {
-    const dockerBuilder = new EnvBuilder({ logger });
+    // Lockfile-less repos keep their first install's lockfile here, so later builds reproduce it.
+    const dockerBuilder = new EnvBuilder({
+      logger,
+      lockCacheDir: join(process.cwd(), '.repoforge', 'locks'),
+    });
     return {
       name: 'docker',
       reason: choice === 'docker' ? 'asked for' : 'a Docker engine answers',

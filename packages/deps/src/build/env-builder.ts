@@ -45,6 +45,8 @@ export interface EnvBuilderOptions {
   caFile?: string | null;
   /** Where npm tarballs of runtimes are cached. */
   npmCacheDir?: string;
+  /** Where lockfiles of lockfile-less repos' first successful installs are kept, by EnvSpec hash. */
+  lockCacheDir?: string;
   logger?: Logger;
 }
 
@@ -191,7 +193,12 @@ export class EnvBuilder implements EnvProvider {
     });
     try {
       if (!sb.commit) throw new DepsError('ENV_BUILD_FAILED', `the ${sb.backend} backend cannot save images`);
-      await runInstall(sb, spec.install, { signal });
+      await runInstall(sb, spec.install, {
+        signal,
+        lockCache: this.options.lockCacheDir
+          ? { dir: this.options.lockCacheDir, key: envSpecHash(spec) }
+          : undefined,
+      });
       await sb.commit(tag, {
         labels: { 'repoforge.layer': 'deps', 'repoforge.env-hash': envSpecHash(spec) },
       });

@@ -1,3 +1,7 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '@repoforge/schema/node';
 import type { Sandbox } from '@repoforge/sandbox';
 import { DepsError } from '../errors.js';
 import type { InstallPlan } from '../spec.js';
@@ -18,7 +22,15 @@ const CLEANUP = `rm -rf /root/.npm /root/.cache /root/.yarn /tmp/* ${DEPS_DIR}/n
 export async function runInstall(
   sb: Sandbox,
   install: InstallPlan,
-  options: { pipTarget?: string; signal?: AbortSignal } = {},
+  options: {
+    pipTarget?: string;
+    signal?: AbortSignal;
+    /**
+     * For a repo without a lockfile: where the lockfile of this dependency set's first successful install is
+     * kept (`<dir>/<key>.json`), so later builds of the same set install exactly the same versions.
+     */
+    lockCache?: { dir: string; key: string };
+  } = {},
 ): Promise<void> {
   let command: string;
   if (install.strategy === 'apt') {
@@ -33,6 +45,10 @@ export async function runInstall(
       Object.fromEntries(Object.entries(install.files).map(([p, c]) => [`${DEPS_DIR}/${p}`, c])),
     );
     command = install.command;
+    if (lockless(install) && options.lockCache) {
+      const saved = await readFile(lockPath(options.lockCache), 'utf8').catch(() => undefined);
+      if (saved) await sb.writeFiles({ [`${DEPS_DIR}/package-lock.json`]: saved });
+    }
   }
   const r = await sb.exec(['/bin/sh', '-c', command], {
     cwd: DEPS_DIR,
@@ -46,5 +62,20 @@ export async function runInstall(
       `installing dependencies failed (exit ${r.exitCode}): ${command}\n${(r.stdout + r.stderr).slice(-3000)}`,
     );
   }
+  if (lockless(install) && options.lockCache && !existsSync(lockPath(options.lockCache))) {
+    const lock = await sb.readFile(`${DEPS_DIR}/package-lock.json`).catch(() => undefined);
+    if (lock) await writeFileAtomic(lockPath(options.lockCache), Buffer.from(lock).toString('utf8'));
+  }
   await sb.exec(['/bin/sh', '-c', CLEANUP], { user: '0', signal: options.signal });
 }
+
+/** An npm install whose repo has no lockfile of its own (npm writes one at install time). */
+function lockless(install: InstallPlan): boolean {
+  return (
+    install.strategy === 'npm' &&
+    !('package-lock.json' in install.files) &&
+    !('npm-shrinkwrap.json' in install.files)
+  );
+}
+
+const lockPath = (cache: { dir: string; key: string }) => join(cache.dir, `${cache.key}.json`);
