@@ -4,9 +4,8 @@ import { createDemoRepos, mineRepository } from '@repoforge/datagen';
 import { formatJsonl, serializeInstance } from '@repoforge/schema';
 import {
   sharedFixture,
-  sharedFixturesDir,
-  skipLoudly,
   skipWithoutDocker,
+  skipWithoutFixturesOrDocker,
   tempDir,
 } from '@repoforge/test-utils';
 import { describe, expect, it } from 'vitest';
@@ -62,35 +61,43 @@ describe.skipIf(await skipWithoutDocker())('repoforge env build --share (lineage
   });
 });
 
-const fixtures = sharedFixturesDir();
-describe.skipIf(
-  (!fixtures && skipLoudly('shared fixtures absent: env build --explain on express is SKIPPED')) ||
-    (await skipWithoutDocker()),
-)('repoforge env build --explain (a real Multi-SWE-bench row)', () => {
-  it('verifies the environment and prints how it was obtained', async () => {
-    await using dir = await tempDir();
-    const rows = (await readFile(sharedFixture('instances', 'multi_swe_bench_js.jsonl'), 'utf8'))
-      .split('\n')
-      .filter(
-        (l) =>
-          l.includes('"instance_id": "expressjs__express-3495"') ||
-          l.includes('"instance_id":"expressjs__express-3495"'),
+describe.skipIf(await skipWithoutFixturesOrDocker('env build --explain on express is'))(
+  'repoforge env build --explain (a real Multi-SWE-bench row)',
+  () => {
+    it('verifies the environment and prints how it was obtained', async () => {
+      await using dir = await tempDir();
+      const rows = (await readFile(sharedFixture('instances', 'multi_swe_bench_js.jsonl'), 'utf8'))
+        .split('\n')
+        .filter(
+          (l) =>
+            l.includes('"instance_id": "expressjs__express-3495"') ||
+            l.includes('"instance_id":"expressjs__express-3495"'),
+        );
+      expect(rows).toHaveLength(1);
+      await writeFile(join(dir.path, 'd.jsonl'), `${rows[0]}\n`);
+      const t = bufferedIO();
+      t.io.cwd = dir.path;
+      const code = await runCli(
+        [
+          'env',
+          'build',
+          '--dataset',
+          'd.jsonl',
+          '--repo-cache',
+          sharedFixture('repos'),
+          '--explain',
+          '--json',
+        ],
+        t.io,
       );
-    expect(rows).toHaveLength(1);
-    await writeFile(join(dir.path, 'd.jsonl'), `${rows[0]}\n`);
-    const t = bufferedIO();
-    t.io.cwd = dir.path;
-    const code = await runCli(
-      ['env', 'build', '--dataset', 'd.jsonl', '--repo-cache', sharedFixture('repos'), '--explain', '--json'],
-      t.io,
-    );
-    expect(code).toBe(0);
-    const { environments } = JSON.parse(t.stdout());
-    const env = environments['expressjs__express-3495'];
-    expect(env.image).toMatch(/^repoforge\/deps:/);
-    expect(env.attempts.at(-1)).toMatchObject({
-      outcome: 'ok',
-      detail: expect.stringMatching(/^\d+ tests ran$/),
+      expect(code).toBe(0);
+      const { environments } = JSON.parse(t.stdout());
+      const env = environments['expressjs__express-3495'];
+      expect(env.image).toMatch(/^repoforge\/deps:/);
+      expect(env.attempts.at(-1)).toMatchObject({
+        outcome: 'ok',
+        detail: expect.stringMatching(/^\d+ tests ran$/),
+      });
     });
-  });
-});
+  },
+);

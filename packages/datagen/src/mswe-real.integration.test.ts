@@ -1,13 +1,7 @@
 import { EnvBuilder } from '@repoforge/deps';
 import { loadDataset, RepoCache, runEvaluation } from '@repoforge/harness';
 import { createSandbox } from '@repoforge/sandbox';
-import {
-  sharedFixture,
-  sharedFixturesDir,
-  skipLoudly,
-  skipWithoutDocker,
-  tempDir,
-} from '@repoforge/test-utils';
+import { sharedFixture, skipWithoutFixturesOrDocker, tempDir } from '@repoforge/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { plannedEnvs } from './index.js';
 
@@ -16,10 +10,7 @@ import { plannedEnvs } from './index.js';
  * jest), gold patches, NO env spec — each environment is planned from the repo, built from the npm registry
  * and accepted only when its tests run (the repair ladder) — graded by Multi-SWE-bench's own test names.
  */
-const fixtures = sharedFixturesDir();
-const skip =
-  (!fixtures && skipLoudly('shared fixtures absent: the Multi-SWE-bench JS instances are SKIPPED')) ||
-  (await skipWithoutDocker());
+const skip = await skipWithoutFixturesOrDocker('the Multi-SWE-bench JS instances are');
 
 const IDS = [
   'expressjs__express-5555',

@@ -78,7 +78,12 @@ describe("Multi-SWE-bench's test names", () => {
 
 describe('diff lines are not tests', () => {
   it('a removed line of a diff (column 0) is never a pending mocha test', () => {
-    const log = ['diff --git a/lib/x.js b/lib/x.js', '-  var old = 1;', '  - a pending test', '  1 pending'].join('\n');
+    const log = [
+      'diff --git a/lib/x.js b/lib/x.js',
+      '-  var old = 1;',
+      '  - a pending test',
+      '  1 pending',
+    ].join('\n');
     expect(parseLogMsweMocha(log)).toEqual({ 'a pending test': 'SKIPPED' });
   });
 });

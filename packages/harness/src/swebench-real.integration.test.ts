@@ -1,14 +1,7 @@
 import { readFileSync } from 'node:fs';
 
 import { Instance, parseRecords, type Prediction } from '@repoforge/schema';
-import {
-  baseImage,
-  sharedFixture,
-  sharedFixturesDir,
-  skipLoudly,
-  skipWithoutDocker,
-  tempDir,
-} from '@repoforge/test-utils';
+import { baseImage, sharedFixture, skipWithoutFixturesOrDocker, tempDir } from '@repoforge/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RepoCache, runEvaluation } from './index.js';
 
@@ -17,10 +10,7 @@ import { RepoCache, runEvaluation } from './index.js';
  * with the built-in Debian recipes, no hand-written env spec, the shared shallow repos and network none:
  * every gold patch resolves, and the same tests without the fix resolve none.
  */
-const fixtures = sharedFixturesDir();
-const skip =
-  (!fixtures && skipLoudly('shared fixtures absent: the 24 real SWE-bench instances are SKIPPED')) ||
-  (await skipWithoutDocker());
+const skip = await skipWithoutFixturesOrDocker('the 24 real SWE-bench instances are');
 
 // A patch that applies and changes nothing the tests see: the "before" side of every instance.
 const NOOP_PATCH = [
@@ -34,7 +24,7 @@ const NOOP_PATCH = [
 ].join('\n');
 
 describe.skipIf(skip)('real SWE-bench Verified instances, built-in Debian recipes', () => {
-  const dataset = fixtures
+  const dataset = !skip
     ? parseRecords(
         readFileSync(sharedFixture('instances', 'swebench_verified_real_subset.jsonl'), 'utf8'),
         Instance,

@@ -11,7 +11,13 @@ describe('memoAsync', () => {
     const failing = () => memoAsync(cache, 'b', async () => Promise.reject(new Error(`no ${++calls}`)));
     await expect(failing()).rejects.toThrow('no 2');
     await expect(failing()).rejects.toThrow('no 3');
-    const missing = () => memoAsync(cache, 'c', async () => (++calls > 4 ? 'found' : undefined), (v) => v !== undefined);
+    const missing = () =>
+      memoAsync(
+        cache,
+        'c',
+        async () => (++calls > 4 ? 'found' : undefined),
+        (v) => v !== undefined,
+      );
     expect(await missing()).toBeUndefined();
     await Promise.resolve();
     expect(await missing()).toBe('found');

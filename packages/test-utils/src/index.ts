@@ -6,6 +6,7 @@ export {
   redisAnswers,
   redisUrl,
   skipWithoutDocker,
+  skipWithoutFixturesOrDocker,
   skipWithoutRedis,
   skipWithoutBwrap,
   bwrapAnswers,

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { request } from 'node:http';
 import { connect } from 'node:net';
-import { skipLoudly } from './fixtures.js';
+import { sharedFixturesDir, skipLoudly } from './fixtures.js';
 
 /** The Docker socket tests use ($DOCKER_HOST unix path or the default). */
 export const dockerSocketPath = process.env.DOCKER_HOST?.startsWith('unix://')
@@ -107,3 +107,12 @@ export function registryAnswers(host = registryHost, timeoutMs = 2000): Promise<
 /** For `describe.skipIf(await skipWithoutRegistry())`: the image-pull tests. */
 export const skipWithoutRegistry = () =>
   needs(`an image registry at ${registryHost}`, registryAnswers(), 'bash tools/setup-registry.sh');
+
+/**
+ * For real-data tests that also need Docker: skips loudly without ../shared/fixtures (any machine may lack it),
+ * and like skipWithoutDocker otherwise (an error in CI).
+ */
+export async function skipWithoutFixturesOrDocker(what: string): Promise<boolean> {
+  if (!sharedFixturesDir()) return skipLoudly(`shared fixtures absent: ${what} SKIPPED`);
+  return skipWithoutDocker();
+}
