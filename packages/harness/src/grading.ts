@@ -1,5 +1,5 @@
 import type { InstanceReport, TestStatus, TestStatusMap, TestsStatus } from '@repoforge/schema';
-import { LOG_PARSERS } from './parsers/registry.js';
+import { logParserFor } from './parsers/registry.js';
 import type { LogParser, ParseContext } from './parsers/types.js';
 
 /** SWE-bench's log markers, byte for byte. */
@@ -185,7 +185,7 @@ export function gradeLog(input: {
 }): GradeResult {
   const { instance, modelPatch, log } = input;
   const options = input.options ?? {};
-  const parser = typeof input.parser === 'string' ? LOG_PARSERS[input.parser] : input.parser;
+  const parser = typeof input.parser === 'string' ? logParserFor(input.parser) : input.parser;
   if (!parser) throw new Error(`unknown log parser '${String(input.parser)}'`);
   const report: InstanceReport = {
     patch_is_None: false,

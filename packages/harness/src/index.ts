@@ -38,6 +38,7 @@ export {
 export type { LogParser, ParseContext } from './parsers/types.js';
 export { instanceLogDir, LOG_FILES, modelDirName, summaryPath } from './paths.js';
 export {
+  packageVersionAt,
   packCommitTree,
   RepoCache,
   type RepoCacheOptions,

@@ -1,4 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import {
   formatZodPath,
   Instance,
@@ -7,10 +9,12 @@ import {
   Prediction,
   RecordError,
   type RecordIssue,
+  TestStatusMap,
 } from '@repoforge/schema';
 import { readRecordsFile } from '@repoforge/schema/node';
 import { EnvSpecMap } from './env-spec.js';
 import { HarnessError } from './errors.js';
+import { registerLogParser } from './parsers/registry.js';
 
 /**
  * Reads a dataset (SWE-bench JSON/JSONL, Multilingual, or Multi-SWE-bench rows, detected by their fields).
@@ -69,5 +73,35 @@ export async function loadEnvSpecs(path: string): Promise<EnvSpecMap> {
     }));
     throw new RecordError(issues);
   }
+  for (const [repo, versions] of Object.entries(parsed.data))
+    for (const [version, spec] of Object.entries(versions))
+      if (spec.log_parser && /\.(m?js|cjs)$/.test(spec.log_parser))
+        spec.log_parser = await loadParserModule(path, `${repo}.${version}.log_parser`, spec.log_parser);
   return parsed.data;
+}
+
+/**
+ * A parser module named by an env spec (`"log_parser": "./parsers/mine.mjs"`, relative to the spec file): its
+ * default export (or `parse`) takes the log and returns `{ test: status }`. Registered under its absolute
+ * path; what it returns is validated each time, so a bad parser is an error naming it, not a bad verdict.
+ */
+async function loadParserModule(specPath: string, field: string, file: string): Promise<string> {
+  const abs = resolve(dirname(specPath), file);
+  const fail = (why: string, cause?: unknown) =>
+    new HarnessError('ENV_SPEC_INVALID', `${specPath}: ${field}: ${why}`, { cause });
+  let mod: { default?: unknown; parse?: unknown };
+  try {
+    mod = await import(pathToFileURL(abs).href);
+  } catch (error) {
+    throw fail(`cannot load ${abs}: ${(error as Error).message}`, error);
+  }
+  const fn = typeof mod.default === 'function' ? mod.default : mod.parse;
+  if (typeof fn !== 'function') throw fail(`${abs} exports no parser function (default or parse)`);
+  registerLogParser(abs, (log, context) => {
+    const out = TestStatusMap.safeParse(fn(log, context));
+    if (!out.success)
+      throw fail(`${abs} returned something that is not { test: status }: ${out.error.issues[0]?.message}`);
+    return out.data;
+  });
+  return abs;
 }

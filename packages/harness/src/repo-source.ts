@@ -238,3 +238,20 @@ export function materializeScript(dir: string, packPath: string, oid: string): s
     `: > ${packPath}`,
   ].join('\n');
 }
+
+/** The `version` of the repo's package.json at `oid`, if it has one. */
+export async function packageVersionAt(location: RepoLocation, oid: string): Promise<string | undefined> {
+  try {
+    const { blob } = await git.readBlob({
+      fs,
+      gitdir: location.gitdir,
+      oid,
+      filepath: 'package.json',
+      cache: location.cache,
+    });
+    const version = JSON.parse(Buffer.from(blob).toString('utf8')).version;
+    return typeof version === 'string' && version ? version : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -18,7 +18,7 @@ const instance: Instance = {
 };
 
 /** An executor that "runs" each task by recording its spec (no Docker): what resuming decides is under test. */
-function recordingExecutor(ran: string[]): Executor {
+function recordingExecutor(ran: string[], testsSeen?: { expected: number; seen: number }): Executor {
   return {
     async run(tasks, _work, { onOutcome }) {
       for (const task of tasks) {
@@ -33,6 +33,7 @@ function recordingExecutor(ran: string[]): Executor {
           instance_id: task.instance.instance_id,
           status: 'completed',
           report,
+          testsSeen,
           timings: {},
           files: { [LOG_FILES.report]: formatInstanceReportFile(task.instance.instance_id, report) },
         });
@@ -68,6 +69,63 @@ describe('resuming a run id', () => {
     expect(ran).toEqual(['pytest {tests}', 'pytest -x {tests}']);
     expect(warnings.join('\n')).toMatch(
       /rerunning acme__lib-1: it ran in env-spec \(\w+\), this run uses env-spec \(\w+\)/,
+    );
+  });
+});
+
+describe('Multi-SWE-bench rows', () => {
+  it('get their version from package.json at the base commit, so env specs can differ per version', async () => {
+    const { makeGitRepo } = await import('@repoforge/test-utils');
+    const { join } = await import('node:path');
+    const { RepoCache } = await import('./index.js');
+    await using dir = await tempDir();
+    const [base] = await makeGitRepo(join(dir.path, 'acme', 'lib'), [
+      { message: 'v4', files: { 'package.json': JSON.stringify({ name: 'lib', version: '4.17.1' }) } },
+    ]);
+    const ran: string[] = [];
+    const spec = (test_cmd: string) => ({
+      image: 'img',
+      test_cmd,
+      install: [],
+      install_key_files: [],
+      pre_test: [],
+    });
+    await runEvaluation({
+      dataset: [{ ...instance, base_commit: base!, version: '', origin: 'multi-swe-bench' }],
+      predictions: 'gold',
+      runId: 'v',
+      reportDir: dir.path,
+      envSpecs: { 'acme/lib': { '4.17.1': spec('mocha v4'), '*': spec('mocha other') } },
+      repoSource: new RepoCache({ cacheDir: dir.path, clone: false }),
+      executor: recordingExecutor(ran),
+      parser: 'parse_log_mocha',
+    });
+    expect(ran).toEqual(['mocha v4']);
+  });
+});
+
+describe('expected tests not seen', () => {
+  it('are a warning and a field of the result, not a silent verdict', async () => {
+    await using dir = await tempDir();
+    const warnings: string[] = [];
+    const result = await runEvaluation({
+      dataset: [instance],
+      predictions: 'gold',
+      runId: 'seen',
+      reportDir: dir.path,
+      envSpecs: {
+        'acme/lib': {
+          '*': { image: 'img', test_cmd: 't', install: [], install_key_files: [], pre_test: [] },
+        },
+      },
+      repoSource: { resolve: () => Promise.reject(new Error('unused')) },
+      executor: recordingExecutor([], { expected: 98, seen: 0 }),
+      parser: 'parse_log_jest',
+      logger: { info() {}, debug() {}, warn: (m: string) => warnings.push(m) },
+    });
+    expect(result.unseenTests).toEqual({ 'acme__lib-1': { expected: 98, seen: 0 } });
+    expect(warnings.join('\n')).toMatch(
+      /acme__lib-1: 0 of 98 expected tests were seen in the log: a naming or harness problem, not a verdict/,
     );
   });
 });

@@ -24,10 +24,10 @@ import { EnvSpec, type EnvSpecInput, type EnvSpecMap, envSpecFor } from './env-s
 import { HarnessError } from './errors.js';
 import { type Executor, LocalExecutor } from './executor.js';
 import { gradeLog } from './grading.js';
-import { FAIL_ONLY_REPOS, MSWE_PARSERS, resolveLogParserName } from './parsers/registry.js';
+import { FAIL_ONLY_REPOS, LOG_PARSERS, MSWE_PARSERS, resolveLogParserName } from './parsers/registry.js';
 import { instanceLogDir, LOG_FILES, summaryPath } from './paths.js';
 import { RECIPE_REPOS, type RecipeFlavour, recipeUnservable, swebenchRecipe } from './recipes/swebench.js';
-import type { RepoSource } from './repo-source.js';
+import { packageVersionAt, type RepoSource } from './repo-source.js';
 import type { InstanceOutcome } from './run-instance.js';
 import { makeRunSummary, readReportVerdict } from './summary.js';
 import { errorOutcome, evaluateTask, type InstanceTask, writeOutcomeFiles } from './task.js';
@@ -118,6 +118,23 @@ function selectDataset(dataset: readonly Instance[], ids?: readonly string[]): I
   return ids.map((id) => byId.get(id)!);
 }
 
+/**
+ * Rows adapted from Multi-SWE-bench carry no version; theirs is the repo's package.json `version` at the base
+ * commit, so env specs can differ per version as they do for SWE-bench rows.
+ */
+async function withPackageVersions(dataset: Instance[], options: EvaluationOptions): Promise<Instance[]> {
+  return Promise.all(
+    dataset.map(async (inst) => {
+      if (inst.version || inst.origin !== 'multi-swe-bench') return inst;
+      const version = await options.repoSource
+        .resolve(inst.repo, { signal: options.signal })
+        .then((loc) => packageVersionAt(loc, inst.base_commit))
+        .catch(() => undefined);
+      return version ? { ...inst, version } : inst;
+    }),
+  );
+}
+
 /** Where an instance's environment comes from, before anything is built: recorded with each result. */
 export interface EnvProvenance {
   source: 'instance-image' | 'env-spec' | 'recipe' | 'planned';
@@ -177,8 +194,10 @@ function parserFor(
   specParser: string | undefined,
   planned: boolean,
 ): string | undefined {
+  // A parser module the env spec names is the user's word for this repo: it wins over the instance's.
+  const custom = specParser !== undefined && !Object.hasOwn(LOG_PARSERS, specParser);
   const parser = resolveLogParserName(inst, {
-    override: options.parser ?? (planned ? specParser : undefined),
+    override: options.parser ?? (planned || custom ? specParser : undefined),
     envSpecParser: specParser,
   });
   if (options.parser || inst.origin !== 'multi-swe-bench' || !parser) return parser;
@@ -255,7 +274,7 @@ const EnvProvenanceFile = z.object({ source: z.string(), detail: z.string() });
  */
 export async function runEvaluation(options: EvaluationOptions): Promise<EvaluationResult> {
   const reportDir = options.reportDir ?? process.cwd();
-  const dataset = selectDataset(options.dataset, options.instanceIds);
+  const dataset = await withPackageVersions(selectDataset(options.dataset, options.instanceIds), options);
   const datasetIds = new Set(options.dataset.map((i) => i.instance_id));
   const list = options.predictions === 'gold' ? goldPredictions(dataset) : options.predictions;
   const unknownPredictionIds = list.filter((p) => !datasetIds.has(p.instance_id)).map((p) => p.instance_id);

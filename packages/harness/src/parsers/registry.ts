@@ -120,7 +120,20 @@ export function resolveLogParserName(
     REPO_PARSERS[instance.repo],
     options.envSpecParser,
   ]) {
-    if (name && LOG_PARSERS[name]) return name;
+    if (name && logParserFor(name)) return name;
   }
   return undefined;
+}
+
+/** Parsers users bring as modules (env spec `log_parser: "./my-parser.mjs"`), by their resolved path. */
+const CUSTOM_PARSERS = new Map<string, LogParser>();
+
+/** Makes `parser` known under `name` to grading and parser resolution (in this process). */
+export function registerLogParser(name: string, parser: LogParser): void {
+  CUSTOM_PARSERS.set(name, parser);
+}
+
+/** A parser by name: SWE-bench's and RepoForge's, then registered ones. */
+export function logParserFor(name: string): LogParser | undefined {
+  return Object.hasOwn(LOG_PARSERS, name) ? LOG_PARSERS[name] : CUSTOM_PARSERS.get(name);
 }
