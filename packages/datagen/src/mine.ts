@@ -69,7 +69,9 @@ export interface MineOptions {
   onProgress?: (
     event:
       | { stage: 'candidates'; total: number }
-      | { stage: 'candidate'; oid: string; verdict: 'validated' | RejectReason; done: number; total: number },
+      | { stage: 'candidate'; oid: string; verdict: 'validated' | RejectReason; done: number; total: number }
+      /** What a candidate's validation is doing now (environment build, before/after runs): minutes, at times. */
+      | { stage: 'working'; oid: string; what: string },
   ) => void;
   signal?: AbortSignal;
 }
@@ -254,7 +256,9 @@ async function validateCandidate(
   let image: string;
   let plan: Awaited<ReturnType<typeof planEnv>>;
   let depsKey: string | undefined;
+  const working = (what: string) => options.onProgress?.({ stage: 'working', oid: cand.commit.oid, what });
   try {
+    working(`obtaining the environment of ${cand.commit.oid.slice(0, 7)}`);
     plan = await planEnv(snapshot);
     depsKey = envSpecHash(plan);
     const earlier = options.failedEnvs.get(depsKey);
@@ -326,6 +330,7 @@ async function validateCandidate(
     // Each run gets its own hash seed: tests that depend on set/dict order of strings disagree across runs
     // and are caught as flaky every time, not only when the process's random seed happens to differ.
     const env = { PYTHONHASHSEED: String(i + 1) };
+    working(`validation run ${i + 1} of ${cand.commit.oid.slice(0, 7)} (before and after the fix)`);
     const b = await once('', env);
     const a = await once(cand.patch, env);
     if (b.timedOut || a.timedOut) return { reject: 'timeout' };

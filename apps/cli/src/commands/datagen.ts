@@ -79,6 +79,7 @@ const mine: Command = {
       signal,
       onProgress: (e) => {
         if (e.stage === 'candidates') progress.setTotal(e.total);
+        else if (e.stage === 'working') progress.stage(e.what);
         else {
           counts[e.verdict] = (counts[e.verdict] ?? 0) + 1;
           progress.tick(`${e.oid.slice(0, 7)}: ${e.verdict}`, `validated ${counts.validated ?? 0}`);

@@ -54,10 +54,10 @@ async function demo({ io, values, signal, verbose, json }: CommandContext): Prom
       createSandbox: kit.createSandbox,
       logger,
       signal,
-      onProgress: (e) =>
-        e.stage === 'candidates'
-          ? progress.setTotal(e.total)
-          : progress.tick(`${e.oid.slice(0, 7)}: ${e.verdict}`),
+      onProgress: (e) => {
+        if (e.stage === 'candidates') progress.setTotal(e.total);
+        else if (e.stage === 'candidate') progress.tick(`${e.oid.slice(0, 7)}: ${e.verdict}`);
+      },
     });
     progress.finish();
     say(
