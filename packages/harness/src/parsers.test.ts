@@ -147,6 +147,21 @@ describe('log parsers', () => {
     });
   });
 
+  it('JUnit XML is parsed as XML: output in CDATA cannot forge or hide test cases', () => {
+    // A failing test prints markup into its output; a regex reader took the CDATA's </testcase> as the end.
+    const xml = `<?xml version="1.0"?><testsuites><testsuite name="outer"><testsuite name="inner">
+      <testcase classname="tests.test_b" name="test_forge" file="tests/test_b.py"><failure><![CDATA[
+        </testcase><testcase classname="tests.test_b" name="test_fake" file="tests/test_b.py"/>
+      ]]></failure></testcase>
+      <testcase classname="tests.test_b" name="test_xf" file="tests/test_b.py"><skipped type="pytest.xfail" message="known"/></testcase>
+    </testsuite></testsuite></testsuites>`;
+    expect(parseJUnitXml(xml, pytestJUnitName)).toEqual({
+      'tests/test_b.py::test_forge': 'FAILED',
+      'tests/test_b.py::test_xf': 'XFAIL',
+    });
+    expect(parseJUnitXml('<testsuite><testcase name="a"', pytestJUnitName)).toEqual({});
+  });
+
   it('chooses the parser: override, instance field, repo map, env spec', () => {
     expect(resolveLogParserName({ repo: 'django/django' })).toBe('parse_log_django');
     expect(resolveLogParserName({ repo: 'x/y', log_parser: 'parse_log_tap' })).toBe('parse_log_tap');

@@ -1,29 +1,11 @@
 import type { TestStatus, TestStatusMap } from '@repoforge/schema';
+import { XMLParser } from 'fast-xml-parser';
 
 /** Attributes of one `<testcase>`. */
 export interface JUnitCase {
   classname: string;
   name: string;
   file?: string;
-}
-
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-
-function decode(text: string): string {
-  return text.replace(/&(#x[0-9a-f]+|#\d+|\w+);/gi, (all, e: string) => {
-    if (e[0] === '#')
-      return String.fromCodePoint(
-        e[1] === 'x' || e[1] === 'X' ? Number.parseInt(e.slice(2), 16) : Number(e.slice(1)),
-      );
-    return ENTITIES[e] ?? all;
-  });
-}
-
-function attrs(tag: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const m of tag.matchAll(/([\w:.-]+)\s*=\s*("([^"]*)"|'([^']*)')/g))
-    out[m[1]!] = decode(m[3] ?? m[4] ?? '');
-  return out;
 }
 
 /** pytest's naming: `path/to/test_file.py::Class::test` from classname `path.to.test_file.Class` + file. */
@@ -36,26 +18,63 @@ export function pytestJUnitName(c: JUnitCase): string {
   return `${c.classname}::${c.name}`;
 }
 
+/** One `<testcase>` as fast-xml-parser reads it (attributes prefixed `@_`). */
+type XmlCase = Record<string, unknown> & {
+  '@_classname'?: string;
+  '@_name'?: string;
+  '@_file'?: string;
+};
+
+const XML = new XMLParser({
+  ignoreAttributes: false,
+  // Every element that can repeat comes back as a list, so one testcase or one suite reads like many.
+  isArray: (name) => ['testsuite', 'testcase', 'failure', 'error', 'skipped'].includes(name),
+  processEntities: true,
+  htmlEntities: true,
+});
+
+/** Every `<testcase>` under a node, at any depth (suites nest in some reporters). */
+function* testcases(node: unknown): Generator<XmlCase> {
+  if (!node || typeof node !== 'object') return;
+  for (const [key, value] of Object.entries(node)) {
+    if (key.startsWith('@_') || key === '#text') continue;
+    const items = Array.isArray(value) ? value : [value];
+    if (key === 'testcase') {
+      for (const c of items) if (c && typeof c === 'object') yield c as XmlCase;
+    } else for (const item of items) yield* testcases(item);
+  }
+}
+
+const text = (v: unknown): string =>
+  v === undefined || v === null
+    ? ''
+    : typeof v === 'object'
+      ? Object.values(v as object).map(text).join(' ')
+      : String(v);
+
 /**
  * Reads JUnit XML (pytest --junitxml, jest-junit, mocha-junit-reporter, go-junit-report, ...) into a status
- * map: a structured source that prints no forgeable lines. `<failure>` -> FAILED, `<error>` -> ERROR,
- * `<skipped>` -> SKIPPED (XFAIL when its message says xfail), else PASSED.
+ * map with a real XML parser: a structured source that prints no forgeable lines (a CDATA section holding
+ * `</testcase>` is text, not markup). `<failure>` -> FAILED, `<error>` -> ERROR, `<skipped>` -> SKIPPED (XFAIL
+ * when its type or message says xfail), else PASSED. Malformed XML yields what it could read.
  */
 export function parseJUnitXml(
   xml: string,
   nameOf: (c: JUnitCase) => string = (c) => `${c.classname}::${c.name}`,
 ): TestStatusMap {
   const map: TestStatusMap = {};
-  const re = /<testcase\b([^>]*?)(\/>|>([\s\S]*?)<\/testcase>)/g;
-  for (const m of xml.matchAll(re)) {
-    const a = attrs(m[1]!);
-    const body = m[3] ?? '';
+  let doc: unknown;
+  try {
+    doc = XML.parse(xml);
+  } catch {
+    return map;
+  }
+  for (const c of testcases(doc)) {
     let status: TestStatus = 'PASSED';
-    if (/<failure\b/.test(body)) status = 'FAILED';
-    else if (/<error\b/.test(body)) status = 'ERROR';
-    else if (/<skipped\b/.test(body))
-      status = /<skipped\b[^>]*\btype="pytest\.xfail"|xfail/i.test(body) ? 'XFAIL' : 'SKIPPED';
-    map[nameOf({ classname: a.classname ?? '', name: a.name ?? '', file: a.file })] = status;
+    if (c.failure) status = 'FAILED';
+    else if (c.error) status = 'ERROR';
+    else if (c.skipped) status = /xfail/i.test(text(c.skipped)) ? 'XFAIL' : 'SKIPPED';
+    map[nameOf({ classname: c['@_classname'] ?? '', name: c['@_name'] ?? '', file: c['@_file'] })] = status;
   }
   return map;
 }
