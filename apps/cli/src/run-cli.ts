@@ -1,4 +1,4 @@
-import { RepoForgeError } from '@repoforge/schema';
+import { toRepoForgeError } from '@repoforge/schema';
 import {
   type CliIO,
   type Command,
@@ -9,15 +9,6 @@ import {
 } from './command.js';
 import { rootCommand } from './commands/root.js';
 import { envValues, loadConfig } from './config.js';
-
-const INPUT_CODES = new Set([
-  'USAGE',
-  'RECORD_INVALID',
-  'INPUT_INVALID',
-  'ENV_SPEC_INVALID',
-  'UNKNOWN_INSTANCE',
-  'NO_ENV_SPEC',
-]);
 
 /** Exit codes: 0 ok, 1 the job failed, 2 bad usage or input. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
@@ -63,14 +54,15 @@ export async function runCli(
       verbose,
     });
   } catch (error) {
-    // Bad input (a malformed row, an unknown id, an invalid env spec) is exit 2, like bad usage.
-    const usage =
-      error instanceof UsageError || (error instanceof RepoForgeError && INPUT_CODES.has(error.code));
-    const code = error instanceof RepoForgeError ? ` [${error.code}]` : '';
-    const message = error instanceof Error ? error.message : String(error);
+    // Bad input (a malformed row, an unknown id, an invalid env spec) is exit 2, like bad usage: the error's
+    // own kind says so, whichever package threw it.
+    const err = toRepoForgeError(error);
+    const usage = err.kind === 'input';
+    const code = err.code === 'INTERNAL' ? '' : ` [${err.code}]`;
+    const message = err.message;
     if (json) {
       // With --json, a failure is JSON on stdout too: scripts read one stream, one shape.
-      const errorCode = error instanceof RepoForgeError ? error.code : usage ? 'USAGE' : 'FAILURE';
+      const errorCode = err.code;
       const hint = error instanceof UsageError ? error.hint : undefined;
       io.stdout.write(
         `${JSON.stringify({ error: { code: errorCode, message, hint, exitCode: usage ? EXIT.usage : EXIT.failure } })}\n`,

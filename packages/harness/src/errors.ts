@@ -18,9 +18,18 @@ export type HarnessErrorCode =
   | 'IMAGE_PULL_FAILED';
 
 /** A harness failure with a stable `code`; `cause` keeps the underlying error. */
+/** Codes that mean the caller's input was wrong (a dataset, an env spec, an instance id). */
+const INPUT_CODES: ReadonlySet<HarnessErrorCode> = new Set([
+  'ENV_SPEC_INVALID',
+  'NO_ENV_SPEC',
+  'UNKNOWN_INSTANCE',
+  'INPUT_INVALID',
+  'NO_LOG_PARSER',
+]);
+
 export class HarnessError extends RepoForgeError {
   declare readonly code: HarnessErrorCode;
   constructor(code: HarnessErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
+    super(code, message, { ...options, kind: INPUT_CODES.has(code) ? 'input' : 'failure' });
   }
 }

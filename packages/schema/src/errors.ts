@@ -1,15 +1,33 @@
+/** Whose problem an error is: the caller's input (fix it and retry; CLI exit 2) or a failure of the work (exit 1). */
+export type ErrorKind = 'input' | 'failure';
+
 /**
  * Base class of every RepoForge error. `code` is stable across releases, so callers branch on it
- * rather than on messages; `cause` keeps the underlying error.
+ * rather than on messages; `kind` says whether the input was bad or the work failed; `cause` keeps the
+ * underlying error.
  */
 export class RepoForgeError extends Error {
   readonly code: string;
+  readonly kind: ErrorKind;
 
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  constructor(code: string, message: string, options?: { cause?: unknown; kind?: ErrorKind }) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
+    this.kind = options?.kind ?? 'failure';
   }
+}
+
+/**
+ * Any thrown value as a RepoForgeError (tRPC's getTRPCErrorFromUnknown): RepoForge errors as they are, an
+ * abort as `ABORTED`, anything else as `INTERNAL` with the original kept as `cause`.
+ */
+export function toRepoForgeError(error: unknown): RepoForgeError {
+  if (error instanceof RepoForgeError) return error;
+  if (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError'))
+    return new RepoForgeError('ABORTED', error.message, { cause: error });
+  const message = error instanceof Error ? error.message : String(error);
+  return new RepoForgeError('INTERNAL', message, { cause: error });
 }
 
 /** Where a record came from, for error messages: a file name (or stream label) and a 1-based line. */
@@ -40,7 +58,7 @@ export class RecordError extends RepoForgeError {
   constructor(issues: RecordIssue[], options?: { cause?: unknown }) {
     const head = issues.slice(0, 5).map(formatRecordIssue).join('\n');
     const more = issues.length > 5 ? `\n(+${issues.length - 5} more)` : '';
-    super('RECORD_INVALID', `${head}${more}`, options);
+    super('RECORD_INVALID', `${head}${more}`, { ...options, kind: 'input' });
     this.issues = issues;
   }
 }

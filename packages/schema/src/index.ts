@@ -4,6 +4,8 @@ export {
   type RecordIssue,
   type RecordLocation,
   RepoForgeError,
+  type ErrorKind,
+  toRepoForgeError,
 } from './errors.js';
 export {
   Difficulty,

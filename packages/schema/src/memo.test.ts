@@ -24,3 +24,22 @@ describe('memoAsync', () => {
     expect(await missing()).toBe('found');
   });
 });
+
+describe('toRepoForgeError', () => {
+  it('keeps RepoForge errors, names aborts, wraps the rest with the cause, and carries the kind', async () => {
+    const { RecordError, RepoForgeError, toRepoForgeError } = await import('./index.js');
+    const input = new RecordError([{ source: 'f.jsonl', line: 2, index: 1, path: 'repo', message: 'bad' }]);
+    expect(toRepoForgeError(input)).toBe(input);
+    expect(input.kind).toBe('input');
+    const abort = new DOMException('stop', 'AbortError');
+    expect(toRepoForgeError(abort)).toMatchObject({ code: 'ABORTED', cause: abort });
+    const boom = new TypeError('x is undefined');
+    expect(toRepoForgeError(boom)).toMatchObject({
+      code: 'INTERNAL',
+      kind: 'failure',
+      message: 'x is undefined',
+      cause: boom,
+    });
+    expect(toRepoForgeError('text')).toBeInstanceOf(RepoForgeError);
+  });
+});

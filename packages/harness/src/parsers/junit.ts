@@ -49,7 +49,9 @@ const text = (v: unknown): string =>
   v === undefined || v === null
     ? ''
     : typeof v === 'object'
-      ? Object.values(v as object).map(text).join(' ')
+      ? Object.values(v as object)
+          .map(text)
+          .join(' ')
       : String(v);
 
 /**
