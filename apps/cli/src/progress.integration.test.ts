@@ -29,14 +29,16 @@ describe.skipIf(
     expect(await runCli(args, demo.io), demo.stderr()).toBe(0);
     const session = `rf-progress-${process.pid}`;
     const done = join(dir.path, 'exit-code');
+    // A fresh HOME: the local environments are built again (not reused from the demo), so the bar is seen
+    // while an environment is being prepared, not only while tests run.
     const cmd = [
-      `node ${bin} eval run --dataset ${dir.path}/instances.jsonl --predictions gold --run-id tty`,
+      `HOME=${dir.path}/home node ${bin} eval run --dataset ${dir.path}/instances.jsonl --predictions gold --run-id tty`,
       `--repo-cache ${dir.path}/repos --report-dir ${dir.path}/tty --backend local; echo $? > ${done}; sleep 600`,
     ].join(' ');
     tmux('new-session', '-d', '-s', session, '-x', '160', '-y', '40', cmd);
     const frames: string[] = [];
     try {
-      const deadline = Date.now() + 240_000;
+      const deadline = Date.now() + 600_000;
       while (!existsSync(done) && Date.now() < deadline) {
         frames.push(tmux('capture-pane', '-p', '-t', session));
         await new Promise((r) => setTimeout(r, 50));
@@ -54,6 +56,8 @@ describe.skipIf(
     expect(total).toBeGreaterThanOrEqual(4);
     // Seen part-way (the bar moved while the run went on), and at the end, full, with the resolved count.
     expect([...counts].some((c) => Number(c) > 0 && Number(c) < total)).toBe(true);
+    // While an environment was built and verified, the bar said so (no silent minutes).
+    expect(frames.some((f) => /eval [█░]{24} .*preparing the environment of demo__/.test(f))).toBe(true);
     const last = frames.at(-1)!;
     expect(last).toMatch(new RegExp(`eval █{24} ${total}/${total} 100% .*resolved ${total}`));
     // Redrawn in place: one bar line on the screen, and no plain log lines (those are for non-terminals).

@@ -94,5 +94,16 @@ describe.skipIf(await skipWithoutDocker())('mining real histories on Docker', ()
       FAIL_TO_PASS: ['repeat1 repeats 2 times'],
       PASS_TO_PASS: ['repeat1 returns a string', 'shout uppercases'],
     });
+    // --max-candidates: only the newest candidate is validated.
+    const capped = await mineRepository({
+      repo: node,
+      repoName: 'demo/strings',
+      out: join(root.path, 'node-capped.jsonl'),
+      runs: 1,
+      maxCandidates: 1,
+      envBuilder: new EnvBuilder({ baseImage }),
+    });
+    expect(capped.funnel).toMatchObject({ candidates: 1, validated: 1 });
+    expect(capped.instances.map((i) => i.instance_id)).toEqual([r.instances[1]!.instance_id]);
   });
 });
