@@ -21,7 +21,15 @@ import {
   type RepoLocation,
   runInstance,
 } from '@repoforge/harness';
-import { formatJsonl, Instance, serializeInstance, type TestStatusMap } from '@repoforge/schema';
+import {
+  formatJsonl,
+  formatZodPath,
+  Instance,
+  RecordError,
+  serializeInstance,
+  type TestStatusMap,
+} from '@repoforge/schema';
+import { z } from 'zod';
 import { writeFileAtomic } from '@repoforge/schema/node';
 import {
   createSandbox,
@@ -82,8 +90,44 @@ export interface MineResult {
   out: string;
 }
 
-interface State {
-  done: Record<string, { verdict: 'validated' | RejectReason; instance?: unknown }>;
+/** The resume state beside the output (`<out>.state.json`): every candidate judged so far and its verdict. */
+const State = z.object({
+  done: z.record(
+    z.string(),
+    z.object({
+      verdict: z.string().transform((v) => v as 'validated' | RejectReason),
+      instance: z.unknown().optional(),
+    }),
+  ),
+});
+type State = z.infer<typeof State>;
+
+/** Reads the resume state; a damaged one is a one-line error naming the file and the field, never a crash. */
+async function readState(stateFile: string): Promise<State> {
+  if (!existsSync(stateFile)) return { done: {} };
+  const text = await readFile(stateFile, 'utf8');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new RecordError([
+      {
+        source: stateFile,
+        line: 1,
+        index: 0,
+        path: '',
+        message: `invalid JSON: ${(error as Error).message}`,
+      },
+    ]);
+  }
+  const parsed = State.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new RecordError([
+      { source: stateFile, line: 1, index: 0, path: formatZodPath(issue.path), message: issue.message },
+    ]);
+  }
+  return parsed.data;
 }
 
 /** `owner/name` of a remote URL (https, ssh or scp-like), if it has one. */
@@ -138,9 +182,7 @@ export async function mineRepository(options: MineOptions): Promise<MineResult> 
   const location = await locate(options, name);
   const funnel = emptyFunnel();
   const stateFile = `${options.out}.state.json`;
-  const state: State = existsSync(stateFile)
-    ? (JSON.parse(await readFile(stateFile, 'utf8')) as State)
-    : { done: {} };
+  const state = await readState(stateFile);
   const commits = await walkHistory({
     gitdir: location.gitdir,
     ref: options.branch,
