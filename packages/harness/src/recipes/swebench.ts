@@ -127,12 +127,12 @@ const PIP_INSTALL: Record<string, string[]> = {
  */
 export const DEBIAN_UNSERVABLE: Record<string, Record<string, string>> = {
   'django/django': {
-    '1.9': 'django 1.x does not import on Python 3.11',
-    '1.10': 'django 1.x does not import on Python 3.11',
-    '1.11': 'django 1.x does not import on Python 3.11',
-    '2.0': 'django 2.x does not import on Python 3.11',
-    '2.1': 'django 2.x does not import on Python 3.11',
-    '2.2': 'django 2.2 fails on Python 3.11 (removed asyncio/collections APIs)',
+    '1.9': 'django 1.9 supports Python up to 3.5 (bookworm has 3.11)',
+    '1.10': 'django 1.10 supports Python up to 3.5 (bookworm has 3.11)',
+    '1.11': 'django 1.11 supports Python up to 3.7 (bookworm has 3.11)',
+    '2.0': 'django 2.0 supports Python up to 3.7 (bookworm has 3.11)',
+    '2.1': 'django 2.1 supports Python up to 3.7 (bookworm has 3.11)',
+    '2.2': 'django 2.2 supports Python up to 3.9 (bookworm has 3.11)',
   },
   'sympy/sympy': {
     '1.0': 'sympy 1.0 imports collections.Mapping, removed in Python 3.10',
