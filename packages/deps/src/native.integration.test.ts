@@ -131,12 +131,18 @@ afterAll(async () => {
 
 describe.skipIf(await skipWithoutDocker())('native npm dependencies on Docker', () => {
   it('builds the addon on a toolchain layer; the environment gets the addon and no toolchain', async () => {
-    const { out, probe } = await nativeRoundTrip(new EnvBuilder({ baseImage }), reg.url, integrity, (image) =>
+    reg.hits.length = 0;
+    // Headers would come from the dist URL if node-gyp wanted any: it points at the loopback server, which
+    // records every request, so a download from outside the registry would show up as a hit.
+    const builder = new EnvBuilder({ baseImage, installEnv: { npm_config_disturl: `${reg.base}/dist` } });
+    const { out, probe } = await nativeRoundTrip(builder, reg.url, integrity, (image) =>
       createSandbox({ backend: 'docker', image, network: 'none' }),
     );
     expect(out).toMatch(/ok 1 - twice doubles natively/);
     expect(probe).toContain('addon.node');
     expect(probe).not.toMatch(/has (cc|gcc|make|headers)|\.o\n/);
+    // The install fetched the one tarball the lockfile names, and nothing else (no headers, no other package).
+    expect(reg.hits).toEqual(['/native-twice/-/native-twice-1.0.0.tgz']);
   });
 });
 

@@ -47,6 +47,8 @@ export interface EnvBuilderOptions {
   npmCacheDir?: string;
   /** Where lockfiles of lockfile-less repos' first successful installs are kept, by EnvSpec hash. */
   lockCacheDir?: string;
+  /** Extra variables for install steps (a registry, a proxy: `npm_config_registry`, `PIP_INDEX_URL`, ...). */
+  installEnv?: Record<string, string>;
   logger?: Logger;
 }
 
@@ -187,7 +189,7 @@ export class EnvBuilder implements EnvProvider {
       image: runtime,
       network: 'host', // the install step only; tests never get a network
       mounts: ca.mounts,
-      env: { ...extraEnv, ...ca.env },
+      env: { ...this.options.installEnv, ...extraEnv, ...ca.env },
       labels: { 'repoforge.purpose': 'deps-install' },
       signal,
     });
