@@ -29,7 +29,9 @@ export { emptyFunnel, type Funnel } from './funnel.js';
 export { type MineOptions, type MineResult, mineRepository, repoNameOf } from './mine.js';
 export {
   issueRefs,
+  llmStatementRewriter,
   problemStatement,
+  type RewriteMessage,
   type StatementOptions,
   type StatementSource,
   statementFromCommit,

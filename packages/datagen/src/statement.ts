@@ -88,3 +88,35 @@ async function fetchIssue(
     (issue) => issue !== undefined,
   );
 }
+
+/** One chat message, as OpenAI-compatible endpoints take it. */
+export interface RewriteMessage {
+  role: 'system' | 'user';
+  content: string;
+}
+
+/**
+ * A `rewrite` for problem statements backed by any chat model (`complete` sends the messages and returns the
+ * reply's text: spice's ChatClient, the openai SDK, a local server): the commit message becomes an issue that
+ * describes the problem as a user would meet it, without the fix. Off unless a caller passes it.
+ */
+export function llmStatementRewriter(
+  complete: (messages: RewriteMessage[], signal?: AbortSignal) => Promise<string>,
+): (commitMessage: string, signal?: AbortSignal) => Promise<string> {
+  return async (commitMessage, signal) => {
+    const text = await complete(
+      [
+        {
+          role: 'system',
+          content:
+            'You turn commit messages into GitHub issues. Describe the problem as a user meets it: what they did, what happened, what they expected. Never describe the fix, never name the functions or lines it changes, never paste code from it. Answer with the issue text only: a title line, a blank line, then the body.',
+        },
+        { role: 'user', content: commitMessage },
+      ],
+      signal,
+    );
+    const issue = text.trim();
+    // An empty or refused answer is no statement: fall back to the commit's own words.
+    return issue.length >= 10 ? issue : statementFromCommit(commitMessage);
+  };
+}

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { mineRepository } from '@repoforge/datagen';
+import { llmStatementRewriter, mineRepository } from '@repoforge/datagen';
+import { ChatClient } from '@repoforge/spice';
 import { numberArg } from '../args.js';
 import { BACKEND_OPTION, backendKit } from '../backend.js';
 import { type Command, UsageError } from '../command.js';
@@ -32,6 +33,11 @@ const mine: Command = {
       value: 'N',
       description: 'runs before and after the fix; tests must agree in all',
       default: '3',
+    },
+    'rewrite-statements': {
+      type: 'boolean',
+      description:
+        'rewrite commit messages into issue-style statements with an OpenAI-compatible model ($OPENAI_BASE_URL, $OPENAI_MODEL)',
     },
     'whole-suite': {
       type: 'boolean',
@@ -73,6 +79,7 @@ const mine: Command = {
       workers: numberArg(values, 'workers', true),
       runs: numberArg(values, 'runs', true),
       wholeSuite: values['whole-suite'] === true,
+      statement: values['rewrite-statements'] === true ? { rewrite: modelRewriter() } : undefined,
       createSandbox: kit.createSandbox,
       envBuilder: kit.envs,
       logger,
@@ -106,3 +113,11 @@ export const datagenCommand: Command = {
   summary: 'turn git history into validated task instances',
   subcommands: [mine],
 };
+
+/** The statement rewriter `--rewrite-statements` uses: spice's OpenAI-compatible client, cached and retried. */
+export function modelRewriter(options: { baseUrl?: string; model?: string } = {}) {
+  const client = new ChatClient({ ...options, cacheDir: '.repoforge/llm-cache' });
+  return llmStatementRewriter(
+    async (messages, signal) => (await client.complete(messages, { signal, temperature: 0 })).content,
+  );
+}
