@@ -164,21 +164,7 @@ describe('rollout engine faults', () => {
       runSample: (i, s, _v, signal) =>
         new Promise((resolve, reject) => {
           started++;
-          const t = setTimeout(
-            () =>
-              resolve({
-                instance_id: i.instance_id,
-                sample_index: s,
-                messages: [],
-                model_patch: '',
-                reward: 0,
-                resolved: false,
-                stop_reason: 'finish',
-                policy_version: 0,
-                metadata: {},
-              }),
-            60_000,
-          );
+          const t = setTimeout(() => resolve(traj(i.instance_id, s, 0)), 60_000);
           signal?.addEventListener('abort', () => {
             clearTimeout(t);
             reject(signal.reason);

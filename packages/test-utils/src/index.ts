@@ -19,3 +19,4 @@ export { type CommitSpec, gitDiff, gitIn, makeGitRepo } from './git-repo.js';
 export { makeNodeSample, makePythonSample, sampleEnvSpecs } from './sample-repos.js';
 export { serveGitHttp } from './git-http.js';
 export { exportCommit, type Route, runInTestbed, serveRoutes, type TestbedSandbox } from './serve.js';
+export { type NpmPackage, npmAppSpec, packNpm, serveNpmRegistry } from './npm-registry.js';
