@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { baseImage, skipWithoutDocker, tempDir } from '@repoforge/test-utils';
+import { baseImage, firstStdout, skipWithoutDocker, tempDir } from '@repoforge/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSandbox, ExecError, reapSandboxes, type Sandbox, SandboxError } from './index.js';
 
@@ -166,9 +166,7 @@ describe.skipIf(await skipWithoutDocker())('docker sandbox', () => {
       const sb = await createSandbox({ backend: 'docker', image: ${JSON.stringify(baseImage)}, runId: 'orphan-${runId}' });
       console.log(sb.id); setInterval(() => {}, 1000);`;
     const child = execFile('node', ['--input-type=module', '-e', script]);
-    const id = await new Promise<string>((resolve) =>
-      child.stdout!.once('data', (d) => resolve(String(d).trim())),
-    );
+    const id = (await firstStdout(child)).trim();
     expect(id).toMatch(/^[0-9a-f]{64}$/);
     child.kill('SIGKILL');
     const { dockerClient } = await import('./index.js');

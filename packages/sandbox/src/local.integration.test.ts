@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { skipLoudly, tempDir } from '@repoforge/test-utils';
+import { firstStdout, skipLoudly, tempDir } from '@repoforge/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   createSandbox,
@@ -193,11 +193,9 @@ await sb.writeFiles({ 'f.txt': 'x' });
 process.stdout.write('ready\\n');
 setInterval(() => {}, 1000);`;
     const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    await new Promise<void>((resolve) =>
-      child.stdout!.on('data', (d) => String(d).includes('ready') && resolve()),
-    );
+    await firstStdout(child, (d) => d.includes('ready'));
     child.kill('SIGKILL');
     await new Promise((r) => child.on('exit', r));
     const live = await new LocalBackend({ tmpRoot: tmp.path }).create();

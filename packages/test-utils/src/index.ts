@@ -14,6 +14,7 @@ export {
   registryHost,
   skipWithoutRegistry,
 } from './infra.js';
+export { firstStdout } from './child.js';
 export { tempDir } from './temp.js';
 export { type CommitSpec, gitDiff, gitIn, makeGitRepo } from './git-repo.js';
 export { makeNodeSample, makePythonSample, sampleEnvSpecs } from './sample-repos.js';
