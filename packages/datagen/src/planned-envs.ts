@@ -27,7 +27,7 @@ export function plannedEnvs(
   /** With a sandbox factory, an environment is accepted only when its tests run (the repair ladder). */
   verifyWith?: (options: SandboxOptions) => Promise<Sandbox>,
 ) {
-  const planned = new Map<string, Promise<{ plan: EnvSpec; image: string }>>();
+  const planned = new Map<string, Promise<{ plan: EnvSpec; image: string; attempts?: EnvAttempt[] }>>();
   /** How each instance's environment was obtained (rungs tried, what failed, what worked). */
   const attempts = new Map<string, EnvAttempt[]>();
   /** Environments that failed, by dependency set: one failing install is not run again in this run. */
@@ -53,7 +53,8 @@ export function plannedEnvs(
         signal,
       });
       attempts.set(instance.instance_id, got.attempts);
-      return { plan: got.spec, image: (await checkMissing(instance, Promise.resolve(got.built))).image };
+      const image = (await checkMissing(instance, Promise.resolve(got.built))).image;
+      return { plan: got.spec, image, attempts: got.attempts };
     } catch (error) {
       signal?.throwIfAborted();
       const tried = (error as { attempts?: EnvAttempt[] }).attempts;
@@ -78,9 +79,10 @@ export function plannedEnvs(
     builder,
     attempts,
     envOf,
+    /** The harness env spec, with how it was obtained (written to each instance's environment.json). */
     resolveEnv: async (instance: Instance, signal?: AbortSignal) => {
-      const { plan, image } = await envOf(instance, signal);
-      return toHarnessEnvSpec(plan, image);
+      const { plan, image, attempts: tried } = await envOf(instance, signal);
+      return { ...toHarnessEnvSpec(plan, image), attempts: tried };
     },
     /** Storage figures of a dataset in these environments (shared layers once, repos from the git cache). */
     measureStorage: async (instances: readonly Instance[], signal?: AbortSignal) => {

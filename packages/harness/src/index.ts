@@ -56,10 +56,12 @@ export {
   swebenchRecipeMap,
 } from './recipes/swebench.js';
 export {
+  type EnvAttemptRecord,
   type EnvProvenance,
   type EvaluationEvent,
   type EvaluationOptions,
   type EvaluationResult,
+  type ResolvedEnv,
   instanceImageRef,
   runEvaluation,
 } from './run-evaluation.js';

@@ -73,6 +73,46 @@ describe('resuming a run id', () => {
   });
 });
 
+describe('a planned environment', () => {
+  it('records how the ladder obtained it beside the report', async () => {
+    await using dir = await tempDir();
+    const attempts = [
+      {
+        rung: 'as planned',
+        specHash: 'h1',
+        outcome: 'unknown_flag',
+        detail: "error: unknown option '--no-color'",
+        ms: 900,
+      },
+      { rung: 'drop --no-color', specHash: 'h2', outcome: 'ok', detail: '12 tests ran', ms: 800 },
+    ];
+    await runEvaluation({
+      dataset: [instance],
+      predictions: 'gold',
+      runId: 'r1',
+      reportDir: dir.path,
+      envSpecs: {},
+      resolveEnv: async () => ({ image: 'img', test_cmd: 'mocha {tests}', attempts }),
+      repoSource: { resolve: () => Promise.reject(new Error('unused')) },
+      executor: recordingExecutor([]),
+      parser: 'parse_log_pytest',
+    });
+    const { readFile } = await import('node:fs/promises');
+    const { instanceLogDir } = await import('./paths.js');
+    const saved = JSON.parse(
+      await readFile(
+        `${instanceLogDir(dir.path, 'r1', 'gold', instance.instance_id)}/${LOG_FILES.environment}`,
+        'utf8',
+      ),
+    );
+    expect(saved).toEqual({
+      source: 'planned',
+      detail: 'planned from the repo',
+      attempts: attempts.map(({ specHash: _, ...a }) => a),
+    });
+  });
+});
+
 describe('Multi-SWE-bench rows', () => {
   it('get their version from package.json at the base commit, so env specs can differ per version', async () => {
     const { makeGitRepo } = await import('@repoforge/test-utils');

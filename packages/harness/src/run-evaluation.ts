@@ -57,7 +57,7 @@ export interface EvaluationOptions {
    * The environment of an instance whose repo has no entry in `envSpecs` (e.g. planned and built by
    * @repoforge/deps from the repo itself). The env spec map always wins.
    */
-  resolveEnv?: (instance: Instance, signal?: AbortSignal) => Promise<EnvSpecInput>;
+  resolveEnv?: (instance: Instance, signal?: AbortSignal) => Promise<ResolvedEnv>;
   repoSource: RepoSource;
   /** Makes sandboxes (default: Docker via @repoforge/sandbox). */
   createSandbox?: (options: SandboxOptions) => Promise<Sandbox>;
@@ -140,7 +140,20 @@ export interface EnvProvenance {
   source: 'instance-image' | 'env-spec' | 'recipe' | 'planned';
   /** The recipe flavour, the image, or a hash of the env spec: what decides the environment. */
   detail: string;
+  /** How a planned environment was obtained (the repair ladder's rungs, in order), when it was verified. */
+  attempts?: EnvAttemptRecord[];
 }
+
+/** One step of obtaining an environment: the rung tried and what came of it (@repoforge/deps' EnvAttempt). */
+export interface EnvAttemptRecord {
+  rung: string;
+  outcome: string;
+  detail: string;
+  ms: number;
+}
+
+/** What `resolveEnv` gives: an env spec, and how it was obtained when that is known. */
+export type ResolvedEnv = EnvSpecInput & { attempts?: readonly EnvAttemptRecord[] };
 
 const specHash = (spec: unknown) =>
   createHash('sha256').update(JSON.stringify(spec)).digest('hex').slice(0, 16);
@@ -177,8 +190,17 @@ async function envOf(
     }
   }
   if (options.resolveEnv) {
-    const spec = plan ? EnvSpec.parse(await options.resolveEnv(inst, options.signal)) : undefined;
-    return { spec, provenance: { source: 'planned', detail: 'planned from the repo' } };
+    const got = plan ? await options.resolveEnv(inst, options.signal) : undefined;
+    const provenance: EnvProvenance = { source: 'planned', detail: 'planned from the repo' };
+    // Recorded for the report only: resuming compares source and detail, not how the ladder got there.
+    if (got?.attempts?.length)
+      provenance.attempts = got.attempts.map(({ rung, outcome, detail, ms }) => ({
+        rung,
+        outcome,
+        detail,
+        ms,
+      }));
+    return { spec: got ? EnvSpec.parse(got) : undefined, provenance };
   }
   return { spec: envSpecFor(options.envSpecs, inst), provenance: { source: 'env-spec', detail: '' } };
 }

@@ -26,7 +26,11 @@ export interface InstanceTask {
   /** Run whole suites instead of each instance's test files. */
   wholeSuite?: boolean;
   /** Where the environment came from: written beside the report, checked on resume. */
-  provenance?: { source: string; detail: string };
+  provenance?: {
+    source: string;
+    detail: string;
+    attempts?: { rung: string; outcome: string; detail: string; ms: number }[];
+  };
 }
 
 /** What a worker has locally: the repos, the environment images, a sandbox pool. */

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type EnvProvenance, LOG_FILES } from '@repoforge/harness';
 
 /** One instance row of the HTML report. */
 export interface ReportRow {
@@ -12,6 +13,8 @@ export interface ReportRow {
   p2p: { success: number; failure: number };
   durationMs?: number;
   difficulty?: number;
+  /** Where its environment came from and, for a planned one, how the repair ladder obtained it. */
+  environment?: EnvProvenance;
   logDir: string;
 }
 
@@ -53,6 +56,10 @@ export async function loadReportData(
       try {
         durationMs = JSON.parse(await readFile(join(dir, 'timings.json'), 'utf8')).total_ms;
       } catch {}
+      let environment: EnvProvenance | undefined;
+      try {
+        environment = JSON.parse(await readFile(join(dir, LOG_FILES.environment), 'utf8'));
+      } catch {}
       rows.push({
         instance_id: id,
         repo: repoOf(id),
@@ -62,6 +69,7 @@ export async function loadReportData(
         p2p,
         durationMs,
         difficulty: extra.labels?.get(id),
+        environment,
         logDir: dir,
       });
     }

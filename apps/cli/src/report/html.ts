@@ -22,6 +22,15 @@ function bars(title: string, items: { label: string; value: number; note?: strin
   return `<figure><figcaption>${esc(title)}</figcaption><svg role="img" aria-label="${esc(title)}" width="520" height="${items.length * h + 4}">${rows}</svg></figure>`;
 }
 
+/** The environment cell: its source, and for a planned one each rung the ladder tried with its outcome. */
+function envCell(env: ReportData['rows'][number]['environment']): string {
+  if (!env) return '–';
+  const steps = (env.attempts ?? [])
+    .map((a) => `<li title="${esc(a.detail)}">${esc(a.rung)}: <b>${esc(a.outcome)}</b></li>`)
+    .join('');
+  return `${esc(env.source)}${steps ? `<ol class="rungs">${steps}</ol>` : ''}`;
+}
+
 /** One self-contained HTML page (no network): rates, a sortable table, charts, storage figures. */
 export function renderReport(data: ReportData, outDir: string): string {
   const rows = data.rows;
@@ -60,7 +69,7 @@ export function renderReport(data: ReportData, outDir: string): string {
   const tr = rows
     .map((r) => {
       const link = esc(relative(outDir, r.logDir));
-      return `<tr data-status="${esc(r.status)}"><td>${esc(r.instance_id)}</td><td>${esc(r.repo)}</td><td class="st ${esc(r.status.replace(' ', '-'))}">${esc(r.status)}</td><td data-v="${r.f2p.success}">${r.f2p.success}/${r.f2p.success + r.f2p.failure}</td><td data-v="${r.p2p.success}">${r.p2p.success}/${r.p2p.success + r.p2p.failure}</td><td data-v="${r.durationMs ?? -1}">${r.durationMs === undefined ? '–' : `${(r.durationMs / 1000).toFixed(1)} s`}</td><td data-v="${r.difficulty ?? -1}">${r.difficulty === undefined ? '–' : esc(DIFF[r.difficulty])}</td><td><a href="${link}/test_output.txt">log</a> · <a href="${link}/report.json">report</a> · <a href="${link}/patch.diff">patch</a></td></tr>`;
+      return `<tr data-status="${esc(r.status)}"><td>${esc(r.instance_id)}</td><td>${esc(r.repo)}</td><td class="st ${esc(r.status.replace(' ', '-'))}">${esc(r.status)}</td><td data-v="${r.f2p.success}">${r.f2p.success}/${r.f2p.success + r.f2p.failure}</td><td data-v="${r.p2p.success}">${r.p2p.success}/${r.p2p.success + r.p2p.failure}</td><td data-v="${r.durationMs ?? -1}">${r.durationMs === undefined ? '–' : `${(r.durationMs / 1000).toFixed(1)} s`}</td><td data-v="${r.difficulty ?? -1}">${r.difficulty === undefined ? '–' : esc(DIFF[r.difficulty])}</td><td class="env">${envCell(r.environment)}</td><td><a href="${link}/test_output.txt">log</a> · <a href="${link}/report.json">report</a> · <a href="${link}/patch.diff">patch</a></td></tr>`;
     })
     .join('\n');
   const s = data.storage as Record<string, number> | undefined;
@@ -83,14 +92,14 @@ th{cursor:pointer;user-select:none;background:#f1f3f8}th[aria-sort=ascending]::a
 .st.resolved{color:#0b7a3e;font-weight:600}.st.unresolved{color:#b45309}.st.not-applied,.st.error{color:#b91c1c}
 figure{display:inline-block;margin:8px 24px 8px 0;vertical-align:top}figcaption{font-weight:600;margin-bottom:4px}
 svg rect{fill:#4f6bd8}svg .lbl,svg .val{font-size:12px;fill:#334}
-dl{display:grid;grid-template-columns:max-content auto;gap:2px 16px}dt{color:#556}dd{margin:0;font-weight:600}
+.rungs{margin:2px 0 0;padding-left:18px;font-size:12px}dl{display:grid;grid-template-columns:max-content auto;gap:2px 16px}dt{color:#556}dd{margin:0;font-weight:600}
 </style></head><body>
 <h1>RepoForge evaluation: ${esc(data.runId)}</h1><div>${rows.length} instances · generated ${esc(data.generatedAt)}</div>
 <section class="cards"><div class="card">Resolved<b id="resolved-rate">${pct(resolved, rows.length)}</b>${resolved}/${rows.length}</div>
 ${perRepo.map((r) => `<div class="card">${esc(r.label)}<b>${esc(r.note.split(' ')[1]?.replace(/[()]/g, '') ?? '')}</b>${esc(r.note.split(' ')[0])}</div>`).join('')}</section>
 <section><h2>Charts</h2>${bars('Resolved by repo (%)', perRepo, '%')}${durations.length ? bars('Duration per instance (s)', durations) : ''}${labelled.length ? bars('Difficulty (offline SPICE labels)', diffDist) + bars('Resolved by difficulty (%)', diffResolved, '%') : ''}</section>
 ${storage}
-<section><h2>Instances</h2><table id="instances"><thead><tr><th>Instance</th><th>Repo</th><th>Status</th><th>F2P</th><th>P2P</th><th>Duration</th><th>Difficulty</th><th>Files</th></tr></thead><tbody>
+<section><h2>Instances</h2><table id="instances"><thead><tr><th>Instance</th><th>Repo</th><th>Status</th><th>F2P</th><th>P2P</th><th>Duration</th><th>Difficulty</th><th>Environment</th><th>Files</th></tr></thead><tbody>
 ${tr}
 </tbody></table></section>
 <script>

@@ -1,0 +1,51 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { instanceLogDir, LOG_FILES } from '@repoforge/harness';
+import { formatInstanceReportFile } from '@repoforge/schema';
+import { tempDir } from '@repoforge/test-utils';
+import { describe, expect, it } from 'vitest';
+import { loadReportData } from './data.js';
+import { renderReport } from './html.js';
+
+async function instanceFiles(reportDir: string, id: string, environment?: unknown) {
+  const dir = instanceLogDir(reportDir, 'r1', 'gold', id);
+  await mkdir(dir, { recursive: true });
+  const report = {
+    patch_is_None: false,
+    patch_exists: true,
+    patch_successfully_applied: true,
+    resolved: true,
+  };
+  await writeFile(join(dir, LOG_FILES.report), formatInstanceReportFile(id, report));
+  if (environment) await writeFile(join(dir, LOG_FILES.environment), JSON.stringify(environment));
+}
+
+describe('the HTML report', () => {
+  it("shows each planned environment's ladder record (rungs and outcomes), and a dash where none was kept", async () => {
+    await using dir = await tempDir();
+    await instanceFiles(dir.path, 'expressjs__express-3495', {
+      source: 'planned',
+      detail: 'planned from the repo',
+      attempts: [
+        {
+          rung: 'as planned',
+          outcome: 'unknown_flag',
+          detail: "error: unknown option '--no-color'",
+          ms: 900,
+        },
+        { rung: 'drop --no-color', outcome: 'ok', detail: '12 tests ran', ms: 800 },
+      ],
+    });
+    await instanceFiles(dir.path, 'acme__lib-1');
+    const data = await loadReportData(dir.path, 'r1');
+    expect(data.rows.map((r) => r.environment?.attempts?.length)).toEqual([undefined, 2]);
+    const html = renderReport(data, dir.path);
+    expect(html).toContain('<th>Environment</th>');
+    const express = html.split('\n').find((l) => l.includes('expressjs__express-3495'))!;
+    expect(express).toContain('as planned: <b>unknown_flag</b>');
+    expect(express).toContain('drop --no-color: <b>ok</b>');
+    expect(express).toContain('title="error: unknown option &#39;--no-color&#39;"');
+    const acme = html.split('\n').find((l) => l.includes('<td>acme__lib-1</td>'))!;
+    expect(acme).toContain('<td class="env">–</td>');
+  });
+});
