@@ -37,6 +37,12 @@ export {
   statementFromCommit,
 } from './statement.js';
 export { packageVersion } from './version.js';
+export {
+  type DatasetEnvOptions,
+  goldResolvesIn,
+  shareDatasetEnvs,
+  slimDatasetEnvs,
+} from './dataset-envs.js';
 export { verifiedEnv } from './verified-env.js';
 export { plannedEnvs } from './planned-envs.js';
 export { type StatementQuality, statementQuality } from './statement-quality.js';

@@ -1,19 +1,10 @@
-import { renderTestCmd } from '@repoforge/schema';
-import { plannedEnvs } from '@repoforge/datagen';
+import { plannedEnvs, shareDatasetEnvs, slimDatasetEnvs } from '@repoforge/datagen';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import {
-  envSpecHash,
-  planEnv,
-  resolveCommit,
-  shareEnvironments,
-  slimByAccessTrace,
-  snapshotFromGit,
-  toHarnessEnvSpec,
-} from '@repoforge/deps';
-import { EnvSpec, loadDataset, materializeRepo, RepoCache, runInstance } from '@repoforge/harness';
+import { envSpecHash, planEnv, resolveCommit, snapshotFromGit } from '@repoforge/deps';
+import { loadDataset, RepoCache } from '@repoforge/harness';
 import { writeFileAtomic } from '@repoforge/schema/node';
-import { createSandbox, SandboxPool } from '@repoforge/sandbox';
+import { createSandbox, type SandboxOptions } from '@repoforge/sandbox';
 import { BACKEND_OPTION, backendKit } from '../backend.js';
 import { fileArg, numberArg } from '../args.js';
 import { type Command, UsageError } from '../command.js';
@@ -103,107 +94,28 @@ const build: Command = {
         );
       return failures.size ? 1 : 0;
     }
-    if (values.share) {
-      const repoSource = new RepoCache({ cacheDir: resolve(io.cwd, String(values['repo-cache'])) });
-      const pool = new SandboxPool({
-        warm: 0,
-        max: 2,
-        create: (image) => createSandbox({ backend: 'docker', image, network: 'none' }),
-      });
-      const byId = new Map(dataset.map((i) => [i.instance_id, i]));
-      try {
-        const shared = await shareEnvironments({
-          instances: dataset.map((i) => ({ id: i.instance_id, repo: i.repo, createdAt: i.created_at })),
-          ownImage: async (l) => images.get(l.id)!,
-          validate: async (l, image) => {
-            const inst = byId.get(l.id)!;
-            const { plan } = await env.envOf(inst, signal);
-            const lease = await pool.acquire(image, { signal });
-            try {
-              const r = await runInstance({
-                instance: inst,
-                prediction: {
-                  instance_id: inst.instance_id,
-                  model_name_or_path: 'gold',
-                  model_patch: inst.patch,
-                },
-                spec: EnvSpec.parse(toHarnessEnvSpec(plan, image)),
-                parser: plan.logParser,
-                location: await repoSource.resolve(inst.repo, { signal }),
-                sandbox: lease.sandbox,
-                timeoutMs: 1_800_000,
-                signal,
-              });
-              return r.report?.resolved === true;
-            } finally {
-              await lease.release();
-            }
-          },
-          signal,
-        });
-        io.stderr.write(
-          `lineage sharing: ${new Set(images.values()).size} planned image(s) -> ${shared.images.size} after ${shared.validations} validation run(s)\n`,
-        );
-        for (const [id, image] of shared.assignment) images.set(id, image);
-      } finally {
-        await pool.close();
-      }
-    }
-    if (values.slim) {
-      const repoSource = new RepoCache({ cacheDir: resolve(io.cwd, String(values['repo-cache'])) });
-      const byImage = new Map<string, typeof dataset>();
-      for (const inst of dataset)
-        byImage.set(images.get(inst.instance_id)!, [
-          ...(byImage.get(images.get(inst.instance_id)!) ?? []),
-          inst,
-        ]);
-      const resolves = async (inst: (typeof dataset)[number], image: string) => {
-        const { plan } = await env.envOf(inst, signal);
-        await using sb = await createSandbox({ backend: 'docker', image, network: 'none' });
-        const r = await runInstance({
-          instance: inst,
-          prediction: { instance_id: inst.instance_id, model_name_or_path: 'gold', model_patch: inst.patch },
-          spec: EnvSpec.parse(toHarnessEnvSpec(plan, image)),
-          parser: plan.logParser,
-          location: await repoSource.resolve(inst.repo, { signal }),
-          sandbox: sb,
-          timeoutMs: 1_800_000,
-          signal,
-        });
-        return r.report?.resolved === true;
+    if (values.share || values.slim) {
+      const passes = {
+        dataset,
+        images,
+        envs: env,
+        repoSource: new RepoCache({ cacheDir: resolve(io.cwd, String(values['repo-cache'])) }),
+        createSandbox: (o: SandboxOptions) => createSandbox({ backend: 'docker', ...o }),
+        signal,
       };
-      for (const [image, members] of byImage) {
-        const first = members[0]!;
-        const { plan } = await env.envOf(first, signal);
-        const r = await slimByAccessTrace({
-          image,
-          runTests: async (sb, traceEnv) => {
-            await materializeRepo(
-              sb,
-              await repoSource.resolve(first.repo, { signal }),
-              first.base_commit,
-              '/testbed',
-              signal,
-            );
-            await sb.exec(
-              ['/bin/bash', '-c', [...plan.preTest, traceEnv, renderTestCmd(plan.testCmd, [])].join('\n')],
-              {
-                cwd: '/testbed',
-                timeoutMs: 1_800_000,
-                signal,
-              },
-            );
-          },
-          validate: async (slim) => {
-            for (const m of members) if (!(await resolves(m, slim))) return false;
-            return true;
-          },
-        });
+      if (values.share) {
+        const planned = new Set(images.values()).size;
+        const shared = await shareDatasetEnvs(passes);
         io.stderr.write(
-          `slim ${image}: ${r.kept ? `kept, ${r.removed.length} package(s) removed, ${(r.bytesSaved / 1048576).toFixed(1)} MB saved` : r.removed.length ? 'rejected (tests changed)' : 'nothing unused'}\n`,
+          `lineage sharing: ${planned} planned image(s) -> ${shared.images.size} after ${shared.validations} validation run(s)\n`,
         );
-        if (r.kept) for (const m of members) images.set(m.instance_id, r.image);
       }
+      if (values.slim)
+        await slimDatasetEnvs(passes, (image, r) =>
+          io.stderr.write(
+            `slim ${image}: ${r.kept ? `kept, ${r.removed.length} package(s) removed, ${(r.bytesSaved / 1048576).toFixed(1)} MB saved` : r.removed.length ? 'rejected (tests changed)' : 'nothing unused'}\n`,
+          ),
+        );
     }
     if (values.out)
       await writeFileAtomic(

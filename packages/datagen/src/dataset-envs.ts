@@ -1,0 +1,113 @@
+import {
+  type LineageResult,
+  type SlimResult,
+  shareEnvironments,
+  slimByAccessTrace,
+  toHarnessEnvSpec,
+} from '@repoforge/deps';
+import { EnvSpec, materializeRepo, type RepoSource, runInstance } from '@repoforge/harness';
+import type { Sandbox, SandboxOptions } from '@repoforge/sandbox';
+import { type Instance, renderTestCmd } from '@repoforge/schema';
+import type { plannedEnvs } from './planned-envs.js';
+
+/** What sharing and slimming a dataset's environments need: its planned environments and where to run tests. */
+export interface DatasetEnvOptions {
+  dataset: readonly Instance[];
+  /** instance id -> its environment image (as built from the plans); updated in place by the passes. */
+  images: Map<string, string>;
+  envs: Pick<ReturnType<typeof plannedEnvs>, 'envOf'>;
+  repoSource: RepoSource;
+  createSandbox: (options: SandboxOptions) => Promise<Sandbox>;
+  /** Per test run (default 1800 s, SWE-bench's). */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Whether an instance's gold patch resolves in `image`: the one check that decides whether an instance may move
+ * to a shared image or a slimmed one.
+ */
+export async function goldResolvesIn(
+  options: DatasetEnvOptions,
+  instance: Instance,
+  image: string,
+): Promise<boolean> {
+  const { signal } = options;
+  const { plan } = await options.envs.envOf(instance, signal);
+  await using sandbox = await options.createSandbox({ image, network: 'none' });
+  const result = await runInstance({
+    instance,
+    prediction: {
+      instance_id: instance.instance_id,
+      model_name_or_path: 'gold',
+      model_patch: instance.patch,
+    },
+    spec: EnvSpec.parse(toHarnessEnvSpec(plan, image)),
+    parser: plan.logParser,
+    location: await options.repoSource.resolve(instance.repo, { signal }),
+    sandbox,
+    timeoutMs: options.timeoutMs ?? 1_800_000,
+    signal,
+  });
+  return result.report?.resolved === true;
+}
+
+/**
+ * Lineage sharing over a dataset: an instance moves onto an earlier instance's image of its repo when its gold
+ * patch still resolves there. `options.images` is updated to the assignment.
+ */
+export async function shareDatasetEnvs(options: DatasetEnvOptions): Promise<LineageResult> {
+  const byId = new Map(options.dataset.map((i) => [i.instance_id, i]));
+  const shared = await shareEnvironments({
+    instances: options.dataset.map((i) => ({ id: i.instance_id, repo: i.repo, createdAt: i.created_at })),
+    ownImage: async (l) => options.images.get(l.id)!,
+    validate: (l, image) => goldResolvesIn(options, byId.get(l.id)!, image),
+    signal: options.signal,
+  });
+  for (const [id, image] of shared.assignment) options.images.set(id, image);
+  return shared;
+}
+
+/**
+ * The access-trace pass per image: packages no test of the image's first instance loaded are dropped, and the
+ * slimmer image is kept only when every instance on it still resolves. `options.images` follows kept images.
+ */
+export async function slimDatasetEnvs(
+  options: DatasetEnvOptions,
+  onImage?: (image: string, result: SlimResult) => void,
+): Promise<Map<string, SlimResult>> {
+  const { signal } = options;
+  const byImage = new Map<string, Instance[]>();
+  for (const inst of options.dataset) {
+    const image = options.images.get(inst.instance_id)!;
+    byImage.set(image, [...(byImage.get(image) ?? []), inst]);
+  }
+  const results = new Map<string, SlimResult>();
+  for (const [image, members] of byImage) {
+    signal?.throwIfAborted();
+    const first = members[0]!;
+    const { plan } = await options.envs.envOf(first, signal);
+    const location = await options.repoSource.resolve(first.repo, { signal });
+    const result = await slimByAccessTrace({
+      image,
+      createSandbox: options.createSandbox,
+      runTests: async (sb, traceEnv) => {
+        await materializeRepo(sb, location, first.base_commit, '/testbed', signal);
+        const script = [...plan.preTest, traceEnv, renderTestCmd(plan.testCmd, [])].join('\n');
+        await sb.exec(['/bin/bash', '-c', script], {
+          cwd: '/testbed',
+          timeoutMs: options.timeoutMs ?? 1_800_000,
+          signal,
+        });
+      },
+      validate: async (slim) => {
+        for (const m of members) if (!(await goldResolvesIn(options, m, slim))) return false;
+        return true;
+      },
+    });
+    results.set(image, result);
+    if (result.kept) for (const m of members) options.images.set(m.instance_id, result.image);
+    onImage?.(image, result);
+  }
+  return results;
+}
