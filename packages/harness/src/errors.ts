@@ -15,9 +15,9 @@ export type HarnessErrorCode =
   | 'QUEUE_UNREACHABLE'
   | 'QUEUE_UNAVAILABLE'
   | 'NOT_SERVABLE'
-  | 'IMAGE_PULL_FAILED';
+  | 'IMAGE_PULL_FAILED'
+  | 'RUN_NOT_FOUND';
 
-/** A harness failure with a stable `code`; `cause` keeps the underlying error. */
 /** Codes that mean the caller's input was wrong (a dataset, an env spec, an instance id). */
 const INPUT_CODES: ReadonlySet<HarnessErrorCode> = new Set([
   'ENV_SPEC_INVALID',
@@ -25,8 +25,10 @@ const INPUT_CODES: ReadonlySet<HarnessErrorCode> = new Set([
   'UNKNOWN_INSTANCE',
   'INPUT_INVALID',
   'NO_LOG_PARSER',
+  'RUN_NOT_FOUND',
 ]);
 
+/** A harness failure with a stable `code`; `cause` keeps the underlying error. */
 export class HarnessError extends RepoForgeError {
   declare readonly code: HarnessErrorCode;
   constructor(code: HarnessErrorCode, message: string, options?: { cause?: unknown }) {

@@ -66,6 +66,7 @@ export {
   runEvaluation,
 } from './run-evaluation.js';
 export { type InstanceOutcome, type RunInstanceInput, runInstance } from './run-instance.js';
+export { readRunResults, type RunResult } from './run-results.js';
 export {
   errorOutcome,
   evaluateTask,
