@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { parseRecords } from '@repoforge/schema';
 import { writeFileAtomic } from '@repoforge/schema/node';
+import { SpiceLabels } from '@repoforge/spice';
 import { type Command, UsageError } from '../command.js';
 import { loadReportData } from '../report/data.js';
 import { renderReport } from '../report/html.js';
@@ -15,10 +17,8 @@ export async function writeHtmlReport(options: {
 }): Promise<string> {
   const labels = new Map<string, number>();
   if (options.labels && existsSync(options.labels)) {
-    for (const line of readFileSync(options.labels, 'utf8').split('\n').filter(Boolean)) {
-      const l = JSON.parse(line) as { instance_id: string; difficulty: number };
-      labels.set(l.instance_id, l.difficulty);
-    }
+    const rows = parseRecords(readFileSync(options.labels, 'utf8'), SpiceLabels, { source: options.labels });
+    for (const l of rows.records) labels.set(l.instance_id, l.difficulty);
   }
   const storage =
     options.storage && existsSync(options.storage)
