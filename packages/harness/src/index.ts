@@ -56,8 +56,6 @@ export {
   swebenchRecipeMap,
 } from './recipes/swebench.js';
 export {
-  type EnvAttemptRecord,
-  type EnvProvenance,
   type EvaluationEvent,
   type EvaluationOptions,
   type EvaluationResult,
@@ -66,6 +64,7 @@ export {
   runEvaluation,
 } from './run-evaluation.js';
 export { type InstanceOutcome, type RunInstanceInput, runInstance } from './run-instance.js';
+export { EnvAttemptRecord, EnvProvenance } from './provenance.js';
 export { readRunResults, type RunResult } from './run-results.js';
 export {
   errorOutcome,

@@ -18,10 +18,10 @@ import {
   type SandboxOptions,
   SandboxPool,
 } from '@repoforge/sandbox';
-import { z } from 'zod';
 import { EnvImages } from './env-images.js';
 import { EnvSpec, type EnvSpecInput, type EnvSpecMap, envSpecFor } from './env-spec.js';
 import { HarnessError } from './errors.js';
+import { EnvAttemptRecord, EnvProvenance } from './provenance.js';
 import { type Executor, LocalExecutor } from './executor.js';
 import { gradeLog } from './grading.js';
 import { FAIL_ONLY_REPOS, LOG_PARSERS, MSWE_PARSERS, resolveLogParserName } from './parsers/registry.js';
@@ -135,23 +135,6 @@ async function withPackageVersions(dataset: Instance[], options: EvaluationOptio
   );
 }
 
-/** Where an instance's environment comes from, before anything is built: recorded with each result. */
-export interface EnvProvenance {
-  source: 'instance-image' | 'env-spec' | 'recipe' | 'planned';
-  /** The recipe flavour, the image, or a hash of the env spec: what decides the environment. */
-  detail: string;
-  /** How a planned environment was obtained (the repair ladder's rungs, in order), when it was verified. */
-  attempts?: EnvAttemptRecord[];
-}
-
-/** One step of obtaining an environment: the rung tried and what came of it (@repoforge/deps' EnvAttempt). */
-export interface EnvAttemptRecord {
-  rung: string;
-  outcome: string;
-  detail: string;
-  ms: number;
-}
-
 /** What `resolveEnv` gives: an env spec, and how it was obtained when that is known. */
 export type ResolvedEnv = EnvSpecInput & { attempts?: readonly EnvAttemptRecord[] };
 
@@ -193,13 +176,7 @@ async function envOf(
     const got = plan ? await options.resolveEnv(inst, options.signal) : undefined;
     const provenance: EnvProvenance = { source: 'planned', detail: 'planned from the repo' };
     // Recorded for the report only: resuming compares source and detail, not how the ladder got there.
-    if (got?.attempts?.length)
-      provenance.attempts = got.attempts.map(({ rung, outcome, detail, ms }) => ({
-        rung,
-        outcome,
-        detail,
-        ms,
-      }));
+    if (got?.attempts?.length) provenance.attempts = EnvAttemptRecord.array().parse(got.attempts);
     return { spec: got ? EnvSpec.parse(got) : undefined, provenance };
   }
   return { spec: envSpecFor(options.envSpecs, inst), provenance: { source: 'env-spec', detail: '' } };
@@ -278,7 +255,7 @@ async function staleResult(
     return undefined;
   }
   const saved = await readFile(join(dir, LOG_FILES.environment), 'utf8').then(
-    (t) => EnvProvenanceFile.safeParse(JSON.parse(t)),
+    (t) => EnvProvenance.safeParse(JSON.parse(t)),
     () => undefined,
   );
   if (!saved?.success) return 'its environment was not recorded';
@@ -286,8 +263,6 @@ async function staleResult(
   if (before.source === current.source && before.detail === current.detail) return undefined;
   return `it ran in ${before.source} (${before.detail}), this run uses ${current.source} (${current.detail})`;
 }
-
-const EnvProvenanceFile = z.object({ source: z.string(), detail: z.string() });
 
 /**
  * Evaluates predictions on instances, SWE-bench-compatibly: per-instance logs and report.json under

@@ -5,7 +5,7 @@ import { type Instance, InstanceReportFile } from '@repoforge/schema';
 import { z } from 'zod';
 import { HarnessError } from './errors.js';
 import { LOG_FILES } from './paths.js';
-import type { EnvProvenance } from './run-evaluation.js';
+import { EnvProvenance } from './provenance.js';
 
 /** One instance's result as a run left it on disk (SWE-bench's layout plus RepoForge's extra files). */
 export interface RunResult {
@@ -22,13 +22,6 @@ export interface RunResult {
 }
 
 const Timings = z.object({ total_ms: z.number() });
-const Provenance = z.object({
-  source: z.enum(['instance-image', 'env-spec', 'recipe', 'planned']),
-  detail: z.string(),
-  attempts: z
-    .array(z.object({ rung: z.string(), outcome: z.string(), detail: z.string(), ms: z.number() }))
-    .optional(),
-});
 
 /** A file of the instance's log dir, validated; undefined when absent or not what RepoForge writes. */
 async function readJson<T>(dir: string, file: string, schema: z.ZodType<T>): Promise<T | undefined> {
@@ -62,7 +55,7 @@ async function readOne(dir: string, id: string, model: string, repo: string): Pr
     f2p: { success: t?.FAIL_TO_PASS.success.length ?? 0, failure: t?.FAIL_TO_PASS.failure.length ?? 0 },
     p2p: { success: t?.PASS_TO_PASS.success.length ?? 0, failure: t?.PASS_TO_PASS.failure.length ?? 0 },
     durationMs: (await readJson(dir, LOG_FILES.timings, Timings))?.total_ms,
-    environment: await readJson(dir, LOG_FILES.environment, Provenance),
+    environment: await readJson(dir, LOG_FILES.environment, EnvProvenance),
     logDir: dir,
   };
 }

@@ -6,6 +6,7 @@ import type { EnvImages } from './env-images.js';
 import type { EnvSpec } from './env-spec.js';
 import { flakyTests } from './flaky.js';
 import { LOG_FILES } from './paths.js';
+import type { EnvProvenance } from './provenance.js';
 import type { RepoSource } from './repo-source.js';
 import { type InstanceOutcome, runInstance } from './run-instance.js';
 
@@ -26,11 +27,7 @@ export interface InstanceTask {
   /** Run whole suites instead of each instance's test files. */
   wholeSuite?: boolean;
   /** Where the environment came from: written beside the report, checked on resume. */
-  provenance?: {
-    source: string;
-    detail: string;
-    attempts?: { rung: string; outcome: string; detail: string; ms: number }[];
-  };
+  provenance?: EnvProvenance;
 }
 
 /** What a worker has locally: the repos, the environment images, a sandbox pool. */
