@@ -51,11 +51,13 @@ export {
   dropUnknownFlag,
   type EnvAttempt,
   type FailureClass,
+  jestWorkers,
   legacyPeerDeps,
   type ObtainedEnv,
   obtainEnv,
   otherNodeVersion,
   type Rung,
+  runCutShort,
   type VerifyResult,
 } from './ladder.js';
 export {

@@ -88,4 +88,63 @@ describe.skipIf(await skipWithoutDocker())('the repair ladder on a repo built to
     ]);
     expect(got.spec.runtime.version).toMatch(/^18\./);
   });
+
+  it('a jest suite that ends the process in band is run again with workers, and then every result is there', async () => {
+    // Real jest from the npm registry: in band, the test that calls process.exit ends jest itself, so the
+    // results after it and the summary never print; with workers only that file fails.
+    const plan: EnvSpec = {
+      ecosystem: 'node',
+      runtime: { name: 'node', version: '20.19.0' },
+      systemPackages: ['ca-certificates'],
+      install: {
+        strategy: 'npm',
+        files: {
+          'package.json': JSON.stringify({
+            name: 'in-band',
+            version: '1.0.0',
+            devDependencies: { jest: '29.7.0' },
+          }),
+        },
+        command: 'npm install --no-audit --no-fund --ignore-scripts',
+      },
+      preTest: [],
+      testCmd: 'npx jest --runInBand --verbose --ci {tests}',
+      logParser: 'parse_log_jest',
+      testRunner: 'jest',
+      notes: [],
+    };
+    const got = await obtainEnv(plan, { provider: new EnvBuilder({ baseImage }), verify: verifyJest });
+    expect(got.attempts.map((a) => [a.rung, a.outcome])).toEqual([
+      ['as planned', 'results_incomplete'],
+      ['jest-workers', 'ok'],
+    ]);
+    expect(got.attempts[0]!.detail).toMatch(/^4 tests reported, then the run stopped/);
+    expect(got.attempts[1]!.detail).toBe('4 tests ran');
+    expect(got.spec.testCmd).toBe('npx jest --verbose --ci --maxWorkers=2 {tests}');
+  });
 });
+
+// The larger file runs first (jest orders uncached files by size), so in band its results print before the exit.
+const JEST_TESTS = {
+  '/opt/deps/__tests__/parse.test.js': `// Splitting a list: four tests, and enough text that jest runs this file first.
+const parse = (s) => s.split(',').map((x) => x.trim()).filter(Boolean);
+test('splits on commas', () => expect(parse('a,b')).toEqual(['a', 'b']));
+test('trims each part', () => expect(parse(' a , b ')).toEqual(['a', 'b']));
+test('drops empty parts', () => expect(parse('a,,b')).toEqual(['a', 'b']));
+test('an empty string is no parts', () => expect(parse('')).toEqual([]));
+`,
+  '/opt/deps/__tests__/cli.test.js': `test('the CLI ends the process', () => process.exit(1));\n`,
+};
+
+/** Jest's verbose results counted, as parse_log_jest reads them. */
+async function verifyJest(spec: EnvSpec, built: BuiltEnv) {
+  await using sb = await createSandbox({ backend: 'docker', image: built.image, network: 'none' });
+  await sb.writeFiles(JEST_TESTS);
+  const cmd = spec.testCmd.replace('{tests}', '');
+  const r = await sb.exec([
+    '/bin/sh',
+    '-c',
+    `cd /opt/deps && PATH=/opt/deps/node_modules/.bin:$PATH ${cmd} 2>&1`,
+  ]);
+  return { tests: (r.stdout.match(/^\s*✓ /gm) ?? []).length, exitCode: r.exitCode, log: r.stdout };
+}

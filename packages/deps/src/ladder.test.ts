@@ -82,12 +82,56 @@ describe('the environment ladder', () => {
     const s = scripted({
       test: (spec) =>
         spec.runtime.version.startsWith('18')
-          ? { tests: 5, exitCode: 0, log: '' }
+          ? { tests: 5, exitCode: 0, log: '5 passing' }
           : { tests: 0, exitCode: 1, log: 'SyntaxError: Unexpected token' },
     });
     const got = await obtainEnv(plan, { provider: s.provider, verify: s.verify });
     expect(got.spec.runtime.version).toMatch(/^18\./);
     expect(got.attempts.at(-1)).toMatchObject({ rung: 'other-node-version', outcome: 'ok' });
+  });
+
+  it('a jest run in band that stops before its summary is incomplete: the next attempt runs with workers', async () => {
+    const jestPlan: EnvSpec = {
+      ...plan,
+      testCmd: 'npx jest --runInBand --verbose --ci --maxWorkers=2 {tests}',
+      logParser: 'parse_log_jest',
+      testRunner: 'jest',
+    };
+    const s = scripted({
+      test: (spec) =>
+        spec.testCmd.includes('--runInBand')
+          ? { tests: 3, exitCode: 0, log: '  ✓ a (2 ms)\n  ✓ b\n  ✓ c\n  process.exit called with "0"' }
+          : { tests: 5, exitCode: 1, log: '  ✓ a\nTests:       1 failed, 4 passed, 5 total' },
+    });
+    const got = await obtainEnv(jestPlan, { provider: s.provider, verify: s.verify });
+    expect(got.attempts.map((a) => [a.rung, a.outcome])).toEqual([
+      ['as planned', 'results_incomplete'],
+      ['jest-workers', 'ok'],
+    ]);
+    expect(got.attempts[0]!.detail).toMatch(/^3 tests reported, .*process\.exit called/);
+    expect(got.spec.testCmd).toBe('npx jest --verbose --ci --maxWorkers=2 {tests}');
+  });
+
+  it('jest-workers adds workers where the command had none, and leaves a jest run without -i alone', async () => {
+    const { jestWorkers } = await import('./index.js');
+    const inBand = { ...plan, testRunner: 'jest', testCmd: 'jest -i --verbose {tests}' };
+    expect(jestWorkers.applies('results_incomplete', inBand)).toBe(true);
+    expect(
+      (await jestWorkers.apply(inBand, { class: 'results_incomplete', detail: '', log: '' }))?.testCmd,
+    ).toBe('jest --verbose --maxWorkers=2 {tests}');
+    expect(jestWorkers.applies('results_incomplete', { ...inBand, testCmd: 'jest --verbose {tests}' })).toBe(
+      false,
+    );
+    expect(jestWorkers.applies('results_incomplete', { ...inBand, testRunner: 'mocha' })).toBe(false);
+  });
+
+  it('knows the end-of-run summaries of jest and mocha, and expects none from other parsers', async () => {
+    const { runCutShort } = await import('./index.js');
+    expect(runCutShort('Tests:       2 passed, 2 total', 'parse_log_jest')).toBe(false);
+    expect(runCutShort('  ✓ a', 'parse_log_jest')).toBe(true);
+    expect(runCutShort('  0 passing (3ms)\n  2 failing', 'parse_log_mocha')).toBe(false);
+    expect(runCutShort('  ✓ a', 'parse_log_mocha')).toBe(true);
+    expect(runCutShort('ok 1 - a', 'parse_log_tap')).toBe(false);
   });
 
   it('says what was tried when no rung helps', async () => {

@@ -12,7 +12,8 @@ export type FailureClass =
   | 'wrong_runtime'
   | 'network_at_test_time'
   | 'no_tests_found'
-  | 'runner_crashed';
+  | 'runner_crashed'
+  | 'results_incomplete';
 
 /** What a verification run of the test command saw: parsed test results, not just an exit code. */
 export interface VerifyResult {
@@ -85,6 +86,22 @@ export function classifyFailure(
     : { class: 'runner_crashed', detail: lastLines(log) };
 }
 
+/**
+ * Runners that end every finished run with a summary line. Results without it mean the runner stopped
+ * mid-run (a test ended the process, a crash, an OOM kill): some tests' results are missing, so the
+ * environment is not accepted as it is.
+ */
+const RUN_SUMMARY: Partial<Record<string, RegExp>> = {
+  parse_log_jest: /^\s*Tests:\s+.*\b\d+ total\b/m,
+  parse_log_mocha: /^\s*\d+ passing\b/m,
+};
+
+/** Whether a log with test results lacks the summary its runner always prints at the end of a run. */
+export function runCutShort(log: string, logParser: string): boolean {
+  const summary = RUN_SUMMARY[logParser];
+  return summary !== undefined && !summary.test(log);
+}
+
 const lastLines = (log: string) => log.trim().split('\n').slice(-3).join(' | ').slice(0, 300);
 
 /** npm: resolve peer dependencies as npm 6 did (old repos pin plugins against older hosts). */
@@ -132,66 +149,115 @@ export const otherNodeVersion: Rung = {
   },
 };
 
+const IN_BAND = new Set(['-i', '--runInBand', '--run-in-band', '--runInBand=true']);
+
+/**
+ * Jest in band runs every test file in the runner's own process, so one file that ends or crashes the
+ * process takes the results of the files after it (and the summary) with it; with workers, that file fails
+ * alone. The repo's own `--runInBand` is kept as planned (suites that share a port or a database need it)
+ * and dropped only when the in-band run came back incomplete.
+ */
+export const jestWorkers: Rung = {
+  name: 'jest-workers',
+  applies: (f, s) =>
+    (f === 'results_incomplete' || f === 'runner_crashed') &&
+    s.testRunner === 'jest' &&
+    s.testCmd.split(' ').some((t) => IN_BAND.has(t)),
+  apply: async (s) => {
+    const tokens = s.testCmd.split(' ').filter((t) => !IN_BAND.has(t));
+    if (!tokens.some((t) => t.startsWith('--maxWorkers'))) {
+      const at = tokens.findIndex((t) => t.startsWith('{tests'));
+      tokens.splice(at < 0 ? tokens.length : at, 0, '--maxWorkers=2');
+    }
+    return {
+      ...s,
+      testCmd: tokens.join(' '),
+      notes: [...s.notes, 'ran jest with workers: in band, the run stopped before its summary'],
+    };
+  },
+};
+
 /** The ladder RepoForge climbs by default, in order. An agent rung can be appended (off by default). */
-export const DEFAULT_RUNGS: readonly Rung[] = [legacyPeerDeps, dropUnknownFlag, otherNodeVersion];
+export const DEFAULT_RUNGS: readonly Rung[] = [
+  legacyPeerDeps,
+  dropUnknownFlag,
+  jestWorkers,
+  otherNodeVersion,
+];
+
+type Failure = { class: FailureClass; detail: string; log: string };
+type Verify = (spec: EnvSpec, built: BuiltEnv, signal?: AbortSignal) => Promise<VerifyResult>;
+
+/** A verification run's failure, if it is one: no tests, or results from a run that stopped early. */
+function verificationFailure(verified: VerifyResult, logParser: string): Failure | undefined {
+  if (verified.tests === 0) return { ...classifyFailure(verified.log, 'test'), log: verified.log };
+  if (!runCutShort(verified.log, logParser)) return undefined;
+  const detail = `${verified.tests} tests reported, then the run stopped before its summary: ${lastLines(verified.log)}`;
+  return { class: 'results_incomplete', detail, log: verified.log };
+}
+
+/** One build and verification of `spec`: the built environment, or the classified failure. */
+async function attemptEnv(
+  spec: EnvSpec,
+  options: { provider: EnvProvider; verify?: Verify; signal?: AbortSignal },
+): Promise<{ built: BuiltEnv; detail: string } | { failure: Failure }> {
+  try {
+    const built = await options.provider.ensure(spec, { signal: options.signal });
+    if (!options.verify) return { built, detail: 'built' };
+    const verified = await options.verify(spec, built, options.signal);
+    const failure = verificationFailure(verified, spec.logParser);
+    return failure ? { failure } : { built, detail: `${verified.tests} tests ran` };
+  } catch (error) {
+    options.signal?.throwIfAborted();
+    const log = String((error as { log?: string }).log ?? '') + String((error as Error).message ?? error);
+    return { failure: { ...classifyFailure(log, 'install'), log } };
+  }
+}
+
+/** The first rung that answers this failure with a spec that differs from the one that failed. */
+async function nextRung(
+  rungs: readonly Rung[],
+  spec: EnvSpec,
+  failure: Failure,
+): Promise<{ rung: string; spec: EnvSpec } | undefined> {
+  const key = (s: EnvSpec) => envSpecHash(s) + s.testCmd;
+  for (const r of rungs) {
+    if (!r.applies(failure.class, spec)) continue;
+    const next = await r.apply(spec, failure);
+    if (next && key(next) !== key(spec)) return { rung: r.name, spec: next };
+  }
+  return undefined;
+}
 
 /**
  * Builds an environment and accepts it only when its test command really runs tests (`verify` sees parsed
- * results); otherwise classifies the failure and climbs the ladder, recording every attempt. Throws a
- * DepsError whose `attempts` say what was tried when no rung helps.
+ * results, and the runner's end-of-run summary where it prints one); otherwise classifies the failure and
+ * climbs the ladder, recording every attempt. Throws a DepsError whose `attempts` say what was tried when
+ * no rung helps.
  */
 export async function obtainEnv(
   plan: EnvSpec,
   options: {
     provider: EnvProvider;
-    verify?: (spec: EnvSpec, built: BuiltEnv, signal?: AbortSignal) => Promise<VerifyResult>;
+    verify?: Verify;
     rungs?: readonly Rung[];
     maxAttempts?: number;
     signal?: AbortSignal;
   },
 ): Promise<ObtainedEnv> {
-  const rungs = options.rungs ?? DEFAULT_RUNGS;
   const attempts: EnvAttempt[] = [];
-  let spec = plan;
-  let rung = 'as planned';
-  for (let i = 0; i < (options.maxAttempts ?? 6); i++) {
+  let step: { rung: string; spec: EnvSpec } | undefined = { rung: 'as planned', spec: plan };
+  for (let i = 0; step && i < (options.maxAttempts ?? 6); i++) {
     options.signal?.throwIfAborted();
+    const { rung, spec } = step;
     const started = performance.now();
-    const record = (outcome: EnvAttempt['outcome'], detail: string) =>
-      attempts.push({
-        rung,
-        specHash: envSpecHash(spec),
-        outcome,
-        detail,
-        ms: Math.round(performance.now() - started),
-      });
-    let failure: { class: FailureClass; detail: string; log: string };
-    try {
-      const built = await options.provider.ensure(spec, { signal: options.signal });
-      const verified = options.verify ? await options.verify(spec, built, options.signal) : undefined;
-      if (!verified || verified.tests > 0) {
-        record('ok', verified ? `${verified.tests} tests ran` : 'built');
-        return { spec, built, attempts };
-      }
-      failure = { ...classifyFailure(verified.log, 'test'), log: verified.log };
-    } catch (error) {
-      options.signal?.throwIfAborted();
-      const log = String((error as { log?: string }).log ?? '') + String((error as Error).message ?? error);
-      failure = { ...classifyFailure(log, 'install'), log };
-    }
-    record(failure.class, failure.detail);
-    let next: EnvSpec | undefined;
-    for (const r of rungs) {
-      if (!r.applies(failure.class, spec)) continue;
-      next = await r.apply(spec, failure);
-      if (next && envSpecHash(next) + next.testCmd !== envSpecHash(spec) + spec.testCmd) {
-        rung = r.name;
-        break;
-      }
-      next = undefined;
-    }
-    if (!next) break;
-    spec = next;
+    const got = await attemptEnv(spec, options);
+    const outcome = 'built' in got ? 'ok' : got.failure.class;
+    const detail = 'built' in got ? got.detail : got.failure.detail;
+    const ms = Math.round(performance.now() - started);
+    attempts.push({ rung, specHash: envSpecHash(spec), outcome, detail, ms });
+    if ('built' in got) return { spec, built: got.built, attempts };
+    step = await nextRung(options.rungs ?? DEFAULT_RUNGS, spec, got.failure);
   }
   const last = attempts[attempts.length - 1]!;
   throw Object.assign(

@@ -300,6 +300,11 @@ describe("test commands from the repo's scripts.test", () => {
     expect(testCommandFromScript('npm run lint && cross-env NODE_ENV=test jest --coverage', 'jest')).toBe(
       'NODE_ENV=test jest --verbose --ci --maxWorkers=2 {tests}',
     );
+    // jest refuses --runInBand beside --maxWorkers, so the script's choice of processes is kept, alone.
+    expect(testCommandFromScript('jest --runInBand --coverage', 'jest')).toBe(
+      'jest --runInBand --verbose --ci {tests}',
+    );
+    expect(testCommandFromScript('jest -w 4 test/', 'jest')).toBe('jest -w 4 --verbose --ci {tests:test/}');
     expect(testCommandFromScript('nyc --reporter=text _mocha -R dot test', 'mocha')).toBe(
       'mocha --reporter spec {tests:test}',
     );

@@ -62,6 +62,19 @@ const REPORTING: Record<string, string> = {
   vitest: '--reporter=verbose --reporter=junit --outputFile.junit=/tmp/repoforge-junit.xml',
 };
 
+/** Jest flags that choose how many processes run the tests: the script's own choice is kept. */
+const JEST_PROCESSES = /^(-i|--runInBand|--run-in-band|-w|--maxWorkers)(=|$)/;
+
+/**
+ * The reporting flags for `runner`, minus a worker count where the script already chose one: jest refuses
+ * `--runInBand` with `--maxWorkers` ("only one is allowed") and does not run a test. A repo that runs in band
+ * may need to (a shared port or database); the ladder's jest-workers rung undoes it if the run stops early.
+ */
+function reporting(runner: string, kept: readonly string[]): string {
+  if (runner === 'jest' && kept.some((t) => JEST_PROCESSES.test(t))) return '--verbose --ci';
+  return REPORTING[runner]!;
+}
+
 /** Where the runner is named in a script: `mocha`, `_mocha`, `node_modules/.bin/jest`, `jest/bin/jest.js`. */
 function runnerIndex(tokens: readonly string[], runner: string): number {
   return tokens.findIndex((t) => {
@@ -112,5 +125,5 @@ export function testCommandFromScript(
     paths.push(t);
   }
   const tests = paths.length ? `{tests:${paths.join(' ')}}` : '{tests}';
-  return [...head, runnerToken, ...kept, REPORTING[runner], tests].join(' ');
+  return [...head, runnerToken, ...kept, reporting(runner, kept), tests].join(' ');
 }
