@@ -48,6 +48,7 @@ export { installedPackages, readTrace, TRACE_ENV, TRACE_FILES, unusedPackages } 
 export {
   classifyFailure,
   DEFAULT_RUNGS,
+  dropGitDevDependencies,
   dropUnknownFlag,
   type EnvAttempt,
   type FailureClass,

@@ -134,6 +134,52 @@ describe('the environment ladder', () => {
     expect(runCutShort('ok 1 - a', 'parse_log_tap')).toBe(false);
   });
 
+  it('a git devDependency that cannot be fetched is dropped from a lockfile-less install; runtime ones stay', async () => {
+    const pkg = {
+      name: 'repoforge-env',
+      dependencies: { lib: 'github:acme/lib' },
+      devDependencies: {
+        mocha: '^6.2.2',
+        'time-require': 'github:jonschlinkert/time-require',
+        bench: 'acme/bench#v1',
+      },
+    };
+    const gitPlan: EnvSpec = {
+      ...plan,
+      install: { ...plan.install, files: { 'package.json': JSON.stringify(pkg) } } as EnvSpec['install'],
+    };
+    const packageJson = (spec: EnvSpec) =>
+      (spec.install as { files: Record<string, string> }).files['package.json']!;
+    const s = scripted({
+      install: (spec) =>
+        packageJson(spec).includes('time-require')
+          ? 'npm error command git --no-replace-objects ls-remote ssh://git@github.com/jonschlinkert/time-require.git\nnpm error /bin/sh: 1: ssh: not found'
+          : undefined,
+    });
+    const got = await obtainEnv(gitPlan, { provider: s.provider, verify: s.verify });
+    expect(got.attempts.map((a) => [a.rung, a.outcome])).toEqual([
+      ['as planned', 'needs_git_dependency'],
+      ['drop-git-dev-dependencies', 'ok'],
+    ]);
+    const kept = JSON.parse(packageJson(got.spec));
+    expect(kept.devDependencies).toEqual({ mocha: '^6.2.2' });
+    expect(kept.dependencies).toEqual({ lib: 'github:acme/lib' });
+    expect(got.spec.notes.at(-1)).toMatch(/^dropped git devDependencies time-require \(github:/);
+    // With a lockfile, npm ci would refuse a changed package.json: the rung does not apply.
+    const locked = {
+      ...gitPlan,
+      install: {
+        ...gitPlan.install,
+        files: { 'package.json': packageJson(gitPlan), 'package-lock.json': '{}' },
+      },
+    };
+    await expect(
+      obtainEnv(locked as EnvSpec, { provider: s.provider, verify: s.verify }),
+    ).rejects.toMatchObject({
+      code: 'ENV_BUILD_FAILED',
+    });
+  });
+
   it('says what was tried when no rung helps', async () => {
     const s = scripted({ test: () => ({ tests: 0, exitCode: 0, log: 'No tests found' }) });
     await expect(obtainEnv(plan, { provider: s.provider, verify: s.verify })).rejects.toMatchObject({

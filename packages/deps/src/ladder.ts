@@ -149,6 +149,48 @@ export const otherNodeVersion: Rung = {
   },
 };
 
+/** A dependency spec npm fetches with git (SSH or HTTPS to a git host), not from the registry. */
+const GIT_SPEC =
+  /^(git\+|git:|github:|gitlab:|bitbucket:|gist:)|^(https?:\/\/)?(www\.)?(github\.com|gitlab\.com|bitbucket\.org)\/|^[\w.-]+\/[\w.-]+(#.+)?$/;
+
+/**
+ * A devDependency fetched with git (`"time-require": "github:jonschlinkert/time-require"`) fails the whole
+ * install where git hosts or SSH are unreachable, although such tools (benchmarks, docs) are rarely what the
+ * tests import. Dropped from a lockfile-less npm install; the verification then shows whether the tests run
+ * without them. Runtime dependencies are never dropped.
+ */
+export const dropGitDevDependencies: Rung = {
+  name: 'drop-git-dev-dependencies',
+  applies: (f, s) => f === 'needs_git_dependency' && gitDevDependencies(s).length > 0,
+  apply: async (s) => {
+    const dropped = gitDevDependencies(s);
+    if (!dropped.length || s.install.strategy !== 'npm') return undefined;
+    const pkg = JSON.parse(s.install.files['package.json']!) as { devDependencies: Record<string, string> };
+    for (const [name] of dropped) delete pkg.devDependencies[name];
+    const files = { ...s.install.files, 'package.json': `${JSON.stringify(pkg, null, 2)}\n` };
+    const what = dropped.map(([n, v]) => `${n} (${v})`).join(', ');
+    return {
+      ...s,
+      install: { ...s.install, files },
+      notes: [...s.notes, `dropped git devDependencies ${what}: the tests must run without them`],
+    };
+  },
+};
+
+/** The git-fetched devDependencies of a lockfile-less npm install (with a lockfile, npm ci would refuse the change). */
+function gitDevDependencies(s: EnvSpec): [string, string][] {
+  if (s.install.strategy !== 'npm' || Object.keys(s.install.files).some((f) => f !== 'package.json'))
+    return [];
+  try {
+    const pkg = JSON.parse(s.install.files['package.json'] ?? '{}') as {
+      devDependencies?: Record<string, string>;
+    };
+    return Object.entries(pkg.devDependencies ?? {}).filter(([, v]) => GIT_SPEC.test(v.trim()));
+  } catch {
+    return [];
+  }
+}
+
 const IN_BAND = new Set(['-i', '--runInBand', '--run-in-band', '--runInBand=true']);
 
 /**
@@ -180,6 +222,7 @@ export const jestWorkers: Rung = {
 /** The ladder RepoForge climbs by default, in order. An agent rung can be appended (off by default). */
 export const DEFAULT_RUNGS: readonly Rung[] = [
   legacyPeerDeps,
+  dropGitDevDependencies,
   dropUnknownFlag,
   jestWorkers,
   otherNodeVersion,
