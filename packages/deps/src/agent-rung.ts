@@ -1,3 +1,4 @@
+import { ChatClient, type ChatClientOptions, LlmError } from '@repoforge/llm';
 import type { FailureClass, Rung } from './ladder.js';
 import type { EnvSpec } from './spec.js';
 
@@ -43,16 +44,13 @@ export function proposalRung(propose: ProposeRepair, name = 'agent'): Rung {
 }
 
 /**
- * A ProposeRepair backed by an OpenAI-compatible chat endpoint (vLLM, SGLang, OpenAI): it sees the plan and the
- * tail of the failing log and answers JSON `{"install_command"?, "test_command"?, "why"}`.
+ * A ProposeRepair backed by an OpenAI-compatible chat endpoint (vLLM, SGLang, OpenAI) through @repoforge/llm:
+ * it sees the plan and the tail of the failing log and answers JSON `{"install_command"?, "test_command"?,
+ * "why"}`. A model that cannot be reached, or never answers in JSON, proposes nothing (the ladder then stops
+ * as it would without the agent); an abort still aborts.
  */
-export function openAiCompatibleRepair(options: {
-  baseUrl: string;
-  model: string;
-  apiKey?: string;
-  fetch?: typeof fetch;
-}): ProposeRepair {
-  const f = options.fetch ?? fetch;
+export function openAiCompatibleRepair(options: ChatClientOptions & { model: string }): ProposeRepair {
+  const client = new ChatClient({ maxRetries: 2, ...options });
   return async ({ spec, failure }, signal) => {
     const prompt = [
       "An environment for running a repository's tests failed. Propose a fix as JSON with optional keys",
@@ -65,30 +63,29 @@ export function openAiCompatibleRepair(options: {
       'Log tail:',
       failure.log.slice(-4000),
     ].join('\n');
-    const res = await f(`${options.baseUrl.replace(/\/+$/, '')}/chat/completions`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
-      },
-      body: JSON.stringify({
-        model: options.model,
-        messages: [{ role: 'user', content: prompt }],
-        temperature: 0,
-      }),
-      signal,
-    });
-    if (!res.ok) return undefined;
-    const content = ((await res.json()) as { choices?: { message?: { content?: string } }[] }).choices?.[0]
-      ?.message?.content;
-    const json = content && /\{[\s\S]*\}/.exec(content)?.[0];
-    if (!json) return undefined;
     try {
-      const p = JSON.parse(json) as { install_command?: unknown; test_command?: unknown; why?: unknown };
-      const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
-      return { installCommand: str(p.install_command), testCommand: str(p.test_command), why: str(p.why) };
-    } catch {
-      return undefined;
+      const answer = await client.complete([{ role: 'user', content: prompt }], {
+        signal,
+        validate: (t) => parseProposal(t) !== undefined,
+      });
+      return parseProposal(answer.content);
+    } catch (error) {
+      signal?.throwIfAborted();
+      if (error instanceof LlmError) return undefined;
+      throw error;
     }
   };
+}
+
+/** The proposal in a model's answer (fences and prose around the JSON object are ignored). */
+function parseProposal(content: string): EnvRepairProposal | undefined {
+  const json = /\{[\s\S]*\}/.exec(content)?.[0];
+  if (!json) return undefined;
+  try {
+    const p = JSON.parse(json) as { install_command?: unknown; test_command?: unknown; why?: unknown };
+    const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
+    return { installCommand: str(p.install_command), testCommand: str(p.test_command), why: str(p.why) };
+  } catch {
+    return undefined;
+  }
 }

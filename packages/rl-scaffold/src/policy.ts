@@ -1,5 +1,5 @@
-import type { ChatMessage, ToolCall } from '@repoforge/schema';
-import { Agent, request } from 'undici';
+import { type Endpoint, openAiEndpoint } from '@repoforge/llm';
+import { type ChatMessage, ToolCall } from '@repoforge/schema';
 
 /** One policy turn: the assistant message, and token data when the server returns it. */
 export interface PolicyTurn {
@@ -27,17 +27,30 @@ export interface HttpPolicyOptions {
   maxTokens?: number;
   /** Ask for logprobs (and token ids where the server supports `return_tokens_as_token_ids`). */
   logprobs?: boolean;
+  /** Per attempt (default 300 s: long generations). */
   timeoutMs?: number;
+  /** Attempts after the first on 429, 5xx, connection errors and timeouts (default 3). */
   maxRetries?: number;
-  connections?: number;
+  /** Another endpoint than the openai SDK's (default: openAiEndpoint of the options above). */
+  endpoint?: Endpoint;
 }
 
-/** A chat-completions policy over undici with a keep-alive pool, retries on 429/5xx/timeouts, AbortSignal. */
+/** vLLM's token ids, returned as `token_id:<n>` tokens when `return_tokens_as_token_ids` is asked for. */
+const TOKEN_ID = /^token_id:(\d+)$/;
+
+/** A chat-completions policy on @repoforge/llm's endpoint (the openai SDK: retries, back-off, timeouts, abort). */
 export class HttpPolicy implements Policy {
-  private readonly agent: Agent;
+  private readonly endpoint: Endpoint;
 
   constructor(private readonly options: HttpPolicyOptions) {
-    this.agent = new Agent({ keepAliveTimeout: 60_000, connections: options.connections ?? 64 });
+    this.endpoint =
+      options.endpoint ??
+      openAiEndpoint({
+        baseUrl: options.baseUrl,
+        apiKey: options.apiKey,
+        maxRetries: options.maxRetries ?? 3,
+        timeoutMs: options.timeoutMs ?? 300_000,
+      });
   }
 
   async next(
@@ -45,66 +58,39 @@ export class HttpPolicy implements Policy {
     tools: readonly unknown[],
     signal?: AbortSignal,
   ): Promise<PolicyTurn> {
-    const body = JSON.stringify({
-      model: this.options.model,
-      messages,
-      tools,
-      temperature: this.options.temperature ?? 1,
-      ...(this.options.maxTokens ? { max_tokens: this.options.maxTokens } : {}),
-      ...(this.options.logprobs ? { logprobs: true, return_tokens_as_token_ids: true } : {}),
-    });
-    let last: unknown;
-    for (let attempt = 0; attempt <= (this.options.maxRetries ?? 3); attempt++) {
-      signal?.throwIfAborted();
-      try {
-        const res = await request(`${this.options.baseUrl.replace(/\/+$/, '')}/chat/completions`, {
-          method: 'POST',
-          dispatcher: this.agent,
-          headers: {
-            'content-type': 'application/json',
-            ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}),
-          },
-          body,
-          signal: AbortSignal.any([
-            AbortSignal.timeout(this.options.timeoutMs ?? 300_000),
-            ...(signal ? [signal] : []),
-          ]),
-        });
-        const text = await res.body.text();
-        if (res.statusCode === 429 || res.statusCode >= 500) {
-          last = new Error(`policy HTTP ${res.statusCode}`);
-        } else if (res.statusCode >= 400) {
-          throw new Error(`policy HTTP ${res.statusCode}: ${text.slice(0, 300)}`);
-        } else {
-          const j = JSON.parse(text) as {
-            choices: {
-              message: { content: string | null; tool_calls?: ToolCall[] };
-              logprobs?: { content?: { token: string; logprob: number }[] };
-            }[];
-            usage?: PolicyTurn['usage'];
-          };
-          const choice = j.choices[0]!;
-          const lp = choice.logprobs?.content;
-          return {
-            message: { content: choice.message.content ?? null, tool_calls: choice.message.tool_calls },
-            logprobs: lp?.map((t) => t.logprob),
-            tokenIds: lp?.every((t) => /^token_id:\d+$/.test(t.token))
-              ? lp.map((t) => Number(t.token.slice(9)))
-              : undefined,
-            usage: j.usage ?? { prompt_tokens: 0, completion_tokens: 0 },
-          };
-        }
-      } catch (error) {
-        if (signal?.aborted) throw signal.reason;
-        if (error instanceof Error && /policy HTTP 4/.test(error.message)) throw error;
-        last = error;
-      }
-      await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
-    }
-    throw last;
+    const answer = await this.endpoint.create(
+      {
+        model: this.options.model,
+        messages: messages as never,
+        tools: tools as never,
+        temperature: this.options.temperature ?? 1,
+        ...(this.options.maxTokens ? { max_tokens: this.options.maxTokens } : {}),
+        ...(this.options.logprobs ? { logprobs: true, return_tokens_as_token_ids: true } : {}),
+      },
+      { signal },
+    );
+    const choice = answer.choices[0]!;
+    const lp = choice.logprobs?.content ?? undefined;
+    return {
+      message: {
+        content: choice.message.content ?? null,
+        // Only function calls are tools this scaffold runs; anything else is dropped here, not executed.
+        tool_calls: choice.message.tool_calls?.flatMap((c) => {
+          const parsed = ToolCall.safeParse(Object.assign({ type: 'function' }, c));
+          return parsed.success ? [parsed.data] : [];
+        }),
+      },
+      logprobs: lp?.map((t) => t.logprob),
+      tokenIds: lp?.every((t) => TOKEN_ID.test(t.token))
+        ? lp.map((t) => Number(t.token.slice(9)))
+        : undefined,
+      usage: {
+        prompt_tokens: answer.usage?.prompt_tokens ?? 0,
+        completion_tokens: answer.usage?.completion_tokens ?? 0,
+      },
+    };
   }
 
-  async close(): Promise<void> {
-    await this.agent.close();
-  }
+  /** Kept for callers that closed the old pooled client; the SDK's fetch needs no closing. */
+  async close(): Promise<void> {}
 }

@@ -24,14 +24,5 @@ export {
 export { fitOrdinal, type OrdinalModel, ordinalProbabilities } from './ordinal.js';
 export { trainingRows } from './training.js';
 export { defaultModel, labelOffline } from './label-offline.js';
-export {
-  ChatClient,
-  type ChatClientOptions,
-  type Completion,
-  DEFAULT_PRICES,
-  LlmError,
-  type LlmMessage,
-  type PriceTable,
-} from './llm-client.js';
 export { type Answer, extractScores, labelWithLlm, spicePrompt } from './llm-label.js';
 export { buildRepoMap, type FileReader, gitFileReader, type RankedFile, rankRelated } from './repo-map.js';

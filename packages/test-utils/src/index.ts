@@ -21,3 +21,4 @@ export { makeNodeSample, makePythonSample, sampleEnvSpecs } from './sample-repos
 export { serveGitHttp } from './git-http.js';
 export { exportCommit, type Route, runInTestbed, serveRoutes, type TestbedSandbox } from './serve.js';
 export { type NpmPackage, npmAppSpec, packNpm, serveNpmRegistry } from './npm-registry.js';
+export { type ChatReply, type ChatRequestBody, serveChat } from './chat-server.js';

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { llmStatementRewriter, mineRepository } from '@repoforge/datagen';
-import { ChatClient } from '@repoforge/spice';
+import { ChatClient } from '@repoforge/llm';
 import { numberArg } from '../args.js';
 import { BACKEND_OPTION, backendKit } from '../backend.js';
 import { type Command, UsageError } from '../command.js';

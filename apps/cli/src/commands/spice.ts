@@ -1,12 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadDataset, RepoCache } from '@repoforge/harness';
+import { ChatClient } from '@repoforge/llm';
 import { formatJsonl, parseRecords } from '@repoforge/schema';
 import { writeFileAtomic } from '@repoforge/schema/node';
 import {
   agreement,
   buildRepoMap,
-  ChatClient,
   crossValidate,
   DIFFICULTY_BUCKETS,
   difficultyScore,
