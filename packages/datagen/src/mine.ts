@@ -13,6 +13,8 @@ import {
   toHarnessEnvSpec,
 } from '@repoforge/deps';
 import {
+  evalPoolKey,
+  evalSandboxCreator,
   gradeLog,
   EnvSpec as HarnessEnvSpec,
   parseJUnitXml,
@@ -214,7 +216,7 @@ export async function mineRepository(options: MineOptions): Promise<MineResult> 
   const pool = new SandboxPool({
     warm: 1,
     max: (options.workers ?? 1) + 1,
-    create: (image, signal) => make({ image, network: 'none', limits: { pids: 4096 }, signal }),
+    create: evalSandboxCreator(make),
   });
   const failedEnvs = new Map<string, Error>();
   const accepted = new Map<string, Instance>();
@@ -348,7 +350,7 @@ async function validateCandidate(
   });
   const timeoutMs = (options.timeoutSec ?? 600) * 1000;
   const once = async (patch: string | null, env?: Record<string, string>) => {
-    const lease = await options.pool.acquire(image, { signal: options.signal });
+    const lease = await options.pool.acquire(evalPoolKey(image, true), { signal: options.signal });
     try {
       return await runInstance({
         instance: draft,

@@ -37,9 +37,10 @@ export {
 } from './parsers/registry.js';
 export type { LogParser, ParseContext } from './parsers/types.js';
 export { instanceLogDir, LOG_FILES, modelDirName, summaryPath } from './paths.js';
+export { type PackedCommit, packCommitTree } from './commit-pack.js';
+export { evalPoolKey, evalSandboxCreator, TESTBED_TMPFS } from './eval-sandbox.js';
 export {
   packageVersionAt,
-  packCommitTree,
   RepoCache,
   type RepoCacheOptions,
   type RepoLocation,

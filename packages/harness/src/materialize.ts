@@ -1,6 +1,7 @@
-import type { Sandbox } from '@repoforge/sandbox';
+import type { FileInput, Sandbox } from '@repoforge/sandbox';
 import { HarnessError } from './errors.js';
-import { materializeScript, packCommitTree, type RepoLocation } from './repo-source.js';
+import { materializeScript, type PackedCommit, packCommitTree } from './commit-pack.js';
+import type { RepoLocation } from './repo-source.js';
 
 /**
  * Puts the repo at `oid` into `dir` inside the sandbox as a shallow git checkout: objects travel as one pack,
@@ -13,9 +14,8 @@ export async function materializeRepo(
   dir: string,
   signal?: AbortSignal,
 ): Promise<void> {
-  const { packfile } = await packCommitTree(location, oid, { signal });
   const packPath = `/tmp/repoforge-${oid.slice(0, 12)}.pack`;
-  await sandbox.writeFiles([{ path: packPath, content: packfile }], { signal });
+  await sandbox.writeFiles(packFiles(await packCommitTree(location, oid, { signal }), packPath), { signal });
   const r = await sandbox.exec(['/bin/sh', '-c', materializeScript(dir, packPath, oid)], {
     timeoutMs: 600_000,
     signal,
@@ -27,4 +27,11 @@ export async function materializeRepo(
       `could not check out ${oid} in the sandbox: ${(r.stderr || r.stdout).trim().slice(-500)}`,
     );
   }
+}
+
+/** The pack, and its index beside it when the host built one, as files for the sandbox. */
+export function packFiles(packed: PackedCommit, packPath: string): FileInput[] {
+  const files: FileInput[] = [{ path: packPath, content: packed.packfile }];
+  if (packed.index) files.push({ path: `${packPath}.idx`, content: packed.index });
+  return files;
 }

@@ -39,6 +39,10 @@ describe('RepoCache', () => {
     // The git CLI and the isomorphic-git fallback pack the same objects.
     expect((await packCommitTree(l1, ids[0]!, { via: 'isomorphic-git' })).objects).toBe(5);
     expect(Buffer.from(packfile.subarray(0, 4)).toString()).toBe('PACK');
+    // The CLI's pack comes with its index (the sandbox skips index-pack), and is kept: a second ask is the same.
+    const again = await packCommitTree(l1, ids[0]!);
+    expect(again.packfile).toBe(packfile);
+    expect(Buffer.from(again.index!.subarray(0, 4))).toEqual(Buffer.from([0xff, 0x74, 0x4f, 0x63]));
     await expect(packCommitTree(l1, 'f'.repeat(40))).rejects.toMatchObject({ code: 'COMMIT_NOT_FOUND' });
     const bad = new RepoCache({ cacheDir: cacheDir.path, urlOf: () => `${http.url}/nope.git` });
     await expect(bad.resolve('x/nope')).rejects.toMatchObject({ code: 'CLONE_FAILED' });

@@ -18,6 +18,7 @@ import {
   type SandboxOptions,
   SandboxPool,
 } from '@repoforge/sandbox';
+import { evalSandboxCreator } from './eval-sandbox.js';
 import { EnvImages } from './env-images.js';
 import { EnvSpec, type EnvSpecInput, type EnvSpecMap, envSpecFor } from './env-spec.js';
 import { HarnessError } from './errors.js';
@@ -349,8 +350,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
     const pool = new SandboxPool({
       warm: 1,
       max: (options.maxWorkers ?? 1) + 1,
-      create: (image, signal) =>
-        make({ image, network: 'none', runId: options.runId, limits: { pids: 4096 }, signal }),
+      create: evalSandboxCreator(make, { runId: options.runId }),
       logger: options.logger,
     });
     const executor = options.executor ?? new LocalExecutor(options.maxWorkers ?? 1);

@@ -14,7 +14,9 @@ import { expectedTestsSeen, gradeLog, MARKERS } from './grading.js';
 import { junitNamerFor, parseJUnitXml } from './parsers/junit.js';
 import { FAIL_ONLY_REPOS } from './parsers/registry.js';
 import { LOG_FILES } from './paths.js';
-import { materializeScript, packCommitTree, type RepoLocation } from './repo-source.js';
+import { materializeScript, packCommitTree } from './commit-pack.js';
+import { packFiles } from './materialize.js';
+import type { RepoLocation } from './repo-source.js';
 
 const REPO_DIR = '/testbed';
 const PATCH_PATH = '/tmp/patch.diff';
@@ -124,10 +126,9 @@ export async function runInstance(input: RunInstanceInput): Promise<InstanceOutc
     { path: '/eval.sh', content: script, mode: 0o755 },
   ];
   if (!own)
-    inputs.push({
-      path: PACK_PATH,
-      content: (await packCommitTree(input.location!, instance.base_commit, { signal })).packfile,
-    });
+    inputs.push(
+      ...packFiles(await packCommitTree(input.location!, instance.base_commit, { signal }), PACK_PATH),
+    );
   await sandbox.writeFiles(inputs, { signal });
   const prep = await sandbox.exec(['/bin/sh', '-c', prepareScript(instance.base_commit, !own)], {
     timeoutMs: 600_000,
@@ -186,9 +187,13 @@ export async function runInstance(input: RunInstanceInput): Promise<InstanceOutc
     }
     run = { exitCode: r.exitCode };
     if (input.spec.junit_xml) {
-      const xml = await sandbox.readFile(input.spec.junit_xml).catch(() => undefined);
+      // Read by a command, not the archive API, which does not see the tmpfs /testbed the report may be on.
+      const read = await sandbox
+        .exec(['cat', input.spec.junit_xml], { signal, maxOutputBytes: 64 * 1024 * 1024 })
+        .catch(() => undefined);
+      const xml = read?.exitCode === 0 ? read.stdout : undefined;
       if (xml) {
-        files['junit.xml'] = Buffer.from(xml).toString('utf8');
+        files['junit.xml'] = xml;
         run.junit = parseJUnitXml(files['junit.xml'], junitNamerFor(input.parser));
       }
     }

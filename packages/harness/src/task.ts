@@ -3,6 +3,7 @@ import type { Instance, Prediction } from '@repoforge/schema';
 import { writeFileAtomic } from '@repoforge/schema/node';
 import type { Logger, SandboxPool } from '@repoforge/sandbox';
 import type { EnvImages } from './env-images.js';
+import { evalPoolKey } from './eval-sandbox.js';
 import type { EnvSpec } from './env-spec.js';
 import { flakyTests } from './flaky.js';
 import { LOG_FILES } from './paths.js';
@@ -68,7 +69,9 @@ export async function evaluateTask(task: InstanceTask, ctx: TaskContext): Promis
     const envMs = Math.round(performance.now() - t);
     const runs: InstanceOutcome[] = [];
     for (let i = 0; i < Math.max(1, task.repeat); i++) {
-      const lease = await ctx.pool.acquire(image, { signal: ctx.signal });
+      const lease = await ctx.pool.acquire(evalPoolKey(image, location !== undefined), {
+        signal: ctx.signal,
+      });
       try {
         runs.push(
           await runInstance({

@@ -36,6 +36,16 @@ describe.skipIf(await skipWithoutDocker())('docker sandbox', () => {
     expect(seen.join('')).toBe('live\n');
   });
 
+  it('mounts a tmpfs where asked, for trees its commands write (executables included)', async () => {
+    const sb = await sandbox({ tmpfs: { '/testbed': 'rw,exec,nosuid,size=64m' } });
+    const r = await sb.exec(
+      "printf 'echo ran' > /testbed/run.sh && chmod +x /testbed/run.sh && /testbed/run.sh; stat -f -c %T /testbed /tmp",
+      { user: '0' },
+    );
+    expect(r.stdout.split('\n').slice(0, 2)).toEqual(['ran', 'tmpfs']);
+    expect(r.stdout.split('\n')[2]).not.toBe('tmpfs');
+  });
+
   it('writes, reads and copies files in and out (tar), refusing escaping links', async () => {
     const sb = await sandbox();
     await sb.writeFiles({ 'a/b.txt': 'hello', '/opt/x/y.sh': 'echo y' });

@@ -35,6 +35,13 @@ export interface SandboxOptions {
   env?: Record<string, string>;
   /** Host paths mounted read-only (never writable): host path -> sandbox path. */
   mounts?: Record<string, string>;
+  /**
+   * Docker: memory-backed directories (sandbox path -> mount options, e.g. `rw,exec,size=8g`) for trees that
+   * are written once per sandbox and thrown away, such as a checkout. Their pages count against the memory
+   * limit. Docker's archive API does not see these mounts, so write and read them with `exec`, not
+   * writeFiles/readFile/copyIn/copyOut. The local backend ignores it: its directories are host directories.
+   */
+  tmpfs?: Record<string, string>;
   /** Groups the sandboxes of one run, so a reaper can clean exactly what it left. */
   runId?: string;
   logger?: Logger;

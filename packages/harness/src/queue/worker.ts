@@ -9,6 +9,7 @@ import {
 import { EnvImages } from '../env-images.js';
 import type { RepoSource } from '../repo-source.js';
 import { evaluateTask, type InstanceTask } from '../task.js';
+import { evalSandboxCreator } from '../eval-sandbox.js';
 import { encodeOutcome } from './codec.js';
 import { assertRedisReachable, DEFAULT_QUEUE_NAME, loadBullMQ, redisConnection } from './connection.js';
 
@@ -50,7 +51,7 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Queue
   const pool = new SandboxPool({
     warm: 1,
     max: concurrency + 1,
-    create: (image, signal) => make({ image, network: 'none', limits: { pids: 4096 }, signal }),
+    create: evalSandboxCreator(make),
     logger: options.logger,
   });
   const worker = new Worker(

@@ -33,6 +33,7 @@ function hostConfig(options: SandboxOptions): Docker.HostConfig {
     Binds: options.mounts
       ? Object.entries(options.mounts).map(([host, dest]) => `${host}:${dest}:ro`)
       : undefined,
+    Tmpfs: options.tmpfs,
   };
   if (l.disk !== undefined) hc.StorageOpt = { size: String(parseBytes(l.disk, 'limits.disk')) };
   return hc;
