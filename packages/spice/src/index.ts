@@ -13,7 +13,7 @@ export {
   SpiceLabels,
   sweBenchFilterOut,
 } from './labels.js';
-export { type Agreement, agreement } from './metrics.js';
+export { type Agreement, agreement, annotationAgreement } from './metrics.js';
 export {
   crossValidate,
   fitOfflineModel,
@@ -24,5 +24,6 @@ export {
 export { fitOrdinal, type OrdinalModel, ordinalProbabilities } from './ordinal.js';
 export { trainingRows } from './training.js';
 export { defaultModel, labelOffline } from './label-offline.js';
+export { type LabelInput, labelDataset } from './label-dataset.js';
 export { type Answer, extractScores, labelWithLlm, spicePrompt } from './llm-label.js';
 export { buildRepoMap, type FileReader, gitFileReader, type RankedFile, rankRelated } from './repo-map.js';

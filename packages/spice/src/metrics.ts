@@ -1,3 +1,5 @@
+import { difficultyScore } from './labels.js';
+
 /** Agreement of predicted and true ordinal labels (0..k-1). */
 export interface Agreement {
   n: number;
@@ -40,4 +42,49 @@ export function agreement(truth: readonly number[], predicted: readonly number[]
     qwk: r3(den ? 1 - num / den : 0),
     confusion,
   };
+}
+
+/** Which annotation column (SWE-bench Verified's CSV) each SPICE label is compared with. */
+const ANNOTATION_COLUMNS = {
+  issue_clarity: 'underspecified',
+  test_validity: 'false_negative',
+  difficulty: 'difficulty',
+} as const;
+
+/**
+ * Agreement of SPICE labels with human annotations (rows of SWE-bench Verified's `ensembled_annotations_public.csv`,
+ * by instance_id), per label; instances without an annotation for a label are left out of that label's figures.
+ */
+export function annotationAgreement(
+  labels: readonly {
+    instance_id: string;
+    issue_clarity: number;
+    test_validity: number;
+    difficulty: number;
+  }[],
+  annotations: readonly Record<string, string>[],
+): Record<keyof typeof ANNOTATION_COLUMNS, Agreement> {
+  const byId = new Map(annotations.map((a) => [a.instance_id, a]));
+  const result = {} as Record<keyof typeof ANNOTATION_COLUMNS, Agreement>;
+  for (const [name, column] of Object.entries(ANNOTATION_COLUMNS) as [
+    keyof typeof ANNOTATION_COLUMNS,
+    string,
+  ][]) {
+    const truth: number[] = [];
+    const pred: number[] = [];
+    for (const l of labels) {
+      const a = byId.get(l.instance_id);
+      const v = a && annotationScore(a, column);
+      if (v === undefined) continue;
+      truth.push(v);
+      pred.push(l[name]);
+    }
+    result[name] = agreement(truth, pred);
+  }
+  return result;
+}
+
+function annotationScore(row: Record<string, string>, column: string): number | undefined {
+  if (column === 'difficulty') return difficultyScore(row.difficulty ?? '');
+  return row[column] ? Math.round(Number(row[column])) : undefined;
 }

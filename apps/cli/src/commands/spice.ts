@@ -1,17 +1,18 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadDataset, RepoCache } from '@repoforge/harness';
 import { ChatClient } from '@repoforge/llm';
-import { formatJsonl, parseRecords } from '@repoforge/schema';
+import { parseRecords } from '@repoforge/schema';
 import { writeFileAtomic } from '@repoforge/schema/node';
 import {
-  agreement,
+  type Agreement,
+  annotationAgreement,
   buildRepoMap,
   crossValidate,
   DIFFICULTY_BUCKETS,
-  difficultyScore,
   fitOfflineModel,
   gitFileReader,
+  labelDataset,
   labelOffline,
   labelWithLlm,
   type OfflineModel,
@@ -77,40 +78,35 @@ const label: Command = {
     const model = values['offline-model']
       ? (JSON.parse(readFileSync(fileArg(values, 'offline-model', io.cwd), 'utf8')) as OfflineModel)
       : undefined;
-    const rows = existsSync(outPath)
-      ? parseRecords(readFileSync(outPath, 'utf8'), SpiceLabels, { source: outPath }).records
-      : [];
-    const done = new Set(rows.map((r) => r.instance_id));
-    const todo = dataset.filter((i) => !done.has(i.instance_id));
-    const progress = new Progress(io, 'spice', todo.length);
-    for (const inst of todo) {
-      signal.throwIfAborted();
-      let row: SpiceLabels;
-      if (client) {
+    const passes = numberArg(values, 'passes', true);
+    let progress: Progress | undefined;
+    const { rows, labelled } = await labelDataset(dataset, {
+      out: outPath,
+      signal,
+      label: async (inst, signal) => {
+        if (!client) return labelOffline(inst, model);
         const loc = await repos.resolve(inst.repo).catch(() => undefined);
         const repoMap = loc
           ? await buildRepoMap(gitFileReader(loc.gitdir, inst.base_commit), inst.patch, inst.test_patch)
           : '';
-        row = await labelWithLlm(inst, client, {
-          passes: numberArg(values, 'passes', true),
-          repoMap,
-          signal,
-        });
-      } else row = await labelOffline(inst, model);
-      rows.push(row);
-      await writeFileAtomic(outPath, formatJsonl(rows));
-      progress.tick(`${inst.instance_id}: difficulty ${DIFFICULTY_BUCKETS[row.difficulty]}`);
-    }
-    progress.finish();
+        return labelWithLlm(inst, client, { passes, repoMap, signal });
+      },
+      onStart: (todo) => {
+        progress = new Progress(io, 'spice', todo);
+      },
+      onLabel: (row) =>
+        progress?.tick(`${row.instance_id}: difficulty ${DIFFICULTY_BUCKETS[row.difficulty]}`),
+    });
+    progress?.finish();
     await client?.close();
     const kept = rows.filter((r) => r.keep).length;
     const cost = rows.reduce((a, r) => a + r.cost_usd, 0);
     const source = client ? `llm:${client.model}` : 'offline';
-    const summary = { labelled: rows.length, new: todo.length, kept, cost_usd: cost, source, out: outPath };
+    const summary = { labelled: rows.length, new: labelled, kept, cost_usd: cost, source, out: outPath };
     io.stdout.write(
       json
         ? `${JSON.stringify(summary)}\n`
-        : `labelled ${rows.length} (${todo.length} new), keep ${kept}; cost $${cost.toFixed(4)} (${source}); written to ${outPath}\n`,
+        : `labelled ${rows.length} (${labelled} new), keep ${kept}; cost $${cost.toFixed(4)} (${source}); written to ${outPath}\n`,
     );
     return 0;
   },
@@ -130,36 +126,13 @@ const evalCmd: Command = {
   },
   async run({ io, values, json }) {
     const labels = parseRecords(readFileSync(fileArg(values, 'labels', io.cwd), 'utf8'), SpiceLabels).records;
-    const ann = new Map(
-      parseCsv(readFileSync(fileArg(values, 'annotations', io.cwd), 'utf8')).map((a) => [a.instance_id, a]),
+    const result = annotationAgreement(
+      labels,
+      parseCsv(readFileSync(fileArg(values, 'annotations', io.cwd), 'utf8')),
     );
-    const result: Record<string, unknown> = {};
-    const columns = {
-      issue_clarity: 'underspecified',
-      test_validity: 'false_negative',
-      difficulty: 'difficulty',
-    } as const;
-    for (const [name, column] of Object.entries(columns)) {
-      const truth: number[] = [];
-      const pred: number[] = [];
-      for (const l of labels) {
-        const a = ann.get(l.instance_id);
-        const v =
-          a &&
-          (column === 'difficulty'
-            ? difficultyScore(a.difficulty ?? '')
-            : a[column]
-              ? Math.round(Number(a[column]))
-              : undefined);
-        if (v === undefined) continue;
-        truth.push(v);
-        pred.push(l[name as keyof typeof columns]);
-      }
-      result[name] = agreement(truth, pred);
-    }
     if (json) io.stdout.write(`${JSON.stringify(result)}\n`);
     else {
-      for (const [name, a] of Object.entries(result) as [string, ReturnType<typeof agreement>][]) {
+      for (const [name, a] of Object.entries(result) as [string, Agreement][]) {
         io.stdout.write(
           `${name}: n=${a.n} exact=${a.exact} within-one=${a.withinOne} qwk=${a.qwk}\n  confusion (rows true 0-3, cols predicted 0-3): ${JSON.stringify(a.confusion)}\n`,
         );
