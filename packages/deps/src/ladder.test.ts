@@ -131,6 +131,10 @@ describe('the environment ladder', () => {
     expect(runCutShort('  ✓ a', 'parse_log_jest')).toBe(true);
     expect(runCutShort('  0 passing (3ms)\n  2 failing', 'parse_log_mocha')).toBe(false);
     expect(runCutShort('  ✓ a', 'parse_log_mocha')).toBe(true);
+    // express 4's mocha colours its summary although NO_COLOR is set.
+    const coloured =
+      '\x1b[92m \x1b[0m\x1b[32m 861 passing\x1b[0m\x1b[90m (2s)\x1b[0m\n\x1b[31m  2 failing\x1b[0m';
+    expect(runCutShort(coloured, 'parse_log_mocha')).toBe(false);
     expect(runCutShort('ok 1 - a', 'parse_log_tap')).toBe(false);
   });
 
