@@ -5,7 +5,13 @@ import { evalPoolKey, evalSandboxCreator, TESTBED_TMPFS } from './index.js';
 describe('eval sandboxes', () => {
   it('a sandbox the repo is checked out into gets a tmpfs /testbed; an instance image keeps its own', async () => {
     const made: SandboxOptions[] = [];
-    const create = evalSandboxCreator(async (o) => (made.push(o), {}) as Sandbox, { runId: 'r1' });
+    const create = evalSandboxCreator(
+      async (o) => {
+        made.push(o);
+        return {} as Sandbox;
+      },
+      { runId: 'r1' },
+    );
     await create(evalPoolKey('repoforge/env:abc', true));
     await create(evalPoolKey('swebench/sweb.eval.x86_64.django_1776_django-11099:latest', false));
     expect(made[0]).toMatchObject({

@@ -19,7 +19,10 @@ describe('labelDataset', () => {
     await using dir = await tempDir();
     const out = join(dir.path, 'labels.jsonl');
     const seen: string[] = [];
-    const label = async (i: ReturnType<typeof inst>) => (seen.push(i.instance_id), labelOffline(i));
+    const label = async (i: ReturnType<typeof inst>) => {
+      seen.push(i.instance_id);
+      return labelOffline(i);
+    };
     const ac = new AbortController();
     await expect(
       labelDataset([inst('a'), inst('b'), inst('c')], {
