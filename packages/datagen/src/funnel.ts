@@ -13,6 +13,8 @@ export interface Funnel {
   envRungs: Record<string, number>;
   /** Environments that failed, by failure class (install_conflict, needs_git_dependency, ...). */
   envFailures: Record<string, number>;
+  /** Validated instances with tests that need the internet (failed on a network error in the gold run; not graded). */
+  withNetworkTests: number;
   /** Validated instances by statement quality (ok, empty, generic, leaks_solution). */
   statements: Record<string, number>;
   /** Validated / candidates. */
@@ -30,6 +32,7 @@ export function emptyFunnel(): Funnel {
     rejected: {},
     envRungs: {},
     envFailures: {},
+    withNetworkTests: 0,
     statements: {},
     yield: 0,
   };

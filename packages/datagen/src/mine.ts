@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { existsSync } from 'node:fs';
 import git from 'isomorphic-git';
+import pLimit from 'p-limit';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -8,6 +9,7 @@ import {
   type EnvProvider,
   envSpecHash,
   obtainEnv,
+  testsNeedingNetwork,
   planEnv,
   snapshotFromGit,
   toHarnessEnvSpec,
@@ -228,46 +230,43 @@ export async function mineRepository(options: MineOptions): Promise<MineResult> 
     await writeFileAtomic(options.out, formatJsonl(ordered.map(serializeInstance)));
     await writeFileAtomic(stateFile, JSON.stringify(state));
   };
-  let next = 0;
-  const worker = async () => {
-    while (next < candidates.length) {
-      options.signal?.throwIfAborted();
-      const cand = candidates[next++]!;
-      const prior = state.done[cand.commit.oid];
-      let verdict: 'validated' | RejectReason;
-      if (prior) {
-        funnel.resumed++;
-        verdict = prior.verdict;
-        if (verdict !== 'validated') reject(funnel, verdict);
-      } else {
-        const r = await validateCandidate(
-          cand,
-          name,
-          location,
-          { ...options, envBuilder, pool, failedEnvs },
-          funnel,
-        );
-        verdict = 'instance' in r ? 'validated' : r.reject;
-        if ('instance' in r) accepted.set(cand.commit.oid, r.instance);
-        else reject(funnel, r.reject);
-        state.done[cand.commit.oid] = {
-          verdict,
-          instance: 'instance' in r ? serializeInstance(r.instance) : undefined,
-        };
-        await persist();
-      }
-      if (verdict === 'validated') funnel.validated++;
-      options.onProgress?.({
-        stage: 'candidate',
-        oid: cand.commit.oid,
+  const judge = async (cand: Candidate) => {
+    options.signal?.throwIfAborted();
+    const prior = state.done[cand.commit.oid];
+    let verdict: 'validated' | RejectReason;
+    if (prior) {
+      funnel.resumed++;
+      verdict = prior.verdict;
+      if (verdict !== 'validated') reject(funnel, verdict);
+    } else {
+      const r = await validateCandidate(
+        cand,
+        name,
+        location,
+        { ...options, envBuilder, pool, failedEnvs },
+        funnel,
+      );
+      verdict = 'instance' in r ? 'validated' : r.reject;
+      if ('instance' in r) accepted.set(cand.commit.oid, r.instance);
+      else reject(funnel, r.reject);
+      state.done[cand.commit.oid] = {
         verdict,
-        done: ++done,
-        total: candidates.length,
-      });
+        instance: 'instance' in r ? serializeInstance(r.instance) : undefined,
+      };
+      await persist();
     }
+    if (verdict === 'validated') funnel.validated++;
+    options.onProgress?.({
+      stage: 'candidate',
+      oid: cand.commit.oid,
+      verdict,
+      done: ++done,
+      total: candidates.length,
+    });
   };
+  const limit = pLimit(Math.max(1, options.workers ?? 1));
   try {
-    await Promise.all(Array.from({ length: Math.max(1, options.workers ?? 1) }, worker));
+    await Promise.all(candidates.map((cand) => limit(() => judge(cand))));
   } finally {
     await pool.close();
   }
@@ -408,6 +407,12 @@ async function validateCandidate(
   );
   const graded = gold && (await regrade(instance, gold));
   if (!graded) return { reject: 'gold_not_resolved' };
+  // They fail before and after (no network in the sandbox), so they are in neither list: reported here.
+  const network = testsNeedingNetwork(gold.files['test_output.txt'] ?? '', gold.statusMap ?? {});
+  if (network.length) {
+    (instance.repoforge as { network_tests?: string[] }).network_tests = network;
+    funnel.withNetworkTests++;
+  }
   (instance.repoforge as { validation_ms: number }).validation_ms = Math.round(performance.now() - started);
   funnel.statements[quality] = (funnel.statements[quality] ?? 0) + 1;
   return { instance };

@@ -55,6 +55,7 @@ export async function verifiedEnv(input: {
           tests: Object.keys(run.statusMap ?? {}).length,
           exitCode: run.exitCode ?? -1,
           log: run.files['test_output.txt'] ?? run.error ?? '',
+          statusMap: run.statusMap,
         };
       } finally {
         await sandbox.close();

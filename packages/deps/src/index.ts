@@ -61,6 +61,7 @@ export {
   runCutShort,
   type VerifyResult,
 } from './ladder.js';
+export { NETWORK_ERROR, testsNeedingNetwork } from './network-tests.js';
 export {
   type EnvRepairProposal,
   openAiCompatibleRepair,

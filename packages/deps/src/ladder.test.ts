@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { type BuiltEnv, classifyFailure, type EnvSpec, obtainEnv, type VerifyResult } from './index.js';
+import {
+  type BuiltEnv,
+  classifyFailure,
+  type EnvSpec,
+  obtainEnv,
+  toHarnessEnvSpec,
+  type VerifyResult,
+} from './index.js';
 
 const plan: EnvSpec = {
   ecosystem: 'node',
@@ -76,6 +83,23 @@ describe('the environment ladder', () => {
       ['legacy-peer-deps', 'unknown_flag'],
       ['drop-unknown-flag', 'ok'],
     ]);
+  });
+
+  it('keeps the tests whose failures are network errors with the accepted spec, as the per-repo list', async () => {
+    const log = [
+      '  ✓ parses a card',
+      '  1) fetches a card',
+      '  1 passing',
+      '  1 failing',
+      '  1) fetches a card:',
+      '     Error: getaddrinfo ENOTFOUND api.github.com',
+    ].join('\n');
+    const statusMap = { 'parses a card': 'PASSED', 'fetches a card': 'FAILED' };
+    const s = scripted({ test: () => ({ tests: 2, exitCode: 1, log, statusMap }) });
+    const got = await obtainEnv(plan, { provider: s.provider, verify: s.verify });
+    expect(got.spec.networkTests).toEqual(['fetches a card']);
+    expect(got.attempts.at(-1)!.detail).toBe('2 tests ran; 1 need the internet (excluded from grading)');
+    expect(toHarnessEnvSpec(got.spec, 'img').network_tests).toEqual(['fetches a card']);
   });
 
   it('a runtime failure tries older Nodes; accepted only when tests ran', async () => {

@@ -1,5 +1,6 @@
 import type { BuiltEnv, EnvProvider } from './build/env-builder.js';
 import { DepsError } from './errors.js';
+import { NETWORK_ERROR, testsNeedingNetwork } from './network-tests.js';
 import { NODE_VERSIONS } from './plan/node.js';
 import { envSpecHash, type EnvSpec } from './spec.js';
 
@@ -20,6 +21,8 @@ export interface VerifyResult {
   tests: number;
   exitCode: number;
   log: string;
+  /** The parsed statuses, when the verifier has them: tests that need the internet are found from them. */
+  statusMap?: Readonly<Record<string, string>>;
 }
 
 /** One rung of the repair ladder: for a failure it knows, a changed environment to try next. */
@@ -56,10 +59,7 @@ const RULES: [FailureClass, RegExp][] = [
     /ERESOLVE|peer dep(endency)? conflict|Conflicting peer dependency|unable to resolve dependency tree/i,
   ],
   ['unknown_flag', /unknown option|unrecognized option|Unknown (argument|option)|invalid option/i],
-  [
-    'network_at_test_time',
-    /getaddrinfo (ENOTFOUND|EAI_AGAIN)|ECONNREFUSED .*:(80|443)\b|network is unreachable/i,
-  ],
+  ['network_at_test_time', NETWORK_ERROR],
   [
     'wrong_runtime',
     /The engine "node" is incompatible|Unsupported engine|SyntaxError: Unexpected token|ERR_REQUIRE_ESM|is not a function.*structuredClone|Cannot find module 'node:/i,
@@ -247,18 +247,29 @@ function verificationFailure(verified: VerifyResult, logParser: string): Failure
 async function attemptEnv(
   spec: EnvSpec,
   options: { provider: EnvProvider; verify?: Verify; signal?: AbortSignal },
-): Promise<{ built: BuiltEnv; detail: string } | { failure: Failure }> {
+): Promise<{ built: BuiltEnv; detail: string; networkTests?: string[] } | { failure: Failure }> {
   try {
     const built = await options.provider.ensure(spec, { signal: options.signal });
     if (!options.verify) return { built, detail: 'built' };
     const verified = await options.verify(spec, built, options.signal);
     const failure = verificationFailure(verified, spec.logParser);
-    return failure ? { failure } : { built, detail: `${verified.tests} tests ran` };
+    if (failure) return { failure };
+    const network = verified.statusMap ? testsNeedingNetwork(verified.log, verified.statusMap) : [];
+    if (!network.length) return { built, detail: `${verified.tests} tests ran` };
+    const detail = `${verified.tests} tests ran; ${network.length} need the internet (excluded from grading)`;
+    return { built, detail, networkTests: network };
   } catch (error) {
     options.signal?.throwIfAborted();
     const log = String((error as { log?: string }).log ?? '') + String((error as Error).message ?? error);
     return { failure: { ...classifyFailure(log, 'install'), log } };
   }
+}
+
+/** The accepted spec, with the tests its verification found needing the internet (kept, then excluded). */
+function withNetworkTests(spec: EnvSpec, networkTests: string[] | undefined): EnvSpec {
+  if (!networkTests?.length) return spec;
+  const note = `${networkTests.length} tests need the internet (network is none at test time): excluded from grading`;
+  return { ...spec, networkTests, notes: [...spec.notes, note] };
 }
 
 /** The first rung that answers this failure with a spec that differs from the one that failed. */
@@ -303,7 +314,7 @@ export async function obtainEnv(
     const detail = 'built' in got ? got.detail : got.failure.detail;
     const ms = Math.round(performance.now() - started);
     attempts.push({ rung, specHash: envSpecHash(spec), outcome, detail, ms });
-    if ('built' in got) return { spec, built: got.built, attempts };
+    if ('built' in got) return { spec: withNetworkTests(spec, got.networkTests), built: got.built, attempts };
     step = await nextRung(options.rungs ?? DEFAULT_RUNGS, spec, got.failure);
   }
   const last = attempts[attempts.length - 1]!;

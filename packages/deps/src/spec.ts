@@ -28,6 +28,11 @@ export interface EnvSpec {
   /** A JUnit XML file the test command writes, when the runner can. */
   junitXml?: string;
   testRunner: string;
+  /**
+   * Tests that need the internet, found by the verification run (their failures are network errors; tests
+   * run without a network): excluded from grading and reported. Not part of the environment's identity.
+   */
+  networkTests?: string[];
   /** What planning noticed and could not settle (dynamic setup.py values, unmapped requirements, ...). */
   notes: string[];
 }

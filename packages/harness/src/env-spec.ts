@@ -21,6 +21,12 @@ export const EnvSpec = z
     timeout: z.number().positive().optional(),
     /** A JUnit XML file the test command writes; read as a structured source when present. */
     junit_xml: z.string().optional(),
+    /**
+     * Tests that need the internet (tests run with network none): left out of FAIL_TO_PASS / PASS_TO_PASS
+     * when grading, and reported (the instance's `excluded_tests.json`, the run summary). @repoforge/deps'
+     * verification finds them; an env spec file may list them by hand.
+     */
+    network_tests: z.array(z.string()).optional(),
   })
   .refine((s) => s.image || s.dockerfile, { message: 'needs "image" or "dockerfile"' });
 export type EnvSpec = z.infer<typeof EnvSpec>;

@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import type { InstanceOutcome } from './run-instance.js';
 import type { InstanceTask } from './task.js';
 
@@ -31,14 +32,12 @@ export class LocalExecutor implements Executor {
     },
   ): Promise<void> {
     const signal = options.signal ?? new AbortController().signal;
-    let next = 0;
-    const worker = async () => {
-      while (next < tasks.length && !signal.aborted) {
-        const task = tasks[next++]!;
-        await options.onOutcome(task, await work(task, signal));
-      }
+    const limit = pLimit(Math.max(1, this.concurrency));
+    // After an abort, the tasks still queued start nothing; the running ones see the signal.
+    const one = async (task: InstanceTask) => {
+      if (!signal.aborted) await options.onOutcome(task, await work(task, signal));
     };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(this.concurrency, tasks.length)) }, worker));
+    await Promise.all(tasks.map((task) => limit(() => one(task))));
     signal.throwIfAborted();
   }
 }

@@ -119,3 +119,39 @@ describe('strict grading of forged and timed-out logs', () => {
     expect(isTimedOutLog(`${START}\nx\n${END}\nTimeout error: 5 seconds exceeded.`)).toBe(false);
   });
 });
+
+describe('tests that need the internet (the env spec network_tests)', () => {
+  const log = [
+    START,
+    '  ✓ renders a card',
+    '  1) fetches the user',
+    '  1 passing',
+    '  1 failing',
+    '  1) fetches the user:',
+    '     Error: getaddrinfo ENOTFOUND api.github.com',
+    END,
+  ].join('\n');
+  const instance = {
+    instance_id: 'anuraghazra__github-readme-stats-1',
+    repo: 'anuraghazra/github-readme-stats',
+    FAIL_TO_PASS: ['renders a card'],
+    PASS_TO_PASS: ['fetches the user'],
+  };
+  const grade = (exclude?: string[], inst = instance) =>
+    gradeLog({ instance: inst, modelPatch: 'p', log, parser: 'parse_log_mocha', options: { exclude } });
+
+  it('are left out of grading and reported; the SWE-bench report keeps its shape', () => {
+    expect(grade().report.resolved).toBe(false);
+    const graded = grade(['fetches the user']);
+    expect(graded.report.resolved).toBe(true);
+    expect(graded.excluded).toEqual(['fetches the user']);
+    expect(graded.report.tests_status?.PASS_TO_PASS).toEqual({ success: [], failure: [] });
+  });
+
+  it('never resolve an instance whose every FAIL_TO_PASS test was excluded', () => {
+    const onlyNetwork = { ...instance, FAIL_TO_PASS: ['fetches the user'], PASS_TO_PASS: ['renders a card'] };
+    const graded = grade(['fetches the user'], onlyNetwork);
+    expect(graded.report.resolved).toBe(false);
+    expect(graded.hardened).toMatch(/every FAIL_TO_PASS test needs the internet/);
+  });
+});

@@ -27,6 +27,11 @@ export interface GradeOptions {
   exitCode?: number;
   /** Statuses from a structured source (JUnit XML); they override text-parsed ones. */
   structured?: TestStatusMap;
+  /**
+   * Tests left out of FAIL_TO_PASS / PASS_TO_PASS (tests that need the internet): reported in `excluded`.
+   * An instance whose every FAIL_TO_PASS test is excluded is not resolved: nothing is left to show the fix.
+   */
+  exclude?: readonly string[];
 }
 
 /**
@@ -163,6 +168,24 @@ export interface GradeResult {
   hardened?: string;
   /** The log is no verdict at all: the instance is an error (SWE-bench writes no report for it). */
   error?: 'tests_timed_out';
+  /** The instance's tests that `exclude` left out of grading. */
+  excluded?: string[];
+}
+
+/** The instance's FAIL_TO_PASS / PASS_TO_PASS without the excluded tests (either unittest spelling). */
+function withoutExcluded<T extends { FAIL_TO_PASS: readonly string[]; PASS_TO_PASS: readonly string[] }>(
+  instance: T,
+  exclude: readonly string[] | undefined,
+): { gold: T; excluded: string[] } {
+  if (!exclude?.length) return { gold: instance, excluded: [] };
+  const out = new Set(exclude.map(canonicalTestName));
+  const keep = (tests: readonly string[]) => tests.filter((t) => !out.has(canonicalTestName(t)));
+  const FAIL_TO_PASS = keep(instance.FAIL_TO_PASS);
+  const PASS_TO_PASS = keep(instance.PASS_TO_PASS);
+  const excluded = [...instance.FAIL_TO_PASS, ...instance.PASS_TO_PASS].filter((t) =>
+    out.has(canonicalTestName(t)),
+  );
+  return { gold: { ...instance, FAIL_TO_PASS, PASS_TO_PASS }, excluded };
 }
 
 /**
@@ -207,10 +230,15 @@ export function gradeLog(input: {
   if (!found) return { report, statusMap: parsed, resolution: 'RESOLVED_NO' };
   report.patch_successfully_applied = true;
   const statusMap = { ...parsed, ...options.structured };
-  const tests = getEvalTestsReport(statusMap, instance, { failOnly: options.failOnly, mode: options.mode });
+  const { gold, excluded } = withoutExcluded(instance, options.exclude);
+  const tests = getEvalTestsReport(statusMap, gold, { failOnly: options.failOnly, mode: options.mode });
   const resolution = getResolutionStatus(tests);
   let resolved = resolution === 'RESOLVED_FULL';
   let hardened: string | undefined;
+  if (resolved && instance.FAIL_TO_PASS.length > 0 && gold.FAIL_TO_PASS.length === 0) {
+    hardened = 'every FAIL_TO_PASS test needs the internet (excluded): nothing is left to show the fix';
+    resolved = false;
+  }
   if (resolved && (options.mode ?? 'strict') === 'strict') {
     const exitCode = options.exitCode ?? exitCodeFromLog(log);
     const anyFailure = Object.values(statusMap).some((s) => s === 'FAILED' || s === 'ERROR');
@@ -226,5 +254,5 @@ export function gradeLog(input: {
   }
   report.resolved = resolved;
   report.tests_status = tests;
-  return { report, statusMap, resolution, hardened };
+  return { report, statusMap, resolution, hardened, ...(excluded.length ? { excluded } : {}) };
 }

@@ -108,6 +108,8 @@ export interface EvaluationResult {
   flaky: Record<string, string[]>;
   /** Instances whose log showed fewer than all of their expected test names (naming/harness problems). */
   unseenTests: Record<string, { expected: number; seen: number }>;
+  /** Tests left out of grading per instance because they need the internet (the env spec's `network_tests`). */
+  networkExcluded: Record<string, string[]>;
 }
 
 function selectDataset(dataset: readonly Instance[], ids?: readonly string[]): Instance[] {
@@ -315,6 +317,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
   const outcomes: InstanceOutcome[] = [];
   const flaky: Record<string, string[]> = {};
   const unseen: Record<string, { expected: number; seen: number }> = {};
+  const networkExcluded: Record<string, string[]> = {};
   let done = 0;
   const record = async (id: string, outcome: InstanceOutcome) => {
     await writeOutcomeFiles(dirOf(id), outcome);
@@ -327,6 +330,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
       );
     }
     if (outcome.flaky) flaky[id] = outcome.flaky;
+    if (outcome.excluded) networkExcluded[id] = outcome.excluded;
     outcomes.push(outcome);
     options.onEvent?.({ type: 'instance', instanceId: id, outcome, done: ++done, total: todo.length });
   };
@@ -384,7 +388,16 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
   const summary = await makeRunSummary({ dataset, predictions, reportDir, runId: options.runId });
   const summaryFile = summaryPath(reportDir, options.runId, model);
   await writeFileAtomic(summaryFile, formatRunSummary(summary));
-  return { summary, summaryFile, outcomes, unknownPredictionIds, resumed, flaky, unseenTests: unseen };
+  return {
+    summary,
+    summaryFile,
+    outcomes,
+    unknownPredictionIds,
+    resumed,
+    flaky,
+    unseenTests: unseen,
+    networkExcluded,
+  };
 }
 
 async function regrade(
@@ -407,7 +420,11 @@ async function regrade(
     modelPatch: prediction.model_patch,
     log,
     parser,
-    options: { mode: options.gradeMode, failOnly: FAIL_ONLY_REPOS.has(inst.repo) },
+    options: {
+      mode: options.gradeMode,
+      failOnly: FAIL_ONLY_REPOS.has(inst.repo),
+      exclude: spec?.network_tests,
+    },
   });
   if (graded.error)
     return errorOutcome(inst.instance_id, new Error(`${graded.error}: the saved log ends in a timeout`));

@@ -61,6 +61,8 @@ export interface InstanceOutcome {
   flaky?: string[];
   /** How many of the instance's expected test names the log showed at all. */
   testsSeen?: { expected: number; seen: number };
+  /** The instance's tests left out of grading because they need the internet (the env spec's `network_tests`). */
+  excluded?: string[];
   timings: Record<string, number>;
   /** Log-folder files by relative path (`report.json`, `test_output.txt`, `repeat-2/test_output.txt`, ...). */
   files: Record<string, string>;
@@ -209,8 +211,13 @@ export async function runInstance(input: RunInstanceInput): Promise<InstanceOutc
       failOnly: FAIL_ONLY_REPOS.has(instance.repo),
       exitCode: run?.exitCode,
       structured: run?.junit,
+      exclude: input.spec.network_tests,
     },
   });
+  if (graded.excluded) {
+    log(`Excluded from grading (need the internet): ${graded.excluded.join(' | ')}`);
+    files[LOG_FILES.excluded] = JSON.stringify({ reason: 'network', tests: graded.excluded }, null, 2);
+  }
   if (graded.hardened) log(`Not resolved (strict grading): ${graded.hardened}`);
   const seen = expectedTestsSeen(graded.statusMap, instance);
   if (seen.seen < seen.expected) {
@@ -237,6 +244,7 @@ export async function runInstance(input: RunInstanceInput): Promise<InstanceOutc
     exitCode: run?.exitCode,
     hardened: graded.hardened,
     testsSeen: { expected: seen.expected, seen: seen.seen },
+    ...(graded.excluded ? { excluded: graded.excluded } : {}),
     timings,
     files,
   };

@@ -100,7 +100,7 @@ const mine: Command = {
       io.stdout.write(
         `commits scanned: ${f.commitsScanned}\ncandidates: ${f.candidates}\nenvironments ready: ${f.envBuilt}\nbefore/after ran: ${f.beforeAfterRan}\n` +
           `validated: ${f.validated} (yield ${Math.round(f.yield * 100)}% of candidates)\nrejected: ${JSON.stringify(f.rejected)}\n` +
-          `environments by rung: ${JSON.stringify(f.envRungs)}\nenvironment failures by class: ${JSON.stringify(f.envFailures)}\nstatements: ${JSON.stringify(f.statements)}\nwritten to ${r.out}\n`,
+          `environments by rung: ${JSON.stringify(f.envRungs)}\nenvironment failures by class: ${JSON.stringify(f.envFailures)}\nvalidated with tests that need the internet (not graded): ${f.withNetworkTests}\nstatements: ${JSON.stringify(f.statements)}\nwritten to ${r.out}\n`,
       );
     }
     return 0;

@@ -4,7 +4,8 @@ import { join, resolve } from 'node:path';
 import { envSpecHash, planEnv, resolveCommit, snapshotFromGit } from '@repoforge/deps';
 import { loadDataset, RepoCache } from '@repoforge/harness';
 import { writeFileAtomic } from '@repoforge/schema/node';
-import { createSandbox, type SandboxOptions } from '@repoforge/sandbox';
+import type { Instance } from '@repoforge/schema';
+import pLimit from 'p-limit';
 import { BACKEND_OPTION, backendKit } from '../backend.js';
 import { fileArg, numberArg } from '../args.js';
 import { type Command, UsageError } from '../command.js';
@@ -44,37 +45,36 @@ const build: Command = {
       description:
         'verify each environment (its tests must run) and print how it was obtained: rungs tried, what failed',
     },
+    backend: BACKEND_OPTION,
   },
   async run({ io, values, signal, verbose, json }) {
     const dataset = await loadDataset(fileArg(values, 'dataset', io.cwd), { signal });
     const logger = cliLogger(io, verbose);
     const explain = values.explain === true;
-    const env = plannedEnvs(
-      new RepoCache({ cacheDir: resolve(io.cwd, String(values['repo-cache'])) }),
-      logger,
-      undefined,
-      explain ? (o) => createSandbox({ backend: 'docker', ...o }) : undefined,
-    );
+    const kit = await backendKit(values.backend, logger);
+    if ((values.share || values.slim) && !kit.dockerBuilder)
+      throw new UsageError('--share and --slim work on Docker images: use --backend docker');
+    const repoSource = new RepoCache({ cacheDir: resolve(io.cwd, String(values['repo-cache'])) });
+    const env = plannedEnvs(repoSource, logger, kit.envs, explain ? kit.createSandbox : undefined);
     const progress = new Progress(io, 'env', dataset.length);
     const images = new Map<string, string>();
-    let next = 0;
+    const networkTests = new Map<string, string[]>();
     const failures = new Map<string, string>();
-    const worker = async () => {
-      while (next < dataset.length) {
-        const inst = dataset[next++]!;
-        progress.stage(`obtaining the environment of ${inst.instance_id}`);
-        try {
-          const { image } = await env.envOf(inst, signal);
-          images.set(inst.instance_id, image);
-          progress.tick(`${inst.instance_id}: ${image}`);
-        } catch (error) {
-          if (!explain) throw error;
-          failures.set(inst.instance_id, (error as Error).message);
-          progress.tick(`${inst.instance_id}: failed`);
-        }
+    const obtain = async (inst: Instance) => {
+      progress.stage(`obtaining the environment of ${inst.instance_id}`);
+      try {
+        const { image, plan } = await env.envOf(inst, signal);
+        images.set(inst.instance_id, image);
+        if (plan.networkTests?.length) networkTests.set(inst.instance_id, plan.networkTests);
+        progress.tick(`${inst.instance_id}: ${image}`);
+      } catch (error) {
+        if (!explain) throw error;
+        failures.set(inst.instance_id, (error as Error).message);
+        progress.tick(`${inst.instance_id}: failed`);
       }
     };
-    await Promise.all(Array.from({ length: numberArg(values, 'workers', true) ?? 2 }, worker));
+    const limit = pLimit(numberArg(values, 'workers', true) ?? 2);
+    await Promise.all(dataset.map((inst) => limit(() => obtain(inst))));
     progress.finish();
     if (explain) {
       for (const inst of dataset) {
@@ -85,12 +85,14 @@ const build: Command = {
         const verdict = failures.has(inst.instance_id)
           ? `dropped: ${failures.get(inst.instance_id)}`
           : images.get(inst.instance_id);
+        const network = networkTests.get(inst.instance_id);
+        if (network) lines.push(`  not graded (need the internet): ${network.join(', ')}`);
         if (!json)
           io.stdout.write(`${inst.instance_id}: ${verdict}\n${lines.join('\n')}${lines.length ? '\n' : ''}`);
       }
       if (json)
         io.stdout.write(
-          `${JSON.stringify({ environments: Object.fromEntries(dataset.map((i) => [i.instance_id, { image: images.get(i.instance_id), error: failures.get(i.instance_id), attempts: env.attempts.get(i.instance_id) ?? [] }])) })}\n`,
+          `${JSON.stringify({ environments: Object.fromEntries(dataset.map((i) => [i.instance_id, { image: images.get(i.instance_id), error: failures.get(i.instance_id), attempts: env.attempts.get(i.instance_id) ?? [], networkTests: networkTests.get(i.instance_id) ?? [] }])) })}\n`,
         );
       return failures.size ? 1 : 0;
     }
@@ -99,8 +101,8 @@ const build: Command = {
         dataset,
         images,
         envs: env,
-        repoSource: new RepoCache({ cacheDir: resolve(io.cwd, String(values['repo-cache'])) }),
-        createSandbox: (o: SandboxOptions) => createSandbox({ backend: 'docker', ...o }),
+        repoSource,
+        createSandbox: kit.createSandbox,
         signal,
       };
       if (values.share) {

@@ -207,7 +207,7 @@ const run: Command = {
     const s = result.summary;
     if (json)
       io.stdout.write(
-        `${JSON.stringify({ summary: s, summaryFile: result.summaryFile, flaky: result.flaky, unseenTests: result.unseenTests, unknownPredictionIds: result.unknownPredictionIds })}\n`,
+        `${JSON.stringify({ summary: s, summaryFile: result.summaryFile, flaky: result.flaky, unseenTests: result.unseenTests, networkExcluded: result.networkExcluded, unknownPredictionIds: result.unknownPredictionIds })}\n`,
       );
     else {
       io.stdout.write(
@@ -221,6 +221,8 @@ const run: Command = {
         );
       for (const [id, tests] of Object.entries(result.flaky))
         if (tests.length) io.stdout.write(`flaky in ${id}: ${tests.join(', ')}\n`);
+      for (const [id, tests] of Object.entries(result.networkExcluded))
+        io.stdout.write(`not graded in ${id} (need the internet): ${tests.join(', ')}\n`);
     }
     return s.error_instances > 0 || result.unknownPredictionIds.length > 0 ? 1 : 0;
   },

@@ -220,5 +220,6 @@ export function toHarnessEnvSpec(spec: EnvSpec, image: string) {
     test_cmd: spec.testCmd,
     log_parser: spec.logParser,
     ...(spec.junitXml ? { junit_xml: spec.junitXml } : {}),
+    ...(spec.networkTests?.length ? { network_tests: spec.networkTests } : {}),
   };
 }

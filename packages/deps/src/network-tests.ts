@@ -1,0 +1,110 @@
+/**
+ * What a test prints when it reaches for the internet in a sandbox without a network: failed name
+ * resolution or an unreachable network (Node and Python spellings). A refused connection counts only on the
+ * web's ports: a test's own server on localhost refusing is a real failure.
+ */
+export const NETWORK_ERROR =
+  /getaddrinfo (ENOTFOUND|EAI_AGAIN)|\bEAI_AGAIN\b|\bENETUNREACH\b|network is unreachable|Temporary failure in name resolution|Name or service not known|nodename nor servname provided|Could not resolve host|Failed to establish a new connection|socket\.gaierror|ECONNREFUSED [\d.]+:(80|443)\b/i;
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes start with ESC.
+const ANSI = /\x1b\[[0-9;]*m/g;
+
+/** One failure report in a test log: who failed (its header, and file where the runner says) and why. */
+interface FailureBlock {
+  /** The title path (suites and test). */
+  header: string;
+  /** The test's own title, its last segment. */
+  title: string;
+  file?: string;
+  body: string;
+}
+
+/**
+ * Failure headers by runner: jest `● A › b`, vitest `FAIL f > A > b`, pytest `___ T.t ___` and
+ * `FAILED id - why`, unittest `ERROR: t (m.C)`; mocha's numbered list is read apart (below).
+ */
+const STARTS: { re: RegExp; name: (m: RegExpExecArray) => { path: string[]; file?: string } }[] = [
+  { re: /^\s*● (.+)$/, name: (m) => ({ path: m[1]!.split(' › ') }) },
+  { re: /^\s*FAIL\s+(\S+)\s+>\s+(.+)$/, name: (m) => ({ path: m[2]!.split(' > '), file: m[1]! }) },
+  { re: /^_{3,} (\S.*?) _{3,}$/, name: (m) => ({ path: m[1]!.split(/\.|::/) }) },
+  { re: /^(?:FAILED|ERROR) (\S+)(?: - .*)?$/, name: (m) => ({ path: m[1]!.split('::') }) },
+  // unittest names the test `test_x (module.Class)`, which is the dataset's spelling too.
+  { re: /^(?:ERROR|FAIL): (\S+ \(.+\))$/, name: (m) => ({ path: [m[1]!] }) },
+];
+const JEST_FILE = /^\s*FAIL\s+(\S+)\s*$/;
+const MOCHA_FAILING = /^\s*\d+ failing\b/;
+const MOCHA_START = /^\s*\d+\) (.+)$/;
+const MAX_BODY_LINES = 80;
+
+/** The failure blocks of a log, for the runners whose failure sections have a recognisable header. */
+function failureBlocks(log: string): FailureBlock[] {
+  const lines = log.replace(ANSI, '').split('\n');
+  const blocks: FailureBlock[] = [];
+  let current: (FailureBlock & { lines: number }) | undefined;
+  let file: string | undefined;
+  let mocha = false;
+  const open = (block: FailureBlock) => {
+    current = { ...block, lines: 0 };
+    blocks.push(current);
+  };
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.replace(/\r$/, '');
+    file = JEST_FILE.exec(line)?.[1] ?? file;
+    if (MOCHA_FAILING.test(line)) mocha = true;
+    const mochaStart = mocha ? MOCHA_START.exec(line) : null;
+    if (mochaStart) {
+      // Mocha spreads the full title over lines (suites, then the test and a colon).
+      const parts = [mochaStart[1]!];
+      while (!parts.at(-1)!.endsWith(':') && i + 1 < lines.length && parts.length < 8)
+        parts.push(lines[++i]!.trim());
+      const title = parts.at(-1)!.replace(/:$/, '');
+      open({ header: parts.join(' ').replace(/:$/, ''), title, body: '' });
+      continue;
+    }
+    const start = STARTS.map((s) => ({ s, m: s.re.exec(line) })).find((x) => x.m);
+    if (start) {
+      const { path, file: own } = start.s.name(start.m!);
+      open({ header: path.join(' '), title: path.at(-1)!, file: own ?? file, body: line });
+      continue;
+    }
+    if (current && current.lines++ < MAX_BODY_LINES) current.body += `\n${line}`;
+  }
+  return blocks;
+}
+
+const tokens = (s: string) => s.split(/[\s›>:/.()]+/).filter(Boolean);
+
+/** Whether `a`'s tokens end `b`'s. */
+function endsWith(b: string, a: string): boolean {
+  const [x, y] = [tokens(a), tokens(b)];
+  return x.length > 0 && x.length <= y.length && x.every((tok, i) => y[y.length - x.length + i] === tok);
+}
+
+/**
+ * Whether a failure block is this test's: the same title path (whichever is longer: runners name tests with
+ * or without their suites), or the same title alone when no other failure has that title (jest rows named
+ * `<file>:<title>`).
+ */
+function blockOf(test: string, block: FailureBlock, blocks: FailureBlock[]): boolean {
+  if (endsWith(test, block.header) || endsWith(block.header, test)) return true;
+  return endsWith(test, block.title) && blocks.filter((b) => endsWith(test, b.title)).length === 1;
+}
+
+/**
+ * The failing tests of a run whose failure report shows a network error: tests that need the internet,
+ * which a sandbox without a network cannot run. A file-level name (Multi-SWE-bench's jest rows) counts when
+ * every failure in that file is a network one. Kept with the environment, excluded from grading, reported.
+ */
+export function testsNeedingNetwork(log: string, statusMap: Readonly<Record<string, string>>): string[] {
+  const failing = Object.keys(statusMap).filter((t) => statusMap[t] === 'FAILED' || statusMap[t] === 'ERROR');
+  if (!failing.length || !NETWORK_ERROR.test(log)) return [];
+  const blocks = failureBlocks(log);
+  const network = blocks.filter((b) => NETWORK_ERROR.test(b.body));
+  const found = new Set<string>();
+  for (const test of failing) {
+    if (network.some((b) => blockOf(test, b, blocks))) found.add(test);
+    const inFile = blocks.filter((b) => b.file === test);
+    if (inFile.length && inFile.every((b) => network.includes(b))) found.add(test);
+  }
+  return [...found].sort();
+}
