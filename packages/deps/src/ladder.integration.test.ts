@@ -92,28 +92,11 @@ describe.skipIf(await skipWithoutDocker())('the repair ladder on a repo built to
   it('a jest suite that ends the process in band is run again with workers, and then every result is there', async () => {
     // Real jest from the npm registry: in band, the test that calls process.exit ends jest itself, so the
     // results after it and the summary never print; with workers only that file fails.
-    const plan: EnvSpec = {
-      ecosystem: 'node',
-      runtime: { name: 'node', version: '20.19.0' },
-      systemPackages: ['ca-certificates'],
-      install: {
-        strategy: 'npm',
-        files: {
-          'package.json': JSON.stringify({
-            name: 'in-band',
-            version: '1.0.0',
-            devDependencies: { jest: '29.7.0' },
-          }),
-        },
-        command: 'npm install --no-audit --no-fund --ignore-scripts',
-      },
-      preTest: [],
-      testCmd: 'npx jest --runInBand --verbose --ci {tests}',
-      logParser: 'parse_log_jest',
-      testRunner: 'jest',
-      notes: [],
-    };
-    const got = await obtainEnv(plan, { provider: new EnvBuilder({ baseImage }), verify: verifyJest });
+    const plan = jestPlan('npx jest --runInBand --verbose --ci {tests}');
+    const got = await obtainEnv(plan, {
+      provider: new EnvBuilder({ baseImage }),
+      verify: verifyJest(JEST_TESTS),
+    });
     expect(got.attempts.map((a) => [a.rung, a.outcome])).toEqual([
       ['as planned', 'results_incomplete'],
       ['jest-workers', 'ok'],
@@ -122,7 +105,50 @@ describe.skipIf(await skipWithoutDocker())('the repair ladder on a repo built to
     expect(got.attempts[1]!.detail).toBe('4 tests ran');
     expect(got.spec.testCmd).toBe('npx jest --verbose --ci --maxWorkers=2 {tests}');
   });
+
+  it('a test that reaches for the internet is found by its failure and kept as the network list', async () => {
+    // Tests run with network none: the lookup fails as it would for any test that calls a real API.
+    const files = {
+      '/opt/deps/__tests__/parse.test.js': JEST_TESTS['/opt/deps/__tests__/parse.test.js'],
+      '/opt/deps/__tests__/remote.test.js': `test('reads the registry', async () => {
+  await require('node:dns').promises.lookup('registry.npmjs.org');
 });
+test('adds locally', () => expect(1 + 1).toBe(3));
+`,
+    };
+    const plan = jestPlan('npx jest --verbose --ci --maxWorkers=2 {tests}');
+    const got = await obtainEnv(plan, { provider: new EnvBuilder({ baseImage }), verify: verifyJest(files) });
+    expect(got.attempts.map((a) => [a.rung, a.outcome])).toEqual([['as planned', 'ok']]);
+    // The other failure (a wrong assertion) is a real one: it stays graded.
+    expect(got.spec.networkTests).toEqual(['reads the registry']);
+    expect(got.attempts[0]!.detail).toBe('6 tests ran; 1 need the internet (excluded from grading)');
+  });
+});
+
+/** Real jest 29.7 from the npm registry, run by `testCmd`. */
+function jestPlan(testCmd: string): EnvSpec {
+  return {
+    ecosystem: 'node',
+    runtime: { name: 'node', version: '20.19.0' },
+    systemPackages: ['ca-certificates'],
+    install: {
+      strategy: 'npm',
+      files: {
+        'package.json': JSON.stringify({
+          name: 'in-band',
+          version: '1.0.0',
+          devDependencies: { jest: '29.7.0' },
+        }),
+      },
+      command: 'npm install --no-audit --no-fund --ignore-scripts',
+    },
+    preTest: [],
+    testCmd,
+    logParser: 'parse_log_jest',
+    testRunner: 'jest',
+    notes: [],
+  };
+}
 
 // The larger file runs first (jest orders uncached files by size), so in band its results print before the exit.
 const JEST_TESTS = {
@@ -136,15 +162,18 @@ test('an empty string is no parts', () => expect(parse('')).toEqual([]));
   '/opt/deps/__tests__/cli.test.js': `test('the CLI ends the process', () => process.exit(1));\n`,
 };
 
-/** Jest's verbose results counted, as parse_log_jest reads them. */
-async function verifyJest(spec: EnvSpec, built: BuiltEnv) {
+/** Jest's verbose results (`✓|✕ title`, as parse_log_jest reads them) of a run of `files` in the image. */
+const verifyJest = (files: Record<string, string>) => async (spec: EnvSpec, built: BuiltEnv) => {
   await using sb = await createSandbox({ backend: 'docker', image: built.image, network: 'none' });
-  await sb.writeFiles(JEST_TESTS);
+  await sb.writeFiles(files);
   const cmd = spec.testCmd.replace('{tests}', '');
   const r = await sb.exec([
     '/bin/sh',
     '-c',
     `cd /opt/deps && PATH=/opt/deps/node_modules/.bin:$PATH ${cmd} 2>&1`,
   ]);
-  return { tests: (r.stdout.match(/^\s*✓ /gm) ?? []).length, exitCode: r.exitCode, log: r.stdout };
-}
+  const statusMap: Record<string, string> = {};
+  for (const m of r.stdout.matchAll(/^\s*([✓✕]) (.+?)(?: \(\d+ ms\))?$/gm))
+    statusMap[m[2]!] = m[1] === '✓' ? 'PASSED' : 'FAILED';
+  return { tests: Object.keys(statusMap).length, exitCode: r.exitCode, log: r.stdout, statusMap };
+};
