@@ -6,7 +6,7 @@
  * Without a Docker engine it says so and exits 0 (the Docker tests then skip loudly, or fail in CI).
  */
 import { DEFAULT_DEBIAN_BASE, swebenchRecipe } from '@repoforge/harness';
-import { ImageBuilder } from '@repoforge/sandbox';
+import { ImageBuilder } from '@repoforge/sandbox/docker';
 import { baseImage, dockerAnswers, sampleEnvSpecs } from '@repoforge/test-utils';
 
 if (!(await dockerAnswers())) {

@@ -15,7 +15,7 @@ import {
   runQueueWorker,
 } from '@repoforge/harness';
 import { Instance } from '@repoforge/schema';
-import { DEFAULT_IMAGE } from '@repoforge/sandbox';
+import { DEFAULT_IMAGE } from '@repoforge/sandbox/docker';
 import { makePythonSample, redisUrl, sampleEnvSpecs, tempDir } from '@repoforge/test-utils';
 import { Queue } from 'bullmq';
 import { summarize } from './stats.ts';

@@ -6,7 +6,8 @@
 import { execFile } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { promisify } from 'node:util';
-import { createSandbox, DEFAULT_IMAGE, LocalBackend, SandboxPool } from '@repoforge/sandbox';
+import { createSandbox, LocalBackend, SandboxPool } from '@repoforge/sandbox';
+import { DEFAULT_IMAGE } from '@repoforge/sandbox/docker';
 import { ratio, summarize, time } from './stats.ts';
 
 const run = promisify(execFile);

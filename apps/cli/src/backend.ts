@@ -2,12 +2,12 @@ import { join } from 'node:path';
 import { EnvBuilder, type EnvProvider, LocalEnvBuilder } from '@repoforge/deps';
 import {
   createSandbox,
-  DockerBackend,
   LocalBackend,
   type Logger,
   type Sandbox,
   type SandboxOptions,
 } from '@repoforge/sandbox';
+import { DockerBackend } from '@repoforge/sandbox/docker';
 import { type OptionSpec, UsageError } from './command.js';
 
 /** The `--backend` option of commands that run tests. */

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createSandbox, ImageBuilder } from '@repoforge/sandbox';
+import { createSandbox } from '@repoforge/sandbox';
+import { ImageBuilder } from '@repoforge/sandbox/docker';
 import { baseImage, npmAppSpec, serveNpmRegistry, skipWithoutDocker, tempDir } from '@repoforge/test-utils';
 import { describe, expect, it } from 'vitest';
 import { EnvBuilder, type EnvSpec, envSpecHash } from './index.js';

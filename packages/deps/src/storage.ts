@@ -1,17 +1,16 @@
 import * as fs from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isLocalEnv, readLocalEnv } from '@repoforge/sandbox';
 import {
   computeStorageReport,
   type DockerConnection,
   dockerClient,
   type ImageLayers,
   inspectImageLayers,
-  isLocalEnv,
-  readLocalEnv,
   type StorageReport,
   storageReport,
-} from '@repoforge/sandbox';
+} from '@repoforge/sandbox/docker';
 import git from 'isomorphic-git';
 
 /** Bytes of a repo's files at a commit (what a per-instance image would bake in). */

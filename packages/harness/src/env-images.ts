@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import { ImageBuilder, installCa, type Logger, type Sandbox, type SandboxOptions } from '@repoforge/sandbox';
+import { installCa, type Logger, type Sandbox, type SandboxOptions } from '@repoforge/sandbox';
+import { ImageBuilder } from '@repoforge/sandbox/docker';
 import git from 'isomorphic-git';
 import type { EnvSpec } from './env-spec.js';
 import { HarnessError } from './errors.js';

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { join } from 'node:path';
-import { ImageBuilder } from '@repoforge/sandbox';
+import { ImageBuilder } from '@repoforge/sandbox/docker';
 import {
   baseImage,
   makePythonSample,

@@ -1,6 +1,7 @@
 import { baseImage, skipWithoutDocker } from '@repoforge/test-utils';
 import { describe, expect, it } from 'vitest';
-import { createSandbox, ImageBuilder, SandboxPool, storageReport } from './index.js';
+import { createSandbox, SandboxPool } from './index.js';
+import { ImageBuilder, storageReport } from './docker.js';
 
 const uniq = `${process.pid}-${Date.now()}`;
 

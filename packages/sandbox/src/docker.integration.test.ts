@@ -3,7 +3,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { baseImage, firstStdout, skipWithoutDocker, tempDir } from '@repoforge/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createSandbox, ExecError, reapSandboxes, type Sandbox, SandboxError } from './index.js';
+import { createSandbox, ExecError, type Sandbox, SandboxError } from './index.js';
+import { reapSandboxes } from './docker.js';
 
 const runId = `test-docker-${process.pid}`;
 const open: Sandbox[] = [];
@@ -157,7 +158,7 @@ describe.skipIf(await skipWithoutDocker())('docker sandbox', () => {
     ).rejects.toMatchObject({
       code: 'IMAGE_MISSING',
     });
-    const { DockerBackend } = await import('./index.js');
+    const { DockerBackend } = await import('./docker.js');
     const dead = new DockerBackend({ socketPath: '/tmp/no-such-docker.sock' });
     expect(await dead.available()).toBe(false);
     const e = await dead.create({ image: baseImage }).catch((x: unknown) => x);
@@ -179,7 +180,7 @@ describe.skipIf(await skipWithoutDocker())('docker sandbox', () => {
     const id = (await firstStdout(child)).trim();
     expect(id).toMatch(/^[0-9a-f]{64}$/);
     child.kill('SIGKILL');
-    const { dockerClient } = await import('./index.js');
+    const { dockerClient } = await import('./docker.js');
     const docker = dockerClient();
     const listOrphans = () =>
       docker.listContainers({ all: true, filters: { label: [`repoforge.run-id=orphan-${runId}`] } });
@@ -190,7 +191,7 @@ describe.skipIf(await skipWithoutDocker())('docker sandbox', () => {
   });
 
   it('the reaper removes only our labelled containers whose owner is gone', async () => {
-    const { dockerClient } = await import('./index.js');
+    const { dockerClient } = await import('./docker.js');
     const docker = dockerClient();
     const mk = (labels: Record<string, string>) =>
       docker.createContainer({

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { chainIds, computeStorageReport, imageSpecHash, parseBytes, shellQuote } from './index.js';
+import { parseBytes, shellQuote } from './index.js';
+import { chainIds, computeStorageReport, imageSpecHash } from './docker.js';
 
 describe('parseBytes', () => {
   it('reads Docker-style sizes', () => {

@@ -1,4 +1,5 @@
-import { createSandbox, DockerBackend, reapLocalSandboxes, reapSandboxes } from '@repoforge/sandbox';
+import { createSandbox, reapLocalSandboxes } from '@repoforge/sandbox';
+import { DockerBackend, reapSandboxes } from '@repoforge/sandbox/docker';
 import { numberArg } from '../args.js';
 import { type Command, UsageError } from '../command.js';
 import { cliLogger } from '../logger.js';

@@ -1,14 +1,6 @@
 import { createHash } from 'node:crypto';
-import {
-  createSandbox,
-  DEFAULT_IMAGE,
-  dockerClient,
-  installCa,
-  ImageBuilder,
-  type Logger,
-  type Sandbox,
-  type SandboxOptions,
-} from '@repoforge/sandbox';
+import { createSandbox, installCa, type Logger, type Sandbox, type SandboxOptions } from '@repoforge/sandbox';
+import { DEFAULT_IMAGE, dockerClient, ImageBuilder } from '@repoforge/sandbox/docker';
 import { DepsError } from '../errors.js';
 import { type EnvSpec, envSpecHash } from '../spec.js';
 import { runInstall } from './install-step.js';
