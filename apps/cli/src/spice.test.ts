@@ -47,6 +47,21 @@ describe('repoforge spice label / eval', () => {
     expect(JSON.parse(e.stdout()).difficulty.n).toBe(2);
   });
 
+  it('a malformed --offline-model is bad input: exit 2, one line naming the file and the field', async () => {
+    await using dir = await tempDir();
+    await writeFile(join(dir.path, 'd.jsonl'), JSON.stringify(inst('o__r-1')));
+    await writeFile(
+      join(dir.path, 'model.json'),
+      JSON.stringify({ version: 1, features: ['a'], mean: [0], std: ['x'], labels: {}, trainedOn: 1 }),
+    );
+    const t = bufferedIO();
+    t.io.cwd = dir.path;
+    const args = ['spice', 'label', '--dataset', 'd.jsonl', '--offline', '--out', 'l.jsonl'];
+    expect(await runCli([...args, '--offline-model', 'model.json'], t.io)).toBe(2);
+    expect(t.stderr().trim().split('\n')).toHaveLength(1);
+    expect(t.stderr()).toMatch(/model\.json:1.*std\[0\]/);
+  });
+
   it('labels through an OpenAI-compatible endpoint ($OPENAI_BASE_URL), printing the cost', async () => {
     await using dir = await tempDir();
     const server = createServer((req, res) => {

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { decodeOutcome, encodeOutcome, jobIdFor, priorities, redisConnection } from './index.js';
 
@@ -42,5 +43,13 @@ describe('queue helpers', () => {
     expect(back.startsWith('HEAD')).toBe(true);
     expect(back.endsWith('TAIL')).toBe(true);
     expect(back).toMatch(/characters cut/);
+  });
+
+  it('refuses a queue result that is not an instance outcome, naming the field', () => {
+    const forged = (value: unknown) => ({ v: 1, gz: gzipSync(JSON.stringify(value)).toString('base64') });
+    expect(() => decodeOutcome({ v: 2, gz: '' })).toThrow(/not an encoded RepoForge outcome/);
+    expect(() => decodeOutcome({ v: 1, gz: 'bm90IGd6aXA=' })).toThrow(/does not decode/);
+    const bad = { instance_id: 'i', status: 'completed', timings: {}, files: { 'report.json': 7 } };
+    expect(() => decodeOutcome(forged(bad))).toThrow(/files\["report\.json"\]|files\.report\.json/);
   });
 });

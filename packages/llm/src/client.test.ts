@@ -1,3 +1,5 @@
+import { readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { serveChat, tempDir } from '@repoforge/test-utils';
 import { describe, expect, it } from 'vitest';
 import { ChatClient, LlmError, openAiEndpoint } from './index.js';
@@ -79,6 +81,14 @@ describe('ChatClient against a real HTTP server', () => {
     expect(first.cached).toBe(false);
     expect(again).toMatchObject({ cached: true, costUsd: 0, content: first.content });
     expect(server.requests).toHaveLength(1);
+    // A damaged cache entry (a foreign or truncated file) is a miss: asked again, never returned as an answer.
+    const [entry] = (await readdir(dir.path, { recursive: true })).filter((f) => f.endsWith('.json'));
+    await writeFile(join(dir.path, entry!), '{"content": 42}');
+    const third = await new ChatClient({ baseUrl: server.url, cacheDir: dir.path }).complete([
+      { role: 'user', content: 'same' },
+    ]);
+    expect(third).toMatchObject({ cached: false, content: '{"a": 1}' });
+    expect(server.requests).toHaveLength(2);
   });
 
   it('aborts on the signal, also while it waits to retry', async () => {

@@ -3,6 +3,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@repoforge/schema/node';
 import pLimit, { type LimitFunction } from 'p-limit';
+import { z } from 'zod';
 import { LlmError } from './errors.js';
 import { type Endpoint, type EndpointOptions, openAiEndpoint } from './openai.js';
 
@@ -118,9 +119,17 @@ export class ChatClient {
   async close(): Promise<void> {}
 }
 
+const CachedCompletion = z.object({
+  content: z.string(),
+  usage: z.object({ prompt_tokens: z.number(), completion_tokens: z.number() }),
+  costUsd: z.number(),
+  cached: z.boolean(),
+});
+
+/** A cached completion; a missing, damaged or foreign cache file is a miss, never a wrong answer. */
 async function readCached(file: string): Promise<Completion | undefined> {
   try {
-    return JSON.parse(await readFile(file, 'utf8')) as Completion;
+    return CachedCompletion.parse(JSON.parse(await readFile(file, 'utf8')));
   } catch {
     return undefined;
   }

@@ -17,7 +17,7 @@ export { type Agreement, agreement, annotationAgreement } from './metrics.js';
 export {
   crossValidate,
   fitOfflineModel,
-  type OfflineModel,
+  OfflineModel,
   predictLabels,
   type TrainingRow,
 } from './model.js';

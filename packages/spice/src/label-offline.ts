@@ -1,10 +1,10 @@
 import defaultModelJson from './default-model.json' with { type: 'json' };
 import { computeFeatures, type FeatureInput } from './features.js';
 import { LABELS, type LabelName, labelRow, type Score, type SpiceLabels } from './labels.js';
-import { type OfflineModel, predictLabels } from './model.js';
+import { OfflineModel, predictLabels } from './model.js';
 
-/** The model fitted on SWE-bench Verified's human annotations, shipped with the package. */
-export const defaultModel = defaultModelJson as unknown as OfflineModel;
+/** The model fitted on SWE-bench Verified's human annotations, shipped with the package (validated once). */
+export const defaultModel: OfflineModel = OfflineModel.parse(defaultModelJson);
 
 const DESCRIBE: Record<string, string> = {
   p_changed: 'lines changed by the fix',

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { type LabelName, LABELS, type Score } from './labels.js';
 import { type Agreement, agreement } from './metrics.js';
 import { fitOrdinal, type OrdinalModel, ordinalProbabilities } from './ordinal.js';
@@ -9,17 +10,34 @@ export interface TrainingRow {
   labels: Partial<Record<LabelName, Score>>;
 }
 
-/** The offline model as shipped (a small JSON file). */
-export interface OfflineModel {
-  version: 1;
-  features: string[];
-  mean: number[];
-  std: number[];
-  labels: Partial<Record<LabelName, OrdinalModel & { l2: number }>>;
-  trainedOn: number;
-  /** Cross-validated agreement, computed when the model was fitted (see README). */
-  crossValidation?: Partial<Record<LabelName, Agreement & { majorityBaseline: number }>>;
-}
+const Numbers = z.array(z.number());
+const LabelModel = z.object({ weights: Numbers, thresholds: Numbers, l2: z.number() });
+const CrossValidation = z.object({
+  n: z.number(),
+  exact: z.number(),
+  withinOne: z.number(),
+  qwk: z.number(),
+  confusion: z.array(Numbers),
+  majorityBaseline: z.number(),
+});
+
+/** The offline model as shipped (a small JSON file); `--offline-model` files are validated with it. */
+export const OfflineModel = z
+  .object({
+    version: z.literal(1),
+    features: z.array(z.string()),
+    mean: Numbers,
+    std: Numbers,
+    labels: z.partialRecord(z.enum(LABELS), LabelModel),
+    trainedOn: z.number(),
+    /** Cross-validated agreement, computed when the model was fitted (see README). */
+    crossValidation: z.partialRecord(z.enum(LABELS), CrossValidation).optional(),
+  })
+  .refine((m) => m.mean.length === m.features.length && m.std.length === m.features.length, {
+    message: 'mean and std need one value per feature',
+    path: ['mean'],
+  });
+export type OfflineModel = z.infer<typeof OfflineModel>;
 
 const L2_GRID = [0.3, 1, 3, 10, 30];
 

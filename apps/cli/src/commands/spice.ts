@@ -2,8 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadDataset, RepoCache } from '@repoforge/harness';
 import { ChatClient } from '@repoforge/llm';
-import { parseRecords } from '@repoforge/schema';
-import { writeFileAtomic } from '@repoforge/schema/node';
+import { readRecordsFile, writeFileAtomic } from '@repoforge/schema/node';
 import {
   type Agreement,
   annotationAgreement,
@@ -15,7 +14,7 @@ import {
   labelDataset,
   labelOffline,
   labelWithLlm,
-  type OfflineModel,
+  OfflineModel,
   parseCsv,
   SpiceLabels,
   trainingRows,
@@ -76,7 +75,7 @@ const label: Command = {
     const dataset = await loadDataset(fileArg(values, 'dataset', io.cwd), { signal });
     const outPath = resolve(io.cwd, out);
     const model = values['offline-model']
-      ? (JSON.parse(readFileSync(fileArg(values, 'offline-model', io.cwd), 'utf8')) as OfflineModel)
+      ? (await readRecordsFile(fileArg(values, 'offline-model', io.cwd), OfflineModel)).records[0]
       : undefined;
     const passes = numberArg(values, 'passes', true);
     let progress: Progress | undefined;
@@ -125,7 +124,7 @@ const evalCmd: Command = {
     },
   },
   async run({ io, values, json }) {
-    const labels = parseRecords(readFileSync(fileArg(values, 'labels', io.cwd), 'utf8'), SpiceLabels).records;
+    const labels = (await readRecordsFile(fileArg(values, 'labels', io.cwd), SpiceLabels)).records;
     const result = annotationAgreement(
       labels,
       parseCsv(readFileSync(fileArg(values, 'annotations', io.cwd), 'utf8')),

@@ -1,4 +1,6 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { formatZodPath, InstanceReport, TestStatus } from '@repoforge/schema';
+import { z } from 'zod';
 import { LOG_FILES } from '../paths.js';
 import type { InstanceOutcome } from '../run-instance.js';
 
@@ -29,8 +31,42 @@ export function encodeOutcome(outcome: InstanceOutcome, capBytes = DEFAULT_RESUL
   }
 }
 
-/** Decodes what `encodeOutcome` produced. */
-export function decodeOutcome(encoded: EncodedOutcome): InstanceOutcome {
-  if (encoded?.v !== 1 || typeof encoded.gz !== 'string') throw new Error('not an encoded RepoForge outcome');
-  return JSON.parse(gunzipSync(Buffer.from(encoded.gz, 'base64')).toString('utf8')) as InstanceOutcome;
+const Encoded = z.object({ v: z.literal(1), gz: z.string() });
+
+/** An outcome as a worker sent it: checked before the producer writes any of it to disk. */
+const Outcome = z.looseObject({
+  instance_id: z.string(),
+  status: z.enum(['completed', 'error']),
+  report: InstanceReport.optional(),
+  statusMap: z.record(z.string(), TestStatus).optional(),
+  error: z.string().optional(),
+  exitCode: z.number().optional(),
+  timedOut: z.boolean().optional(),
+  hardened: z.string().optional(),
+  flaky: z.array(z.string()).optional(),
+  testsSeen: z.object({ expected: z.number(), seen: z.number() }).optional(),
+  excluded: z.array(z.string()).optional(),
+  timings: z.record(z.string(), z.number()),
+  files: z.record(z.string(), z.string()),
+});
+
+const describeIssue = (error: z.ZodError) => {
+  const issue = error.issues[0]!;
+  return `${formatZodPath(issue.path) || '(root)'}: ${issue.message}`;
+};
+
+/** Decodes what `encodeOutcome` produced; anything else (another producer's job, a damaged result) throws. */
+export function decodeOutcome(encoded: unknown): InstanceOutcome {
+  const e = Encoded.safeParse(encoded);
+  if (!e.success) throw new Error('not an encoded RepoForge outcome');
+  let value: unknown;
+  try {
+    value = JSON.parse(gunzipSync(Buffer.from(e.data.gz, 'base64')).toString('utf8'));
+  } catch (error) {
+    throw new Error('an encoded RepoForge outcome that does not decode', { cause: error });
+  }
+  const outcome = Outcome.safeParse(value);
+  if (!outcome.success)
+    throw new Error(`a queue result that is not an instance outcome: ${describeIssue(outcome.error)}`);
+  return outcome.data;
 }

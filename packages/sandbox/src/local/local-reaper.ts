@@ -1,16 +1,14 @@
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { z } from 'zod';
 
 /** Prefix of every local sandbox's directory. */
 export const LOCAL_DIR_PREFIX = 'repoforge-local-';
 const OWNER_FILE = 'owner.json';
 
-interface Owner {
-  pid: number;
-  host: string;
-  runId?: string;
-}
+const Owner = z.object({ pid: z.number().int(), host: z.string(), runId: z.string().optional() });
+type Owner = z.infer<typeof Owner>;
 
 /** Records who made a local sandbox, so a reaper can tell a crashed run's leftovers from live ones. */
 export function writeOwner(root: string, runId?: string): Promise<void> {
@@ -55,9 +53,9 @@ export async function reapLocalSandboxes(options: LocalReapOptions = {}): Promis
     const root = join(dir, name);
     let owner: Owner;
     try {
-      owner = JSON.parse(await readFile(join(root, OWNER_FILE), 'utf8')) as Owner;
+      owner = Owner.parse(JSON.parse(await readFile(join(root, OWNER_FILE), 'utf8')));
     } catch {
-      continue; // no record: not ours to judge
+      continue; // no record, or not one of ours: not ours to judge
     }
     if (
       options.runId
