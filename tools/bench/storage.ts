@@ -6,7 +6,8 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createDemoRepos, mineRepository } from '@repoforge/datagen';
+import { mineRepository } from '@repoforge/datagen';
+import { createDemoRepos } from '@repoforge/datagen/demo';
 import { EnvBuilder, measureDatasetStorage } from '@repoforge/deps';
 import { tempDir } from '@repoforge/test-utils';
 

@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createDemoRepos, mineRepository } from '@repoforge/datagen';
+import { mineRepository } from '@repoforge/datagen';
+import { createDemoRepos } from '@repoforge/datagen/demo';
 import { formatJsonl, serializeInstance } from '@repoforge/schema';
 import {
   sharedFixture,

@@ -16,15 +16,6 @@ export {
 } from './classify.js';
 export { deriveTransitions, type Transitions } from './transitions.js';
 export { type Candidate, toCandidate } from './candidates.js';
-export {
-  createDemoRepos,
-  nodeRecipe,
-  pythonRecipe,
-  type RecipeCommit,
-  type RecipeOptions,
-  writeRepo,
-} from './demo/index.js';
-export { npmLockfile } from './demo/lockfile.js';
 export { emptyFunnel, type Funnel } from './funnel.js';
 export { type MineOptions, type MineResult, mineRepository, repoNameOf } from './mine.js';
 export {

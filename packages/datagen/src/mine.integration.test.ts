@@ -4,7 +4,8 @@ import { Instance, parseRecords } from '@repoforge/schema';
 import { baseImage, skipWithoutDocker, tempDir } from '@repoforge/test-utils';
 import { EnvBuilder } from '@repoforge/deps';
 import { describe, expect, it } from 'vitest';
-import { createDemoRepos, mineRepository } from './index.js';
+import { createDemoRepos } from './demo/index.js';
+import { mineRepository } from './index.js';
 
 describe.skipIf(await skipWithoutDocker())('mining real histories on Docker', () => {
   it('Python (pytest): real fixes become instances with exact F2P/P2P; flaky, test-only, docs-only and broken commits are judged', async () => {

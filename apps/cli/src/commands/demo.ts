@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { createDemoRepos, fileAtCommit, gitFileDiff, mineRepository, plannedEnvs } from '@repoforge/datagen';
+import { fileAtCommit, gitFileDiff, mineRepository, plannedEnvs } from '@repoforge/datagen';
+import { createDemoRepos } from '@repoforge/datagen/demo';
 import { RepoCache, runEvaluation } from '@repoforge/harness';
 import { formatJsonl, type Instance, type Prediction, serializeInstance } from '@repoforge/schema';
 import { labelOffline } from '@repoforge/spice';

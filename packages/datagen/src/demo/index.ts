@@ -1,3 +1,7 @@
+/**
+ * `@repoforge/datagen/demo`: small generated repositories (a Python and a Node one, with fixes, tests and
+ * edge cases) for the demo, benchmarks and tests. Not part of the mining API.
+ */
 import { join } from 'node:path';
 import { npmLockfile } from './lockfile.js';
 import { nodeRecipe, pythonRecipe, type RecipeOptions } from './recipes.js';
@@ -27,3 +31,4 @@ export async function createDemoRepos(
 
 export { nodeRecipe, pythonRecipe, type RecipeOptions } from './recipes.js';
 export { type RecipeCommit, writeRepo } from './write-repo.js';
+export { npmLockfile } from './lockfile.js';
