@@ -168,7 +168,7 @@ export function parseCommandArgs(path: string[], cmd: Command, argv: string[]) {
 }
 
 /** The known name nearest to `typed` (edit distance at most a third of its length), for "did you mean". */
-export function closest(typed: string, known: readonly string[]): string | undefined {
+function closest(typed: string, known: readonly string[]): string | undefined {
   const distance = (a: string, b: string) => {
     let row = Array.from({ length: b.length + 1 }, (_, j) => j);
     for (let i = 1; i <= a.length; i++) {

@@ -11,7 +11,7 @@ import { rootCommand } from './commands/root.js';
 import { envValues, loadConfig } from './config.js';
 
 /** Exit codes: 0 ok, 1 the job failed, 2 bad usage or input. */
-export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 
 /**
  * Runs the CLI on argv and returns the exit code. Never calls process.exit (bin.ts does), so tests can

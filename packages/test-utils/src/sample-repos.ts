@@ -6,7 +6,7 @@ import type { Instance } from '@repoforge/schema';
 import { gitDiff, gitIn, makeGitRepo } from './git-repo.js';
 
 /** Environment specs in the harness' `--env-spec` shape. */
-export type SampleEnvSpecs = Record<string, Record<string, Record<string, unknown> & { test_cmd: string }>>;
+type SampleEnvSpecs = Record<string, Record<string, Record<string, unknown> & { test_cmd: string }>>;
 
 const run = promisify(execFile);
 

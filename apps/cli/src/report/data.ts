@@ -1,7 +1,7 @@
 import { readRunResults, type RunResult } from '@repoforge/harness';
 
 /** One instance row of the HTML report: the harness's result, with its difficulty label when there is one. */
-export interface ReportRow extends RunResult {
+interface ReportRow extends RunResult {
   difficulty?: number;
 }
 

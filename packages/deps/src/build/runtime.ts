@@ -83,7 +83,7 @@ const APT = (pkgs: readonly string[]) =>
   `RUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ${pkgs.join(' ')} > /dev/null \\\n && rm -rf /var/lib/apt/lists/* /var/cache/apt/* /usr/share/doc/* /usr/share/man/* /usr/share/info/*`;
 
 /** Tools every environment needs (git for the checkout, patch for fuzzy applies): one layer all runtimes share. */
-export const TOOL_PACKAGES = ['ca-certificates', 'git', 'patch'];
+const TOOL_PACKAGES = ['ca-certificates', 'git', 'patch'];
 
 /** The tools layer: base + git, patch, CA certificates. */
 export function toolsContext(baseImage: string): BuildContext {

@@ -24,19 +24,8 @@ export function pyLstrip(s: string): string {
   return s.replace(LEAD, '');
 }
 
-/** `s.rstrip()`. */
-export function pyRstrip(s: string): string {
-  return s.replace(TRAIL, '');
-}
-
 /** `s.split(sep)[i]` semantics are plain JS; `s.rsplit(sep, 1)[0]`: */
 export function pyRsplitFirst(s: string, sep: string): string {
   const i = s.lastIndexOf(sep);
   return i < 0 ? s : s.slice(0, i);
-}
-
-/** Removes ANSI escape sequences the way SWE-bench's `ansi_escape` does. */
-export function ansiEscape(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes are control characters
-  return text.replace(/\x1b\[[0-9;]*[a-zA-Z]/g, '');
 }

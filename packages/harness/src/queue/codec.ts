@@ -5,7 +5,7 @@ import { LOG_FILES } from '../paths.js';
 import type { InstanceOutcome } from '../run-instance.js';
 
 /** Default cap on an outcome's compressed size in the queue (logs beyond it keep their head and tail). */
-export const DEFAULT_RESULT_CAP_BYTES = 16 * 1024 * 1024;
+const DEFAULT_RESULT_CAP_BYTES = 16 * 1024 * 1024;
 
 /** An outcome as it travels back through the queue: gzip'd JSON in base64. */
 export interface EncodedOutcome {

@@ -5,7 +5,7 @@ export const SANDBOX_LABEL = 'repoforge.sandbox';
 export const RUN_ID_LABEL = 'repoforge.run-id';
 export const OWNER_PID_LABEL = 'repoforge.owner-pid';
 export const OWNER_HOST_LABEL = 'repoforge.owner-host';
-export const CREATED_LABEL = 'repoforge.created-ms';
+const CREATED_LABEL = 'repoforge.created-ms';
 
 /** The labels of a new sandbox created by this process. */
 export function sandboxLabels(

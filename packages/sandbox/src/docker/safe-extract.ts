@@ -12,7 +12,7 @@ interface TarHeader {
  * Whether a tar entry from a sandbox may be written on the host: regular files, directories and links whose
  * targets stay inside the extraction root. Devices, fifos and escaping links are refused.
  */
-export function safeTarEntry(header: TarHeader | undefined): boolean {
+function safeTarEntry(header: TarHeader | undefined): boolean {
   if (!header) return true;
   const type = header.type ?? 'file';
   if (type === 'file' || type === 'directory') return !escapes(header.name);
