@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { type LabelName, LABELS, type Score } from './labels.js';
 import { type Agreement, agreement } from './metrics.js';
-import { fitOrdinal, type OrdinalModel, ordinalProbabilities } from './ordinal.js';
+import { fitOrdinal, ordinalProbabilities } from './ordinal.js';
 
 /** One training row: features and the human labels it has. */
 export interface TrainingRow {

@@ -5,9 +5,6 @@ import { promisify } from 'node:util';
 import type { Instance } from '@repoforge/schema';
 import { gitDiff, gitIn, makeGitRepo } from './git-repo.js';
 
-/** Environment specs in the harness' `--env-spec` shape. */
-type SampleEnvSpecs = Record<string, Record<string, Record<string, unknown> & { test_cmd: string }>>;
-
 const run = promisify(execFile);
 
 /** The diff that turns `base` into `base` + `files`, made with git on a scratch checkout. */
