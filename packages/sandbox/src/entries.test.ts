@@ -8,7 +8,7 @@ const run = promisify(execFile);
 async function loadsDockerode(entry: string, then = ''): Promise<boolean> {
   const probe = `await import('${entry}'); ${then}
 const { createRequire } = await import('node:module');
-console.log(Object.keys(createRequire(import.meta.url).cache).some((k) => k.includes('/node_modules/dockerode/')));`;
+process.stdout.write(String(Object.keys(createRequire(import.meta.url).cache).some((k) => k.includes('/node_modules/dockerode/'))));`;
   const { stdout } = await run(
     process.execPath,
     ['--conditions=@repoforge/source', '--import', 'tsx', '--input-type=module', '-e', probe],
