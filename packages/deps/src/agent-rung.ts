@@ -12,7 +12,7 @@ export interface EnvRepairProposal {
 /** Asks something (a model, a person, a script) for a repair of a failing environment. */
 export type ProposeRepair = (
   input: { spec: EnvSpec; failure: { class: FailureClass; detail: string; log: string } },
-  signal?: AbortSignal,
+  options?: { signal?: AbortSignal },
 ) => Promise<EnvRepairProposal | undefined>;
 
 const NOTE = 'agent proposal: ';
@@ -26,8 +26,8 @@ export function proposalRung(propose: ProposeRepair, name = 'agent'): Rung {
   return {
     name,
     applies: (_failure, spec) => !spec.notes.some((n) => n.startsWith(NOTE)),
-    apply: async (spec, failure) => {
-      const p = await propose({ spec, failure });
+    apply: async (spec, failure, options) => {
+      const p = await propose({ spec, failure }, options);
       if (!p || (!p.installCommand && !p.testCommand)) return undefined;
       const install =
         p.installCommand && spec.install.strategy !== 'apt' && spec.install.strategy !== 'pip'
@@ -51,7 +51,8 @@ export function proposalRung(propose: ProposeRepair, name = 'agent'): Rung {
  */
 export function openAiCompatibleRepair(options: ChatClientOptions & { model: string }): ProposeRepair {
   const client = new ChatClient({ maxRetries: 2, ...options });
-  return async ({ spec, failure }, signal) => {
+  return async ({ spec, failure }, options) => {
+    const signal = options?.signal;
     const prompt = [
       "An environment for running a repository's tests failed. Propose a fix as JSON with optional keys",
       '"install_command" (replaces the dependency install) and "test_command" (replaces the test command),',

@@ -4,6 +4,7 @@ import {
   classifyFailure,
   type EnvSpec,
   obtainEnv,
+  proposalRung,
   toHarnessEnvSpec,
   type VerifyResult,
 } from './index.js';
@@ -100,6 +101,26 @@ describe('the environment ladder', () => {
     expect(got.spec.networkTests).toEqual(['fetches a card']);
     expect(got.attempts.at(-1)!.detail).toBe('2 tests ran; 1 need the internet (excluded from grading)');
     expect(toHarnessEnvSpec(got.spec, 'img').network_tests).toEqual(['fetches a card']);
+  });
+
+  it('passes its signal to the rungs, and an abort while a rung works ends the climb', async () => {
+    const ac = new AbortController();
+    const seen: (AbortSignal | undefined)[] = [];
+    const rung = proposalRung(async (_input, options) => {
+      seen.push(options?.signal);
+      ac.abort(new Error('stopped by the user'));
+      return { testCommand: 'mocha {tests}', why: 'try without flags' };
+    });
+    const s = scripted({ test: () => ({ tests: 0, exitCode: 1, log: 'Segmentation fault' }) });
+    const climb = obtainEnv(plan, {
+      provider: s.provider,
+      verify: s.verify,
+      rungs: [rung],
+      signal: ac.signal,
+    });
+    await expect(climb).rejects.toThrow('stopped by the user');
+    expect(seen).toEqual([ac.signal]);
+    expect(s.built).toHaveLength(1);
   });
 
   it('a runtime failure tries older Nodes; accepted only when tests ran', async () => {

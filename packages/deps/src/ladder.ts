@@ -34,6 +34,7 @@ export interface Rung {
   apply(
     spec: EnvSpec,
     failure: { class: FailureClass; detail: string; log: string },
+    options?: { signal?: AbortSignal },
   ): Promise<EnvSpec | undefined>;
 }
 
@@ -277,11 +278,13 @@ async function nextRung(
   rungs: readonly Rung[],
   spec: EnvSpec,
   failure: Failure,
+  signal?: AbortSignal,
 ): Promise<{ rung: string; spec: EnvSpec } | undefined> {
   const key = (s: EnvSpec) => envSpecHash(s) + s.testCmd;
   for (const r of rungs) {
+    signal?.throwIfAborted();
     if (!r.applies(failure.class, spec)) continue;
-    const next = await r.apply(spec, failure);
+    const next = await r.apply(spec, failure, { signal });
     if (next && key(next) !== key(spec)) return { rung: r.name, spec: next };
   }
   return undefined;
@@ -315,7 +318,7 @@ export async function obtainEnv(
     const ms = Math.round(performance.now() - started);
     attempts.push({ rung, specHash: envSpecHash(spec), outcome, detail, ms });
     if ('built' in got) return { spec: withNetworkTests(spec, got.networkTests), built: got.built, attempts };
-    step = await nextRung(options.rungs ?? DEFAULT_RUNGS, spec, got.failure);
+    step = await nextRung(options.rungs ?? DEFAULT_RUNGS, spec, got.failure, options.signal);
   }
   const last = attempts[attempts.length - 1]!;
   throw Object.assign(
