@@ -1,4 +1,4 @@
-import { parserFor } from './grammar.js';
+import { parserFor } from '@repoforge/grammars';
 
 /** What the offline model reads of an instance (SWE-bench fields). */
 export interface FeatureInput {

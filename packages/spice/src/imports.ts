@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import type { Node } from 'web-tree-sitter';
+import type { Node } from '@repoforge/grammars';
 
 /** One import as written: a module path and, for Python `from m import a, b`, the imported names. */
 export interface ImportRef {

@@ -18,7 +18,7 @@ describe('npm pack', () => {
       });
       return join(dir.path, (JSON.parse(stdout) as [{ filename: string }])[0].filename);
     };
-    const tarballs = [await pack('schema'), await pack('llm'), await pack('spice')];
+    const tarballs = [await pack('schema'), await pack('llm'), await pack('grammars'), await pack('spice')];
     await writeFile(join(dir.path, 'package.json'), '{"name":"labeler","private":true,"type":"module"}');
     await run('npm', ['install', '--no-audit', '--no-fund', ...tarballs], {
       cwd: dir.path,

@@ -1,5 +1,5 @@
-import type { Node } from 'web-tree-sitter';
-import { parserFor } from '../grammar.js';
+import type { Node } from '@repoforge/grammars';
+import { parserFor } from '@repoforge/grammars';
 
 /** What a setup.py declares, read from its syntax tree. */
 export interface SetupPyInfo {

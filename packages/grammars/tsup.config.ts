@@ -1,0 +1,3 @@
+import { packageConfig } from '../../tools/tsup.shared.ts';
+
+export default packageConfig();
