@@ -36,3 +36,35 @@ export class OutputCollector {
 
 /** The default cap on kept output. */
 export const DEFAULT_MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Ends a running command on its timeout or on its caller's abort, and remembers which (a timeout is exit 124,
+ * an abort an ABORTED error). `dispose()` once the command has ended.
+ */
+export class ExecDeadline {
+  timedOut = false;
+  aborted = false;
+  private readonly timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly onAbort = () => {
+    this.aborted = true;
+    this.kill();
+  };
+
+  constructor(
+    private readonly kill: () => void,
+    private readonly options: { timeoutMs?: number; signal?: AbortSignal },
+  ) {
+    this.timer = options.timeoutMs
+      ? setTimeout(() => {
+          this.timedOut = true;
+          kill();
+        }, options.timeoutMs)
+      : undefined;
+    options.signal?.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.options.signal?.removeEventListener('abort', this.onAbort);
+  }
+}

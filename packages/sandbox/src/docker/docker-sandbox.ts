@@ -4,7 +4,7 @@ import type Docker from 'dockerode';
 import { pack as tarPack } from 'tar-fs';
 import { checkExecResult, SandboxError } from '../errors.js';
 import { killCommand, toArgv, wrapCommand } from '../exec-wrapper.js';
-import { DEFAULT_MAX_OUTPUT_BYTES, OutputCollector } from '../output.js';
+import { DEFAULT_MAX_OUTPUT_BYTES, ExecDeadline, OutputCollector } from '../output.js';
 import { firstFileOfTar, normalizeFiles, tarFiles } from '../tar.js';
 import type { ExecOptions, ExecResult, FileInput, Sandbox } from '../types.js';
 import { demuxDockerStream } from './demux.js';
@@ -95,19 +95,7 @@ export class DockerSandbox implements Sandbox {
       options.onStderr,
       kill,
     );
-    let timedOut = false;
-    let aborted = false;
-    const timer = options.timeoutMs
-      ? setTimeout(() => {
-          timedOut = true;
-          kill();
-        }, options.timeoutMs)
-      : undefined;
-    const onAbort = () => {
-      aborted = true;
-      kill();
-    };
-    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const deadline = new ExecDeadline(kill, options);
     const demuxed = demuxDockerStream(stream, (kind, chunk) => out.push(kind, chunk));
     if (hasStdin) {
       stream.write(typeof options.stdin === 'string' ? Buffer.from(options.stdin) : options.stdin);
@@ -117,8 +105,7 @@ export class DockerSandbox implements Sandbox {
       await demuxed;
     } finally {
       ended = true;
-      clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onAbort);
+      deadline.dispose();
     }
     await killing;
     // The exit code is known once the engine has seen the process go (a few ms after the stream ends).
@@ -127,7 +114,9 @@ export class DockerSandbox implements Sandbox {
       await new Promise((r) => setTimeout(r, 25));
       info = await exec.inspect().catch(() => undefined);
     }
-    if (aborted) throw new SandboxError('ABORTED', 'exec aborted', { cause: options.signal?.reason });
+    const { timedOut } = deadline;
+    if (deadline.aborted)
+      throw new SandboxError('ABORTED', 'exec aborted', { cause: options.signal?.reason });
     let exitCode = info?.ExitCode ?? 137;
     const oomKilled = exitCode === 137 && !timedOut && !out.truncated && (await this.sawNewOomKill());
     if (timedOut) exitCode = 124;

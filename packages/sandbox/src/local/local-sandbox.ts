@@ -8,7 +8,7 @@ import { extractTarSafely } from '../docker/safe-extract.js';
 import { checkExecResult, SandboxError } from '../errors.js';
 import { toArgv } from '../exec-wrapper.js';
 import { parseBytes } from '../limits.js';
-import { DEFAULT_MAX_OUTPUT_BYTES, OutputCollector } from '../output.js';
+import { DEFAULT_MAX_OUTPUT_BYTES, ExecDeadline, OutputCollector } from '../output.js';
 import { normalizeFiles, tarFiles } from '../tar.js';
 import type { ExecOptions, ExecResult, FileInput, Limits, Sandbox } from '../types.js';
 import { bwrapArgs, hostView } from './bwrap-args.js';
@@ -145,8 +145,6 @@ export class LocalSandbox implements Sandbox {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     this.running.add(child);
-    let timedOut = false;
-    let aborted = false;
     const kill = () => {
       try {
         if (child.pid) process.kill(-child.pid, 'SIGKILL');
@@ -162,31 +160,22 @@ export class LocalSandbox implements Sandbox {
     child.stderr!.on('data', (c: Buffer) => out.push('stderr', c));
     child.stdin!.on('error', () => {});
     child.stdin!.end(options.stdin ?? undefined);
-    const timer = options.timeoutMs
-      ? setTimeout(() => {
-          timedOut = true;
-          kill();
-        }, options.timeoutMs)
-      : undefined;
-    const onAbort = () => {
-      aborted = true;
-      kill();
-    };
-    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const deadline = new ExecDeadline(kill, options);
     const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
       (res, rej) => {
         child.on('error', rej);
         child.on('close', (code, signal) => res({ code, signal }));
       },
     ).finally(() => {
-      clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onAbort);
+      deadline.dispose();
       this.running.delete(child);
       // Anything the command left running in its group goes too, unless asked to keep it (killed on close).
       if (options.keepBackground && child.pid) this.kept.add(child.pid);
       else kill();
     });
-    if (aborted) throw new SandboxError('ABORTED', 'exec aborted', { cause: options.signal?.reason });
+    const { timedOut } = deadline;
+    if (deadline.aborted)
+      throw new SandboxError('ABORTED', 'exec aborted', { cause: options.signal?.reason });
     const exitCode = timedOut ? 124 : (code ?? (signal === 'SIGKILL' ? 137 : 128 + 15));
     const result: ExecResult = {
       exitCode,
