@@ -34,7 +34,7 @@ import {
   type TestStatusMap,
 } from '@repoforge/schema';
 import { z } from 'zod';
-import { writeFileAtomic } from '@repoforge/schema/node';
+import { acquireRunLock, writeFileAtomic } from '@repoforge/schema/node';
 import {
   createSandbox,
   type Logger,
@@ -182,6 +182,16 @@ async function locate(options: MineOptions, name: string): Promise<RepoLocation>
  * ones excluded and recorded), and a final gold check on a fresh sandbox.
  */
 export async function mineRepository(options: MineOptions): Promise<MineResult> {
+  // Two miners writing one output (and its resume state) would interleave; the second refuses.
+  const lock = await acquireRunLock(`${options.out}.lock`, options.out);
+  try {
+    return await mine(options);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function mine(options: MineOptions): Promise<MineResult> {
   const name = await repoNameOf(options.repo, options.repoName);
   const location = await locate(options, name);
   const funnel = emptyFunnel();

@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { acquireRunLock } from '@repoforge/schema/node';
 import { tempDir } from '@repoforge/test-utils';
 import { describe, expect, it } from 'vitest';
 import { mineRepository } from './index.js';
@@ -20,5 +21,18 @@ describe('a damaged resume state', () => {
     await expect(run()).rejects.toMatchObject({
       message: expect.stringMatching(/state\.json:1: invalid JSON/),
     });
+  });
+});
+
+describe('two miners on one output', () => {
+  it('the second refuses with RUN_LOCKED and leaves the lock of the first alone', async () => {
+    await using dir = await tempDir();
+    const out = join(dir.path, 'out.jsonl');
+    const held = await acquireRunLock(`${out}.lock`, out);
+    await expect(
+      mineRepository({ repo: dir.path, repoName: 'a/b', out, envBuilder: undefined as never }),
+    ).rejects.toMatchObject({ code: 'RUN_LOCKED', kind: 'input', message: expect.stringContaining(out) });
+    await expect(acquireRunLock(`${out}.lock`, out)).rejects.toMatchObject({ code: 'RUN_LOCKED' });
+    await held.release();
   });
 });

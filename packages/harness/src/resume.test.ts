@@ -169,3 +169,48 @@ describe('expected tests not seen', () => {
     );
   });
 });
+
+describe('two evaluations of one run id at once', () => {
+  it('the second refuses with RUN_LOCKED while the first runs; once it ends, the run id is free again', async () => {
+    await using dir = await tempDir();
+    let release!: () => void;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let started!: () => void;
+    const running = new Promise<void>((r) => {
+      started = r;
+    });
+    const slow: Executor = {
+      async run() {
+        started();
+        await held;
+      },
+    };
+    const options = (executor: Executor): EvaluationOptions => ({
+      dataset: [instance],
+      predictions: 'gold',
+      runId: 'same',
+      reportDir: dir.path,
+      envSpecs: {
+        'acme/lib': {
+          '*': { image: 'img', test_cmd: 'pytest', install: [], install_key_files: [], pre_test: [] },
+        },
+      },
+      repoSource: { resolve: () => Promise.reject(new Error('unused')) },
+      executor,
+      parser: 'parse_log_pytest',
+    });
+    const first = runEvaluation(options(slow));
+    await running;
+    await expect(runEvaluation(options(recordingExecutor([])))).rejects.toMatchObject({
+      code: 'RUN_LOCKED',
+      kind: 'input',
+    });
+    release();
+    await first;
+    const ran: string[] = [];
+    await runEvaluation(options(recordingExecutor(ran)));
+    expect(ran).toEqual(['pytest']);
+  });
+});

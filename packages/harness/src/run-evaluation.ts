@@ -10,7 +10,7 @@ import {
   type Prediction,
   type RunSummary,
 } from '@repoforge/schema';
-import { writeFileAtomic } from '@repoforge/schema/node';
+import { acquireRunLock, writeFileAtomic } from '@repoforge/schema/node';
 import {
   createSandbox,
   type Logger,
@@ -270,10 +270,26 @@ async function staleResult(
 /**
  * Evaluates predictions on instances, SWE-bench-compatibly: per-instance logs and report.json under
  * `logs/run_evaluation/<run_id>/<model>/<instance_id>/`, and `<model>.<run_id>.json`. Re-running a run id
- * skips what is finished, so a crash or kill -9 loses nothing and duplicates nothing.
+ * skips what is finished, so a crash or kill -9 loses nothing and duplicates nothing. A second evaluation
+ * of the same run id in the same report dir, while one is running, refuses (`RUN_LOCKED`).
  */
 export async function runEvaluation(options: EvaluationOptions): Promise<EvaluationResult> {
   const reportDir = options.reportDir ?? process.cwd();
+  const lockFile = join(
+    reportDir,
+    '.repoforge',
+    'run-locks',
+    `eval-${encodeURIComponent(options.runId)}.lock`,
+  );
+  const lock = await acquireRunLock(lockFile, `run id '${options.runId}'`);
+  try {
+    return await evaluateRun(options, reportDir);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function evaluateRun(options: EvaluationOptions, reportDir: string): Promise<EvaluationResult> {
   const dataset = await withPackageVersions(selectDataset(options.dataset, options.instanceIds), options);
   const datasetIds = new Set(options.dataset.map((i) => i.instance_id));
   const list = options.predictions === 'gold' ? goldPredictions(dataset) : options.predictions;

@@ -68,3 +68,5 @@ export async function writeFileAtomic(
     throw error;
   }
 }
+
+export { acquireRunLock, type RunLock } from './run-lock.js';
