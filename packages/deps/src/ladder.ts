@@ -1,6 +1,6 @@
 import type { BuiltEnv, EnvProvider } from './build/env-builder.js';
 import { DepsError } from './errors.js';
-import { NETWORK_ERROR, testsNeedingNetwork } from './network-tests.js';
+import { NETWORK_ERROR, stripAnsi, testsNeedingNetwork } from './network-tests.js';
 import { NODE_VERSIONS } from './plan/node.js';
 import { envSpecHash, type EnvSpec } from './spec.js';
 
@@ -97,14 +97,12 @@ const RUN_SUMMARY: Partial<Record<string, RegExp>> = {
   parse_log_mocha: /^\s*\d+ passing\b/m,
 };
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes start with ESC.
-const ANSI = /\x1b\[[0-9;]*m/g;
 
 /** Whether a log with test results lacks the summary its runner always prints at the end of a run. */
 export function runCutShort(log: string, logParser: string): boolean {
   const summary = RUN_SUMMARY[logParser];
   // Old mocha colours its summary whatever NO_COLOR says (express 4: `\x1b[92m \x1b[0m\x1b[32m 861 passing`).
-  return summary !== undefined && !summary.test(log.replace(ANSI, ''));
+  return summary !== undefined && !summary.test(stripAnsi(log));
 }
 
 const lastLines = (log: string) => log.trim().split('\n').slice(-3).join(' | ').slice(0, 300);

@@ -9,6 +9,9 @@ export const NETWORK_ERROR =
 // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes start with ESC.
 const ANSI = /\x1b\[[0-9;]*m/g;
 
+/** A log without ANSI colours (old mocha colours its output whatever NO_COLOR says). */
+export const stripAnsi = (log: string): string => log.replace(ANSI, '');
+
 /** One failure report in a test log: who failed (its header, and file where the runner says) and why. */
 interface FailureBlock {
   /** The title path (suites and test). */
@@ -38,7 +41,7 @@ const MAX_BODY_LINES = 80;
 
 /** The failure blocks of a log, for the runners whose failure sections have a recognisable header. */
 function failureBlocks(log: string): FailureBlock[] {
-  const lines = log.replace(ANSI, '').split('\n');
+  const lines = stripAnsi(log).split('\n');
   const blocks: FailureBlock[] = [];
   let current: (FailureBlock & { lines: number }) | undefined;
   let file: string | undefined;
@@ -81,13 +84,14 @@ function endsWith(b: string, a: string): boolean {
 }
 
 /**
- * Whether a failure block is this test's: the same title path (whichever is longer: runners name tests with
- * or without their suites), or the same title alone when no other failure has that title (jest rows named
- * `<file>:<title>`).
+ * The network-failure block that is this test's, if any: the same title path (whichever is longer: runners
+ * name tests with or without their suites), or the same title alone when no other failure has that title
+ * (jest rows named `<file>:<title>`).
  */
-function blockOf(test: string, block: FailureBlock, blocks: FailureBlock[]): boolean {
-  if (endsWith(test, block.header) || endsWith(block.header, test)) return true;
-  return endsWith(test, block.title) && blocks.filter((b) => endsWith(test, b.title)).length === 1;
+function networkBlockOf(test: string, blocks: FailureBlock[], network: Set<FailureBlock>): boolean {
+  const byTitle = blocks.filter((b) => endsWith(test, b.title));
+  if (byTitle.length === 1 && network.has(byTitle[0]!)) return true;
+  return [...network].some((b) => endsWith(test, b.header) || endsWith(b.header, test));
 }
 
 /**
@@ -99,12 +103,17 @@ export function testsNeedingNetwork(log: string, statusMap: Readonly<Record<stri
   const failing = Object.keys(statusMap).filter((t) => statusMap[t] === 'FAILED' || statusMap[t] === 'ERROR');
   if (!failing.length || !NETWORK_ERROR.test(log)) return [];
   const blocks = failureBlocks(log);
-  const network = blocks.filter((b) => NETWORK_ERROR.test(b.body));
+  const network = new Set(blocks.filter((b) => NETWORK_ERROR.test(b.body)));
+  const byFile = new Map<string, FailureBlock[]>();
+  for (const b of blocks) {
+    if (!b.file) continue;
+    if (!byFile.has(b.file)) byFile.set(b.file, []);
+    byFile.get(b.file)!.push(b);
+  }
   const found = new Set<string>();
   for (const test of failing) {
-    if (network.some((b) => blockOf(test, b, blocks))) found.add(test);
-    const inFile = blocks.filter((b) => b.file === test);
-    if (inFile.length && inFile.every((b) => network.includes(b))) found.add(test);
+    if (networkBlockOf(test, blocks, network)) found.add(test);
+    if (byFile.get(test)?.every((b) => network.has(b))) found.add(test);
   }
   return [...found].sort();
 }
