@@ -48,6 +48,15 @@ describe('repoforge CLI', () => {
     });
   });
 
+  it('global options may come before the command', async () => {
+    const t = bufferedIO();
+    expect(await runCli(['--json', 'version'], t.io)).toBe(0);
+    expect(JSON.parse(t.stdout())).toMatchObject({ repoforge: expect.any(String) });
+    const u = bufferedIO();
+    expect(await runCli(['--config', 'missing.json', 'version'], u.io)).toBe(2);
+    expect(u.stderr()).toMatch(/--config: no such file missing\.json/);
+  });
+
   it('prints the version, also as JSON', async () => {
     const t = bufferedIO();
     expect(await runCli(['version', '--json'], t.io)).toBe(0);
@@ -100,7 +109,7 @@ describe('configuration: flags over REPOFORGE_* env over repoforge.config.json',
     await writeFile(join(dir.path, 'repoforge.config.json'), JSON.stringify({ bakend: 'local' }));
     const bad = io();
     expect(await runCli(['x'], bad.io, { root })).toBe(2);
-    expect(bad.stderr()).toMatch(/repoforge.config.json: bakend: not an option of any command/);
+    expect(bad.stderr()).toMatch(/repoforge.config.json:1: bakend: not an option of any command/);
   });
 });
 

@@ -103,7 +103,16 @@ export function resolveCommand(
   const path = [root.name];
   let cmd = root;
   let args = argv;
-  while (cmd.subcommands && args[0] && !args[0].startsWith('-')) {
+  // Global options may come before the command words (`repoforge --config c.json eval run`): carry them along.
+  const hoisted: string[] = [];
+  while (cmd.subcommands && args[0]) {
+    const width = globalOptionWidth(args[0]);
+    if (width) {
+      hoisted.push(...args.slice(0, width));
+      args = args.slice(width);
+      continue;
+    }
+    if (args[0].startsWith('-')) break;
     const next = cmd.subcommands.find((s) => s.name === args[0]);
     if (!next) {
       throw new UsageError(
@@ -115,7 +124,17 @@ export function resolveCommand(
     cmd = next;
     args = args.slice(1);
   }
-  return { path, cmd, args };
+  return { path, cmd, args: [...hoisted, ...args] };
+}
+
+/** How many words a global option takes at the head of argv (0: not a global option). */
+function globalOptionWidth(word: string): number {
+  const [flag, inline] = word.split('=', 2) as [string, string | undefined];
+  const entry = Object.entries(GLOBAL_OPTIONS).find(
+    ([name, o]) => flag === `--${name}` || (o.short !== undefined && flag === `-${o.short}`),
+  );
+  if (!entry) return 0;
+  return entry[1].type === 'string' && inline === undefined ? 2 : 1;
 }
 
 /** Parses a leaf's options strictly; unknown flags are usage errors naming the flag. */

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { decodeUtf8File, parseJsonDocument } from '@repoforge/schema';
 import { z } from 'zod';
 import { type Command, GLOBAL_OPTIONS, UsageError } from './command.js';
 
@@ -26,25 +27,14 @@ export function loadConfig(
     if (explicit) throw new UsageError(`--config: no such file ${explicit}`);
     return {};
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new UsageError(`${path}: not valid JSON: ${(error as Error).message}`);
-  }
   const known = optionNames(root);
   for (const k of Object.keys(GLOBAL_OPTIONS)) known.delete(k);
-  const schema = z.strictObject(Object.fromEntries([...known].map((k) => [k, Value.optional()])));
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    const i = parsed.error.issues[0]!;
-    const key = i.code === 'unrecognized_keys' ? (i as { keys: string[] }).keys[0] : i.path.join('.');
-    throw new UsageError(
-      `${path}: ${key}: ${i.code === 'unrecognized_keys' ? 'not an option of any command' : i.message}`,
-    );
-  }
+  const schema = z.strictObject(Object.fromEntries([...known].map((k) => [k, Value.optional()])), {
+    error: (i) => (i.code === 'unrecognized_keys' ? 'not an option of any command' : undefined),
+  });
+  const parsed = parseJsonDocument(decodeUtf8File(readFileSync(path), path), schema, { source: path });
   return Object.fromEntries(
-    Object.entries(parsed.data).map(([k, v]) => [
+    Object.entries(parsed).map(([k, v]) => [
       k,
       typeof v === 'number' ? String(v) : (v as string | boolean | string[]),
     ]),

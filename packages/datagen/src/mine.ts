@@ -25,16 +25,9 @@ import {
   type RepoLocation,
   runInstance,
 } from '@repoforge/harness';
-import {
-  formatJsonl,
-  formatZodPath,
-  Instance,
-  RecordError,
-  serializeInstance,
-  type TestStatusMap,
-} from '@repoforge/schema';
+import { formatJsonl, Instance, serializeInstance, type TestStatusMap } from '@repoforge/schema';
 import { z } from 'zod';
-import { acquireRunLock, writeFileAtomic } from '@repoforge/schema/node';
+import { acquireRunLock, readJsonFile, writeFileAtomic } from '@repoforge/schema/node';
 import {
   createSandbox,
   type Logger,
@@ -100,38 +93,16 @@ const State = z.object({
     z.string(),
     z.object({
       verdict: z.string().transform((v) => v as 'validated' | RejectReason),
-      instance: z.unknown().optional(),
+      instance: Instance.optional(),
     }),
   ),
 });
 type State = z.infer<typeof State>;
 
-/** Reads the resume state; a damaged one is a one-line error naming the file and the field, never a crash. */
+/** Reads the resume state; a damaged one is a one-line error naming the file, the line and the field. */
 async function readState(stateFile: string): Promise<State> {
   if (!existsSync(stateFile)) return { done: {} };
-  const text = await readFile(stateFile, 'utf8');
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new RecordError([
-      {
-        source: stateFile,
-        line: 1,
-        index: 0,
-        path: '',
-        message: `invalid JSON: ${(error as Error).message}`,
-      },
-    ]);
-  }
-  const parsed = State.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new RecordError([
-      { source: stateFile, line: 1, index: 0, path: formatZodPath(issue.path), message: issue.message },
-    ]);
-  }
-  return parsed.data;
+  return readJsonFile(stateFile, State);
 }
 
 /** `owner/name` of a remote URL (https, ssh or scp-like), if it has one. */
@@ -233,7 +204,7 @@ async function mine(options: MineOptions): Promise<MineResult> {
   const failedEnvs = new Map<string, Error>();
   const accepted = new Map<string, Instance>();
   for (const [oid, d] of Object.entries(state.done))
-    if (d.verdict === 'validated' && d.instance) accepted.set(oid, Instance.parse(d.instance));
+    if (d.verdict === 'validated' && d.instance) accepted.set(oid, d.instance);
   let done = 0;
   const persist = async () => {
     const ordered = candidates.map((c) => accepted.get(c.commit.oid)).filter((i): i is Instance => !!i);
@@ -261,7 +232,7 @@ async function mine(options: MineOptions): Promise<MineResult> {
       else reject(funnel, r.reject);
       state.done[cand.commit.oid] = {
         verdict,
-        instance: 'instance' in r ? serializeInstance(r.instance) : undefined,
+        instance: 'instance' in r ? r.instance : undefined,
       };
       await persist();
     }

@@ -2,16 +2,17 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
+  decodeUtf8File,
   formatZodPath,
   Instance,
   instanceFromMultiSweBench,
   MultiSweBenchRow,
   Prediction,
+  parseRecords,
   RecordError,
-  type RecordIssue,
   TestStatusMap,
 } from '@repoforge/schema';
-import { readRecordsFile } from '@repoforge/schema/node';
+import { readJsonFile, readRecordsFile } from '@repoforge/schema/node';
 import { EnvSpecMap } from './env-spec.js';
 import { HarnessError } from './errors.js';
 import { registerLogParser } from './parsers/registry.js';
@@ -21,11 +22,18 @@ import { registerLogParser } from './parsers/registry.js';
  * A bad row throws a RecordError naming the file, the line and the field.
  */
 export async function loadDataset(path: string, options: { signal?: AbortSignal } = {}): Promise<Instance[]> {
-  if (isMultiSweBench(await readFile(path, { encoding: 'utf8', signal: options.signal }))) {
-    const { records } = await readRecordsFile(path, MultiSweBenchRow, options);
-    return records.map((r) => Instance.parse(instanceFromMultiSweBench(r)));
-  }
-  return (await readRecordsFile(path, Instance, options)).records;
+  const text = decodeUtf8File(await readFile(path, { signal: options.signal }), path);
+  const read = { source: path, signal: options.signal };
+  if (!isMultiSweBench(text)) return parseRecords(text, Instance, read).records;
+  const { records, locations } = parseRecords(text, MultiSweBenchRow, read);
+  return records.map((row, i) => {
+    const parsed = Instance.safeParse(instanceFromMultiSweBench(row));
+    if (parsed.success) return parsed.data;
+    const issue = parsed.error.issues[0]!;
+    throw new RecordError([
+      { ...locations[i]!, path: formatZodPath(issue.path), message: `${issue.message} (as a SWE-bench row)` },
+    ]);
+  });
 }
 
 /**
@@ -44,40 +52,47 @@ function isMultiSweBench(text: string): boolean {
   return /"fix_patch"\s*:/.test(text) && /"f2p_tests"\s*:/.test(text);
 }
 
-/** Reads predictions: a JSON list, a JSON object keyed by instance id, or JSONL. */
+/**
+ * Reads predictions: a JSON list, a JSON object keyed by instance id, or JSONL. With `oneModel` (one
+ * evaluation run grades one model), a row naming another model than the first is an error at its line.
+ */
 export async function loadPredictions(
   path: string,
-  options: { signal?: AbortSignal } = {},
+  options: { signal?: AbortSignal; oneModel?: boolean } = {},
 ): Promise<Prediction[]> {
-  return (await readRecordsFile(path, Prediction, { ...options, keyedBy: 'instance_id' })).records;
+  const { records, locations } = await readRecordsFile(path, Prediction, {
+    ...options,
+    keyedBy: 'instance_id',
+  });
+  const model = records[0]?.model_name_or_path;
+  const other = options.oneModel ? records.findIndex((p) => p.model_name_or_path !== model) : -1;
+  if (other >= 0)
+    throw new RecordError([
+      {
+        ...locations[other]!,
+        path: 'model_name_or_path',
+        message: `${JSON.stringify(shorten(records[other]!.model_name_or_path))} is not ${JSON.stringify(shorten(model!))} (line ${locations[0]!.line}): one run evaluates one model`,
+      },
+    ]);
+  return records;
 }
 
-/** Reads an environment spec map; errors name the file and the field. */
-export async function loadEnvSpecs(path: string): Promise<EnvSpecMap> {
-  let value: unknown;
-  try {
-    value = JSON.parse(await readFile(path, 'utf8'));
-  } catch (error) {
-    throw new HarnessError('ENV_SPEC_INVALID', `${path}: not valid JSON: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-  const parsed = EnvSpecMap.safeParse(value);
-  if (!parsed.success) {
-    const issues: RecordIssue[] = parsed.error.issues.map((i) => ({
-      source: path,
-      line: 1,
-      index: 0,
-      path: formatZodPath(i.path),
-      message: i.message,
-    }));
-    throw new RecordError(issues);
-  }
-  for (const [repo, versions] of Object.entries(parsed.data))
+/** A value short enough to quote in a one-line error. */
+export function shorten(value: string, max = 60): string {
+  return value.length > max ? `${value.slice(0, max)}...` : value;
+}
+
+/** Reads an environment spec map; errors name the file, the line and the field. */
+export async function loadEnvSpecs(
+  path: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<EnvSpecMap> {
+  const specs = await readJsonFile(path, EnvSpecMap, options);
+  for (const [repo, versions] of Object.entries(specs))
     for (const [version, spec] of Object.entries(versions))
       if (spec.log_parser && /\.(m?js|cjs)$/.test(spec.log_parser))
         spec.log_parser = await loadParserModule(path, `${repo}.${version}.log_parser`, spec.log_parser);
-  return parsed.data;
+  return specs;
 }
 
 /**

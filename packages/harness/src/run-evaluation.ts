@@ -2,6 +2,13 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  createSandbox,
+  type Logger,
+  type Sandbox,
+  type SandboxOptions,
+  SandboxPool,
+} from '@repoforge/sandbox';
+import {
   formatInstanceReportFile,
   formatRunSummary,
   goldPredictions,
@@ -11,22 +18,16 @@ import {
   type RunSummary,
 } from '@repoforge/schema';
 import { acquireRunLock, writeFileAtomic } from '@repoforge/schema/node';
-import {
-  createSandbox,
-  type Logger,
-  type Sandbox,
-  type SandboxOptions,
-  SandboxPool,
-} from '@repoforge/sandbox';
-import { evalSandboxCreator } from './eval-sandbox.js';
 import { EnvImages } from './env-images.js';
 import { EnvSpec, type EnvSpecInput, type EnvSpecMap, envSpecFor } from './env-spec.js';
 import { HarnessError } from './errors.js';
-import { EnvAttemptRecord, EnvProvenance } from './provenance.js';
+import { evalSandboxCreator } from './eval-sandbox.js';
 import { type Executor, LocalExecutor } from './executor.js';
 import { gradeLog } from './grading.js';
+import { shorten } from './load-inputs.js';
 import { FAIL_ONLY_REPOS, LOG_PARSERS, MSWE_PARSERS, resolveLogParserName } from './parsers/registry.js';
 import { instanceLogDir, LOG_FILES, summaryPath } from './paths.js';
+import { EnvAttemptRecord, EnvProvenance } from './provenance.js';
 import { RECIPE_REPOS, type RecipeFlavour, recipeUnservable, swebenchRecipe } from './recipes/swebench.js';
 import { packageVersionAt, type RepoSource } from './repo-source.js';
 import type { InstanceOutcome } from './run-instance.js';
@@ -305,7 +306,10 @@ async function evaluateRun(options: EvaluationOptions, reportDir: string): Promi
   if (models.size > 1)
     throw new HarnessError(
       'INPUT_INVALID',
-      `predictions name several models (${[...models].join(', ')}): one run evaluates one model`,
+      `predictions name several models (${[...models]
+        .slice(0, 3)
+        .map((m) => shorten(m))
+        .join(', ')}${models.size > 3 ? ', ...' : ''}): one run evaluates one model`,
     );
   const model = [...models][0] ?? 'gold';
   const dirOf = (id: string) => instanceLogDir(reportDir, options.runId, model, id);

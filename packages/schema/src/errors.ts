@@ -48,7 +48,9 @@ export interface RecordIssue extends RecordLocation {
 /** Formats an issue as `file:line: field: message`, the form every RepoForge tool prints. */
 export function formatRecordIssue(issue: RecordIssue): string {
   const where = `${issue.source}:${issue.line}`;
-  return issue.path ? `${where}: ${issue.path}: ${issue.message}` : `${where}: ${issue.message}`;
+  // JSON.parse quotes the text around an error, newlines included: keep the message on one line.
+  const message = issue.message.replace(/\s*\n\s*/g, ' ');
+  return issue.path ? `${where}: ${issue.path}: ${message}` : `${where}: ${message}`;
 }
 
 /** A record (JSON value or JSONL row) that did not parse or did not validate. */
@@ -56,9 +58,15 @@ export class RecordError extends RepoForgeError {
   readonly issues: RecordIssue[];
 
   constructor(issues: RecordIssue[], options?: { cause?: unknown }) {
-    const head = issues.slice(0, 5).map(formatRecordIssue).join('\n');
-    const more = issues.length > 5 ? `\n(+${issues.length - 5} more)` : '';
-    super('RECORD_INVALID', `${head}${more}`, { ...options, kind: 'input' });
+    // One line, as every bad-input error is: the first problem in full, the others by field (all in `issues`).
+    const [first, ...rest] = issues;
+    const others = rest.map((i) => i.path || `line ${i.line}`);
+    const shown = others.slice(0, 5).join(', ') + (others.length > 5 ? ', ...' : '');
+    const more = rest.length ? ` (+${rest.length} more: ${shown})` : '';
+    super('RECORD_INVALID', `${first ? formatRecordIssue(first) : 'invalid records'}${more}`, {
+      ...options,
+      kind: 'input',
+    });
     this.issues = issues;
   }
 }

@@ -15,9 +15,12 @@ export {
   serializeInstance,
 } from './instance.js';
 export { instanceFromMultiSweBench, MultiSweBenchRow } from './multi-swe-bench.js';
+export { InstanceId, ModelName } from './names.js';
 export { goldPredictions, isEmptyPatch, Prediction } from './prediction.js';
 export { parsePythonStringList, pythonJsonDumps } from './python-literals.js';
+export { parseJsonDocument } from './json-document.js';
 export {
+  decodeUtf8File,
   formatJsonl,
   formatZodPath,
   type ParseRecordsOptions,

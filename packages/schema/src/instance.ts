@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { InstanceId } from './names.js';
 import { encodeTestList, TestList } from './test-list.js';
 
 /** SWE-bench's difficulty buckets (Verified's human annotations). */
@@ -11,7 +12,7 @@ export type Difficulty = z.infer<typeof Difficulty>;
  */
 export const Instance = z.looseObject({
   repo: z.string().regex(/^[^/\s]+\/[^/\s]+$/, 'expected "owner/name"'),
-  instance_id: z.string().min(1),
+  instance_id: InstanceId,
   base_commit: z.string().min(1),
   patch: z.string(),
   test_patch: z.string(),

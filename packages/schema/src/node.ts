@@ -7,7 +7,9 @@ import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { z } from 'zod';
 import type { RecordIssue } from './errors.js';
+import { parseJsonDocument } from './json-document.js';
 import {
+  decodeUtf8File,
   type ParseRecordsOptions,
   type ParseRecordsResult,
   parseRecords,
@@ -20,8 +22,21 @@ export async function readRecordsFile<S extends z.ZodType>(
   schema: S,
   options: Omit<ParseRecordsOptions, 'source'> = {},
 ): Promise<ParseRecordsResult<z.output<S>>> {
-  const text = await readFile(path, { encoding: 'utf8', signal: options.signal });
+  const text = decodeUtf8File(await readFile(path, { signal: options.signal }), path);
   return parseRecords(text, schema, { ...options, source: path });
+}
+
+/**
+ * Reads one JSON document (an env-spec map, a config, a resume state) validated by `schema`; bad input is a
+ * RecordError naming the file, the line and the field.
+ */
+export async function readJsonFile<S extends z.ZodType>(
+  path: string,
+  schema: S,
+  options: { signal?: AbortSignal } = {},
+): Promise<z.output<S>> {
+  const text = decodeUtf8File(await readFile(path, { signal: options.signal }), path);
+  return parseJsonDocument(text, schema, { source: path });
 }
 
 /** Streams a JSONL file record by record (constant memory for large datasets). */

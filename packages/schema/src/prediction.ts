@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { InstanceId, ModelName } from './names.js';
 
 /** A model's answer for one instance, in SWE-bench's prediction format. `model_patch` may be null. */
 export const Prediction = z.looseObject({
-  instance_id: z.string().min(1),
-  model_name_or_path: z.string().min(1),
+  instance_id: InstanceId,
+  model_name_or_path: ModelName,
   model_patch: z.string().nullable(),
 });
 export type Prediction = z.infer<typeof Prediction>;

@@ -1,5 +1,9 @@
 import type { z } from 'zod';
 import { RecordError, type RecordIssue, type RecordLocation } from './errors.js';
+import { jsonSyntaxLine, lineAt } from './json-document.js';
+import { formatZodPath } from './zod-path.js';
+
+export { formatZodPath };
 
 /** How to read a file of records. */
 export interface ParseRecordsOptions {
@@ -22,24 +26,8 @@ export interface ParseRecordsResult<T> {
   issues: RecordIssue[];
 }
 
-/** Formats a zod path as `a.b[2].c`. */
-export function formatZodPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const key of path) {
-    if (typeof key === 'number') out += `[${key}]`;
-    else out += out ? `.${String(key)}` : String(key);
-  }
-  return out;
-}
-
 function zodIssues(error: z.ZodError, where: RecordLocation): RecordIssue[] {
   return error.issues.map((i) => ({ ...where, path: formatZodPath(i.path), message: i.message }));
-}
-
-function lineAt(text: string, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
 }
 
 /** Start offsets of the top-level elements of a JSON array or the values of a JSON object. */
@@ -76,8 +64,7 @@ function topLevelOffsets(text: string): number[] {
 
 function jsonSyntaxIssue(text: string, source: string, error: unknown, lineBase = 0): RecordIssue {
   const message = error instanceof Error ? error.message : String(error);
-  const pos = /position (\d+)/.exec(message);
-  const line = lineBase + (pos ? lineAt(text, Number(pos[1])) : 1);
+  const line = lineBase + jsonSyntaxLine(text, error);
   return { source, line, index: -1, path: '', message: `invalid JSON: ${message}` };
 }
 
@@ -187,42 +174,96 @@ export async function* streamJsonlRecords<S extends z.ZodType>(
   options: ParseRecordsOptions & { issues?: RecordIssue[] } = {},
 ): AsyncGenerator<{ record: z.output<S>; location: RecordLocation }> {
   const source = options.source ?? '<stream>';
-  const decoder = new TextDecoder();
-  let pending = '';
   let lineNo = 0;
   let index = 0;
-  const handle = function* (line: string) {
+  const fail = (issues: RecordIssue[]): void => {
+    if ((options.onError ?? 'throw') === 'throw') throw new RecordError(issues);
+    options.issues?.push(...issues);
+  };
+  const handle = function* (line: string | Uint8Array) {
     lineNo++;
-    if (line.trim() === '') return;
+    const text = typeof line === 'string' ? line : decodeUtf8Line(line);
+    if (text === undefined) {
+      fail([{ source, line: lineNo, index: index++, path: '', message: INVALID_UTF8 }]);
+      return;
+    }
+    if (text.trim() === '') return;
     const where = { source, line: lineNo, index: index++ };
-    let issues: RecordIssue[] | undefined;
     let record: unknown;
     try {
-      const parsed = schema.safeParse(JSON.parse(line));
-      if (parsed.success) record = parsed.data;
-      else issues = zodIssues(parsed.error, where);
+      const parsed = schema.safeParse(JSON.parse(text));
+      if (!parsed.success) return fail(zodIssues(parsed.error, where));
+      record = parsed.data;
     } catch (error) {
-      issues = [{ ...jsonSyntaxIssue(line, source, error, lineNo - 1), index: where.index }];
-    }
-    if (issues) {
-      if ((options.onError ?? 'throw') === 'throw') throw new RecordError(issues);
-      options.issues?.push(...issues);
-      return;
+      return fail([{ ...jsonSyntaxIssue(text, source, error, lineNo - 1), index: where.index }]);
     }
     yield { record: record as z.output<S>, location: where };
   };
+  // Bytes are split on newlines before decoding, so an invalid UTF-8 sequence is pinned to its own line.
+  let pendingText = '';
+  let pendingBytes: Uint8Array = new Uint8Array(0);
   for await (const chunk of chunks) {
     options.signal?.throwIfAborted();
-    pending += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
-    let nl = pending.indexOf('\n');
-    while (nl >= 0) {
-      yield* handle(pending.slice(0, nl));
-      pending = pending.slice(nl + 1);
-      nl = pending.indexOf('\n');
+    if (typeof chunk === 'string') {
+      pendingText += chunk;
+      let nl = pendingText.indexOf('\n');
+      while (nl >= 0) {
+        yield* handle(pendingText.slice(0, nl));
+        pendingText = pendingText.slice(nl + 1);
+        nl = pendingText.indexOf('\n');
+      }
+      continue;
     }
+    pendingBytes = pendingBytes.length ? concatBytes(pendingBytes, chunk) : chunk;
+    let start = 0;
+    let nl = pendingBytes.indexOf(10, start);
+    while (nl >= 0) {
+      yield* handle(pendingBytes.subarray(start, nl));
+      start = nl + 1;
+      nl = pendingBytes.indexOf(10, start);
+    }
+    pendingBytes = pendingBytes.slice(start);
   }
-  pending += decoder.decode();
-  if (pending !== '') yield* handle(pending);
+  if (pendingText !== '') yield* handle(pendingText);
+  if (pendingBytes.length) yield* handle(pendingBytes);
+}
+
+/** The message of a line that is not UTF-8. */
+const INVALID_UTF8 = 'invalid UTF-8 (the file must be UTF-8 text)';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A line's bytes as text, or undefined when they are not valid UTF-8 (never silently replaced). */
+function decodeUtf8Line(bytes: Uint8Array): string | undefined {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+/**
+ * Bytes of a whole file as UTF-8 text; invalid UTF-8 throws a RecordError naming `source` and the first bad
+ * line (a patch with replaced bytes would no longer apply, so nothing is decoded lossily).
+ */
+export function decodeUtf8File(bytes: Uint8Array, source: string): string {
+  const text = decodeUtf8Line(bytes);
+  if (text !== undefined) return text;
+  let line = 1;
+  let start = 0;
+  for (let nl = bytes.indexOf(10); nl >= 0; nl = bytes.indexOf(10, start)) {
+    if (decodeUtf8Line(bytes.subarray(start, nl)) === undefined) break;
+    start = nl + 1;
+    line++;
+  }
+  throw new RecordError([{ source, line, index: -1, path: '', message: INVALID_UTF8 }]);
 }
 
 /** Serializes records as JSONL (one `JSON.stringify` line each, trailing newline). */

@@ -124,7 +124,9 @@ const run: Command = {
       throw new UsageError('--recipes must be debian, pip or none');
     const dataset = await loadDataset(datasetPath, { signal });
     const predictions =
-      predArg === 'gold' ? 'gold' : await loadPredictions(fileArg(values, 'predictions', cwd), { signal });
+      predArg === 'gold'
+        ? 'gold'
+        : await loadPredictions(fileArg(values, 'predictions', cwd), { signal, oneModel: true });
     const envSpecs = values['env-spec'] ? await loadEnvSpecs(fileArg(values, 'env-spec', cwd)) : {};
     const repoSource = new RepoCache({ cacheDir: resolve(cwd, String(values['repo-cache'])) });
     const ids = (values['instance-ids'] as string[] | undefined)
