@@ -4,10 +4,11 @@ import {
   createSandbox,
   LocalBackend,
   type Logger,
+  reapLocalSandboxes,
   type Sandbox,
   type SandboxOptions,
 } from '@repoforge/sandbox';
-import { DockerBackend } from '@repoforge/sandbox/docker';
+import { DockerBackend, reapSandboxes } from '@repoforge/sandbox/docker';
 import { type OptionSpec, UsageError } from './command.js';
 
 /** The `--backend` option of commands that run tests. */
@@ -25,6 +26,8 @@ export interface BackendKit {
   reason: string;
   createSandbox: (options: SandboxOptions) => Promise<Sandbox>;
   envs: EnvProvider;
+  /** Removes sandboxes a killed earlier process of this run id left (see runEvaluation's reapLeftovers). */
+  reapLeftovers: (options: { runId: string; signal?: AbortSignal }) => Promise<unknown>;
   /** The Docker builder (docker only): env sharing, slimming and image storage need images. */
   dockerBuilder?: EnvBuilder;
 }
@@ -48,6 +51,7 @@ export async function backendKit(value: unknown, logger?: Logger): Promise<Backe
       name: 'docker',
       reason: choice === 'docker' ? 'asked for' : 'a Docker engine answers',
       createSandbox: (o) => createSandbox({ backend: 'docker', ...o }),
+      reapLeftovers: (o) => reapSandboxes(o),
       envs: dockerBuilder,
       dockerBuilder,
     };
@@ -64,6 +68,7 @@ export async function backendKit(value: unknown, logger?: Logger): Promise<Backe
     name: 'local',
     reason: choice === 'local' ? 'asked for' : 'no Docker engine answers',
     createSandbox: (o) => local.create(o),
+    reapLeftovers: (o) => reapLocalSandboxes({ signal: o.signal }),
     envs: new LocalEnvBuilder({ logger }),
   };
 }

@@ -152,6 +152,15 @@ describe.skipIf(await skipWithoutDocker())('docker sandbox', () => {
     expect((await sb.exec('echo next')).stdout).toBe('next\n');
   });
 
+  it('a container removed under a running command is SANDBOX_LOST, not an exit code to grade', async () => {
+    const sb = await sandbox();
+    const running = sb.exec('echo started; sleep 30').catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 500));
+    const { execFile } = await import('node:child_process');
+    await new Promise((ok, fail) => execFile('docker', ['rm', '-f', sb.id], (e) => (e ? fail(e) : ok(e))));
+    expect(await running).toMatchObject({ code: 'SANDBOX_LOST' });
+  });
+
   it('reports a missing image and an unreachable engine with their codes', async () => {
     await expect(
       createSandbox({ backend: 'docker', image: 'repoforge/does-not-exist:1' }),

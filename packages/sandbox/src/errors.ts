@@ -10,6 +10,7 @@ export type SandboxErrorCode =
   | 'OUTPUT_TRUNCATED'
   | 'NONZERO_EXIT'
   | 'SANDBOX_CLOSED'
+  | 'SANDBOX_LOST'
   | 'FILE_NOT_FOUND'
   | 'PATH_OUTSIDE_SANDBOX'
   | 'PATH_READ_ONLY'

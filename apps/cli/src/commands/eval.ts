@@ -175,6 +175,7 @@ const run: Command = {
       // Repos without an --env-spec entry get environments planned from the repo itself.
       resolveEnv: plannedEnvs(repoSource, logger, kit?.envs, kit?.createSandbox).resolveEnv,
       createSandbox: kit?.createSandbox,
+      reapLeftovers: kit?.reapLeftovers,
       parser: values.parser as string | undefined,
       rewriteReports: rewrite,
       useInstanceImages: values['use-instance-images'] === true,

@@ -109,14 +109,29 @@ export class DockerSandbox implements Sandbox {
     }
     await killing;
     // The exit code is known once the engine has seen the process go (a few ms after the stream ends).
-    let info = this.closed ? undefined : await exec.inspect().catch(() => undefined);
+    let lost: unknown;
+    const inspect = () => exec.inspect().catch((error) => void (lost = error));
+    let info = this.closed ? undefined : await inspect();
     for (let i = 0; info?.Running && i < 20; i++) {
       await new Promise((r) => setTimeout(r, 25));
-      info = await exec.inspect().catch(() => undefined);
+      info = await inspect();
     }
     const { timedOut } = deadline;
     if (deadline.aborted)
       throw new SandboxError('ABORTED', 'exec aborted', { cause: options.signal?.reason });
+    // Killed (or no exit status) and the container stops too: the engine restarted or the container was removed
+    // under the command (nothing inside can stop a container's init). The output is a fragment, not a result:
+    // graded, it would be a false verdict.
+    // A killed or unknown end waits for the engine to catch up; any other failure is looked at once (an exec
+    // into a container being stopped fails with the runtime's own code).
+    const killedOrUnknown = info?.ExitCode == null || info.ExitCode === 137;
+    const failed = killedOrUnknown || info?.ExitCode !== 0;
+    if (failed && !this.closed && !timedOut && (await this.containerGone(killedOrUnknown ? 10 : 1)))
+      throw new SandboxError(
+        'SANDBOX_LOST',
+        `the sandbox went away during the command (engine restarted or container removed): ${(lost as Error | undefined)?.message ?? 'no exit status'}`,
+        { cause: lost },
+      );
     let exitCode = info?.ExitCode ?? 137;
     const oomKilled = exitCode === 137 && !timedOut && !out.truncated && (await this.sawNewOomKill());
     if (timedOut) exitCode = 124;
@@ -130,6 +145,22 @@ export class DockerSandbox implements Sandbox {
       durationMs: Math.round(performance.now() - started),
     };
     return options.check ? checkExecResult(result, typeof cmd === 'string' ? cmd : cmd.join(' ')) : result;
+  }
+
+  /**
+   * Whether the container stopped or vanished (or its engine stopped answering), looking `tries` times 50 ms
+   * apart: an outside kill ends the exec's stream a moment before the engine marks the container stopped.
+   */
+  private async containerGone(tries: number): Promise<boolean> {
+    for (let i = 0; i < tries; i++) {
+      const running = await this.container.inspect().then(
+        (c) => c.State.Running === true,
+        () => false,
+      );
+      if (!running) return true;
+      if (i + 1 < tries) await new Promise((r) => setTimeout(r, 50));
+    }
+    return false;
   }
 
   /** Raises the pids limit for one kill, then restores it. */

@@ -1,0 +1,65 @@
+/**
+ * Chaos bench (#17): faults injected into real runs — kill -9 of `eval run` at spread points of its run, the
+ * Docker engine restarted mid-run (a second dockerd on its own socket and data root), the report dir's disk
+ * full (a tiny tmpfs), Redis restarted under a distributed run — each followed by a rerun of the same run id.
+ * Prints JSON: per fault, runs tried and recovered, instances lost / duplicated / with a wrong verdict,
+ * damaged files, containers leaked, seconds to recover (the rerun). Root, Docker and Redis needed.
+ *   npx nx run @repoforge/cli:build && npx tsx --conditions=@repoforge/source tools/bench/chaos.ts \
+ *     [--instances 8] [--only kill] [--keep DIR]
+ */
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { tempDir } from '@repoforge/test-utils';
+import { diskFullRow } from './chaos/disk-full.ts';
+import { engineRestartRow } from './chaos/engine-restart.ts';
+import { kill9Row } from './chaos/kill9.ts';
+import { redisRestartRow } from './chaos/redis-restart.ts';
+import { type Reference, reference } from './chaos/rows.ts';
+import { makeWorld } from './chaos/world.ts';
+
+const { values } = parseArgs({
+  options: {
+    instances: { type: 'string', default: '8' },
+    only: { type: 'string' },
+    keep: { type: 'string' },
+  },
+});
+
+await using tmp = await tempDir('repoforge-chaos-');
+// --keep DIR: run there and leave it, for a look at what a fault left.
+const rootPath = values.keep ? resolve(values.keep) : tmp.path;
+if (values.keep) await mkdir(rootPath, { recursive: true });
+const world = await makeWorld(rootPath, Number(values.instances));
+const ref: Reference = await reference(world);
+const rows = {
+  'kill -9 eval run': () => kill9Row(world, ref),
+  'docker engine restart mid eval run': () => engineRestartRow(world, ref),
+  'disk full (report dir)': () => diskFullRow(world, ref),
+  'redis restart mid distributed eval': () => redisRestartRow(world, ref),
+};
+const results = [];
+for (const [fault, row] of Object.entries(rows)) {
+  if (values.only && !fault.includes(values.only)) continue;
+  process.stderr.write(`[chaos] ${fault}\n`);
+  try {
+    results.push({ fault, ...(await row()) });
+  } catch (error) {
+    results.push({ fault, bench_error: (error as Error).message });
+  }
+}
+const clean = results.every(
+  (r) =>
+    'runs_tried' in r &&
+    r.runs_recovered === r.runs_tried &&
+    r.instances_lost === 0 &&
+    r.instances_duplicated === 0 &&
+    r.containers_leaked === 0,
+);
+console.log(
+  JSON.stringify(
+    { bench: 'chaos', instances: world.ids.length, reference_seconds: ref.seconds, clean, faults: results },
+    null,
+    2,
+  ),
+);

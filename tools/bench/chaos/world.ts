@@ -1,0 +1,148 @@
+/**
+ * The chaos bench's world: a generated Python repo with N gold instances, the CLI as a child process (its own
+ * process group, so kill -9 takes its children too), and readers of what a run left on disk and in Docker.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { Instance } from '@repoforge/schema';
+import { DEFAULT_IMAGE } from '@repoforge/sandbox/docker';
+import { makePythonSample, sampleEnvSpecs } from '@repoforge/test-utils';
+
+const exec = promisify(execFile);
+const BIN = resolve(import.meta.dirname, '../../../apps/cli/dist/bin.js');
+
+export interface World {
+  root: string;
+  ids: string[];
+}
+
+/** Writes d.jsonl (N copies of the sample's gold instance), e.json and the repo cache under `root`. */
+export async function makeWorld(root: string, n: number): Promise<World> {
+  if (!existsSync(BIN)) throw new Error(`build the CLI first (npx nx run @repoforge/cli:build): no ${BIN}`);
+  const { instance } = await makePythonSample(join(root, 'repos'));
+  const ids = Array.from({ length: n }, (_, i) => `acme__calc-${i + 1}`);
+  const rows = ids.map((id) => JSON.stringify(Instance.parse({ ...instance, instance_id: id })));
+  await writeFile(join(root, 'd.jsonl'), `${rows.join('\n')}\n`);
+  await writeFile(join(root, 'e.json'), JSON.stringify(sampleEnvSpecs(DEFAULT_IMAGE)));
+  return { root, ids };
+}
+
+export interface Child {
+  done: Promise<{ code: number | null; stderr: string }>;
+  /** Its stderr so far. */
+  stderr: () => string;
+  kill9: () => void;
+}
+
+/** Runs the CLI in `cwd` as its own process group. */
+export function cli(cwd: string, args: string[], env: Record<string, string> = {}): Child {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd,
+    env: { ...process.env, ...env, CI: 'true', NO_COLOR: '1' },
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const done = new Promise<{ code: number | null; stderr: string }>((ok) =>
+    child.on('close', (code) => ok({ code, stderr })),
+  );
+  return {
+    done,
+    stderr: () => stderr,
+    kill9: () => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    },
+  };
+}
+
+/** The eval-run arguments of the world's dataset. */
+export function evalArgs(runId: string, reportDir = 'out'): string[] {
+  return [
+    'eval',
+    'run',
+    '--dataset',
+    'd.jsonl',
+    '--predictions',
+    'gold',
+    '--env-spec',
+    'e.json',
+    '--repo-cache',
+    'repos',
+    '--run-id',
+    runId,
+    '--report-dir',
+    reportDir,
+    '--backend',
+    'docker',
+    '--max-workers',
+    '2',
+  ];
+}
+
+export interface RunState {
+  /** Instance id -> resolved, for every instance with a readable report.json. */
+  verdicts: Map<string, boolean>;
+  /** report.json files that do not parse (half-written). */
+  damaged: number;
+  /** Temp files of atomic writes left behind. */
+  tempFiles: number;
+  /** Ids counted more than once across the summary's lists of finished instances. */
+  duplicated: number;
+}
+
+/** What a run left under its report dir. */
+export async function runState(reportDir: string, runId: string): Promise<RunState> {
+  const dir = join(reportDir, 'logs', 'run_evaluation', runId, 'gold');
+  const verdicts = new Map<string, boolean>();
+  let damaged = 0;
+  let tempFiles = 0;
+  for (const id of existsSync(dir) ? await readdir(dir) : []) {
+    const files = await readdir(join(dir, id));
+    tempFiles += files.filter((f) => f.includes('.tmp')).length;
+    if (!files.includes('report.json')) continue;
+    try {
+      const report = JSON.parse(await readFile(join(dir, id, 'report.json'), 'utf8'));
+      verdicts.set(id, report[id].resolved === true);
+    } catch {
+      damaged++;
+    }
+  }
+  let duplicated = 0;
+  const summary = join(reportDir, `gold.${runId}.json`);
+  if (existsSync(summary)) {
+    const s = JSON.parse(await readFile(summary, 'utf8'));
+    const finished = [...s.resolved_ids, ...s.unresolved_ids, ...s.error_ids];
+    duplicated = finished.length - new Set(finished).size;
+  }
+  return { verdicts, damaged, tempFiles, duplicated };
+}
+
+/** RepoForge sandbox containers of a run id on an engine (running or not). */
+export async function containersOf(runId: string, dockerHost?: string): Promise<number> {
+  const env = dockerHost ? { ...process.env, DOCKER_HOST: dockerHost } : process.env;
+  const { stdout } = await exec(
+    'docker',
+    ['ps', '-aq', '--filter', 'label=repoforge.sandbox=1', '--filter', `label=repoforge.run-id=${runId}`],
+    { env },
+  );
+  return stdout.split('\n').filter(Boolean).length;
+}
+
+/** Waits until `count()` reaches `n` (polls; the bench watches a run from outside, so it can only look). */
+export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
