@@ -26,8 +26,11 @@ export interface BackendKit {
   reason: string;
   createSandbox: (options: SandboxOptions) => Promise<Sandbox>;
   envs: EnvProvider;
-  /** Removes sandboxes a killed earlier process of this run id left (see runEvaluation's reapLeftovers). */
-  reapLeftovers: (options: { runId: string; signal?: AbortSignal }) => Promise<unknown>;
+  /**
+   * Removes sandboxes killed earlier processes left: of one run id (see runEvaluation's reapLeftovers), or
+   * without one every sandbox whose owner process is gone.
+   */
+  reapLeftovers: (options: { runId?: string; signal?: AbortSignal }) => Promise<unknown>;
   /** The Docker builder (docker only): env sharing, slimming and image storage need images. */
   dockerBuilder?: EnvBuilder;
 }

@@ -25,7 +25,7 @@ import {
   type RepoLocation,
   runInstance,
 } from '@repoforge/harness';
-import { formatJsonl, Instance, serializeInstance, type TestStatusMap } from '@repoforge/schema';
+import { formatJsonl, Instance, RepoForgeError, serializeInstance, type TestStatusMap } from '@repoforge/schema';
 import { z } from 'zod';
 import { acquireRunLock, readJsonFile, writeFileAtomic } from '@repoforge/schema/node';
 import {
@@ -69,6 +69,11 @@ export interface MineOptions {
   /** Environments (default: Docker images via EnvBuilder; a LocalEnvBuilder for the local backend). */
   envBuilder?: EnvProvider;
   createSandbox?: (options: SandboxOptions) => Promise<Sandbox>;
+  /**
+   * Removes sandboxes whose owner process is gone (a killed earlier miner's), once the output's lock is held.
+   * Default with Docker sandboxes: `reapSandboxes()` from `@repoforge/sandbox/docker`.
+   */
+  reapLeftovers?: (options: { signal?: AbortSignal }) => Promise<unknown>;
   statement?: Omit<StatementOptions, 'signal'>;
   logger?: Logger;
   onProgress?: (
@@ -143,6 +148,14 @@ async function locate(options: MineOptions, name: string): Promise<RepoLocation>
     return cache.resolve(name, { signal: options.signal });
   }
   const gitdir = existsSync(join(options.repo, '.git')) ? join(options.repo, '.git') : options.repo;
+  if (!existsSync(join(gitdir, 'HEAD')))
+    throw new RepoForgeError(
+      'REPO_NOT_FOUND',
+      `${options.repo}: not a git repository (no ${join(gitdir, 'HEAD')})`,
+      {
+        kind: 'input',
+      },
+    );
   return { gitdir, cache: {} };
 }
 
@@ -156,10 +169,22 @@ export async function mineRepository(options: MineOptions): Promise<MineResult> 
   // Two miners writing one output (and its resume state) would interleave; the second refuses.
   const lock = await acquireRunLock(`${options.out}.lock`, options.out);
   try {
+    await reapLeftovers(options);
     return await mine(options);
   } finally {
     await lock.release();
   }
+}
+
+/** Best effort: an engine that does not answer fails the mining where it is needed, with its own error. */
+async function reapLeftovers(options: MineOptions): Promise<void> {
+  const reap =
+    options.reapLeftovers ??
+    (options.createSandbox ? undefined : (await import('@repoforge/sandbox/docker')).reapSandboxes);
+  await reap?.({ signal: options.signal }).catch((error: Error) => {
+    options.signal?.throwIfAborted();
+    options.logger?.warn('could not remove sandboxes left by killed runs', { error: error.message });
+  });
 }
 
 async function mine(options: MineOptions): Promise<MineResult> {

@@ -34,6 +34,7 @@ export interface Child {
   done: Promise<{ code: number | null; stderr: string }>;
   /** Its stderr so far. */
   stderr: () => string;
+  pid: number;
   kill9: () => void;
 }
 
@@ -53,6 +54,7 @@ export function cli(cwd: string, args: string[], env: Record<string, string> = {
   return {
     done,
     stderr: () => stderr,
+    pid: child.pid!,
     kill9: () => {
       try {
         process.kill(-child.pid!, 'SIGKILL');
@@ -126,13 +128,19 @@ export async function runState(reportDir: string, runId: string): Promise<RunSta
 }
 
 /** RepoForge sandbox containers of a run id on an engine (running or not). */
-export async function containersOf(runId: string, dockerHost?: string): Promise<number> {
+export function containersOf(runId: string, dockerHost?: string): Promise<number> {
+  return sandboxCount(`repoforge.run-id=${runId}`, dockerHost);
+}
+
+/** RepoForge sandbox containers a process created (running or not). */
+export function containersOfPid(pid: number): Promise<number> {
+  return sandboxCount(`repoforge.owner-pid=${pid}`);
+}
+
+async function sandboxCount(label: string, dockerHost?: string): Promise<number> {
   const env = dockerHost ? { ...process.env, DOCKER_HOST: dockerHost } : process.env;
-  const { stdout } = await exec(
-    'docker',
-    ['ps', '-aq', '--filter', 'label=repoforge.sandbox=1', '--filter', `label=repoforge.run-id=${runId}`],
-    { env },
-  );
+  const filters = ['--filter', 'label=repoforge.sandbox=1', '--filter', `label=${label}`];
+  const { stdout } = await exec('docker', ['ps', '-aq', ...filters], { env });
   return stdout.split('\n').filter(Boolean).length;
 }
 

@@ -81,6 +81,7 @@ const mine: Command = {
       wholeSuite: values['whole-suite'] === true,
       statement: values['rewrite-statements'] === true ? { rewrite: modelRewriter() } : undefined,
       createSandbox: kit.createSandbox,
+      reapLeftovers: kit.reapLeftovers,
       envBuilder: kit.envs,
       logger,
       signal,

@@ -1,0 +1,73 @@
+/**
+ * kill -9 of `datagen mine` at spread points (history walk, environment build, validation runs, writing),
+ * then a rerun on the same output: the instances must equal an uninterrupted mining's (ids, FAIL_TO_PASS,
+ * PASS_TO_PASS), no row twice, and no sandbox of the killed process left.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pythonRecipe, writeRepo } from '@repoforge/datagen/demo';
+import { emptyRow, lastLine, type Row } from './rows.ts';
+import { cli, containersOfPid, sleep, type World } from './world.ts';
+
+const POINTS = [0.03, 0.2, 0.4, 0.6, 0.8, 0.95];
+
+const mineArgs = (out: string) => [
+  'datagen',
+  'mine',
+  '--repo',
+  'mine-repo',
+  '--out',
+  out,
+  '--backend',
+  'docker',
+];
+
+/** Instance id -> its test lists, from a mining output. */
+async function mined(path: string): Promise<{ rows: number; byId: Map<string, string> }> {
+  if (!existsSync(path)) return { rows: 0, byId: new Map() };
+  const lines = (await readFile(path, 'utf8')).split('\n').filter(Boolean);
+  const byId = new Map<string, string>();
+  for (const l of lines) {
+    const r = JSON.parse(l);
+    byId.set(r.instance_id, JSON.stringify([r.FAIL_TO_PASS, r.PASS_TO_PASS]));
+  }
+  return { rows: lines.length, byId };
+}
+
+export async function mineKill9Row(world: World): Promise<Row> {
+  await writeRepo(join(world.root, 'mine-repo'), pythonRecipe({ fixes: 4, edgeCases: true }));
+  const t = Date.now();
+  const ref = await cli(world.root, mineArgs('mine-ref.jsonl')).done;
+  const refSeconds = (Date.now() - t) / 1000;
+  const expected = await mined(join(world.root, 'mine-ref.jsonl'));
+  if (ref.code !== 0 || expected.rows === 0)
+    throw new Error(`reference mining failed: ${lastLine(ref.stderr)}`);
+  const row = emptyRow();
+  for (const [i, frac] of POINTS.entries()) {
+    const out = `mine-${i}.jsonl`;
+    const child = cli(world.root, mineArgs(out));
+    await sleep(frac * refSeconds * 1000);
+    child.kill9();
+    const killed = await child.done;
+    const t0 = Date.now();
+    const rerun = await cli(world.root, mineArgs(out)).done;
+    const seconds = (Date.now() - t0) / 1000;
+    const got = await mined(join(world.root, out));
+    const lost = [...expected.byId.keys()].filter((id) => !got.byId.has(id)).length;
+    const wrong = [...got.byId].filter(([id, v]) => expected.byId.get(id) !== v).length;
+    const duplicated = got.rows - got.byId.size;
+    const leaked = await containersOfPid(child.pid);
+    row.runs_tried++;
+    if (lost + wrong + duplicated === 0 && rerun.code === 0) row.runs_recovered++;
+    row.instances_lost += lost;
+    row.wrong_verdicts += wrong;
+    row.instances_duplicated += duplicated;
+    row.containers_leaked += leaked;
+    row.recover_seconds = Math.max(row.recover_seconds, Math.round(seconds * 10) / 10);
+    row.detail.push(
+      `killed at ${Math.round(frac * 100)}% (exit ${killed.code}${killed.code === 0 ? ', had finished' : ''}); rerun exit ${rerun.code}; ${got.byId.size}/${expected.byId.size} instances`,
+    );
+  }
+  return row;
+}
