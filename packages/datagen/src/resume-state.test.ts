@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { acquireRunLock } from '@repoforge/schema/node';
-import { tempDir } from '@repoforge/test-utils';
+import { makeGitRepo, tempDir } from '@repoforge/test-utils';
 import { describe, expect, it } from 'vitest';
 import { mineRepository } from './index.js';
 
@@ -9,8 +9,15 @@ describe('a damaged resume state', () => {
   it('is a one-line error naming the file and the field, before anything runs', async () => {
     await using dir = await tempDir();
     const out = join(dir.path, 'out.jsonl');
+    await makeGitRepo(join(dir.path, 'repo'), [{ message: 'init', files: { 'a.txt': 'a\n' } }]);
     const run = () =>
-      mineRepository({ repo: dir.path, repoName: 'a/b', out, envBuilder: undefined as never });
+      mineRepository({
+        repo: join(dir.path, 'repo'),
+        repoName: 'a/b',
+        out,
+        envBuilder: undefined as never,
+        reapLeftovers: async () => {},
+      });
     await writeFile(`${out}.state.json`, '{"done": {"abc": {"verdict": 7}}}');
     await expect(run()).rejects.toMatchObject({
       code: 'RECORD_INVALID',
@@ -34,5 +41,23 @@ describe('two miners on one output', () => {
     ).rejects.toMatchObject({ code: 'RUN_LOCKED', kind: 'input', message: expect.stringContaining(out) });
     await expect(acquireRunLock(`${out}.lock`, out)).rejects.toMatchObject({ code: 'RUN_LOCKED' });
     await held.release();
+  });
+});
+
+describe('a --repo that is not a git repository', () => {
+  it('is bad input naming the path', async () => {
+    await using dir = await tempDir();
+    const out = join(dir.path, 'out.jsonl');
+    const run = mineRepository({
+      repo: join(dir.path, 'nope'),
+      repoName: 'a/b',
+      out,
+      reapLeftovers: async () => {},
+    });
+    await expect(run).rejects.toMatchObject({
+      code: 'REPO_NOT_FOUND',
+      kind: 'input',
+      message: expect.stringContaining('nope: not a git repository'),
+    });
   });
 });
