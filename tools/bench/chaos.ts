@@ -1,5 +1,5 @@
 /**
- * Chaos bench (#17): faults injected into real runs — kill -9 of `eval run` and `datagen mine` at spread points of their runs, the
+ * Chaos bench (#17): faults injected into real runs — kill -9 of `eval run`, `datagen mine` and `rollout run` at spread points of their runs, the
  * Docker engine restarted mid-run (a second dockerd on its own socket and data root), the report dir's disk
  * full (a tiny tmpfs), Redis restarted under a distributed run — each followed by a rerun of the same run id.
  * Prints JSON: per fault, runs tried and recovered, instances lost / duplicated / with a wrong verdict,
@@ -16,6 +16,7 @@ import { engineRestartRow } from './chaos/engine-restart.ts';
 import { kill9Row } from './chaos/kill9.ts';
 import { mineKill9Row } from './chaos/mine-kill9.ts';
 import { redisRestartRow } from './chaos/redis-restart.ts';
+import { rolloutKill9Row } from './chaos/rollout-kill9.ts';
 import { type Reference, reference } from './chaos/rows.ts';
 import { makeWorld } from './chaos/world.ts';
 
@@ -36,6 +37,7 @@ const ref: Reference = await reference(world);
 const rows = {
   'kill -9 eval run': () => kill9Row(world, ref),
   'kill -9 datagen mine': () => mineKill9Row(world),
+  'kill -9 rollout run': () => rolloutKill9Row(world),
   'docker engine restart mid eval run': () => engineRestartRow(world, ref),
   'disk full (report dir)': () => diskFullRow(world, ref),
   'redis restart mid distributed eval': () => redisRestartRow(world, ref),

@@ -14,8 +14,8 @@ import {
   runEvaluation,
   runQueueWorker,
 } from '@repoforge/harness';
-import { Instance } from '@repoforge/schema';
 import { DEFAULT_IMAGE } from '@repoforge/sandbox/docker';
+import { Instance } from '@repoforge/schema';
 import { makePythonSample, redisUrl, sampleEnvSpecs, tempDir } from '@repoforge/test-utils';
 import { Queue } from 'bullmq';
 import { summarize } from './stats.ts';

@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { LocalEnvBuilder, planEnv, snapshotFromGit, toHarnessEnvSpec } from '@repoforge/deps';
 import { EnvImages, EnvSpec, EnvSpecMap, makeEvalScript, RepoCache, runEvaluation } from '@repoforge/harness';
-import { Instance } from '@repoforge/schema';
 import { createSandbox, LocalBackend } from '@repoforge/sandbox';
 import { DEFAULT_IMAGE } from '@repoforge/sandbox/docker';
+import { Instance } from '@repoforge/schema';
 import { makePythonSample, sampleEnvSpecs, tempDir } from '@repoforge/test-utils';
 import { summarize, time } from './stats.ts';
 

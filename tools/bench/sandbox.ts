@@ -4,8 +4,7 @@
  *   npx tsx --conditions=@repoforge/source tools/bench/sandbox.ts [--iterations 20] [--image IMG]
  */
 import { execFile } from 'node:child_process';
-import { parseArgs } from 'node:util';
-import { promisify } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
 import { createSandbox, LocalBackend, SandboxPool } from '@repoforge/sandbox';
 import { DEFAULT_IMAGE } from '@repoforge/sandbox/docker';
 import { ratio, summarize, time } from './stats.ts';

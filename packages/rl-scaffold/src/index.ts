@@ -3,4 +3,5 @@ export { type RolloutGroup, RolloutEngine, type RolloutOptions, type RolloutStat
 export { HttpPolicy, type HttpPolicyOptions, type Policy, type PolicyTurn } from './policy.js';
 export { gradeEpisode, type RewardMode } from './reward.js';
 export { TOOL_SPECS, ToolExecutor, type ToolResult, truncateMiddle } from './tools.js';
+export { RolloutOutput } from './rollout-output.js';
 export { GroupServer, groupLine, toSftRecord } from './trainer-io.js';

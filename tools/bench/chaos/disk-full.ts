@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { type Reference, emptyRow, lastLine, rerunAndJudge, type Row } from './rows.ts';
+import { emptyRow, lastLine, type Reference, type Row, rerunAndJudge } from './rows.ts';
 import { cli, evalArgs, runState, type World } from './world.ts';
 
 const exec = promisify(execFile);

@@ -3,28 +3,10 @@
  * loses its engine): the run reports the instances it could not finish as errors, a rerun of the run id
  * finishes them, and no sandbox of the run is left on the engine.
  */
-import { EnvImages, EnvSpecMap, RepoCache } from '@repoforge/harness';
-import { createSandbox } from '@repoforge/sandbox';
 import { DEFAULT_IMAGE } from '@repoforge/sandbox/docker';
-import { Instance } from '@repoforge/schema';
-import { sampleEnvSpecs } from '@repoforge/test-utils';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { CHAOS_DOCKER_HOST, copyImages, restartChaosEngine, startChaosEngine } from './engine.ts';
-import { type Reference, emptyRow, lastLine, rerunAndJudge, type Row } from './rows.ts';
-import { cli, containersOf, evalArgs, sleep, type World } from './world.ts';
-
-/** The sample's env image tag on the main engine (built by the reference run). */
-async function envImageTag(world: World): Promise<string> {
-  const first = (await readFile(join(world.root, 'd.jsonl'), 'utf8')).split('\n')[0]!;
-  const instance = Instance.parse(JSON.parse(first));
-  const spec = EnvSpecMap.parse(sampleEnvSpecs(DEFAULT_IMAGE))['acme/calc']!['*']!;
-  const repo = await new RepoCache({ cacheDir: join(world.root, 'repos'), clone: false }).resolve(
-    'acme/calc',
-  );
-  const make = (o: Parameters<typeof createSandbox>[0]) => createSandbox({ backend: 'docker', ...o });
-  return new EnvImages({ createSandbox: make }).imageFor(spec, instance, repo);
-}
+import { emptyRow, lastLine, type Reference, type Row, rerunAndJudge } from './rows.ts';
+import { cli, containersOf, envImageTag, evalArgs, sleep, type World } from './world.ts';
 
 export async function engineRestartRow(world: World, ref: Reference): Promise<Row> {
   await startChaosEngine();

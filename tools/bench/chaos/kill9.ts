@@ -1,5 +1,5 @@
 /** kill -9 of `eval run` (and its process group) at spread points of a run, then a rerun of the run id. */
-import { type Reference, emptyRow, lastLine, rerunAndJudge, type Row } from './rows.ts';
+import { emptyRow, lastLine, type Reference, type Row, rerunAndJudge } from './rows.ts';
 import { cli, containersOf, evalArgs, sleep, type World } from './world.ts';
 
 /** Fractions of the reference run's time at which the run is killed: env check, early, mid, late instances. */

@@ -8,8 +8,8 @@
 import { execFile } from 'node:child_process';
 import { mkdir, readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { type Reference, emptyRow, lastLine, rerunAndJudge, type Row } from './rows.ts';
-import { cli, evalArgs, sleep, waitFor, type World } from './world.ts';
+import { emptyRow, lastLine, type Reference, type Row, rerunAndJudge } from './rows.ts';
+import { cli, evalArgs, sleep, type World, waitFor } from './world.ts';
 
 const exec = promisify(execFile);
 const PORT = 6391;

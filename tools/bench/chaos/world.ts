@@ -7,8 +7,10 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { Instance } from '@repoforge/schema';
+import { EnvImages, EnvSpecMap, RepoCache } from '@repoforge/harness';
+import { createSandbox } from '@repoforge/sandbox';
 import { DEFAULT_IMAGE } from '@repoforge/sandbox/docker';
+import { Instance } from '@repoforge/schema';
 import { makePythonSample, sampleEnvSpecs } from '@repoforge/test-utils';
 
 const exec = promisify(execFile);
@@ -154,3 +156,15 @@ export async function waitFor(what: string, check: () => Promise<boolean>, timeo
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The sample's env image tag on the main engine (built by the reference run). */
+export async function envImageTag(world: World): Promise<string> {
+  const first = (await readFile(join(world.root, 'd.jsonl'), 'utf8')).split('\n')[0]!;
+  const instance = Instance.parse(JSON.parse(first));
+  const spec = EnvSpecMap.parse(sampleEnvSpecs(DEFAULT_IMAGE))['acme/calc']!['*']!;
+  const repo = await new RepoCache({ cacheDir: join(world.root, 'repos'), clone: false }).resolve(
+    'acme/calc',
+  );
+  const make = (o: Parameters<typeof createSandbox>[0]) => createSandbox({ backend: 'docker', ...o });
+  return new EnvImages({ createSandbox: make }).imageFor(spec, instance, repo);
+}

@@ -1,8 +1,7 @@
 import { plannedEnvs } from '@repoforge/datagen';
-import { appendFile, mkdir, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { EnvSpec, envSpecFor, loadDataset, loadEnvSpecs, RepoCache } from '@repoforge/harness';
-import { GroupServer, groupLine, HttpPolicy, RolloutEngine, toSftRecord } from '@repoforge/rl-scaffold';
+import { GroupServer, HttpPolicy, RolloutEngine, RolloutOutput } from '@repoforge/rl-scaffold';
 import { SandboxPool } from '@repoforge/sandbox';
 import { fileArg, numberArg } from '../args.js';
 import { BACKEND_OPTION, backendKit } from '../backend.js';
@@ -63,6 +62,16 @@ const run: Command = {
       );
     io.stderr.write(`backend: ${kit.name} (${kit.reason})\n`);
     const specs = values['env-spec'] ? await loadEnvSpecs(fileArg(values, 'env-spec', io.cwd)) : {};
+    const sft = values['sft-out'] ? resolve(io.cwd, String(values['sft-out'])) : undefined;
+    // Rerunning with the same --out resumes: finished groups are kept, their instances skipped.
+    const output = await RolloutOutput.open(resolve(io.cwd, values.out), { sft, signal });
+    // Sandboxes a killed earlier run left (their owner process is gone).
+    await kit.reapLeftovers({ signal });
+    const todo = dataset.filter((i) => !output.finished.has(i.instance_id));
+    if (output.finished.size)
+      io.stderr.write(
+        `resuming ${values.out}: ${output.finished.size} group(s) already written${output.dropped ? `, ${output.dropped} damaged line(s) dropped` : ''}\n`,
+      );
     const auto = plannedEnvs(repoSource, logger, kit.envs);
     const envFor = async (inst: (typeof dataset)[number]) =>
       specs[inst.repo] ? envSpecFor(specs, inst) : EnvSpec.parse(await auto.resolveEnv(inst, signal));
@@ -90,27 +99,18 @@ const run: Command = {
       randomWorkdir: values['random-workdir'] === true,
       logger,
     });
-    const out = resolve(io.cwd, values.out);
-    const sft = values['sft-out'] ? resolve(io.cwd, String(values['sft-out'])) : undefined;
-    for (const f of [out, sft])
-      if (f) await mkdir(dirname(f), { recursive: true }).then(() => writeFile(f, ''));
     const server = values.serve ? new GroupServer() : undefined;
     if (server) io.stderr.write(`serving groups at ${await server.listen(Number(values.serve))}/groups\n`);
     const line = () => {
       const s = engine.stats;
       const mean = s.done ? (s.rewardSum / s.done).toFixed(3) : '-';
-      return `rollout: running ${s.running}, done ${s.done}/${dataset.length * (numberArg(values, 'samples', true) ?? 4)}, failed ${s.failed}, groups ${s.groups}, mean reward ${mean}`;
+      return `rollout: running ${s.running}, done ${s.done}/${todo.length * (numberArg(values, 'samples', true) ?? 4)}, failed ${s.failed}, groups ${s.groups}, mean reward ${mean}`;
     };
     const tty = io.stderr.isTTY === true;
     const ticker = tty ? setInterval(() => io.stderr.write(`\r\x1b[2K${line()}`), 250) : undefined;
     try {
-      for await (const group of engine.run(dataset, signal)) {
-        await appendFile(out, groupLine(group));
-        if (sft)
-          for (const t of group.samples) {
-            const rec = toSftRecord(t);
-            if (rec) await appendFile(sft, `${JSON.stringify(rec)}\n`);
-          }
+      for await (const group of engine.run(todo, signal)) {
+        await output.write(group);
         server?.push(group);
         if (!tty) io.stderr.write(`${line()}\n`);
       }
@@ -120,8 +120,9 @@ const run: Command = {
       await policy.close();
       await pool.close();
       await server?.close();
+      await output.close();
     }
-    io.stdout.write(`${line()}\ngroups written to ${out}${sft ? `, SFT records to ${sft}` : ''}\n`);
+    io.stdout.write(`${line()}\ngroups written to ${output.out}${sft ? `, SFT records to ${sft}` : ''}\n`);
     return engine.stats.failed > 0 ? 1 : 0;
   },
 };
