@@ -1,5 +1,5 @@
 /**
- * Chaos bench (#17): faults injected into real runs — kill -9 of `eval run`, `datagen mine` and `rollout run` at spread points of their runs, the
+ * Chaos bench (#17): faults injected into real runs — kill -9 of `eval run`, `datagen mine`, `rollout run` and a cold `env build` at spread points of their runs, the
  * Docker engine restarted mid-run (a second dockerd on its own socket and data root), the report dir's disk
  * full (a tiny tmpfs), Redis restarted under a distributed run — each followed by a rerun of the same run id.
  * Prints JSON: per fault, runs tried and recovered, instances lost / duplicated / with a wrong verdict,
@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { tempDir } from '@repoforge/test-utils';
 import { diskFullRow } from './chaos/disk-full.ts';
 import { engineRestartRow } from './chaos/engine-restart.ts';
+import { envBuildKill9Row } from './chaos/env-build-kill9.ts';
 import { kill9Row } from './chaos/kill9.ts';
 import { mineKill9Row } from './chaos/mine-kill9.ts';
 import { redisRestartRow } from './chaos/redis-restart.ts';
@@ -38,6 +39,7 @@ const rows = {
   'kill -9 eval run': () => kill9Row(world, ref),
   'kill -9 datagen mine': () => mineKill9Row(world),
   'kill -9 rollout run': () => rolloutKill9Row(world),
+  'kill -9 env build (cold)': () => envBuildKill9Row(world),
   'docker engine restart mid eval run': () => engineRestartRow(world, ref),
   'disk full (report dir)': () => diskFullRow(world, ref),
   'redis restart mid distributed eval': () => redisRestartRow(world, ref),
