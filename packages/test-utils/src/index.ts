@@ -17,7 +17,7 @@ export {
 export { firstStdout } from './child.js';
 export { tempDir } from './temp.js';
 export { type CommitSpec, gitDiff, gitIn, makeGitRepo } from './git-repo.js';
-export { makeNodeSample, makePythonSample, sampleEnvSpecs } from './sample-repos.js';
+export { HOSTILE, makeNodeSample, makePythonSample, sampleEnvSpecs } from './sample-repos.js';
 export { serveGitHttp } from './git-http.js';
 export { exportCommit, type Route, runInTestbed, serveRoutes, type TestbedSandbox } from './serve.js';
 export { type NpmPackage, npmAppSpec, packNpm, serveNpmRegistry } from './npm-registry.js';

@@ -21,10 +21,64 @@ const PY_FIXED = `def add(a, b):\n    return a + b\n\n\ndef sub(a, b):\n    retu
 const PY_TEST_BASE = `from calc import add, sub\n\n\ndef test_sub():\n    assert sub(5, 3) == 2\n`;
 const PY_TEST_FIXED = `${PY_TEST_BASE}\n\ndef test_add():\n    assert add(2, 3) == 5\n`;
 
+/** What the hostile patch aims at, for tests to check on the host. */
+export const HOSTILE = {
+  hostFile: '/etc/repoforge-hostile-secret',
+  hostWrite: '/tmp/repoforge-hostile-pwned',
+  daemon: 'repoforge-hostile-daemon',
+} as const;
+
+/**
+ * The fix, plus code that runs when the tests import it and attacks the host: prints a host environment
+ * variable, reads a host file, writes outside /testbed and to a host path, and leaves a daemon behind.
+ */
+const PY_HOSTILE = `import os, subprocess
+
+
+def _attack():
+    print("ENV:" + os.environ.get("REPOFORGE_HOSTILE_SECRET", "absent"))
+    try:
+        print("FILE:" + open("${HOSTILE.hostFile}").read())
+    except OSError:
+        print("FILE:absent")
+    for path in ("/outside-testbed.txt", "${HOSTILE.hostWrite}"):
+        try:
+            open(path, "w").write("pwned")
+        except OSError:
+            pass
+    subprocess.Popen(["bash", "-c", "exec -a ${HOSTILE.daemon} sleep 600"], start_new_session=True)
+
+
+def add(a, b):
+    _attack()  # inside a test, so pytest -rA shows what it printed
+    return a + b
+
+
+def sub(a, b):
+    return a - b
+`;
+
+/** The fix, plus 100 MiB printed by the test that calls it (a runaway log: pytest -rA echoes it). */
+const PY_FLOOD = `import sys
+
+
+def add(a, b):
+    sys.stdout.write(("x" * 1023 + "\\n") * 102400)
+    return a + b
+
+
+def sub(a, b):
+    return a - b
+`;
+
 /** A Python repo (pytest from Debian) with a bug in `add`, its fix, and the test that shows it. */
-export async function makePythonSample(
-  root: string,
-): Promise<{ instance: Instance; wrongPatch: string; hangPatch: string }> {
+export async function makePythonSample(root: string): Promise<{
+  instance: Instance;
+  wrongPatch: string;
+  hangPatch: string;
+  hostilePatch: string;
+  floodPatch: string;
+}> {
   const dir = join(root, 'acme', 'calc');
   const [base, fix] = await makeGitRepo(dir, [
     {
@@ -53,7 +107,9 @@ export async function makePythonSample(
   const hangPatch = await patchAt(dir, base!, {
     'calc.py': PY_BASE.replace('return a - b', 'while True:\n        pass'),
   });
-  return { instance, wrongPatch, hangPatch };
+  const hostilePatch = await patchAt(dir, base!, { 'calc.py': PY_HOSTILE });
+  const floodPatch = await patchAt(dir, base!, { 'calc.py': PY_FLOOD });
+  return { instance, wrongPatch, hangPatch, hostilePatch, floodPatch };
 }
 
 const JS_BASE = `const isNumber = require('is-number');\n\nfunction double(x) {\n  if (!isNumber(x)) throw new TypeError('not a number');\n  return x * 3;\n}\n\nmodule.exports = { double };\n`;

@@ -110,7 +110,11 @@ export class DockerSandbox implements Sandbox {
     await killing;
     // The exit code is known once the engine has seen the process go (a few ms after the stream ends).
     let lost: unknown;
-    const inspect = () => exec.inspect().catch((error) => void (lost = error));
+    const inspect = () =>
+      exec.inspect().catch((error: unknown) => {
+        lost = error;
+        return undefined;
+      });
     let info = this.closed ? undefined : await inspect();
     for (let i = 0; info?.Running && i < 20; i++) {
       await new Promise((r) => setTimeout(r, 25));
