@@ -15,6 +15,7 @@ import { diskFullRow } from './chaos/disk-full.ts';
 import { engineRestartRow } from './chaos/engine-restart.ts';
 import { envBuildKill9Row } from './chaos/env-build-kill9.ts';
 import { kill9Row } from './chaos/kill9.ts';
+import { mineEngineRestartRow } from './chaos/mine-engine-restart.ts';
 import { mineKill9Row } from './chaos/mine-kill9.ts';
 import { redisRestartRow } from './chaos/redis-restart.ts';
 import { rolloutKill9Row } from './chaos/rollout-kill9.ts';
@@ -41,6 +42,7 @@ const rows = {
   'kill -9 rollout run': () => rolloutKill9Row(world),
   'kill -9 env build (cold)': () => envBuildKill9Row(world),
   'docker engine restart mid eval run': () => engineRestartRow(world, ref),
+  'docker engine restart mid datagen mine': () => mineEngineRestartRow(world),
   'disk full (report dir)': () => diskFullRow(world, ref),
   'redis restart mid distributed eval': () => redisRestartRow(world, ref),
 };

@@ -47,7 +47,14 @@ export async function toCandidate(
   const parent = commit.parents[0];
   if (!parent) return { reject: 'root_commit' };
   const cache = options.cache ?? {};
-  const changes = await changedFiles(gitdir, parent, commit.oid, cache);
+  let changes: Awaited<ReturnType<typeof changedFiles>>;
+  try {
+    changes = await changedFiles(gitdir, parent, commit.oid, cache);
+  } catch (error) {
+    // isomorphic-git refuses to read such trees; git would refuse to check them out. Not a task, not a crash.
+    if ((error as { code?: string }).code === 'UnsafeFilepathError') return { reject: 'unsafe_path' };
+    throw error;
+  }
   const split = splitChange(
     changes.map((c) => c.path),
     options.rules ?? DEFAULT_TEST_RULES,

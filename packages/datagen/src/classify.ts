@@ -50,6 +50,8 @@ export type RejectReason =
   | 'generated_only'
   | 'formatting_only'
   | 'binary_change'
+  /** A tree entry git itself refuses (`..`, `.git`, a path with `/`): a hostile or broken commit. */
+  | 'unsafe_path'
   | 'too_large'
   | 'env_failed'
   | 'no_f2p'

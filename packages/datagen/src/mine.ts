@@ -25,7 +25,13 @@ import {
   type RepoLocation,
   runInstance,
 } from '@repoforge/harness';
-import { formatJsonl, Instance, RepoForgeError, serializeInstance, type TestStatusMap } from '@repoforge/schema';
+import {
+  formatJsonl,
+  Instance,
+  RepoForgeError,
+  serializeInstance,
+  type TestStatusMap,
+} from '@repoforge/schema';
 import { z } from 'zod';
 import { acquireRunLock, readJsonFile, writeFileAtomic } from '@repoforge/schema/node';
 import {

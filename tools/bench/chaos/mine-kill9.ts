@@ -4,7 +4,7 @@
  * PASS_TO_PASS), no row twice, and no sandbox of the killed process left.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pythonRecipe, writeRepo } from '@repoforge/datagen/demo';
 import { emptyRow, lastLine, type Row } from './rows.ts';
@@ -12,7 +12,7 @@ import { cli, containersOfPid, sleep, type World } from './world.ts';
 
 const POINTS = [0.03, 0.2, 0.4, 0.6, 0.8, 0.95];
 
-const mineArgs = (out: string) => [
+export const mineArgs = (out: string) => [
   'datagen',
   'mine',
   '--repo',
@@ -24,7 +24,7 @@ const mineArgs = (out: string) => [
 ];
 
 /** Instance id -> its test lists, from a mining output. */
-async function mined(path: string): Promise<{ rows: number; byId: Map<string, string> }> {
+export async function mined(path: string): Promise<{ rows: number; byId: Map<string, string> }> {
   if (!existsSync(path)) return { rows: 0, byId: new Map() };
   const lines = (await readFile(path, 'utf8')).split('\n').filter(Boolean);
   const byId = new Map<string, string>();
@@ -37,6 +37,9 @@ async function mined(path: string): Promise<{ rows: number; byId: Map<string, st
 
 export async function mineKill9Row(world: World): Promise<Row> {
   await writeRepo(join(world.root, 'mine-repo'), pythonRecipe({ fixes: 4, edgeCases: true }));
+  // From scratch each time (a finished output would resume in no time and skew the kill points).
+  for (const f of ['mine-ref.jsonl', 'mine-ref.jsonl.state.json'])
+    await rm(join(world.root, f), { force: true });
   const t = Date.now();
   const ref = await cli(world.root, mineArgs('mine-ref.jsonl')).done;
   const refSeconds = (Date.now() - t) / 1000;

@@ -135,8 +135,8 @@ export function containersOf(runId: string, dockerHost?: string): Promise<number
 }
 
 /** RepoForge sandbox containers a process created (running or not). */
-export function containersOfPid(pid: number): Promise<number> {
-  return sandboxCount(`repoforge.owner-pid=${pid}`);
+export function containersOfPid(pid: number, dockerHost?: string): Promise<number> {
+  return sandboxCount(`repoforge.owner-pid=${pid}`, dockerHost);
 }
 
 async function sandboxCount(label: string, dockerHost?: string): Promise<number> {
