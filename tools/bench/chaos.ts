@@ -12,6 +12,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { tempDir } from '@repoforge/test-utils';
 import { diskFullRow } from './chaos/disk-full.ts';
+import { removeChaosEngine } from './chaos/engine.ts';
 import { engineRestartRow } from './chaos/engine-restart.ts';
 import { envBuildKill9Row } from './chaos/env-build-kill9.ts';
 import { kill9Row } from './chaos/kill9.ts';
@@ -56,6 +57,7 @@ for (const [fault, row] of Object.entries(rows)) {
     results.push({ fault, bench_error: (error as Error).message });
   }
 }
+await removeChaosEngine();
 const clean = results.every(
   (r) =>
     'runs_tried' in r &&

@@ -68,6 +68,12 @@ export async function stopChaosEngine(): Promise<void> {
   );
 }
 
+/** Stops the second engine for good and unmounts the network namespace it leaves under its exec root. */
+export async function removeChaosEngine(): Promise<void> {
+  await stopChaosEngine();
+  await exec('umount', [`${BASE}/exec/netns/default`]).catch(() => undefined);
+}
+
 /** Restarts the second engine, down for at least `downMs`. Returns the seconds it did not answer. */
 export async function restartChaosEngine(downMs: number): Promise<number> {
   const t = Date.now();
