@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { emptyRow, lastLine, type Row } from './rows.ts';
+import { addRun, emptyRow, lastLine, type Row } from './rows.ts';
 import { cli, containersOfPid, sleep, type World } from './world.ts';
 
 const exec = promisify(execFile);
@@ -62,15 +62,13 @@ export async function envBuildKill9Row(world: World): Promise<Row> {
     const rerun = await cli(world.root, buildArgs(out)).done;
     const seconds = (Date.now() - t0) / 1000;
     const same = rerun.code === 0 && (await imageMap(world, out).catch(() => '')) === expected;
-    const leaked = await containersOfPid(child.pid);
-    row.runs_tried++;
-    if (same) row.runs_recovered++;
-    else row.wrong_verdicts++;
-    row.containers_leaked += leaked;
-    row.recover_seconds = Math.max(row.recover_seconds, Math.round(seconds * 10) / 10);
-    row.detail.push(
-      `killed at ${Math.round(frac * 100)}% of a ${coldSeconds.toFixed(0)} s cold build; rerun exit ${rerun.code}; same image map: ${same}${rerun.code ? `: ${lastLine(rerun.stderr)}` : ''}`,
-    );
+    addRun(row, {
+      finished: same,
+      wrong: same ? 0 : 1,
+      leaked: await containersOfPid(child.pid),
+      seconds,
+      detail: `killed at ${Math.round(frac * 100)}% of a ${coldSeconds.toFixed(0)} s cold build; rerun exit ${rerun.code}; same image map: ${same}${rerun.code ? `: ${lastLine(rerun.stderr)}` : ''}`,
+    });
   }
   return row;
 }

@@ -3,12 +3,11 @@
  * records what it could not validate as failures of the environment/run, a rerun on the same output finishes,
  * and the instances equal an uninterrupted mining's, with no sandbox of the first process left on the engine.
  */
-import { join } from 'node:path';
 import { DEFAULT_IMAGE } from '@repoforge/sandbox/docker';
 import { CHAOS_DOCKER_HOST, copyImages, restartChaosEngine, startChaosEngine } from './engine.ts';
-import { mineArgs, mined, mineReference } from './mine-kill9.ts';
+import { judgeMining, mineArgs, mineReference } from './mine-kill9.ts';
 import { emptyRow, lastLine, type Row } from './rows.ts';
-import { cli, containersOfPid, sleep, type World } from './world.ts';
+import { cli, sleep, type World } from './world.ts';
 
 export async function mineEngineRestartRow(world: World): Promise<Row> {
   const { seconds: refSeconds, byId: expected } = await mineReference(world);
@@ -29,21 +28,9 @@ export async function mineEngineRestartRow(world: World): Promise<Row> {
     const t0 = Date.now();
     const rerun = await cli(world.root, mineArgs(out), env).done;
     const seconds = (Date.now() - t0) / 1000;
-    const got = await mined(join(world.root, out));
-    const lost = [...expected.keys()].filter((id) => !got.byId.has(id)).length;
-    const wrong = [...got.byId].filter(([id, v]) => expected.get(id) !== v).length;
-    const duplicated = got.rows - got.byId.size;
-    const leaked = await containersOfPid(child.pid, CHAOS_DOCKER_HOST);
-    row.runs_tried++;
-    if (lost + wrong + duplicated === 0 && rerun.code === 0) row.runs_recovered++;
-    row.instances_lost += lost;
-    row.wrong_verdicts += wrong;
-    row.instances_duplicated += duplicated;
-    row.containers_leaked += leaked;
-    row.recover_seconds = Math.max(row.recover_seconds, Math.round(seconds * 10) / 10);
-    row.detail.push(
-      `engine down ${down.toFixed(1)} s at ${Math.round(frac * 100)}%; the mining exited ${first.code}: ${lastLine(first.stderr)}; rerun exit ${rerun.code}; ${got.byId.size}/${expected.size} instances`,
-    );
+    const what = `engine down ${down.toFixed(1)} s at ${Math.round(frac * 100)}%; the mining exited ${first.code}: ${lastLine(first.stderr)}`;
+    const run = { out, pid: child.pid, rerunCode: rerun.code, seconds, dockerHost: CHAOS_DOCKER_HOST };
+    await judgeMining(row, expected, run, world, what);
   }
   return row;
 }

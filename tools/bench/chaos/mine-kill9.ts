@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pythonRecipe, writeRepo } from '@repoforge/datagen/demo';
-import { emptyRow, lastLine, type Row } from './rows.ts';
+import { addRun, emptyRow, lastLine, type Row } from './rows.ts';
 import { cli, containersOfPid, sleep, type World } from './world.ts';
 
 const POINTS = [0.03, 0.2, 0.4, 0.6, 0.8, 0.95];
@@ -33,6 +33,26 @@ export async function mined(path: string): Promise<{ rows: number; byId: Map<str
     byId.set(r.instance_id, JSON.stringify([r.FAIL_TO_PASS, r.PASS_TO_PASS]));
   }
   return { rows: lines.length, byId };
+}
+
+/** Adds a faulted mining (after its rerun on the same output) to the row, against the reference's instances. */
+export async function judgeMining(
+  row: Row,
+  expected: Map<string, string>,
+  run: { out: string; pid: number; rerunCode: number | null; seconds: number; dockerHost?: string },
+  world: World,
+  what: string,
+): Promise<void> {
+  const got = await mined(join(world.root, run.out));
+  addRun(row, {
+    finished: run.rerunCode === 0,
+    lost: [...expected.keys()].filter((id) => !got.byId.has(id)).length,
+    wrong: [...got.byId].filter(([id, v]) => expected.get(id) !== v).length,
+    duplicated: got.rows - got.byId.size,
+    leaked: await containersOfPid(run.pid, run.dockerHost),
+    seconds: run.seconds,
+    detail: `${what}; rerun exit ${run.rerunCode}; ${got.byId.size}/${expected.size} instances`,
+  });
 }
 
 /** The demo repo mined uninterruptedly: its instances and how long that took. */
@@ -63,20 +83,13 @@ export async function mineKill9Row(world: World): Promise<Row> {
     const t0 = Date.now();
     const rerun = await cli(world.root, mineArgs(out)).done;
     const seconds = (Date.now() - t0) / 1000;
-    const got = await mined(join(world.root, out));
-    const lost = [...expected.byId.keys()].filter((id) => !got.byId.has(id)).length;
-    const wrong = [...got.byId].filter(([id, v]) => expected.byId.get(id) !== v).length;
-    const duplicated = got.rows - got.byId.size;
-    const leaked = await containersOfPid(child.pid);
-    row.runs_tried++;
-    if (lost + wrong + duplicated === 0 && rerun.code === 0) row.runs_recovered++;
-    row.instances_lost += lost;
-    row.wrong_verdicts += wrong;
-    row.instances_duplicated += duplicated;
-    row.containers_leaked += leaked;
-    row.recover_seconds = Math.max(row.recover_seconds, Math.round(seconds * 10) / 10);
-    row.detail.push(
-      `killed at ${Math.round(frac * 100)}% (exit ${killed.code}${killed.code === 0 ? ', had finished' : ''}); rerun exit ${rerun.code}; ${got.byId.size}/${expected.byId.size} instances`,
+    const what = `killed at ${Math.round(frac * 100)}% (exit ${killed.code}${killed.code === 0 ? ', had finished' : ''})`;
+    await judgeMining(
+      row,
+      expected.byId,
+      { out, pid: child.pid, rerunCode: rerun.code, seconds },
+      world,
+      what,
     );
   }
   return row;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { EnvSpecMap } from '@repoforge/harness';
 import { DEFAULT_IMAGE } from '@repoforge/sandbox/docker';
 import { sampleEnvSpecs, serveChat } from '@repoforge/test-utils';
-import { emptyRow, lastLine, type Row } from './rows.ts';
+import { addRun, emptyRow, lastLine, type Row } from './rows.ts';
 import { cli, containersOfPid, envImageTag, sleep, type World } from './world.ts';
 
 const POINTS = [0.1, 0.35, 0.6, 0.85];
@@ -108,20 +108,16 @@ export async function rolloutKill9Row(world: World): Promise<Row> {
     const seconds = (Date.now() - t0) / 1000;
     const got = await groupsOf(join(world.root, out));
     const orphans = await orphanSft(join(world.root, `${out}.sft`), got.ids);
-    const lost = [...expected.ids].filter((id) => !got.ids.has(id)).length;
-    const duplicated = got.lines - got.ids.size;
-    const leaked = await containersOfPid(child.pid);
-    row.runs_tried++;
-    if (lost + duplicated === 0 && got.allResolved && rerun.code === 0) row.runs_recovered++;
-    row.instances_lost += lost;
-    row.instances_duplicated += duplicated;
-    row.wrong_verdicts += got.allResolved ? 0 : 1;
-    row.damaged_files += orphans;
-    row.containers_leaked += leaked;
-    row.recover_seconds = Math.max(row.recover_seconds, Math.round(seconds * 10) / 10);
-    row.detail.push(
-      `killed at ${Math.round(frac * 100)}% (exit ${killed.code}, ${before} group(s) written, kept by the rerun); rerun exit ${rerun.code}${rerun.code ? `: ${lastLine(rerun.stderr)}` : ''}; ${got.ids.size}/${expected.ids.size} groups, ${orphans} SFT record(s) of unwritten groups`,
-    );
+    addRun(row, {
+      finished: rerun.code === 0,
+      lost: [...expected.ids].filter((id) => !got.ids.has(id)).length,
+      duplicated: got.lines - got.ids.size,
+      wrong: got.allResolved ? 0 : 1,
+      damaged: orphans,
+      leaked: await containersOfPid(child.pid),
+      seconds,
+      detail: `killed at ${Math.round(frac * 100)}% (exit ${killed.code}, ${before} group(s) written, kept by the rerun); rerun exit ${rerun.code}${rerun.code ? `: ${lastLine(rerun.stderr)}` : ''}; ${got.ids.size}/${expected.ids.size} groups, ${orphans} SFT record(s) of unwritten groups`,
+    });
   }
   return row;
 }

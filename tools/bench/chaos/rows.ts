@@ -49,28 +49,56 @@ export function emptyRow(): Row {
   };
 }
 
-/** Adds one faulted run (after its rerun) to the row. */
-export async function judge(
+/** What one faulted run ended with, after its rerun. */
+export interface RunOutcome {
+  /** The rerun finished cleanly (exit 0, or whatever the row counts as done). */
+  finished: boolean;
+  lost?: number;
+  duplicated?: number;
+  wrong?: number;
+  damaged?: number;
+  tempFiles?: number;
+  leaked: number;
+  seconds: number;
+  detail: string;
+}
+
+/** Adds one faulted run to its row: recovered only when it finished with nothing lost, doubled, wrong or damaged. */
+export function addRun(row: Row, o: RunOutcome): void {
+  const bad = (o.lost ?? 0) + (o.duplicated ?? 0) + (o.wrong ?? 0) + (o.damaged ?? 0);
+  row.runs_tried++;
+  if (o.finished && bad === 0) row.runs_recovered++;
+  row.instances_lost += o.lost ?? 0;
+  row.instances_duplicated += o.duplicated ?? 0;
+  row.wrong_verdicts += o.wrong ?? 0;
+  row.damaged_files += o.damaged ?? 0;
+  row.temp_files_left += o.tempFiles ?? 0;
+  row.containers_leaked += o.leaked;
+  row.recover_seconds = Math.max(row.recover_seconds, Math.round(o.seconds * 10) / 10);
+  row.detail.push(o.detail);
+}
+
+/** Adds one faulted eval run (after its rerun) to the row, judged against the reference verdicts. */
+export function judge(
   row: Row,
   ref: Reference,
   state: RunState,
   leaked: number,
   recoverSeconds: number,
   detail: string,
-): Promise<void> {
-  const lost = [...ref.verdicts.keys()].filter((id) => !state.verdicts.has(id)).length;
+): void {
   const wrongIds = [...state.verdicts].filter(([id, v]) => ref.verdicts.get(id) !== v).map(([id]) => id);
-  const wrong = wrongIds.length;
-  row.runs_tried++;
-  if (lost === 0 && wrong === 0 && state.duplicated === 0 && state.damaged === 0) row.runs_recovered++;
-  row.instances_lost += lost;
-  row.instances_duplicated += state.duplicated;
-  row.wrong_verdicts += wrong;
-  row.damaged_files += state.damaged;
-  row.temp_files_left += state.tempFiles;
-  row.containers_leaked += leaked;
-  row.recover_seconds = Math.max(row.recover_seconds, Math.round(recoverSeconds * 10) / 10);
-  row.detail.push(wrong ? `${detail}; WRONG verdict: ${wrongIds.join(', ')}` : detail);
+  addRun(row, {
+    finished: true,
+    lost: [...ref.verdicts.keys()].filter((id) => !state.verdicts.has(id)).length,
+    duplicated: state.duplicated,
+    wrong: wrongIds.length,
+    damaged: state.damaged,
+    tempFiles: state.tempFiles,
+    leaked,
+    seconds: recoverSeconds,
+    detail: wrongIds.length ? `${detail}; WRONG verdict: ${wrongIds.join(', ')}` : detail,
+  });
 }
 
 /** Reruns a run id to the end and judges it. */
@@ -95,7 +123,7 @@ export async function rerunAndJudge(
   const seconds = (Date.now() - t) / 1000;
   const state = await runState(join(world.root, reportDir), runId);
   const leaked = await containersOf(runId, options.dockerHost);
-  await judge(
+  judge(
     row,
     ref,
     state,
