@@ -4,6 +4,7 @@ import {
   createSandbox,
   LocalBackend,
   type Logger,
+  type ReapLeftovers,
   reapLocalSandboxes,
   type Sandbox,
   type SandboxOptions,
@@ -30,7 +31,7 @@ export interface BackendKit {
    * Removes sandboxes killed earlier processes left: of one run id (see runEvaluation's reapLeftovers), or
    * without one every sandbox whose owner process is gone.
    */
-  reapLeftovers: (options: { runId?: string; signal?: AbortSignal }) => Promise<unknown>;
+  reapLeftovers: ReapLeftovers;
   /** The Docker builder (docker only): env sharing, slimming and image storage need images. */
   dockerBuilder?: EnvBuilder;
 }

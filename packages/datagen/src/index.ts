@@ -1,6 +1,4 @@
-export { type MinedCommit, walkHistory, type WalkOptions } from './history.js';
-export { changedFiles, type FileChange, fileAtCommit, readBlobBytes } from './tree-diff.js';
-export { gitFileDiff, isBinary } from './unified-diff.js';
+export { type Candidate, toCandidate } from './candidates.js';
 export {
   type CandidateLimits,
   DEFAULT_LIMITS,
@@ -14,10 +12,16 @@ export {
   splitChange,
   type TestFileRules,
 } from './classify.js';
-export { deriveTransitions, type Transitions } from './transitions.js';
-export { type Candidate, toCandidate } from './candidates.js';
+export {
+  type DatasetEnvOptions,
+  goldResolvesIn,
+  shareDatasetEnvs,
+  slimDatasetEnvs,
+} from './dataset-envs.js';
 export { emptyFunnel, type Funnel } from './funnel.js';
+export { type MinedCommit, type WalkOptions, walkHistory } from './history.js';
 export { type MineOptions, type MineResult, mineRepository, repoNameOf } from './mine.js';
+export { plannedEnvs } from './planned-envs.js';
 export {
   issueRefs,
   llmStatementRewriter,
@@ -27,13 +31,9 @@ export {
   type StatementSource,
   statementFromCommit,
 } from './statement.js';
-export { packageVersion } from './version.js';
-export {
-  type DatasetEnvOptions,
-  goldResolvesIn,
-  shareDatasetEnvs,
-  slimDatasetEnvs,
-} from './dataset-envs.js';
-export { verifiedEnv } from './verified-env.js';
-export { plannedEnvs } from './planned-envs.js';
 export { type StatementQuality, statementQuality } from './statement-quality.js';
+export { deriveTransitions, type Transitions } from './transitions.js';
+export { changedFiles, type FileChange, fileAtCommit, readBlobBytes } from './tree-diff.js';
+export { gitFileDiff, isBinary } from './unified-diff.js';
+export { verifiedEnv } from './verified-env.js';
+export { packageVersion } from './version.js';

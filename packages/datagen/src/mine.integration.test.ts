@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { EnvBuilder } from '@repoforge/deps';
 import { Instance, parseRecords } from '@repoforge/schema';
 import { baseImage, skipWithoutDocker, tempDir } from '@repoforge/test-utils';
-import { EnvBuilder } from '@repoforge/deps';
 import { describe, expect, it } from 'vitest';
 import { createDemoRepos } from './demo/index.js';
 import { mineRepository } from './index.js';

@@ -1,7 +1,5 @@
 import * as fs from 'node:fs';
 import { existsSync } from 'node:fs';
-import git from 'isomorphic-git';
-import pLimit from 'p-limit';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -9,9 +7,9 @@ import {
   type EnvProvider,
   envSpecHash,
   obtainEnv,
-  testsNeedingNetwork,
   planEnv,
   snapshotFromGit,
+  testsNeedingNetwork,
   toHarnessEnvSpec,
 } from '@repoforge/deps';
 import {
@@ -19,12 +17,21 @@ import {
   evalSandboxCreator,
   gradeLog,
   EnvSpec as HarnessEnvSpec,
-  parseJUnitXml,
   junitNamerFor,
+  parseJUnitXml,
   RepoCache,
   type RepoLocation,
   runInstance,
 } from '@repoforge/harness';
+import {
+  createSandbox,
+  type Logger,
+  type ReapLeftovers,
+  reapLeftoversBestEffort,
+  type Sandbox,
+  type SandboxOptions,
+  SandboxPool,
+} from '@repoforge/sandbox';
 import {
   formatJsonl,
   Instance,
@@ -32,15 +39,10 @@ import {
   serializeInstance,
   type TestStatusMap,
 } from '@repoforge/schema';
-import { z } from 'zod';
 import { acquireRunLock, readJsonFile, writeFileAtomic } from '@repoforge/schema/node';
-import {
-  createSandbox,
-  type Logger,
-  type Sandbox,
-  type SandboxOptions,
-  SandboxPool,
-} from '@repoforge/sandbox';
+import git from 'isomorphic-git';
+import pLimit from 'p-limit';
+import { z } from 'zod';
 import { type Candidate, toCandidate } from './candidates.js';
 import type { CandidateLimits, RejectReason, TestFileRules } from './classify.js';
 import { emptyFunnel, type Funnel, reject } from './funnel.js';
@@ -79,7 +81,7 @@ export interface MineOptions {
    * Removes sandboxes whose owner process is gone (a killed earlier miner's), once the output's lock is held.
    * Default with Docker sandboxes: `reapSandboxes()` from `@repoforge/sandbox/docker`.
    */
-  reapLeftovers?: (options: { signal?: AbortSignal }) => Promise<unknown>;
+  reapLeftovers?: ReapLeftovers;
   statement?: Omit<StatementOptions, 'signal'>;
   logger?: Logger;
   onProgress?: (
@@ -175,22 +177,16 @@ export async function mineRepository(options: MineOptions): Promise<MineResult> 
   // Two miners writing one output (and its resume state) would interleave; the second refuses.
   const lock = await acquireRunLock(`${options.out}.lock`, options.out);
   try {
-    await reapLeftovers(options);
+    await reapLeftoversBestEffort({
+      reap: options.reapLeftovers,
+      dockerDefault: !options.createSandbox,
+      signal: options.signal,
+      logger: options.logger,
+    });
     return await mine(options);
   } finally {
     await lock.release();
   }
-}
-
-/** Best effort: an engine that does not answer fails the mining where it is needed, with its own error. */
-async function reapLeftovers(options: MineOptions): Promise<void> {
-  const reap =
-    options.reapLeftovers ??
-    (options.createSandbox ? undefined : (await import('@repoforge/sandbox/docker')).reapSandboxes);
-  await reap?.({ signal: options.signal }).catch((error: Error) => {
-    options.signal?.throwIfAborted();
-    options.logger?.warn('could not remove sandboxes left by killed runs', { error: error.message });
-  });
 }
 
 async function mine(options: MineOptions): Promise<MineResult> {

@@ -1,7 +1,7 @@
 import {
   type BuiltEnv,
-  EnvBuilder,
   type EnvAttempt,
+  EnvBuilder,
   type EnvProvider,
   type EnvSpec,
   envSpecHash,
@@ -11,8 +11,8 @@ import {
   toHarnessEnvSpec,
 } from '@repoforge/deps';
 import type { RepoSource } from '@repoforge/harness';
-import { type Instance, memoAsync } from '@repoforge/schema';
 import type { Logger, Sandbox, SandboxOptions } from '@repoforge/sandbox';
+import { type Instance, memoAsync } from '@repoforge/schema';
 import { verifiedEnv } from './verified-env.js';
 
 /**

@@ -7,8 +7,8 @@ import {
   toHarnessEnvSpec,
 } from '@repoforge/deps';
 import { EnvSpec as HarnessEnvSpec, type RepoLocation, runInstance } from '@repoforge/harness';
-import type { Instance } from '@repoforge/schema';
 import type { Logger, Sandbox, SandboxOptions } from '@repoforge/sandbox';
+import type { Instance } from '@repoforge/schema';
 
 /**
  * An environment for an instance that is accepted only when its planned test command really runs tests at

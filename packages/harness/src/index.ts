@@ -1,7 +1,10 @@
+export { type PackedCommit, packCommitTree } from './commit-pack.js';
+export { NON_TEST_EXTS, renderTestCmd, TESTS_PLACEHOLDER, testDirectives } from './directives.js';
+export { previousDurations } from './durations.js';
 export { EnvImages, type EnvImagesOptions } from './env-images.js';
 export { EnvSpec, type EnvSpecInput, EnvSpecMap, envSpecFor } from './env-spec.js';
 export { HarnessError, type HarnessErrorCode } from './errors.js';
-export { NON_TEST_EXTS, renderTestCmd, TESTS_PLACEHOLDER, testDirectives } from './directives.js';
+export { evalPoolKey, evalSandboxCreator, TESTBED_TMPFS } from './eval-sandbox.js';
 export { type EvalScriptInput, filesOfPatch, makeEvalScript } from './eval-script.js';
 export { type Executor, LocalExecutor } from './executor.js';
 export { flakyTests } from './flaky.js';
@@ -9,16 +12,17 @@ export {
   canonicalTestName,
   exitCodeFromLog,
   expectedTestsSeen,
-  isTimedOutLog,
   type GradeOptions,
   type GradeResult,
   getEvalTestsReport,
   getLogsEval,
   getResolutionStatus,
   gradeLog,
+  isTimedOutLog,
   MARKERS,
   type ResolvedStatus,
 } from './grading.js';
+export { loadDataset, loadEnvSpecs, loadPredictions } from './load-inputs.js';
 export { materializeRepo } from './materialize.js';
 export {
   type JUnitCase,
@@ -37,15 +41,11 @@ export {
 } from './parsers/registry.js';
 export type { LogParser, ParseContext } from './parsers/types.js';
 export { instanceLogDir, LOG_FILES, modelDirName, summaryPath } from './paths.js';
-export { type PackedCommit, packCommitTree } from './commit-pack.js';
-export { evalPoolKey, evalSandboxCreator, TESTBED_TMPFS } from './eval-sandbox.js';
-export {
-  packageVersionAt,
-  RepoCache,
-  type RepoCacheOptions,
-  type RepoLocation,
-  type RepoSource,
-} from './repo-source.js';
+export { EnvAttemptRecord, EnvProvenance } from './provenance.js';
+export { decodeOutcome, type EncodedOutcome, encodeOutcome } from './queue/codec.js';
+export { assertRedisReachable, DEFAULT_QUEUE_NAME, jobIdFor, redisConnection } from './queue/connection.js';
+export { priorities, QueueExecutor, type QueueExecutorOptions } from './queue/executor.js';
+export { type QueueWorkerHandle, type QueueWorkerOptions, runQueueWorker } from './queue/worker.js';
 export {
   DEBIAN_UNSERVABLE,
   DEBIAN_UNSERVABLE_INSTANCES,
@@ -57,16 +57,23 @@ export {
   swebenchRecipeMap,
 } from './recipes/swebench.js';
 export {
+  packageVersionAt,
+  RepoCache,
+  type RepoCacheOptions,
+  type RepoLocation,
+  type RepoSource,
+} from './repo-source.js';
+export {
   type EvaluationEvent,
   type EvaluationOptions,
   type EvaluationResult,
-  type ResolvedEnv,
   instanceImageRef,
+  type ResolvedEnv,
   runEvaluation,
 } from './run-evaluation.js';
 export { type InstanceOutcome, type RunInstanceInput, runInstance } from './run-instance.js';
-export { EnvAttemptRecord, EnvProvenance } from './provenance.js';
-export { readRunResults, type RunResult } from './run-results.js';
+export { type RunResult, readRunResults } from './run-results.js';
+export { makeRunSummary } from './summary.js';
 export {
   errorOutcome,
   evaluateTask,
@@ -74,10 +81,3 @@ export {
   type TaskContext,
   writeOutcomeFiles,
 } from './task.js';
-export { makeRunSummary } from './summary.js';
-export { loadDataset, loadEnvSpecs, loadPredictions } from './load-inputs.js';
-export { decodeOutcome, type EncodedOutcome, encodeOutcome } from './queue/codec.js';
-export { assertRedisReachable, DEFAULT_QUEUE_NAME, jobIdFor, redisConnection } from './queue/connection.js';
-export { priorities, QueueExecutor, type QueueExecutorOptions } from './queue/executor.js';
-export { type QueueWorkerHandle, type QueueWorkerOptions, runQueueWorker } from './queue/worker.js';
-export { previousDurations } from './durations.js';

@@ -1,5 +1,5 @@
-import type { Readable } from 'node:stream';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { ImageBuilder } from '@repoforge/sandbox/docker';
 import {
   baseImage,

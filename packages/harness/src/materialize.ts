@@ -1,6 +1,6 @@
 import type { FileInput, Sandbox } from '@repoforge/sandbox';
-import { HarnessError } from './errors.js';
 import { materializeScript, type PackedCommit, packCommitTree } from './commit-pack.js';
+import { HarnessError } from './errors.js';
 import type { RepoLocation } from './repo-source.js';
 
 /**

@@ -1,7 +1,7 @@
 import { formatInstanceReportFile, type Instance } from '@repoforge/schema';
 import { tempDir } from '@repoforge/test-utils';
 import { describe, expect, it } from 'vitest';
-import { type Executor, type EvaluationOptions, LOG_FILES, runEvaluation } from './index.js';
+import { type EvaluationOptions, type Executor, LOG_FILES, runEvaluation } from './index.js';
 
 const instance: Instance = {
   repo: 'acme/lib',

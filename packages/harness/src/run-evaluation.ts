@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import {
   createSandbox,
   type Logger,
+  type ReapLeftovers,
+  reapLeftoversBestEffort,
   type Sandbox,
   type SandboxOptions,
   SandboxPool,
@@ -71,7 +73,7 @@ export interface EvaluationOptions {
    * from `@repoforge/sandbox/docker`; local: `reapLocalSandboxes()`). Called once the run lock is held, so no
    * live process of this run id can own them; skipped with a remote `executor` (its workers own theirs).
    */
-  reapLeftovers?: (options: { runId: string; signal?: AbortSignal }) => Promise<unknown>;
+  reapLeftovers?: ReapLeftovers;
   /** Log parser for every instance, over the instance's own and the env spec's. */
   parser?: string;
   /** Regrade from saved logs; run nothing. */
@@ -274,24 +276,6 @@ async function staleResult(
   return `it ran in ${before.source} (${before.detail}), this run uses ${current.source} (${current.detail})`;
 }
 
-/** The injected reaper, or with the default (Docker) sandboxes the Docker one. */
-async function reapLeftovers(options: EvaluationOptions): Promise<void> {
-  if (options.rewriteReports) return; // regrading saved logs starts no sandbox: no engine needed
-  const reap =
-    options.reapLeftovers ??
-    (options.createSandbox ? undefined : (await import('@repoforge/sandbox/docker')).reapSandboxes);
-  try {
-    await reap?.({ runId: options.runId, signal: options.signal });
-  } catch (error) {
-    // Best effort: an engine that does not answer fails the run where it is needed, with its own error.
-    options.signal?.throwIfAborted();
-    options.logger?.warn('could not remove sandboxes left by an earlier process of this run', {
-      runId: options.runId,
-      error: (error as Error).message,
-    });
-  }
-}
-
 /**
  * Evaluates predictions on instances, SWE-bench-compatibly: per-instance logs and report.json under
  * `logs/run_evaluation/<run_id>/<model>/<instance_id>/`, and `<model>.<run_id>.json`. Re-running a run id
@@ -308,7 +292,15 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
   );
   const lock = await acquireRunLock(lockFile, `run id '${options.runId}'`);
   try {
-    if (!options.executor) await reapLeftovers(options);
+    // Regrading saved logs starts no sandbox (no engine needed); a remote executor's workers own theirs.
+    if (!options.executor && !options.rewriteReports)
+      await reapLeftoversBestEffort({
+        reap: options.reapLeftovers,
+        dockerDefault: !options.createSandbox,
+        runId: options.runId,
+        signal: options.signal,
+        logger: options.logger,
+      });
     return await evaluateRun(options, reportDir);
   } finally {
     await lock.release();

@@ -1,3 +1,4 @@
+import type { FileInput, Sandbox } from '@repoforge/sandbox';
 import {
   formatInstanceReportFile,
   type Instance,
@@ -5,17 +6,16 @@ import {
   type Prediction,
   type TestStatusMap,
 } from '@repoforge/schema';
-import type { FileInput, Sandbox } from '@repoforge/sandbox';
+import { materializeScript, packCommitTree } from './commit-pack.js';
+import { renderTestCmd, testDirectives } from './directives.js';
 import type { EnvSpec } from './env-spec.js';
 import { HarnessError } from './errors.js';
-import { renderTestCmd, testDirectives } from './directives.js';
 import { makeEvalScript } from './eval-script.js';
 import { expectedTestsSeen, gradeLog, MARKERS } from './grading.js';
+import { packFiles } from './materialize.js';
 import { junitNamerFor, parseJUnitXml } from './parsers/junit.js';
 import { FAIL_ONLY_REPOS } from './parsers/registry.js';
 import { LOG_FILES } from './paths.js';
-import { materializeScript, packCommitTree } from './commit-pack.js';
-import { packFiles } from './materialize.js';
 import type { RepoLocation } from './repo-source.js';
 
 const REPO_DIR = '/testbed';

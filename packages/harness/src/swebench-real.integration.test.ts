@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 
-import { Instance, parseRecords, type Prediction } from '@repoforge/schema';
+import { Instance, type Prediction, parseRecords } from '@repoforge/schema';
 import { baseImage, sharedFixture, skipWithoutFixturesOrDocker, tempDir } from '@repoforge/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RepoCache, runEvaluation } from './index.js';

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
+import type { Logger, SandboxPool } from '@repoforge/sandbox';
 import type { Instance, Prediction } from '@repoforge/schema';
 import { writeFileAtomic } from '@repoforge/schema/node';
-import type { Logger, SandboxPool } from '@repoforge/sandbox';
 import type { EnvImages } from './env-images.js';
-import { evalPoolKey } from './eval-sandbox.js';
 import type { EnvSpec } from './env-spec.js';
+import { evalPoolKey } from './eval-sandbox.js';
 import { flakyTests } from './flaky.js';
 import { LOG_FILES } from './paths.js';
 import type { EnvProvenance } from './provenance.js';

@@ -1,7 +1,7 @@
 import { baseImage, skipWithoutDocker } from '@repoforge/test-utils';
 import { describe, expect, it } from 'vitest';
-import { createSandbox, SandboxPool } from './index.js';
 import { ImageBuilder, storageReport } from './docker.js';
+import { createSandbox, SandboxPool } from './index.js';
 
 const uniq = `${process.pid}-${Date.now()}`;
 

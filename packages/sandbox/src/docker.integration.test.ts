@@ -3,8 +3,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { baseImage, firstStdout, skipWithoutDocker, tempDir } from '@repoforge/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createSandbox, ExecError, type Sandbox, SandboxError } from './index.js';
 import { reapSandboxes } from './docker.js';
+import { createSandbox, ExecError, type Sandbox, SandboxError } from './index.js';
 
 const runId = `test-docker-${process.pid}`;
 const open: Sandbox[] = [];

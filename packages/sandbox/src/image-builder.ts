@@ -4,12 +4,12 @@ import { homedir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
+import { callSignal } from './call-signal.js';
 import { type DockerConnection, dockerClient, statusOf } from './docker/engine.js';
 import { SandboxError } from './errors.js';
 import { Semaphore } from './semaphore.js';
 import { tarFiles } from './tar.js';
 import type { Logger } from './types.js';
-import { callSignal } from './call-signal.js';
 
 /** What to build: a Dockerfile's text and its context (files in memory, or a host directory). */
 export interface ImageSpec {

@@ -7,10 +7,11 @@ export { createSandbox, resolveBackend } from './create-sandbox.js';
 export { checkExecResult, ExecError, SandboxError, type SandboxErrorCode } from './errors.js';
 export { shellQuote } from './exec-wrapper.js';
 export { parseBytes } from './limits.js';
+export { isLocalEnv, LOCAL_ENV_MANIFEST, LocalEnvManifest, readLocalEnv } from './local/env-manifest.js';
 export { LocalBackend, type LocalBackendOptions } from './local/local-backend.js';
 export { type LocalReapOptions, reapLocalSandboxes } from './local/local-reaper.js';
-export { isLocalEnv, LOCAL_ENV_MANIFEST, LocalEnvManifest, readLocalEnv } from './local/env-manifest.js';
 export { type PoolLease, SandboxPool, type SandboxPoolOptions } from './pool.js';
+export { type ReapLeftovers, reapLeftoversBestEffort } from './reap-leftovers.js';
 export type {
   ExecOptions,
   ExecResult,

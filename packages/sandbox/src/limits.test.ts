@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseBytes, shellQuote } from './index.js';
 import { chainIds, computeStorageReport, imageSpecHash } from './docker.js';
+import { parseBytes, shellQuote } from './index.js';
 
 describe('parseBytes', () => {
   it('reads Docker-style sizes', () => {

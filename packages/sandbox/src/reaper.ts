@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
+import { callSignal } from './call-signal.js';
 import { type DockerConnection, dockerClient, statusOf } from './docker/engine.js';
 import { OWNER_HOST_LABEL, OWNER_PID_LABEL, RUN_ID_LABEL, SANDBOX_LABEL } from './docker/labels.js';
-import { callSignal } from './call-signal.js';
 import { ownerAlive } from './local/local-reaper.js';
 
 /** Which leftovers to remove. */

@@ -1,13 +1,13 @@
-import { plannedEnvs, shareDatasetEnvs, slimDatasetEnvs } from '@repoforge/datagen';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { plannedEnvs, shareDatasetEnvs, slimDatasetEnvs } from '@repoforge/datagen';
 import { envSpecHash, planEnv, resolveCommit, snapshotFromGit } from '@repoforge/deps';
 import { loadDataset, RepoCache } from '@repoforge/harness';
-import { writeFileAtomic } from '@repoforge/schema/node';
 import type { Instance } from '@repoforge/schema';
+import { writeFileAtomic } from '@repoforge/schema/node';
 import pLimit from 'p-limit';
-import { BACKEND_OPTION, backendKit } from '../backend.js';
 import { fileArg, numberArg } from '../args.js';
+import { BACKEND_OPTION, backendKit } from '../backend.js';
 import { type Command, UsageError } from '../command.js';
 import { cliLogger } from '../logger.js';
 import { Progress } from '../progress.js';

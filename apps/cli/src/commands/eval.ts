@@ -1,6 +1,6 @@
-import { plannedEnvs } from '@repoforge/datagen';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { plannedEnvs } from '@repoforge/datagen';
 import {
   FAIL_ONLY_REPOS,
   gradeLog,
@@ -8,17 +8,17 @@ import {
   loadEnvSpecs,
   loadPredictions,
   previousDurations,
-  RECIPE_REPOS,
   QueueExecutor,
-  runQueueWorker,
+  RECIPE_REPOS,
   RepoCache,
   resolveLogParserName,
   runEvaluation,
+  runQueueWorker,
 } from '@repoforge/harness';
 import { formatInstanceReportFile } from '@repoforge/schema';
 import { fileArg, numberArg } from '../args.js';
-import { type Command, UsageError } from '../command.js';
 import { BACKEND_OPTION, backendKit } from '../backend.js';
+import { type Command, UsageError } from '../command.js';
 import { cliLogger } from '../logger.js';
 import { Progress } from '../progress.js';
 

@@ -1,8 +1,8 @@
-import { plannedEnvs } from '@repoforge/datagen';
 import { resolve } from 'node:path';
+import { plannedEnvs } from '@repoforge/datagen';
 import { EnvSpec, envSpecFor, loadDataset, loadEnvSpecs, RepoCache } from '@repoforge/harness';
 import { GroupServer, HttpPolicy, RolloutEngine, RolloutOutput } from '@repoforge/rl-scaffold';
-import { SandboxPool } from '@repoforge/sandbox';
+import { reapLeftoversBestEffort, SandboxPool } from '@repoforge/sandbox';
 import { fileArg, numberArg } from '../args.js';
 import { BACKEND_OPTION, backendKit } from '../backend.js';
 import { type Command, UsageError } from '../command.js';
@@ -66,7 +66,7 @@ const run: Command = {
     // Rerunning with the same --out resumes: finished groups are kept, their instances skipped.
     const output = await RolloutOutput.open(resolve(io.cwd, values.out), { sft, signal });
     // Sandboxes a killed earlier run left (their owner process is gone).
-    await kit.reapLeftovers({ signal });
+    await reapLeftoversBestEffort({ reap: kit.reapLeftovers, dockerDefault: false, signal, logger });
     const todo = dataset.filter((i) => !output.finished.has(i.instance_id));
     if (output.finished.size)
       io.stderr.write(

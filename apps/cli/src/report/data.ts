@@ -1,4 +1,4 @@
-import { readRunResults, type RunResult } from '@repoforge/harness';
+import { type RunResult, readRunResults } from '@repoforge/harness';
 
 /** One instance row of the HTML report: the harness's result, with its difficulty label when there is one. */
 interface ReportRow extends RunResult {

@@ -29,6 +29,6 @@ export async function createDemoRepos(
   return { python, node: nodeDir };
 }
 
+export { npmLockfile } from './lockfile.js';
 export { nodeRecipe, pythonRecipe, type RecipeOptions } from './recipes.js';
 export { type RecipeCommit, writeRepo } from './write-repo.js';
-export { npmLockfile } from './lockfile.js';

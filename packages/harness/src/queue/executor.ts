@@ -1,5 +1,5 @@
-import type { Job, Queue, QueueEvents } from 'bullmq';
 import type { Logger } from '@repoforge/sandbox';
+import type { Job, Queue, QueueEvents } from 'bullmq';
 import type { Executor } from '../executor.js';
 import type { InstanceOutcome } from '../run-instance.js';
 import { errorOutcome, type InstanceTask } from '../task.js';

@@ -1,4 +1,3 @@
-import type { Worker } from 'bullmq';
 import {
   createSandbox,
   type Logger,
@@ -6,10 +5,11 @@ import {
   type SandboxOptions,
   SandboxPool,
 } from '@repoforge/sandbox';
+import type { Worker } from 'bullmq';
 import { EnvImages } from '../env-images.js';
+import { evalSandboxCreator } from '../eval-sandbox.js';
 import type { RepoSource } from '../repo-source.js';
 import { evaluateTask, type InstanceTask } from '../task.js';
-import { evalSandboxCreator } from '../eval-sandbox.js';
 import { encodeOutcome } from './codec.js';
 import { assertRedisReachable, DEFAULT_QUEUE_NAME, loadBullMQ, redisConnection } from './connection.js';
 

@@ -1,12 +1,12 @@
 import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
+import { callSignal } from '../call-signal.js';
 import { SandboxError } from '../errors.js';
 import { parseBytes } from '../limits.js';
 import type { Sandbox, SandboxBackend, SandboxOptions } from '../types.js';
 import { DockerSandbox } from './docker-sandbox.js';
 import { type DockerConnection, dockerClient, engineAnswers, pingEngine, statusOf } from './engine.js';
 import { sandboxLabels } from './labels.js';
-import { callSignal } from '../call-signal.js';
 
 /** The image sandboxes use when none is given (built by tools/setup-docker.sh). */
 export const DEFAULT_IMAGE = 'repoforge/base:bookworm';

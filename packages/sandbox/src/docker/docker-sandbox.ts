@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Duplex, Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { pack as tarPack } from 'tar-fs';
+import { callSignal } from '../call-signal.js';
 import { checkExecResult, SandboxError } from '../errors.js';
 import { killCommand, toArgv, wrapCommand } from '../exec-wrapper.js';
 import { DEFAULT_MAX_OUTPUT_BYTES, ExecDeadline, OutputCollector } from '../output.js';
@@ -10,7 +11,6 @@ import type { ExecOptions, ExecResult, FileInput, Sandbox } from '../types.js';
 import { demuxDockerStream } from './demux.js';
 import { statusOf } from './engine.js';
 import { extractTarSafely } from './safe-extract.js';
-import { callSignal } from '../call-signal.js';
 
 const OOM_PROBE = 'cat /sys/fs/cgroup/memory.events /sys/fs/cgroup/memory/memory.oom_control 2>/dev/null';
 

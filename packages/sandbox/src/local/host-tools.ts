@@ -1,8 +1,8 @@
-import { memoAsync } from '@repoforge/schema';
 import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
+import { memoAsync } from '@repoforge/schema';
 
 const cache = new Map<string, Promise<string | undefined>>();
 
