@@ -33,6 +33,13 @@ describe('repoforge CLI', () => {
     expect(t.stderr()).not.toMatch(/positional argument/);
   });
 
+  it('a --pip-index-url that is no URL is a usage error before anything runs', async () => {
+    const t = bufferedIO();
+    const args = ['eval', 'run', '--dataset', 'package.json', '--run-id', 'r', '--predictions', 'gold'];
+    expect(await runCli([...args, '--recipes', 'pip', '--pip-index-url', 'mirror:no'], t.io)).toBe(2);
+    expect(t.stderr()).toMatch(/^repoforge: --pip-index-url is not an http\(s\) URL: mirror:no\n/);
+  });
+
   it('--version works like the version command', async () => {
     const t = bufferedIO();
     expect(await runCli(['--version'], t.io)).toBe(0);

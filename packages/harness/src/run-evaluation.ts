@@ -30,7 +30,13 @@ import { shorten } from './load-inputs.js';
 import { FAIL_ONLY_REPOS, LOG_PARSERS, MSWE_PARSERS, resolveLogParserName } from './parsers/registry.js';
 import { instanceLogDir, LOG_FILES, summaryPath } from './paths.js';
 import { EnvAttemptRecord, EnvProvenance } from './provenance.js';
-import { RECIPE_REPOS, type RecipeFlavour, recipeUnservable, swebenchRecipe } from './recipes/swebench.js';
+import {
+  RECIPE_REPOS,
+  type RecipeFlavour,
+  type RecipeOptions,
+  recipeUnservable,
+  swebenchRecipe,
+} from './recipes/swebench.js';
 import { packageVersionAt, type RepoSource } from './repo-source.js';
 import type { InstanceOutcome } from './run-instance.js';
 import { makeRunSummary, readReportVerdict } from './summary.js';
@@ -98,8 +104,11 @@ export interface EvaluationOptions {
    * (apt only) or `pip` (SWE-bench's pins; needs PyPI and Docker Hub). Off when absent.
    */
   recipes?: RecipeFlavour;
-  /** The base image Debian recipes build on (default repoforge/base:bookworm). */
-  debianBase?: string;
+  /**
+   * Where the recipes' images and packages come from: the Debian flavour's base image (default
+   * repoforge/base:bookworm), the pip flavour's `python:{python}` image and PyPI index (a mirror).
+   */
+  recipeOptions?: RecipeOptions;
   logger?: Logger;
   onEvent?: (event: EvaluationEvent) => void;
   signal?: AbortSignal;
@@ -178,7 +187,7 @@ async function envOf(
     const why = recipeUnservable(inst, options.recipes);
     if (why)
       throw new HarnessError('NOT_SERVABLE', `not servable by the ${options.recipes} recipe flavour: ${why}`);
-    const recipe = swebenchRecipe(inst, options.recipes, { debianBase: options.debianBase });
+    const recipe = swebenchRecipe(inst, options.recipes, options.recipeOptions);
     if (recipe) {
       const spec = EnvSpec.parse(recipe);
       return { spec, provenance: { source: 'recipe', detail: `${options.recipes}:${specHash(spec)}` } };

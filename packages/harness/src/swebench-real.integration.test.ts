@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 
 import { Instance, type Prediction, parseRecords } from '@repoforge/schema';
-import { baseImage, sharedFixture, skipWithoutFixturesOrDocker, tempDir } from '@repoforge/test-utils';
+import {
+  baseImage,
+  noopPredictions,
+  sharedFixture,
+  skipWithoutFixturesOrDocker,
+  tempDir,
+} from '@repoforge/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RepoCache, runEvaluation } from './index.js';
 
@@ -11,17 +17,6 @@ import { RepoCache, runEvaluation } from './index.js';
  * every gold patch resolves, and the same tests without the fix resolve none.
  */
 const skip = await skipWithoutFixturesOrDocker('the 24 real SWE-bench instances are');
-
-// A patch that applies and changes nothing the tests see: the "before" side of every instance.
-const NOOP_PATCH = [
-  'diff --git a/REPOFORGE_NOOP b/REPOFORGE_NOOP',
-  'new file mode 100644',
-  '--- /dev/null',
-  '+++ b/REPOFORGE_NOOP',
-  '@@ -0,0 +1 @@',
-  '+no fix',
-  '',
-].join('\n');
 
 describe.skipIf(skip)('real SWE-bench Verified instances, built-in Debian recipes', () => {
   const dataset = !skip
@@ -45,7 +40,7 @@ describe.skipIf(skip)('real SWE-bench Verified instances, built-in Debian recipe
       reportDir: root.path,
       envSpecs: {},
       recipes: 'debian',
-      debianBase: baseImage,
+      recipeOptions: { debianBase: baseImage },
       repoSource: new RepoCache({ cacheDir: sharedFixture('repos'), clone: false }),
       maxWorkers: 2,
       timeoutSec: 900,
@@ -67,12 +62,7 @@ describe.skipIf(skip)('real SWE-bench Verified instances, built-in Debian recipe
   });
 
   it('resolves none without the fix', { timeout: 3_600_000 }, async () => {
-    const predictions = dataset.map((i) => ({
-      instance_id: i.instance_id,
-      model_name_or_path: 'noop',
-      model_patch: NOOP_PATCH,
-    }));
-    const { summary } = await evaluate('noop', predictions);
+    const { summary } = await evaluate('noop', noopPredictions(dataset));
     expect(summary.completed_instances).toBe(24);
     expect(summary.resolved_instances).toBe(0);
   });

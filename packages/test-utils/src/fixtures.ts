@@ -39,3 +39,17 @@ export function skipLoudly(reason: string): true {
   }
   return true;
 }
+
+/**
+ * Predictions that apply and change nothing the tests see (a new file at the root): the "before" side of
+ * every instance, so a run with them must resolve none.
+ */
+export function noopPredictions(instances: readonly { instance_id: string }[]) {
+  const patch =
+    'diff --git a/REPOFORGE_NOOP b/REPOFORGE_NOOP\nnew file mode 100644\n--- /dev/null\n+++ b/REPOFORGE_NOOP\n@@ -0,0 +1 @@\n+no fix\n';
+  return instances.map((i) => ({
+    instance_id: i.instance_id,
+    model_name_or_path: 'noop',
+    model_patch: patch,
+  }));
+}

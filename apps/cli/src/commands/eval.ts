@@ -101,6 +101,17 @@ const run: Command = {
         "built-in environments for SWE-bench repos without an --env-spec entry (pip: SWE-bench's pins)",
       default: 'debian',
     },
+    'python-image': {
+      type: 'string',
+      value: 'IMAGE',
+      description:
+        "the pip recipes' Python image, {python} standing for its version (default python:{python})",
+    },
+    'pip-index-url': {
+      type: 'string',
+      value: 'URL',
+      description: "a PyPI mirror (PEP 503 simple index) for the pip recipes' install steps",
+    },
     queue: {
       type: 'string',
       value: 'redis://HOST:PORT[/DB]',
@@ -122,6 +133,9 @@ const run: Command = {
     const recipes = String(values.recipes);
     if (recipes !== 'debian' && recipes !== 'pip' && recipes !== 'none')
       throw new UsageError('--recipes must be debian, pip or none');
+    const pipIndex = values['pip-index-url'];
+    if (typeof pipIndex === 'string' && !/^https?:\/\/[^/]/.test(pipIndex))
+      throw new UsageError(`--pip-index-url is not an http(s) URL: ${pipIndex.slice(0, 200)}`);
     const dataset = await loadDataset(datasetPath, { signal });
     const predictions =
       predArg === 'gold'
@@ -182,6 +196,10 @@ const run: Command = {
       instanceImageNamespace: values['instance-image-namespace'] as string | undefined,
       // Built-in recipes are Docker images; the local backend plans environments from each repo instead.
       recipes: recipes === 'none' || kit?.name === 'local' ? undefined : recipes,
+      recipeOptions: {
+        pythonImage: values['python-image'] as string | undefined,
+        pipIndexUrl: values['pip-index-url'] as string | undefined,
+      },
       repeat: numberArg(values, 'repeat', true),
       gradeMode: grading,
       wholeSuite: values['whole-suite'] === true ? true : undefined,

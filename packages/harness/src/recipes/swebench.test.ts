@@ -33,6 +33,31 @@ describe('built-in SWE-bench recipes', () => {
     );
   });
 
+  it('pip: the Python image and the package index can point at a mirror', () => {
+    const django = { repo: 'django/django', version: '4.0' };
+    const hub = swebenchRecipe(django, 'pip')!.dockerfile!;
+    expect(hub).toMatch(/^FROM python:3\.8\n/);
+    expect(hub).not.toContain('PIP_INDEX_URL');
+    const mirror = swebenchRecipe(django, 'pip', {
+      pythonImage: 'mirror.example:5000/library/python:{python}-slim',
+      pipIndexUrl: 'http://10.0.0.7:3141/root/pypi/+simple/',
+    })!.dockerfile!;
+    expect(mirror).toMatch(/^FROM mirror\.example:5000\/library\/python:3\.8-slim\n/);
+    // Plain http needs its host trusted, or pip ignores the index; https needs nothing more.
+    expect(mirror).toContain(
+      'ENV PIP_INDEX_URL=http://10.0.0.7:3141/root/pypi/+simple/ PIP_TRUSTED_HOST=10.0.0.7\n',
+    );
+    const https = swebenchRecipe(django, 'pip', { pipIndexUrl: 'https://pypi.internal/simple' })!.dockerfile!;
+    expect(https).toContain('ENV PIP_INDEX_URL=https://pypi.internal/simple\n');
+    expect(() => swebenchRecipe(django, 'pip', { pipIndexUrl: 'pypi.internal/simple' })).toThrow(
+      /pipIndexUrl is not an http\(s\) URL/,
+    );
+    // The Debian flavour ignores the pip options; its base image is its own option.
+    expect(
+      swebenchRecipe(django, 'debian', { pipIndexUrl: 'https://x/simple', debianBase: 'b:1' })!.dockerfile,
+    ).toMatch(/^FROM b:1\n(?![\s\S]*PIP_INDEX_URL)/);
+  });
+
   it('say which instances the Debian flavour cannot serve, and why', () => {
     expect(recipeUnservable({ instance_id: 'x', repo: 'sympy/sympy', version: '1.1' }, 'debian')).toMatch(
       /collections\.Mapping/,

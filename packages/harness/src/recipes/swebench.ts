@@ -1,4 +1,5 @@
 import type { EnvSpecInput } from '../env-spec.js';
+import { HarnessError } from '../errors.js';
 
 /**
  * Built-in environments for SWE-bench's repositories, as data in the env-spec file's shape
@@ -162,15 +163,36 @@ function debianSpec(repo: string, base: string): EnvSpecInput | undefined {
   };
 }
 
-function pipSpec(repo: string, version: string): EnvSpecInput | undefined {
+/** Where the pip flavour gets Python and packages (defaults: Docker Hub's `python:<x.y>` and PyPI). */
+export interface PipRecipeOptions {
+  /** The image per Python version, `{python}` standing for `3.11` etc. Default `python:{python}`. */
+  pythonImage?: string;
+  /** A PyPI mirror or stand-in (PEP 503 simple index) for the install steps; plain http is trusted by host. */
+  pipIndexUrl?: string;
+}
+
+/** The Dockerfile lines that point pip at `url` (none for PyPI). */
+function pipIndexLines(url: string | undefined): string[] {
+  if (!url) return [];
+  const parsed = URL.canParse(url) ? new URL(url) : undefined;
+  if (!parsed || !/^https?:$/.test(parsed.protocol))
+    throw new HarnessError('INPUT_INVALID', `pipIndexUrl is not an http(s) URL: ${url.slice(0, 200)}`);
+  // pip refuses a plain-http index unless its host is trusted; https needs nothing more.
+  const trusted = parsed.protocol === 'http:' ? ` PIP_TRUSTED_HOST=${parsed.hostname}` : '';
+  return [`ENV PIP_INDEX_URL=${parsed.href}${trusted}`];
+}
+
+function pipSpec(repo: string, version: string, options: PipRecipeOptions): EnvSpecInput | undefined {
   const pythons = PIP_PYTHON[repo];
   const python = pythons?.[version] ?? pythons?.['*'];
   if (!python) return undefined;
+  const image = (options.pythonImage ?? 'python:{python}').replaceAll('{python}', python);
   return {
     dockerfile: [
-      `FROM python:${python}`,
+      `FROM ${image}`,
       'RUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq git patch locales > /dev/null && rm -rf /var/lib/apt/lists/*',
-      'ENV LANG=C.UTF-8 LC_ALL=C.UTF-8',
+      'ENV LANG=C.UTF-8 LC_ALL=C.UTF-8 PIP_DISABLE_PIP_VERSION_CHECK=1',
+      ...pipIndexLines(options.pipIndexUrl),
       '',
     ].join('\n'),
     install: PIP_INSTALL[repo] ?? ['python -m pip install -e .'],
@@ -192,15 +214,20 @@ export function recipeUnservable(
   );
 }
 
+/** Options of both flavours: the Debian base image, and the pip flavour's image and index. */
+export interface RecipeOptions extends PipRecipeOptions {
+  debianBase?: string;
+}
+
 /** The built-in recipe for an instance's repo and version, or undefined when there is none. */
 export function swebenchRecipe(
   instance: { repo: string; version?: string },
   flavour: RecipeFlavour,
-  options: { debianBase?: string } = {},
+  options: RecipeOptions = {},
 ): EnvSpecInput | undefined {
   return flavour === 'debian'
     ? debianSpec(instance.repo, options.debianBase ?? DEFAULT_DEBIAN_BASE)
-    : pipSpec(instance.repo, instance.version ?? '');
+    : pipSpec(instance.repo, instance.version ?? '', options);
 }
 
 /** The repos the built-in recipes know. */
@@ -212,7 +239,7 @@ export const RECIPE_REPOS: readonly string[] = Object.keys(TEST_CMDS);
  */
 export function swebenchRecipeMap(
   flavour: RecipeFlavour,
-  options: { debianBase?: string } = {},
+  options: RecipeOptions = {},
 ): Record<string, Record<string, EnvSpecInput>> {
   const map: Record<string, Record<string, EnvSpecInput>> = {};
   for (const repo of RECIPE_REPOS) {
