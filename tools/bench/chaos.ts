@@ -16,9 +16,13 @@ import { removeChaosEngine } from './chaos/engine.ts';
 import { engineRestartRow } from './chaos/engine-restart.ts';
 import { envBuildKill9Row } from './chaos/env-build-kill9.ts';
 import { kill9Row } from './chaos/kill9.ts';
+import { llmCacheDiskFullRow } from './chaos/llm-cache-disk-full.ts';
+import { localKill9Row } from './chaos/local-kill9.ts';
+import { mineDiskFullRow } from './chaos/mine-disk-full.ts';
 import { mineEngineRestartRow } from './chaos/mine-engine-restart.ts';
 import { mineKill9Row } from './chaos/mine-kill9.ts';
 import { redisRestartRow } from './chaos/redis-restart.ts';
+import { rolloutEngineRestartRow } from './chaos/rollout-engine-restart.ts';
 import { rolloutKill9Row } from './chaos/rollout-kill9.ts';
 import { type Reference, reference } from './chaos/rows.ts';
 import { makeWorld } from './chaos/world.ts';
@@ -42,9 +46,13 @@ const rows = {
   'kill -9 datagen mine': () => mineKill9Row(world),
   'kill -9 rollout run': () => rolloutKill9Row(world),
   'kill -9 env build (cold)': () => envBuildKill9Row(world),
+  'kill -9 eval run, local backend': () => localKill9Row(world, ref),
   'docker engine restart mid eval run': () => engineRestartRow(world, ref),
   'docker engine restart mid datagen mine': () => mineEngineRestartRow(world),
+  'docker engine restart mid rollout run': () => rolloutEngineRestartRow(world),
   'disk full (report dir)': () => diskFullRow(world, ref),
+  'disk full (datagen mine output)': () => mineDiskFullRow(world),
+  'disk full (LLM cache)': () => llmCacheDiskFullRow(world),
   'redis restart mid distributed eval': () => redisRestartRow(world, ref),
 };
 const results = [];

@@ -150,7 +150,12 @@ export async function runInstance(input: RunInstanceInput): Promise<InstanceOutc
   );
   let output: string;
   let run: { exitCode: number; junit?: TestStatusMap } | undefined;
+  // A sandbox whose engine restarted under a step answers every later command with SANDBOX_LOST (containers
+  // do not come back): asked once after the step, it turns a step cut short in any way into an error instance,
+  // never a verdict graded from a fragment.
+  const stillThere = () => sandbox.exec(['true'], { signal });
   if (!applied) {
+    await stillThere();
     // The run stops here; the log carries the marker, so grading gives patch_successfully_applied: false.
     log(`${MARKERS.APPLY_PATCH_FAIL}:\n`);
     output = `${MARKERS.APPLY_PATCH_FAIL}\n`;
@@ -169,6 +174,7 @@ export async function runInstance(input: RunInstanceInput): Promise<InstanceOutc
       env: input.env,
       signal,
     });
+    await stillThere();
     lap('tests_ms');
     if (r.timedOut) {
       const secs = Math.round(input.timeoutMs / 1000);

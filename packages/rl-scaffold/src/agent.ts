@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { materializeRepo, type RepoLocation } from '@repoforge/harness';
+import { isEngineFault, type Sandbox } from '@repoforge/sandbox';
 import type { ChatMessage, Instance, StopReason, TokenTrace, Trajectory } from '@repoforge/schema';
-import type { Sandbox } from '@repoforge/sandbox';
 import type { Policy } from './policy.js';
 import { TOOL_SPECS, ToolExecutor } from './tools.js';
 
@@ -112,6 +112,8 @@ export async function runEpisode(options: EpisodeOptions): Promise<Trajectory> {
       }
     }
   } catch (e) {
+    // The sandbox went away: no trajectory of this episode is the policy's (the caller retries or leaves it).
+    if (isEngineFault(e)) throw e;
     if (options.signal?.aborted) stop = 'aborted';
     else stop = 'error';
     error = e instanceof Error ? e.message : String(e);
@@ -125,7 +127,10 @@ export async function runEpisode(options: EpisodeOptions): Promise<Trajectory> {
       ],
       { cwd: dir, user: '0' },
     )
-    .catch(() => undefined);
+    .catch((e: unknown) => {
+      if (isEngineFault(e)) throw e;
+      return undefined;
+    });
   return {
     instance_id: instance.instance_id,
     sample_index: options.sampleIndex ?? 0,

@@ -1,6 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { EnvSpec, RepoLocation, RepoSource } from '@repoforge/harness';
+import { isEngineFault, type Logger, type SandboxPool } from '@repoforge/sandbox';
 import type { Instance, Trajectory } from '@repoforge/schema';
-import type { Logger, SandboxPool } from '@repoforge/sandbox';
 import { runEpisode } from './agent.js';
 import type { Policy } from './policy.js';
 import { gradeEpisode, type RewardMode } from './reward.js';
@@ -30,6 +31,14 @@ export interface RolloutOptions {
   maxStaleness?: number;
   /** Groups waiting for the consumer before workers stop starting new episodes (backpressure). */
   maxBufferedGroups?: number;
+  /**
+   * Times a job whose sandbox or engine went away (`isEngineFault`: a restarted engine, a removed container)
+   * runs again, after `engineRetryDelayMs` doubled per attempt (defaults 3 and 2000 ms: about 14 s for the
+   * engine to come back). Such a sample is never graded or written: out of retries, its instance is left
+   * unfinished — no group for it, `stats.unfinished` counts it — for a rerun on the same output to do.
+   */
+  engineRetries?: number;
+  engineRetryDelayMs?: number;
   logger?: Logger;
   /**
    * Replaces the sandboxed episode + grading with a function (simulations, benchmarks): it returns the graded
@@ -51,6 +60,10 @@ export interface RolloutStats {
   done: number;
   failed: number;
   resampled: number;
+  /** Jobs run again because their sandbox or engine went away. */
+  retried: number;
+  /** Instances left without a group because their engine stayed away (see `engineRetries`). */
+  unfinished: number;
   groups: number;
   rewardSum: number;
 }
@@ -78,6 +91,8 @@ function failedSample(
 interface Job {
   instance: Instance;
   sample: number;
+  /** Runs of this job lost to an engine fault so far. */
+  attempt?: number;
 }
 
 /**
@@ -92,6 +107,8 @@ export class RolloutEngine {
     done: 0,
     failed: 0,
     resampled: 0,
+    retried: 0,
+    unfinished: 0,
     groups: 0,
     rewardSum: 0,
   };
@@ -118,7 +135,38 @@ export class RolloutEngine {
     const nextChange = () => new Promise<void>((r) => waiters.push(r));
     signal?.addEventListener('abort', notify, { once: true });
     const version = () => this.options.policyVersion?.() ?? 0;
+    const abandoned = new Set<string>();
+    /** Requeues a job its engine lost (after a pause), or abandons its instance; false when not that. */
+    const engineLost = async (job: Job, error: unknown): Promise<boolean> => {
+      if (!isEngineFault(error)) return false;
+      const id = job.instance.instance_id;
+      const attempt = job.attempt ?? 0;
+      if (attempt >= (this.options.engineRetries ?? 3)) {
+        this.options.logger?.warn('rollout: engine lost, instance left for a rerun', {
+          id,
+          error: String(error),
+        });
+        if (!abandoned.has(id)) this.stats.unfinished++;
+        abandoned.add(id);
+        partial.delete(id);
+        return true;
+      }
+      this.stats.retried++;
+      this.options.logger?.warn('rollout: engine lost, sample retried', {
+        id,
+        attempt,
+        error: String(error),
+      });
+      await sleep((this.options.engineRetryDelayMs ?? 2000) * 2 ** attempt, undefined, { signal }).catch(
+        () => undefined,
+      );
+      if (signal?.aborted) return true; // stopping: the job stays undone, like every job not started
+      jobs.unshift({ ...job, attempt: attempt + 1 });
+      this.stats.queued = jobs.length;
+      return true;
+    };
     const complete = (instance: Instance, t: Trajectory) => {
+      if (abandoned.has(instance.instance_id)) return;
       const list = [...(partial.get(instance.instance_id) ?? []), t];
       partial.set(instance.instance_id, list);
       if (list.length < k) return;
@@ -152,9 +200,13 @@ export class RolloutEngine {
       const { instance } = job;
       const policyVersion = version();
       if (this.options.runSample) {
-        const t = await this.options
-          .runSample(instance, job.sample, policyVersion, signal)
-          .catch((error: unknown) => failedSample(instance, job.sample, policyVersion, error));
+        let t: Trajectory;
+        try {
+          t = await this.options.runSample(instance, job.sample, policyVersion, signal);
+        } catch (error) {
+          if (await engineLost(job, error)) return;
+          t = failedSample(instance, job.sample, policyVersion, error);
+        }
         if (t.stop_reason === 'error') this.stats.failed++;
         this.stats.done++;
         this.stats.rewardSum += t.reward ?? 0;
@@ -183,10 +235,14 @@ export class RolloutEngine {
             randomWorkdir: this.options.randomWorkdir,
             signal,
           });
+          // An episode its engine cut short in a way no command noticed is no sample: asked once, a sandbox
+          // that went away answers SANDBOX_LOST (containers do not come back), and the job runs again.
+          await lease.sandbox.exec(['true'], { signal });
         } finally {
           await lease.release();
         }
       } catch (error) {
+        if (await engineLost(job, error)) return;
         this.stats.failed++;
         complete(instance, failedSample(instance, job.sample, policyVersion, error));
         return;
@@ -212,6 +268,7 @@ export class RolloutEngine {
             await lease.release();
           }
         } catch (error) {
+          if (await engineLost(job, error)) return;
           trajectory.reward = 0;
           trajectory.metadata = { ...trajectory.metadata, grading_error: String(error) };
         }

@@ -1,6 +1,14 @@
+import { SandboxError } from '@repoforge/sandbox';
 import { Instance } from '@repoforge/schema';
 import { describe, expect, it } from 'vitest';
-import { GroupServer, RolloutEngine, toSftRecord, trimHistory, truncateMiddle } from './index.js';
+import {
+  GroupServer,
+  RolloutEngine,
+  ToolExecutor,
+  toSftRecord,
+  trimHistory,
+  truncateMiddle,
+} from './index.js';
 
 const inst = (id: string, repo = 'o/r') =>
   Instance.parse({
@@ -46,6 +54,51 @@ describe('rollout engine scheduling', () => {
       order.push(`${g.instance_id}:${g.samples.map((s) => s.sample_index).join(',')}`);
     expect(order).toEqual(['fast-1:0,1', 'slow-1:0,1']);
     expect(engine.stats).toMatchObject({ done: 4, groups: 2, failed: 0, rewardSum: 4 });
+  });
+
+  it('runs a sample its engine lost again, and leaves an instance whose engine stays away unwritten', async () => {
+    const lost = () => new SandboxError('SANDBOX_LOST', 'the container went away (engine restarted?)');
+    const runs: string[] = [];
+    const engine = new RolloutEngine({
+      policy: undefined as never,
+      envFor: undefined as never,
+      repoSource: undefined as never,
+      pool: undefined as never,
+      samples: 2,
+      concurrency: 2,
+      engineRetries: 2,
+      engineRetryDelayMs: 1,
+      runSample: async (i, s) => {
+        runs.push(`${i.instance_id}:${s}`);
+        // once lost: back after a retry; gone: lost every time; bad: the episode's own failure.
+        if (i.instance_id === 'once-1' && s === 0 && runs.filter((r) => r === 'once-1:0').length === 1)
+          throw lost();
+        if (i.instance_id === 'gone-1' && s === 1) throw new Error('exec failed', { cause: lost() });
+        if (i.instance_id === 'bad-1' && s === 0) throw new Error('policy exploded');
+        return traj(i.instance_id, s);
+      },
+    });
+    const groups = [];
+    for await (const g of engine.run([inst('once-1'), inst('gone-1'), inst('bad-1')])) groups.push(g);
+    const byId = new Map(groups.map((g) => [g.instance_id, g.samples]));
+    expect([...byId.keys()].sort()).toEqual(['bad-1', 'once-1']);
+    // The lost sample was run again, not graded as a failure.
+    expect(byId.get('once-1')!.map((t) => t.stop_reason)).toEqual(['finish', 'finish']);
+    expect(runs.filter((r) => r === 'once-1:0')).toHaveLength(2);
+    // Lost 1 + 2 retries times: no group (a rerun does it), its other sample dropped with it.
+    expect(runs.filter((r) => r === 'gone-1:1')).toHaveLength(3);
+    expect(byId.get('bad-1')!.map((t) => t.stop_reason)).toEqual(['error', 'finish']);
+    expect(engine.stats).toMatchObject({ retried: 3, unfinished: 1, failed: 1, groups: 2 });
+  });
+
+  it("tools hand the model a command's failure, but not a lost sandbox", async () => {
+    const sandbox = (error: Error) => ({ exec: async () => Promise.reject(error) }) as never;
+    const failed = await new ToolExecutor(sandbox(new Error('bad cwd')), '/w').run('execute_bash', {
+      command: 'ls',
+    });
+    expect(failed.output).toMatch(/^Error: bad cwd/);
+    const gone = new ToolExecutor(sandbox(new SandboxError('SANDBOX_LOST', 'gone')), '/w');
+    await expect(gone.run('execute_bash', { command: 'ls' })).rejects.toThrow(/gone/);
   });
 
   it('regenerates samples older than the staleness bound, and records failures without stopping others', async () => {

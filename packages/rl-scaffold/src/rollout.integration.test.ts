@@ -11,7 +11,7 @@ import {
   tempDir,
 } from '@repoforge/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HttpPolicy, type Policy, RolloutEngine, toSftRecord, ToolExecutor } from './index.js';
+import { HttpPolicy, type Policy, RolloutEngine, ToolExecutor, toSftRecord } from './index.js';
 
 const skip = await skipWithoutDocker();
 

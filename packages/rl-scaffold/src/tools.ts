@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import type { Sandbox } from '@repoforge/sandbox';
+import { isEngineFault, type Sandbox } from '@repoforge/sandbox';
 
 /** The tools in OpenAI function-calling form (what the policy sees). */
 export const TOOL_SPECS = [
@@ -89,7 +89,8 @@ export class ToolExecutor {
       if (name === 'str_replace_editor') return { output: await this.editor(args, signal) };
       return { output: `Error: unknown tool '${name}'. Tools: execute_bash, str_replace_editor, finish.` };
     } catch (error) {
-      if (signal?.aborted) throw error;
+      // A lost sandbox or engine is no tool result for the model to react to: the episode cannot go on.
+      if (signal?.aborted || isEngineFault(error)) throw error;
       return { output: `Error: ${(error as Error).message}` };
     }
   }
@@ -113,7 +114,8 @@ export class ToolExecutor {
   private async read(path: string): Promise<string | null> {
     try {
       return Buffer.from(await this.sandbox.readFile(path)).toString('utf8');
-    } catch {
+    } catch (error) {
+      if (isEngineFault(error)) throw error; // not "no such file": nothing can be read any more
       return null;
     }
   }

@@ -161,6 +161,18 @@ describe.skipIf(await skipWithoutDocker())('docker sandbox', () => {
     expect(await running).toMatchObject({ code: 'SANDBOX_LOST' });
   });
 
+  it('a command into a container that stopped (the engine restarted) or vanished is SANDBOX_LOST', async () => {
+    const { execFile } = await import('node:child_process');
+    const docker = (...args: string[]) =>
+      new Promise((ok, fail) => execFile('docker', args, (e) => (e ? fail(e) : ok(e))));
+    const stopped = await sandbox();
+    await docker('kill', stopped.id);
+    await expect(stopped.exec('true')).rejects.toMatchObject({ code: 'SANDBOX_LOST' });
+    const removed = await sandbox();
+    await docker('rm', '-f', removed.id);
+    await expect(removed.exec('true')).rejects.toMatchObject({ code: 'SANDBOX_LOST' });
+  });
+
   it('reports a missing image and an unreachable engine with their codes', async () => {
     await expect(
       createSandbox({ backend: 'docker', image: 'repoforge/does-not-exist:1' }),

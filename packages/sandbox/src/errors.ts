@@ -48,3 +48,28 @@ export function checkExecResult(result: ExecResult, what: string): ExecResult {
     throw new ExecError('NONZERO_EXIT', `${what} exited with ${result.exitCode}`, result);
   return result;
 }
+
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOENT', 'EPIPE', 'ETIMEDOUT']);
+
+/**
+ * True when `error` (or a cause of it) says the sandbox or its engine went away — the container was removed
+ * under a command, or the engine stopped answering — rather than that the work inside failed. Such a failure
+ * is nobody's verdict: callers retry it once the engine answers or leave the work for a rerun, never grade it.
+ */
+export function isEngineFault(error: unknown): boolean {
+  for (let e = error, depth = 0; e && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof SandboxError) {
+      if (e.code === 'SANDBOX_LOST' || e.code === 'ENGINE_UNREACHABLE') return true;
+      if (e.code !== 'ENGINE_ERROR') return false;
+    }
+    const { code, syscall } = e as { code?: unknown; syscall?: unknown };
+    // ENOENT is an engine fault only as a socket that is not there (a missing file is something else).
+    if (
+      typeof code === 'string' &&
+      CONNECTION_CODES.has(code) &&
+      (code !== 'ENOENT' || syscall === 'connect')
+    )
+      return true;
+  }
+  return false;
+}

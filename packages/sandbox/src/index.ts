@@ -4,7 +4,7 @@
  */
 export { hostCaFile, installCa } from './ca.js';
 export { createSandbox, resolveBackend } from './create-sandbox.js';
-export { checkExecResult, ExecError, SandboxError, type SandboxErrorCode } from './errors.js';
+export { checkExecResult, ExecError, isEngineFault, SandboxError, type SandboxErrorCode } from './errors.js';
 export { shellQuote } from './exec-wrapper.js';
 export { parseBytes } from './limits.js';
 export { isLocalEnv, LOCAL_ENV_MANIFEST, LocalEnvManifest, readLocalEnv } from './local/env-manifest.js';

@@ -39,7 +39,16 @@ export async function mined(path: string): Promise<{ rows: number; byId: Map<str
 export async function judgeMining(
   row: Row,
   expected: Map<string, string>,
-  run: { out: string; pid: number; rerunCode: number | null; seconds: number; dockerHost?: string },
+  run: {
+    out: string;
+    pid: number;
+    rerunCode: number | null;
+    seconds: number;
+    dockerHost?: string;
+    /** Lines that did not parse and temp files the faulted run left (before the rerun). */
+    damaged?: number;
+    tempFiles?: number;
+  },
   world: World,
   what: string,
 ): Promise<void> {
@@ -49,6 +58,8 @@ export async function judgeMining(
     lost: [...expected.keys()].filter((id) => !got.byId.has(id)).length,
     wrong: [...got.byId].filter(([id, v]) => expected.get(id) !== v).length,
     duplicated: got.rows - got.byId.size,
+    damaged: run.damaged,
+    tempFiles: run.tempFiles,
     leaked: await containersOfPid(run.pid, run.dockerHost),
     seconds: run.seconds,
     detail: `${what}; rerun exit ${run.rerunCode}; ${got.byId.size}/${expected.size} instances`,

@@ -32,14 +32,24 @@ function scriptedPolicy() {
   });
 }
 
-async function groupsOf(path: string): Promise<{ lines: number; ids: Set<string>; allResolved: boolean }> {
+interface Sample {
+  reward?: number;
+  stop_reason?: string;
+  error?: string;
+  metadata?: { grading_error?: string };
+}
+
+async function groupsOf(
+  path: string,
+): Promise<{ lines: number; ids: Set<string>; allResolved: boolean; firstBad?: string }> {
   if (!existsSync(path)) return { lines: 0, ids: new Set(), allResolved: true };
   const rows = (await readFile(path, 'utf8'))
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l));
-  const allResolved = rows.every((g) => g.samples.every((s: { reward?: number }) => s.reward === 1));
-  return { lines: rows.length, ids: new Set(rows.map((g) => g.instance_id)), allResolved };
+  const bad = rows.flatMap((g) => g.samples as Sample[]).find((s) => s.reward !== 1);
+  const firstBad = bad && `${bad.stop_reason}: ${bad.error ?? bad.metadata?.grading_error ?? 'unresolved'}`;
+  return { lines: rows.length, ids: new Set(rows.map((g) => g.instance_id)), allResolved: !bad, firstBad };
 }
 
 /** SFT records whose group is not in the groups file (or lines that do not parse). */
@@ -56,8 +66,15 @@ async function orphanSft(path: string, groups: Set<string>): Promise<number> {
   return orphans;
 }
 
-export async function rolloutKill9Row(world: World): Promise<Row> {
-  await using policy = await scriptedPolicy();
+/** The rollout run of the world (the scripted policy, the eval's image) and its uninterrupted reference. */
+export interface RolloutSetup extends AsyncDisposable {
+  args: (out: string) => string[];
+  refSeconds: number;
+  expected: Set<string>;
+}
+
+export async function rolloutSetup(world: World, env: Record<string, string> = {}): Promise<RolloutSetup> {
+  const policy = await scriptedPolicy();
   // Rollouts take an env spec with an image (e.json builds one from a dockerfile): the image the eval built.
   const { dockerfile: _, ...spec } = EnvSpecMap.parse(sampleEnvSpecs(DEFAULT_IMAGE))['acme/calc']!['*']!;
   const image = await envImageTag(world);
@@ -66,58 +83,57 @@ export async function rolloutKill9Row(world: World): Promise<Row> {
     JSON.stringify({ 'acme/calc': { '*': { ...spec, image } } }),
   );
   const args = (out: string) => [
-    'rollout',
-    'run',
-    '--dataset',
-    'd.jsonl',
-    '--env-spec',
-    'e-image.json',
-    '--repo-cache',
-    'repos',
-    '--policy-url',
-    policy.url,
-    '--model',
-    'scripted',
-    '--samples',
-    '2',
-    '--concurrency',
-    '2',
-    '--out',
-    out,
-    '--sft-out',
-    `${out}.sft`,
-    '--backend',
-    'docker',
+    ...['rollout', 'run', '--dataset', 'd.jsonl', '--env-spec', 'e-image.json', '--repo-cache', 'repos'],
+    ...['--policy-url', policy.url, '--model', 'scripted', '--samples', '2', '--concurrency', '2'],
+    ...['--out', out, '--sft-out', `${out}.sft`, '--backend', 'docker'],
   ];
   const t = Date.now();
-  const ref = await cli(world.root, args('roll-ref.jsonl')).done;
+  const ref = await cli(world.root, args('roll-ref.jsonl'), env).done;
   const refSeconds = (Date.now() - t) / 1000;
-  const expected = await groupsOf(join(world.root, 'roll-ref.jsonl'));
-  if (ref.code !== 0 || expected.ids.size !== world.ids.length)
+  const expected = (await groupsOf(join(world.root, 'roll-ref.jsonl'))).ids;
+  if (ref.code !== 0 || expected.size !== world.ids.length)
     throw new Error(`reference rollout failed (exit ${ref.code}): ${lastLine(ref.stderr)}`);
+  return { args, refSeconds, expected, [Symbol.asyncDispose]: () => policy[Symbol.asyncDispose]() };
+}
+
+/** Reruns a faulted rollout on the same --out and adds what it ended with to the row. */
+export async function rerunRollout(
+  world: World,
+  row: Row,
+  setup: RolloutSetup,
+  faulted: { out: string; pid: number; what: string },
+  env: Record<string, string> = {},
+): Promise<void> {
+  const { out } = faulted;
+  const before = (await groupsOf(join(world.root, out)).catch(() => undefined))?.ids.size ?? 'a cut line:';
+  const t0 = Date.now();
+  const rerun = await cli(world.root, setup.args(out), env).done;
+  const seconds = (Date.now() - t0) / 1000;
+  const got = await groupsOf(join(world.root, out));
+  const orphans = await orphanSft(join(world.root, `${out}.sft`), got.ids);
+  addRun(row, {
+    finished: rerun.code === 0,
+    lost: [...setup.expected].filter((id) => !got.ids.has(id)).length,
+    duplicated: got.lines - got.ids.size,
+    wrong: got.allResolved ? 0 : 1,
+    damaged: orphans,
+    leaked: await containersOfPid(faulted.pid, env.DOCKER_HOST),
+    seconds,
+    detail: `${faulted.what} (${before} group(s) written, kept by the rerun); rerun exit ${rerun.code}${rerun.code ? `: ${lastLine(rerun.stderr)}` : ''}; ${got.ids.size}/${setup.expected.size} groups, ${orphans} SFT record(s) of unwritten groups${got.firstBad ? `; WRONG: ${got.firstBad.slice(0, 300)}` : ''}`,
+  });
+}
+
+export async function rolloutKill9Row(world: World): Promise<Row> {
+  await using setup = await rolloutSetup(world);
   const row = emptyRow();
   for (const [i, frac] of POINTS.entries()) {
     const out = `roll-${i}.jsonl`;
-    const child = cli(world.root, args(out));
-    await sleep(frac * refSeconds * 1000);
+    const child = cli(world.root, setup.args(out));
+    await sleep(frac * setup.refSeconds * 1000);
     child.kill9();
     const killed = await child.done;
-    const before = (await groupsOf(join(world.root, out)).catch(() => undefined))?.ids.size ?? 'a cut line:';
-    const t0 = Date.now();
-    const rerun = await cli(world.root, args(out)).done;
-    const seconds = (Date.now() - t0) / 1000;
-    const got = await groupsOf(join(world.root, out));
-    const orphans = await orphanSft(join(world.root, `${out}.sft`), got.ids);
-    addRun(row, {
-      finished: rerun.code === 0,
-      lost: [...expected.ids].filter((id) => !got.ids.has(id)).length,
-      duplicated: got.lines - got.ids.size,
-      wrong: got.allResolved ? 0 : 1,
-      damaged: orphans,
-      leaked: await containersOfPid(child.pid),
-      seconds,
-      detail: `killed at ${Math.round(frac * 100)}% (exit ${killed.code}, ${before} group(s) written, kept by the rerun); rerun exit ${rerun.code}${rerun.code ? `: ${lastLine(rerun.stderr)}` : ''}; ${got.ids.size}/${expected.ids.size} groups, ${orphans} SFT record(s) of unwritten groups`,
-    });
+    const what = `killed at ${Math.round(frac * 100)}% (exit ${killed.code})`;
+    await rerunRollout(world, row, setup, { out, pid: child.pid, what });
   }
   return row;
 }

@@ -67,27 +67,13 @@ export function cli(cwd: string, args: string[], env: Record<string, string> = {
   };
 }
 
-/** The eval-run arguments of the world's dataset. */
-export function evalArgs(runId: string, reportDir = 'out'): string[] {
+/** The eval-run arguments of the world's dataset (the local backend plans its environment: no env spec). */
+export function evalArgs(runId: string, reportDir = 'out', backend: 'docker' | 'local' = 'docker'): string[] {
   return [
-    'eval',
-    'run',
-    '--dataset',
-    'd.jsonl',
-    '--predictions',
-    'gold',
-    '--env-spec',
-    'e.json',
-    '--repo-cache',
-    'repos',
-    '--run-id',
-    runId,
-    '--report-dir',
-    reportDir,
-    '--backend',
-    'docker',
-    '--max-workers',
-    '2',
+    ...['eval', 'run', '--dataset', 'd.jsonl', '--predictions', 'gold'],
+    ...(backend === 'docker' ? ['--env-spec', 'e.json'] : []),
+    ...['--repo-cache', 'repos', '--run-id', runId, '--report-dir', reportDir],
+    ...['--backend', backend, '--max-workers', '2'],
   ];
 }
 

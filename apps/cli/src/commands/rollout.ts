@@ -104,7 +104,7 @@ const run: Command = {
     const line = () => {
       const s = engine.stats;
       const mean = s.done ? (s.rewardSum / s.done).toFixed(3) : '-';
-      return `rollout: running ${s.running}, done ${s.done}/${todo.length * (numberArg(values, 'samples', true) ?? 4)}, failed ${s.failed}, groups ${s.groups}, mean reward ${mean}`;
+      return `rollout: running ${s.running}, done ${s.done}/${todo.length * (numberArg(values, 'samples', true) ?? 4)}, failed ${s.failed}${s.retried ? `, retried ${s.retried}` : ''}, groups ${s.groups}, mean reward ${mean}`;
     };
     const tty = io.stderr.isTTY === true;
     const ticker = tty ? setInterval(() => io.stderr.write(`\r\x1b[2K${line()}`), 250) : undefined;
@@ -123,7 +123,12 @@ const run: Command = {
       await output.close();
     }
     io.stdout.write(`${line()}\ngroups written to ${output.out}${sft ? `, SFT records to ${sft}` : ''}\n`);
-    return engine.stats.failed > 0 ? 1 : 0;
+    const { unfinished, failed } = engine.stats;
+    if (unfinished)
+      io.stderr.write(
+        `${unfinished} instance(s) unfinished: their sandbox engine went away and stayed away; rerun the same command to finish them\n`,
+      );
+    return failed > 0 || unfinished > 0 ? 1 : 0;
   },
 };
 

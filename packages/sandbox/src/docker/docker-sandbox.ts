@@ -3,7 +3,7 @@ import type { Duplex, Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { pack as tarPack } from 'tar-fs';
 import { callSignal } from '../call-signal.js';
-import { checkExecResult, SandboxError } from '../errors.js';
+import { checkExecResult, isEngineFault, SandboxError } from '../errors.js';
 import { killCommand, toArgv, wrapCommand } from '../exec-wrapper.js';
 import { DEFAULT_MAX_OUTPUT_BYTES, ExecDeadline, OutputCollector } from '../output.js';
 import { firstFileOfTar, normalizeFiles, tarFiles } from '../tar.js';
@@ -64,7 +64,7 @@ export class DockerSandbox implements Sandbox {
     const started = performance.now();
     const execId = randomBytes(8).toString('hex');
     const hasStdin = options.stdin !== undefined;
-    const exec = await this.container.exec({
+    const { exec, stream } = await this.startExec({
       Cmd: wrapCommand(execId, toArgv(cmd), options.keepBackground),
       AttachStdout: true,
       AttachStderr: true,
@@ -73,7 +73,6 @@ export class DockerSandbox implements Sandbox {
       WorkingDir: options.cwd ?? this.workdir,
       User: options.user ?? this.defaults.user ?? '',
     });
-    const stream = (await exec.start({ hijack: true, stdin: hasStdin })) as Duplex;
     let ended = false;
     let killing: Promise<void> | undefined;
     const kill = () => {
@@ -149,6 +148,27 @@ export class DockerSandbox implements Sandbox {
       durationMs: Math.round(performance.now() - started),
     };
     return options.check ? checkExecResult(result, typeof cmd === 'string' ? cmd : cmd.join(' ')) : result;
+  }
+
+  /**
+   * Creates and starts an exec. An engine that says the container is not running (409) or not there (404),
+   * or that does not answer, means the sandbox went away before the command began: SANDBOX_LOST.
+   */
+  private async startExec(config: Docker.ExecCreateOptions): Promise<{ exec: Docker.Exec; stream: Duplex }> {
+    try {
+      const exec = await this.container.exec(config);
+      const stream = (await exec.start({ hijack: true, stdin: config.AttachStdin === true })) as Duplex;
+      return { exec, stream };
+    } catch (error) {
+      const status = statusOf(error);
+      if (status === 404 || status === 409 || isEngineFault(error))
+        throw new SandboxError(
+          'SANDBOX_LOST',
+          `the sandbox went away before the command (engine restarted or container removed): ${(error as Error).message}`,
+          { cause: error },
+        );
+      throw error;
+    }
   }
 
   /**
