@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { tempDir } from '@repoforge/test-utils';
@@ -36,5 +36,37 @@ describe('acquireRunLock', () => {
     await lock.release();
     await writeFile(path, '{"pid": ');
     await (await acquireRunLock(path, 'out.jsonl')).release();
+  });
+
+  // Many takers at once, interleaved at every await: of a fresh lock and of a dead owner's, one wins.
+  const race = async (path: string) => {
+    const tries = await Promise.allSettled(Array.from({ length: 12 }, () => acquireRunLock(path, 'r')));
+    const won = tries.filter((t) => t.status === 'fulfilled');
+    const refused = tries.filter((t) => t.status === 'rejected' && t.reason.code === 'RUN_LOCKED');
+    return { won: won.length, refused: refused.length };
+  };
+
+  it('of many takers at once, exactly one holds a fresh lock', async () => {
+    await using dir = await tempDir();
+    expect(await race(join(dir.path, 'run.lock'))).toEqual({ won: 1, refused: 11 });
+  });
+
+  it("of many takers of a dead owner's lock at once, exactly one holds it", async () => {
+    await using dir = await tempDir();
+    const path = join(dir.path, 'run.lock');
+    for (let round = 0; round < 5; round++) {
+      await writeFile(path, JSON.stringify({ pid: await deadPid(), host: hostname(), since: 'then' }));
+      expect(await race(path)).toEqual({ won: 1, refused: 11 });
+    }
+  });
+
+  it('releasing a lock someone else holds now leaves theirs alone', async () => {
+    await using dir = await tempDir();
+    const path = join(dir.path, 'run.lock');
+    const mine = await acquireRunLock(path, 'r');
+    const theirs = JSON.stringify({ pid: 1, host: hostname(), since: 'later' });
+    await writeFile(path, theirs); // taken over while this holder looked dead
+    await mine.release();
+    expect(await readFile(path, 'utf8')).toBe(theirs);
   });
 });
