@@ -14,6 +14,7 @@ import { tempDir } from '@repoforge/test-utils';
 import { diskFullRow } from './chaos/disk-full.ts';
 import { removeChaosEngine } from './chaos/engine.ts';
 import { engineRestartRow } from './chaos/engine-restart.ts';
+import { envBuildDiskFullRow } from './chaos/env-build-disk-full.ts';
 import { envBuildKill9Row } from './chaos/env-build-kill9.ts';
 import { kill9Row } from './chaos/kill9.ts';
 import { llmCacheDiskFullRow } from './chaos/llm-cache-disk-full.ts';
@@ -53,6 +54,7 @@ const rows = {
   'disk full (report dir)': () => diskFullRow(world, ref),
   'disk full (datagen mine output)': () => mineDiskFullRow(world),
   'disk full (LLM cache)': () => llmCacheDiskFullRow(world),
+  'disk full (engine data root, env build)': () => envBuildDiskFullRow(world),
   'redis restart mid distributed eval': () => redisRestartRow(world, ref),
 };
 const results = [];

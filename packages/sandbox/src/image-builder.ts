@@ -71,6 +71,22 @@ async function contextFiles(context: ImageSpec['context']): Promise<[string, Uin
   return out;
 }
 
+/**
+ * What the build's own output says went wrong, for the error message: the engine's error names only the step
+ * and its exit code, while the step's stderr (in the log) says why — e.g. apt's "No space left on device".
+ */
+export function buildLogHint(log: string): string {
+  const lines = log
+    .split('\n')
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the engine colours a step's stderr with ANSI codes
+    .map((l) => l.replace(/\x1b\[[0-9;]*m/g, '').trim())
+    .filter(Boolean);
+  const full = lines.find((l) => /no space left on device/i.test(l));
+  if (full) return ` (the engine's disk is full: ${full.slice(0, 300)})`;
+  const tail = lines.slice(-3).join(' | ');
+  return tail ? ` (last output: ${tail.slice(-400)})` : '';
+}
+
 /** The content hash of a spec: Dockerfile, context files (sorted) and build args. Pure. */
 export function imageSpecHash(
   dockerfile: string,
@@ -212,7 +228,7 @@ export class ImageBuilder {
     });
     const text = log.join('');
     if (failure) {
-      const err = new SandboxError('BUILD_FAILED', `building ${tag} failed: ${failure}`);
+      const err = new SandboxError('BUILD_FAILED', `building ${tag} failed: ${failure}${buildLogHint(text)}`);
       throw Object.assign(err, { log: text });
     }
     this.options.logger?.info('image built', { tag, ms: Math.round(performance.now() - started) });

@@ -24,15 +24,17 @@ async function answers(): Promise<boolean> {
   }
 }
 
-/** Starts the second engine (idempotent) and waits until it answers. */
-export async function startChaosEngine(): Promise<void> {
+const DEFAULT_DATA_ROOT = '/var/lib/repoforge-chaos-docker';
+
+/** Starts the second engine (idempotent: one that answers is kept) and waits until it answers. */
+export async function startChaosEngine(dataRoot = DEFAULT_DATA_ROOT): Promise<void> {
   if (await answers()) return;
   await mkdir(`${BASE}/exec`, { recursive: true });
   const child = spawn(
     'dockerd',
     [
       `--host=${CHAOS_DOCKER_HOST}`,
-      '--data-root=/var/lib/repoforge-chaos-docker',
+      `--data-root=${dataRoot}`,
       `--exec-root=${BASE}/exec`,
       `--pidfile=${BASE}/docker.pid`,
       '--bridge=none',

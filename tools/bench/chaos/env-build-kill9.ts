@@ -13,7 +13,7 @@ import { cli, containersOfPid, sleep, type World } from './world.ts';
 const exec = promisify(execFile);
 const POINTS = [0.15, 0.5, 0.85];
 
-const buildArgs = (out: string) => [
+export const buildArgs = (out: string) => [
   'env',
   'build',
   '--dataset',
@@ -26,7 +26,7 @@ const buildArgs = (out: string) => [
   out,
 ];
 
-async function imageMap(world: World, out: string): Promise<string> {
+export async function imageMap(world: World, out: string): Promise<string> {
   return JSON.stringify(JSON.parse(await readFile(join(world.root, out), 'utf8')));
 }
 
