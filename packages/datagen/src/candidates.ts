@@ -1,3 +1,4 @@
+import { objectSize, type PackIndexCache } from './blob-size.js';
 import {
   type CandidateLimits,
   DEFAULT_LIMITS,
@@ -8,7 +9,7 @@ import {
   type TestFileRules,
 } from './classify.js';
 import type { MinedCommit } from './history.js';
-import { changedFiles, readBlobBytes } from './tree-diff.js';
+import { changedFiles, type FileChange, readBlobBytes } from './tree-diff.js';
 import { gitFileDiff, isBinary } from './unified-diff.js';
 
 /** A commit that may become a task: its parent, and its diff split into the fix and the tests. */
@@ -34,6 +35,19 @@ function countChanges(diff: string): { lines: number; hunks: number } {
   return { lines, hunks };
 }
 
+/** Whether a changed file's old or new blob is over the limit (a multi-GB blob must not be read to learn it). */
+async function anyBlobOver(
+  gitdir: string,
+  changes: FileChange[],
+  maxBytes: number,
+  packs: PackIndexCache | undefined,
+): Promise<boolean> {
+  for (const c of changes)
+    for (const oid of [c.oldOid, c.newOid])
+      if (oid && ((await objectSize(gitdir, oid, packs)) ?? 0) > maxBytes) return true;
+  return false;
+}
+
 /**
  * Turns a commit into a candidate or says why not: merges and root commits, commits without both test and
  * code changes, docs/lockfile/generated-only, binary or formatting-only changes, and oversized ones are rejected.
@@ -41,7 +55,7 @@ function countChanges(diff: string): { lines: number; hunks: number } {
 export async function toCandidate(
   gitdir: string,
   commit: MinedCommit,
-  options: { limits?: CandidateLimits; rules?: TestFileRules; cache?: object } = {},
+  options: { limits?: CandidateLimits; rules?: TestFileRules; cache?: object; packs?: PackIndexCache } = {},
 ): Promise<Candidate | { reject: RejectReason }> {
   if (commit.parents.length > 1) return { reject: 'merge_commit' };
   const parent = commit.parents[0];
@@ -62,6 +76,8 @@ export async function toCandidate(
   if ('reject' in split) return split;
   const limits = options.limits ?? DEFAULT_LIMITS;
   if (changes.length > limits.maxFiles) return { reject: 'too_large' };
+  if (await anyBlobOver(gitdir, changes, limits.maxBlobBytes ?? DEFAULT_LIMITS.maxBlobBytes!, options.packs))
+    return { reject: 'too_large' };
   let patch = '';
   let testPatch = '';
   let codeFormattingOnly = true;

@@ -36,8 +36,15 @@ export interface CandidateLimits {
   maxFiles: number;
   maxLines: number;
   maxHunks: number;
+  /** A changed file larger than this (either side) is `too_large`, known from its header and never read. */
+  maxBlobBytes?: number;
 }
-export const DEFAULT_LIMITS: CandidateLimits = { maxFiles: 20, maxLines: 800, maxHunks: 40 };
+export const DEFAULT_LIMITS: CandidateLimits = {
+  maxFiles: 20,
+  maxLines: 800,
+  maxHunks: 40,
+  maxBlobBytes: 32 * 1024 * 1024,
+};
 
 /** Why a commit is not a candidate (the funnel counts each). */
 export type RejectReason =

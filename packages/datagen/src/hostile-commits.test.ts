@@ -9,7 +9,7 @@ import { walkHistory } from './history.js';
 
 /**
  * Hostile repository content met by the miner (#17): a commit whose tree holds an entry named `..` (git's
- * classic path escape; isomorphic-git writes it) beside a real fix, and a commit adding a 24 MiB binary.
+ * classic path escape; isomorphic-git writes it) beside a real fix, and a commit adding a 24 MiB binary (a multi-GB one: huge-blob.integration.test.ts).
  * Mining only reads objects on the host (nothing is checked out there), so neither may write outside the
  * repo; both are rejected with their reason, and the run goes on.
  */
@@ -74,7 +74,7 @@ describe('hostile commits', () => {
         files: {
           'calc.py': 'def add(a, b):\n    return a + b\n',
           'tests/test_calc.py': 'def test_add():\n    pass\n',
-          'data.bin': `\0${'\u00ff'.repeat(24 * 1024 * 1024)}`,
+          'data.bin': `\0${'\u00ff'.repeat(12 * 1024 * 1024)}`, // 24 MiB in UTF-8: under maxBlobBytes, so read and judged
         },
       },
     ]);

@@ -1,3 +1,4 @@
+export { objectSize, type PackIndexCache } from './blob-size.js';
 export { type Candidate, toCandidate } from './candidates.js';
 export {
   type CandidateLimits,

@@ -43,6 +43,7 @@ import { acquireRunLock, readJsonFile, writeFileAtomic } from '@repoforge/schema
 import git from 'isomorphic-git';
 import pLimit from 'p-limit';
 import { z } from 'zod';
+import type { PackIndexCache } from './blob-size.js';
 import { type Candidate, toCandidate } from './candidates.js';
 import type { CandidateLimits, RejectReason, TestFileRules } from './classify.js';
 import { emptyFunnel, type Funnel, reject } from './funnel.js';
@@ -205,11 +206,13 @@ async function mine(options: MineOptions): Promise<MineResult> {
   });
   funnel.commitsScanned = commits.length;
   const candidates: Candidate[] = [];
+  const packs: PackIndexCache = new Map();
   for (const c of commits) {
     const r = await toCandidate(location.gitdir, c, {
       limits: options.limits,
       rules: options.rules,
       cache: location.cache,
+      packs,
     });
     if ('reject' in r) reject(funnel, r.reject);
     else candidates.push(r);
