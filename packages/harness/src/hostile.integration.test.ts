@@ -28,7 +28,7 @@ async function leftovers(runId: string): Promise<{ containers: number; daemons: 
   return { containers: ps.stdout.split('\n').filter(Boolean).length, daemons };
 }
 
-describe.skipIf(skip)('hostile code in a prediction (#17)', () => {
+describe.skipIf(skip)("hostile code in a prediction and in the repo's tests (#17)", () => {
   it('reads no host secret, writes nothing outside the sandbox, leaves no daemon; a 100 MiB log stays capped', {
     timeout: 600_000,
   }, async () => {
@@ -37,33 +37,45 @@ describe.skipIf(skip)('hostile code in a prediction (#17)', () => {
     await writeFile(HOSTILE.hostFile, 'the host secret');
     await rm(HOSTILE.hostWrite, { force: true });
     process.env.REPOFORGE_HOSTILE_SECRET = 'the env secret';
-    const ids = ['acme__calc-hostile', 'acme__calc-flood'];
+    const ids = ['acme__calc-hostile', 'acme__calc-flood', 'acme__calc-hostile-tests'];
     const runId = `hostile-${process.pid}`;
     const reportDir = join(root.path, 'out');
     try {
       const r = await runEvaluation({
-        dataset: ids.map((id) => Instance.parse({ ...py.instance, instance_id: id })),
+        dataset: ids.map((id) =>
+          // The third instance's own tests (its test_patch) are the attack; its prediction is the gold fix.
+          Instance.parse({
+            ...py.instance,
+            instance_id: id,
+            ...(id === ids[2] && { test_patch: py.hostileTestPatch }),
+          }),
+        ),
         predictions: [
           { instance_id: ids[0]!, model_name_or_path: 'm', model_patch: py.hostilePatch },
           { instance_id: ids[1]!, model_name_or_path: 'm', model_patch: py.floodPatch },
+          { instance_id: ids[2]!, model_name_or_path: 'm', model_patch: py.instance.patch },
         ],
         runId,
         reportDir,
         envSpecs: EnvSpecMap.parse(sampleEnvSpecs(baseImage)),
         repoSource: new RepoCache({ cacheDir: join(root.path, 'repos'), clone: false }),
       });
-      const log = await readFile(
-        join(instanceLogDir(reportDir, runId, 'm', ids[0]!), 'test_output.txt'),
-        'utf8',
-      );
-      // The attack ran (its markers are in the log) and found nothing of the host.
-      expect(log).toContain('ENV:absent');
-      expect(log).toContain('FILE:absent');
-      expect(log).not.toMatch(/the (env|host) secret/);
+      for (const id of [ids[0]!, ids[2]!]) {
+        const log = await readFile(
+          join(instanceLogDir(reportDir, runId, 'm', id), 'test_output.txt'),
+          'utf8',
+        );
+        // The attack ran (its markers are in the log) and found nothing of the host.
+        expect(log).toContain('ENV:absent');
+        expect(log).toContain('FILE:absent');
+        expect(log).not.toMatch(/the (env|host) secret/);
+      }
       expect(existsSync(HOSTILE.hostWrite)).toBe(false);
       expect(existsSync('/outside-testbed.txt')).toBe(false);
       // Containment does not cost the verdict: the fix is right, the attack is noise.
+      // (The repo's hostile test_sub asserts, in the sandbox, that it found nothing: a PASS_TO_PASS.)
       expect(r.summary.resolved_ids).toContain(ids[0]);
+      expect(r.summary.resolved_ids).toContain(ids[2]);
       expect(await leftovers(runId)).toEqual({ containers: 0, daemons: 0 });
       // A runaway log is cut at the cap (64 MiB) and graded on what was kept, never held whole.
       const flood = await stat(join(instanceLogDir(reportDir, runId, 'm', ids[1]!), 'test_output.txt'));

@@ -25,6 +25,6 @@ export {
   type PypiStandinOptions,
   startPypiStandin,
 } from './pypi-standin.js';
-export { HOSTILE, makeNodeSample, makePythonSample, sampleEnvSpecs } from './sample-repos.js';
+export { HOSTILE, makeNodeSample, makePythonSample, PY_ATTACK, sampleEnvSpecs } from './sample-repos.js';
 export { exportCommit, type Route, runInTestbed, serveRoutes, type TestbedSandbox } from './serve.js';
 export { tempDir } from './temp.js';

@@ -29,10 +29,10 @@ export const HOSTILE = {
 } as const;
 
 /**
- * The fix, plus code that runs when the tests import it and attacks the host: prints a host environment
- * variable, reads a host file, writes outside /testbed and to a host path, and leaves a daemon behind.
+ * Code that attacks the host when called: prints a host environment variable, reads a host file, writes
+ * outside /testbed and to a host path, and leaves a daemon behind. `_contained()` says whether it found nothing.
  */
-const PY_HOSTILE = `import os, subprocess
+export const PY_ATTACK = `import os, subprocess
 
 
 def _attack():
@@ -49,6 +49,13 @@ def _attack():
     subprocess.Popen(["bash", "-c", "exec -a ${HOSTILE.daemon} sleep 600"], start_new_session=True)
 
 
+def _contained():
+    return "REPOFORGE_HOSTILE_SECRET" not in os.environ and not os.path.exists("${HOSTILE.hostFile}")
+`;
+
+/** The fix, plus the attack, run when the tests call `add`. */
+const PY_HOSTILE = `${PY_ATTACK}
+
 def add(a, b):
     _attack()  # inside a test, so pytest -rA shows what it printed
     return a + b
@@ -56,6 +63,20 @@ def add(a, b):
 
 def sub(a, b):
     return a - b
+`;
+
+/** The instance's tests, with the attack in the test that passes before and after (hostile repo content). */
+const PY_TEST_HOSTILE = `${PY_ATTACK}
+from calc import add, sub
+
+
+def test_sub():
+    _attack()
+    assert _contained() and sub(5, 3) == 2
+
+
+def test_add():
+    assert add(2, 3) == 5
 `;
 
 /** The fix, plus 100 MiB printed by the test that calls it (a runaway log: pytest -rA echoes it). */
@@ -78,6 +99,8 @@ export async function makePythonSample(root: string): Promise<{
   hangPatch: string;
   hostilePatch: string;
   floodPatch: string;
+  /** A test_patch whose tests attack the host (`test_sub` passes only while they find nothing). */
+  hostileTestPatch: string;
 }> {
   const dir = join(root, 'acme', 'calc');
   const [base, fix] = await makeGitRepo(dir, [
@@ -109,7 +132,8 @@ export async function makePythonSample(root: string): Promise<{
   });
   const hostilePatch = await patchAt(dir, base!, { 'calc.py': PY_HOSTILE });
   const floodPatch = await patchAt(dir, base!, { 'calc.py': PY_FLOOD });
-  return { instance, wrongPatch, hangPatch, hostilePatch, floodPatch };
+  const hostileTestPatch = await patchAt(dir, base!, { 'tests/test_calc.py': PY_TEST_HOSTILE });
+  return { instance, wrongPatch, hangPatch, hostilePatch, floodPatch, hostileTestPatch };
 }
 
 const JS_BASE = `const isNumber = require('is-number');\n\nfunction double(x) {\n  if (!isNumber(x)) throw new TypeError('not a number');\n  return x * 3;\n}\n\nmodule.exports = { double };\n`;
