@@ -18,6 +18,8 @@ import { envBuildDiskFullRow } from './chaos/env-build-disk-full.ts';
 import { envBuildKill9Row } from './chaos/env-build-kill9.ts';
 import { kill9Row } from './chaos/kill9.ts';
 import { llmCacheDiskFullRow } from './chaos/llm-cache-disk-full.ts';
+import { localBackend } from './chaos/local.ts';
+import { localEnvBuildKill9Row } from './chaos/local-env-build-kill9.ts';
 import { localKill9Row } from './chaos/local-kill9.ts';
 import { mineDiskFullRow } from './chaos/mine-disk-full.ts';
 import { mineEngineRestartRow } from './chaos/mine-engine-restart.ts';
@@ -48,6 +50,9 @@ const rows = {
   'kill -9 rollout run': () => rolloutKill9Row(world),
   'kill -9 env build (cold)': () => envBuildKill9Row(world),
   'kill -9 eval run, local backend': () => localKill9Row(world, ref),
+  'kill -9 datagen mine, local backend': async () => mineKill9Row(world, await localBackend(world)),
+  'kill -9 rollout run, local backend': async () => rolloutKill9Row(world, await localBackend(world)),
+  'kill -9 env build (cold), local backend': () => localEnvBuildKill9Row(world),
   'docker engine restart mid eval run': () => engineRestartRow(world, ref),
   'docker engine restart mid datagen mine': () => mineEngineRestartRow(world),
   'docker engine restart mid rollout run': () => rolloutEngineRestartRow(world),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildLogHint } from './image-builder.js';
+import { buildFailureHint, buildLogHint } from './image-builder.js';
 
 describe('buildLogHint', () => {
   it("says the engine's disk is full when the step's output says so, wherever it is", () => {
@@ -19,5 +19,26 @@ describe('buildLogHint', () => {
       ' (last output: a | b | E: Unable to locate package nope)',
     );
     expect(buildLogHint('')).toBe('');
+  });
+});
+
+describe('buildFailureHint', () => {
+  const full = { root: '/var/lib/docker', minFreeBytes: 0 };
+  const roomy = { root: '/var/lib/docker', minFreeBytes: 2 ** 30 };
+  const stepFailed = "The command '/bin/sh -c apt-get install -y git' returned a non-zero code: 100";
+
+  it('names the full disk the watch saw when the step could not write its output', () => {
+    expect(buildFailureHint(stepFailed, '', full)).toMatch(
+      /disk is full: 0\.0 MiB were left under \/var\/lib\/docker/,
+    );
+  });
+
+  it("prefers the step's own words, and otherwise falls back to its last output", () => {
+    const log = 'E: Write error - write (28: No space left on device)\n';
+    expect(buildFailureHint(stepFailed, log, full)).toBe(buildLogHint(log));
+    expect(buildFailureHint(stepFailed, 'E: Unable to locate package nope\n', roomy)).toBe(
+      ' (last output: E: Unable to locate package nope)',
+    );
+    expect(buildFailureHint(stepFailed, 'E: Unable to locate package nope\n')).toContain('last output');
   });
 });

@@ -5,6 +5,7 @@ import { join, relative } from 'node:path';
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { callSignal } from './call-signal.js';
+import { type DiskWatch, diskFullHint, localDataRoot, watchDisk } from './docker/disk-watch.js';
 import { type DockerConnection, dockerClient, statusOf } from './docker/engine.js';
 import { SandboxError } from './errors.js';
 import { Semaphore } from './semaphore.js';
@@ -87,6 +88,20 @@ export function buildLogHint(log: string): string {
   return tail ? ` (last output: ${tail.slice(-400)})` : '';
 }
 
+/**
+ * The hint of a failed build's error: the full disk when the step's output or the engine's error says so, or
+ * when the disk watch saw it fill up (the engine cannot always write the step's output then); else the output.
+ */
+export function buildFailureHint(
+  failure: string,
+  log: string,
+  seen?: { root: string; minFreeBytes: number },
+): string {
+  const fromLog = buildLogHint(log);
+  if (/no space left on device/i.test(failure) || fromLog.includes('disk is full')) return fromLog;
+  return diskFullHint(seen) || fromLog;
+}
+
 /** The content hash of a spec: Dockerfile, context files (sorted) and build args. Pure. */
 export function imageSpecHash(
   dockerfile: string,
@@ -110,6 +125,7 @@ export class ImageBuilder {
   readonly docker: Docker;
   private readonly sem: Semaphore;
   private readonly inflight = new Map<string, Promise<BuildResult>>();
+  private dataRoot?: Promise<string | undefined>;
 
   constructor(private readonly options: ImageBuilderOptions = {}) {
     this.docker = dockerClient(options.docker);
@@ -195,6 +211,37 @@ export class ImageBuilder {
       { path: '/Dockerfile.repoforge', content: spec.dockerfile },
       ...files.map(([path, content, mode]) => ({ path: `/${path}`, content, mode })),
     ]);
+    // Watched so that a build failing on a full disk says so, even when the step could not write its output.
+    const root = await this.engineDataRoot();
+    const watch: DiskWatch | undefined = root ? watchDisk(root) : undefined;
+    const { log: text, failure } = await this.runBuild(spec, tar, hash, tag, options).finally(() =>
+      watch?.stop(),
+    );
+    if (failure) {
+      const hint = buildFailureHint(failure, text, await watch?.stop());
+      const err = new SandboxError('BUILD_FAILED', `building ${tag} failed: ${failure}${hint}`);
+      throw Object.assign(err, { log: text });
+    }
+    this.options.logger?.info('image built', { tag, ms: Math.round(performance.now() - started) });
+    return { tag, hash, cached: false, durationMs: Math.round(performance.now() - started), log: text };
+  }
+
+  /** The engine's data root when it runs on this machine (asked again while unknown: the engine may be down). */
+  private async engineDataRoot(): Promise<string | undefined> {
+    this.dataRoot ??= localDataRoot(this.docker);
+    const root = await this.dataRoot;
+    if (!root) this.dataRoot = undefined;
+    return root;
+  }
+
+  /** Streams one build: its output and the engine's error, if any. */
+  private async runBuild(
+    spec: ImageSpec,
+    tar: Buffer,
+    hash: string,
+    tag: string,
+    options: { signal?: AbortSignal; onProgress?: (p: BuildProgress) => void },
+  ): Promise<{ log: string; failure?: string }> {
     const stream = (await this.docker.buildImage(
       tar as unknown as Readable,
       {
@@ -226,13 +273,7 @@ export class ImageBuilder {
     }).catch((error) => {
       failure ??= String(error);
     });
-    const text = log.join('');
-    if (failure) {
-      const err = new SandboxError('BUILD_FAILED', `building ${tag} failed: ${failure}${buildLogHint(text)}`);
-      throw Object.assign(err, { log: text });
-    }
-    this.options.logger?.info('image built', { tag, ms: Math.round(performance.now() - started) });
-    return { tag, hash, cached: false, durationMs: Math.round(performance.now() - started), log: text };
+    return { log: log.join(''), failure };
   }
 
   /**

@@ -9,7 +9,7 @@ export { shellQuote } from './exec-wrapper.js';
 export { parseBytes } from './limits.js';
 export { isLocalEnv, LOCAL_ENV_MANIFEST, LocalEnvManifest, readLocalEnv } from './local/env-manifest.js';
 export { LocalBackend, type LocalBackendOptions } from './local/local-backend.js';
-export { type LocalReapOptions, reapLocalSandboxes } from './local/local-reaper.js';
+export { type LocalReapOptions, ownerAlive, reapLocalSandboxes } from './local/local-reaper.js';
 export { type PoolLease, SandboxPool, type SandboxPoolOptions } from './pool.js';
 export { type ReapLeftovers, reapLeftoversBestEffort } from './reap-leftovers.js';
 export type {

@@ -7,13 +7,14 @@ import { DEFAULT_IMAGE } from '@repoforge/sandbox/docker';
 import { CHAOS_DOCKER_HOST, copyImages, restartChaosEngine, startChaosEngine } from './engine.ts';
 import { judgeMining, mineArgs, mineReference } from './mine-kill9.ts';
 import { emptyRow, lastLine, type Row } from './rows.ts';
-import { cli, sleep, type World } from './world.ts';
+import { cli, dockerBackend, sleep, type World } from './world.ts';
 
 export async function mineEngineRestartRow(world: World): Promise<Row> {
   const { seconds: refSeconds, byId: expected } = await mineReference(world);
   await startChaosEngine();
   await copyImages([DEFAULT_IMAGE]);
-  const env = { DOCKER_HOST: CHAOS_DOCKER_HOST };
+  const backend = dockerBackend(CHAOS_DOCKER_HOST);
+  const { env } = backend;
   // Environments are built on the second engine once, so the restarts hit validation runs, not apt.
   const warm = await cli(world.root, mineArgs('mine-engine-warm.jsonl'), env).done;
   if (warm.code !== 0)
@@ -29,7 +30,7 @@ export async function mineEngineRestartRow(world: World): Promise<Row> {
     const rerun = await cli(world.root, mineArgs(out), env).done;
     const seconds = (Date.now() - t0) / 1000;
     const what = `engine down ${down.toFixed(1)} s at ${Math.round(frac * 100)}%; the mining exited ${first.code}: ${lastLine(first.stderr)}`;
-    const run = { out, pid: child.pid, rerunCode: rerun.code, seconds, dockerHost: CHAOS_DOCKER_HOST };
+    const run = { out, pid: child.pid, rerunCode: rerun.code, seconds, backend };
     await judgeMining(row, expected, run, world, what);
   }
   return row;

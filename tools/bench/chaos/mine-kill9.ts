@@ -8,19 +8,12 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pythonRecipe, writeRepo } from '@repoforge/datagen/demo';
 import { addRun, emptyRow, lastLine, type Row } from './rows.ts';
-import { cli, containersOfPid, sleep, type World } from './world.ts';
+import { type Backend, cli, dockerBackend, sleep, type World } from './world.ts';
 
 const POINTS = [0.03, 0.2, 0.4, 0.6, 0.8, 0.95];
 
-export const mineArgs = (out: string) => [
-  'datagen',
-  'mine',
-  '--repo',
-  'mine-repo',
-  '--out',
-  out,
-  '--backend',
-  'docker',
+export const mineArgs = (out: string, backend: Backend['name'] = 'docker') => [
+  ...['datagen', 'mine', '--repo', 'mine-repo', '--out', out, '--backend', backend],
 ];
 
 /** Instance id -> its test lists, from a mining output. */
@@ -44,7 +37,8 @@ export async function judgeMining(
     pid: number;
     rerunCode: number | null;
     seconds: number;
-    dockerHost?: string;
+    /** Where its sandboxes ran (default: Docker on the main engine). */
+    backend?: Backend;
     /** Lines that did not parse and temp files the faulted run left (before the rerun). */
     damaged?: number;
     tempFiles?: number;
@@ -60,48 +54,48 @@ export async function judgeMining(
     duplicated: got.rows - got.byId.size,
     damaged: run.damaged,
     tempFiles: run.tempFiles,
-    leaked: await containersOfPid(run.pid, run.dockerHost),
+    leaked: await (run.backend ?? dockerBackend()).leftBy(run.pid),
     seconds: run.seconds,
     detail: `${what}; rerun exit ${run.rerunCode}; ${got.byId.size}/${expected.size} instances`,
   });
 }
 
 /** The demo repo mined uninterruptedly: its instances and how long that took. */
-export async function mineReference(world: World): Promise<{ byId: Map<string, string>; seconds: number }> {
+export async function mineReference(
+  world: World,
+  backend: Backend = dockerBackend(),
+): Promise<{ byId: Map<string, string>; seconds: number }> {
   if (!existsSync(join(world.root, 'mine-repo')))
     await writeRepo(join(world.root, 'mine-repo'), pythonRecipe({ fixes: 4, edgeCases: true }));
   // From scratch each time (a finished output would resume in no time and skew the kill points).
-  for (const f of ['mine-ref.jsonl', 'mine-ref.jsonl.state.json'])
-    await rm(join(world.root, f), { force: true });
+  const out = `mine-ref-${backend.name}.jsonl`;
+  for (const f of [out, `${out}.state.json`]) await rm(join(world.root, f), { force: true });
   const t = Date.now();
-  const ref = await cli(world.root, mineArgs('mine-ref.jsonl')).done;
+  const ref = await cli(world.root, mineArgs(out, backend.name), backend.env).done;
   const seconds = (Date.now() - t) / 1000;
-  const expected = await mined(join(world.root, 'mine-ref.jsonl'));
+  const expected = await mined(join(world.root, out));
   if (ref.code !== 0 || expected.rows === 0)
     throw new Error(`reference mining failed: ${lastLine(ref.stderr)}`);
   return { byId: expected.byId, seconds };
 }
 
-export async function mineKill9Row(world: World): Promise<Row> {
-  const { seconds: refSeconds, ...expected } = await mineReference(world);
+export async function mineKill9Row(world: World, backend: Backend = dockerBackend()): Promise<Row> {
+  const { seconds: refSeconds, ...expected } = await mineReference(world, backend);
+  const args = (out: string) => mineArgs(out, backend.name);
   const row = emptyRow();
   for (const [i, frac] of POINTS.entries()) {
-    const out = `mine-${i}.jsonl`;
-    const child = cli(world.root, mineArgs(out));
+    const out = `mine-${backend.name}-${i}.jsonl`;
+    const child = cli(world.root, args(out), backend.env);
     await sleep(frac * refSeconds * 1000);
     child.kill9();
     const killed = await child.done;
+    const left = await backend.leftBy(child.pid);
     const t0 = Date.now();
-    const rerun = await cli(world.root, mineArgs(out)).done;
+    const rerun = await cli(world.root, args(out), backend.env).done;
     const seconds = (Date.now() - t0) / 1000;
-    const what = `killed at ${Math.round(frac * 100)}% (exit ${killed.code}${killed.code === 0 ? ', had finished' : ''})`;
-    await judgeMining(
-      row,
-      expected.byId,
-      { out, pid: child.pid, rerunCode: rerun.code, seconds },
-      world,
-      what,
-    );
+    const what = `killed at ${Math.round(frac * 100)}% (exit ${killed.code}${killed.code === 0 ? ', had finished' : ''}, ${left} sandbox(es) left)`;
+    const run = { out, pid: child.pid, rerunCode: rerun.code, seconds, backend };
+    await judgeMining(row, expected.byId, run, world, what);
   }
   return row;
 }

@@ -7,13 +7,13 @@ import { DEFAULT_IMAGE } from '@repoforge/sandbox/docker';
 import { CHAOS_DOCKER_HOST, copyImages, restartChaosEngine, startChaosEngine } from './engine.ts';
 import { rerunRollout, rolloutSetup } from './rollout-kill9.ts';
 import { emptyRow, lastLine, type Row } from './rows.ts';
-import { cli, envImageTag, sleep, type World } from './world.ts';
+import { cli, dockerBackend, envImageTag, sleep, type World } from './world.ts';
 
 export async function rolloutEngineRestartRow(world: World): Promise<Row> {
   await startChaosEngine();
   await copyImages([DEFAULT_IMAGE, await envImageTag(world)]);
-  const env = { DOCKER_HOST: CHAOS_DOCKER_HOST };
-  await using setup = await rolloutSetup(world, env);
+  const backend = dockerBackend(CHAOS_DOCKER_HOST);
+  await using setup = await rolloutSetup(world, backend);
   const row = emptyRow();
   // Down 3 s: the samples it cut are run again in the same process. Down 25 s, past the retries (~14 s):
   // their instances are left unwritten, the run exits 1 saying so, and the rerun does them.
@@ -24,12 +24,12 @@ export async function rolloutEngineRestartRow(world: World): Promise<Row> {
   ];
   for (const [i, { frac, downMs }] of faults.entries()) {
     const out = `roll-engine-${i}.jsonl`;
-    const child = cli(world.root, setup.args(out), env);
+    const child = cli(world.root, setup.args(out), backend.env);
     await sleep(frac * setup.refSeconds * 1000);
     const down = await restartChaosEngine(downMs);
     const first = await child.done;
     const what = `engine down ${down.toFixed(1)} s at ${Math.round(frac * 100)}%; the rollout exited ${first.code}: ${lastLine(first.stderr)}`;
-    await rerunRollout(world, row, setup, { out, pid: child.pid, what }, env);
+    await rerunRollout(world, row, setup, { out, pid: child.pid, what });
   }
   return row;
 }

@@ -10,7 +10,7 @@ import { EnvSpecMap } from '@repoforge/harness';
 import { DEFAULT_IMAGE } from '@repoforge/sandbox/docker';
 import { sampleEnvSpecs, serveChat } from '@repoforge/test-utils';
 import { addRun, emptyRow, lastLine, type Row } from './rows.ts';
-import { cli, containersOfPid, envImageTag, sleep, type World } from './world.ts';
+import { type Backend, cli, dockerBackend, envImageTag, sleep, type World } from './world.ts';
 
 const POINTS = [0.1, 0.35, 0.6, 0.85];
 
@@ -69,31 +69,45 @@ async function orphanSft(path: string, groups: Set<string>): Promise<number> {
 /** The rollout run of the world (the scripted policy, the eval's image) and its uninterrupted reference. */
 export interface RolloutSetup extends AsyncDisposable {
   args: (out: string) => string[];
+  backend: Backend;
   refSeconds: number;
   expected: Set<string>;
 }
 
-export async function rolloutSetup(world: World, env: Record<string, string> = {}): Promise<RolloutSetup> {
-  const policy = await scriptedPolicy();
-  // Rollouts take an env spec with an image (e.json builds one from a dockerfile): the image the eval built.
+/** `--env-spec` for Docker: rollouts take an image (e.json builds one from a dockerfile), the eval's. */
+async function envSpecArgs(world: World): Promise<string[]> {
   const { dockerfile: _, ...spec } = EnvSpecMap.parse(sampleEnvSpecs(DEFAULT_IMAGE))['acme/calc']!['*']!;
   const image = await envImageTag(world);
   await writeFile(
     join(world.root, 'e-image.json'),
     JSON.stringify({ 'acme/calc': { '*': { ...spec, image } } }),
   );
+  return ['--env-spec', 'e-image.json'];
+}
+
+export async function rolloutSetup(world: World, backend: Backend = dockerBackend()): Promise<RolloutSetup> {
+  const policy = await scriptedPolicy();
+  // The local backend plans each repo's environment itself.
+  const envSpec = backend.name === 'docker' ? await envSpecArgs(world) : [];
   const args = (out: string) => [
-    ...['rollout', 'run', '--dataset', 'd.jsonl', '--env-spec', 'e-image.json', '--repo-cache', 'repos'],
+    ...['rollout', 'run', '--dataset', 'd.jsonl', ...envSpec, '--repo-cache', 'repos'],
     ...['--policy-url', policy.url, '--model', 'scripted', '--samples', '2', '--concurrency', '2'],
-    ...['--out', out, '--sft-out', `${out}.sft`, '--backend', 'docker'],
+    ...['--out', out, '--sft-out', `${out}.sft`, '--backend', backend.name],
   ];
+  const refOut = `roll-ref-${backend.name}.jsonl`;
   const t = Date.now();
-  const ref = await cli(world.root, args('roll-ref.jsonl'), env).done;
+  const ref = await cli(world.root, args(refOut), backend.env).done;
   const refSeconds = (Date.now() - t) / 1000;
-  const expected = (await groupsOf(join(world.root, 'roll-ref.jsonl'))).ids;
+  const expected = (await groupsOf(join(world.root, refOut))).ids;
   if (ref.code !== 0 || expected.size !== world.ids.length)
     throw new Error(`reference rollout failed (exit ${ref.code}): ${lastLine(ref.stderr)}`);
-  return { args, refSeconds, expected, [Symbol.asyncDispose]: () => policy[Symbol.asyncDispose]() };
+  return {
+    args,
+    backend,
+    refSeconds,
+    expected,
+    [Symbol.asyncDispose]: () => policy[Symbol.asyncDispose](),
+  };
 }
 
 /** Reruns a faulted rollout on the same --out and adds what it ended with to the row. */
@@ -102,8 +116,8 @@ export async function rerunRollout(
   row: Row,
   setup: RolloutSetup,
   faulted: { out: string; pid: number; what: string },
-  env: Record<string, string> = {},
 ): Promise<void> {
+  const { env } = setup.backend;
   const { out } = faulted;
   const before = (await groupsOf(join(world.root, out)).catch(() => undefined))?.ids.size ?? 'a cut line:';
   const t0 = Date.now();
@@ -117,22 +131,23 @@ export async function rerunRollout(
     duplicated: got.lines - got.ids.size,
     wrong: got.allResolved ? 0 : 1,
     damaged: orphans,
-    leaked: await containersOfPid(faulted.pid, env.DOCKER_HOST),
+    leaked: await setup.backend.leftBy(faulted.pid),
     seconds,
     detail: `${faulted.what} (${before} group(s) written, kept by the rerun); rerun exit ${rerun.code}${rerun.code ? `: ${lastLine(rerun.stderr)}` : ''}; ${got.ids.size}/${setup.expected.size} groups, ${orphans} SFT record(s) of unwritten groups${got.firstBad ? `; WRONG: ${got.firstBad.slice(0, 300)}` : ''}`,
   });
 }
 
-export async function rolloutKill9Row(world: World): Promise<Row> {
-  await using setup = await rolloutSetup(world);
+export async function rolloutKill9Row(world: World, backend: Backend = dockerBackend()): Promise<Row> {
+  await using setup = await rolloutSetup(world, backend);
   const row = emptyRow();
   for (const [i, frac] of POINTS.entries()) {
-    const out = `roll-${i}.jsonl`;
-    const child = cli(world.root, setup.args(out));
+    const out = `roll-${backend.name}-${i}.jsonl`;
+    const child = cli(world.root, setup.args(out), backend.env);
     await sleep(frac * setup.refSeconds * 1000);
     child.kill9();
     const killed = await child.done;
-    const what = `killed at ${Math.round(frac * 100)}% (exit ${killed.code})`;
+    const left = await backend.leftBy(child.pid);
+    const what = `killed at ${Math.round(frac * 100)}% (exit ${killed.code}, ${left} sandbox(es) left)`;
     await rerunRollout(world, row, setup, { out, pid: child.pid, what });
   }
   return row;

@@ -120,6 +120,23 @@ export function containersOf(runId: string, dockerHost?: string): Promise<number
   return sandboxCount(`repoforge.run-id=${runId}`, dockerHost);
 }
 
+/** The sandbox backend of a faulted run: its `--backend`, the environment its processes get, what it leaves. */
+export interface Backend {
+  name: 'docker' | 'local';
+  env: Record<string, string>;
+  /** Sandboxes process `pid` left: containers, or local sandbox dirs and bubblewrap processes. */
+  leftBy: (pid: number) => Promise<number>;
+}
+
+/** The Docker backend on the main engine, or on another (the second dockerd of the engine rows). */
+export function dockerBackend(dockerHost?: string): Backend {
+  return {
+    name: 'docker',
+    env: dockerHost ? { DOCKER_HOST: dockerHost } : {},
+    leftBy: (pid) => containersOfPid(pid, dockerHost),
+  };
+}
+
 /** RepoForge sandbox containers a process created (running or not). */
 export function containersOfPid(pid: number, dockerHost?: string): Promise<number> {
   return sandboxCount(`repoforge.owner-pid=${pid}`, dockerHost);

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { plannedEnvs, shareDatasetEnvs, slimDatasetEnvs } from '@repoforge/datagen';
 import { envSpecHash, planEnv, resolveCommit, snapshotFromGit } from '@repoforge/deps';
 import { loadDataset, RepoCache } from '@repoforge/harness';
+import { reapLeftoversBestEffort } from '@repoforge/sandbox';
 import type { Instance } from '@repoforge/schema';
 import { writeFileAtomic } from '@repoforge/schema/node';
 import pLimit from 'p-limit';
@@ -54,6 +55,8 @@ const build: Command = {
     const kit = await backendKit(values.backend, logger);
     if ((values.share || values.slim) && !kit.dockerBuilder)
       throw new UsageError('--share and --slim work on Docker images: use --backend docker');
+    // Sandboxes a killed earlier build left (install steps, --explain and --share/--slim validation runs).
+    await reapLeftoversBestEffort({ reap: kit.reapLeftovers, dockerDefault: false, signal, logger });
     const repoSource = new RepoCache({ cacheDir: resolve(io.cwd, String(values['repo-cache'])) });
     const env = plannedEnvs(repoSource, logger, kit.envs, explain ? kit.createSandbox : undefined);
     const progress = new Progress(io, 'env', dataset.length);

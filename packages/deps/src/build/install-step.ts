@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '@repoforge/schema/node';
 import type { Sandbox } from '@repoforge/sandbox';
+import { writeFileAtomic } from '@repoforge/schema/node';
 import { DepsError } from '../errors.js';
 import type { InstallPlan } from '../spec.js';
 

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -21,6 +20,8 @@ import {
   hostPackages,
   LOCAL_RUNTIME_MOUNT,
   publishDir,
+  reapStaging,
+  stagingDir,
 } from './local-runtime.js';
 import { BUILD_TOOL_PACKAGES, NODE_HEADERS_DIR } from './runtime.js';
 
@@ -82,6 +83,8 @@ export class LocalEnvBuilder implements EnvProvider {
       ...(install.strategy === 'apt' ? install.packages : []),
       ...(native ? BUILD_TOOL_PACKAGES : []),
     ];
+    // What builders killed earlier left half-built (their environments are built again, here or later).
+    for (const parent of [this.cacheDir, join(this.cacheDir, 'runtimes')]) await reapStaging(parent);
     const host = await hostPackages(wanted);
     if (host.notInstalled.length)
       throw new DepsError(
@@ -104,7 +107,7 @@ export class LocalEnvBuilder implements EnvProvider {
     });
     if (existsSync(join(dir, LOCAL_ENV_MANIFEST))) return done(true);
     await mkdir(this.cacheDir, { recursive: true });
-    const tmp = `${dir}.tmp-${randomBytes(4).toString('hex')}`;
+    const tmp = stagingDir(dir);
     try {
       const mounts: Record<string, string> = {};
       const env: Record<string, string> = {};

