@@ -25,6 +25,7 @@ import {
 } from '@repoforge/harness';
 import {
   createSandbox,
+  isEngineFault,
   type Logger,
   type ReapLeftovers,
   reapLeftoversBestEffort,
@@ -325,6 +326,8 @@ async function validateCandidate(
     funnel.envRungs[rung] = (funnel.envRungs[rung] ?? 0) + 1;
   } catch (error) {
     options.signal?.throwIfAborted();
+    // Not the environment's failure: the mining stops with nothing recorded for this commit (a rerun redoes it).
+    if (isEngineFault(error)) throw error;
     const attempts = (error as { attempts?: { outcome: string }[] }).attempts;
     const cls = attempts?.at(-1)?.outcome ?? 'unplannable';
     // One failing dependency set is not built again for the next commit that shares it.
@@ -414,7 +417,10 @@ async function validateCandidate(
   // The gold patch must resolve the final instance on a fresh sandbox, graded by the harness.
   const gold = await once(cand.patch).then(
     (r) => r,
-    () => undefined,
+    (error) => {
+      if (isEngineFault(error)) throw error; // no verdict on the gold patch
+      return undefined;
+    },
   );
   const graded = gold && (await regrade(instance, gold));
   if (!graded) return { reject: 'gold_not_resolved' };

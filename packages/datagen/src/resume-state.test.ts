@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { acquireRunLock } from '@repoforge/schema/node';
 import { makeGitRepo, tempDir } from '@repoforge/test-utils';
@@ -59,5 +59,37 @@ describe('a --repo that is not a git repository', () => {
       kind: 'input',
       message: expect.stringContaining('nope: not a git repository'),
     });
+  });
+});
+
+describe('an engine that goes away mid-mining', () => {
+  it('stops the mining with the fault and records no verdict for the commit (a rerun validates it)', async () => {
+    const { SandboxError } = await import('@repoforge/sandbox');
+    const { createDemoRepos } = await import('./demo/index.js');
+    await using dir = await tempDir();
+    const { python } = await createDemoRepos(dir.path, { fixes: 1 });
+    const out = join(dir.path, 'out.jsonl');
+    const fault = new SandboxError('ENGINE_UNREACHABLE', 'no Docker engine answers at /run/docker.sock');
+    let builds = 0;
+    const run = mineRepository({
+      repo: python,
+      repoName: 'demo/mathlib',
+      out,
+      envBuilder: {
+        ensure: async () => {
+          builds++;
+          throw fault;
+        },
+      },
+      createSandbox: async () => {
+        throw fault;
+      },
+      reapLeftovers: async () => {},
+    });
+    // Not `env_failed`: that verdict would be kept by every rerun, and the commit lost for good.
+    await expect(run).rejects.toBe(fault);
+    expect(builds).toBe(1);
+    const state = JSON.parse(await readFile(`${out}.state.json`, 'utf8').catch(() => '{"done":{}}'));
+    expect(Object.values(state.done)).toEqual([]);
   });
 });

@@ -229,6 +229,33 @@ describe('the environment ladder', () => {
     });
   });
 
+  it('an engine that went away is thrown as it came: no rung climbed, no failure class recorded', async () => {
+    const { SandboxError } = await import('@repoforge/sandbox');
+    const gone = [
+      new SandboxError('SANDBOX_LOST', 'the sandbox went away during the command'),
+      Object.assign(new Error('connect ENOENT /run/docker.sock'), { code: 'ENOENT', syscall: 'connect' }),
+    ];
+    for (const fault of gone) {
+      // The text would climb the peer-deps rung if it were read as an install failure.
+      const s = scripted({});
+      const provider = {
+        ensure: async (spec: EnvSpec) => {
+          s.built.push(spec);
+          throw Object.assign(fault, { log: 'npm ERR! code ERESOLVE' });
+        },
+      };
+      await expect(obtainEnv(plan, { provider, verify: s.verify })).rejects.toBe(fault);
+      expect(s.built).toHaveLength(1);
+    }
+    // And from the verification run as well.
+    const s = scripted({});
+    const verify = async () => {
+      throw gone[0];
+    };
+    await expect(obtainEnv(plan, { provider: s.provider, verify })).rejects.toBe(gone[0]);
+    expect(s.built).toHaveLength(1);
+  });
+
   it('says what was tried when no rung helps', async () => {
     const s = scripted({ test: () => ({ tests: 0, exitCode: 0, log: 'No tests found' }) });
     await expect(obtainEnv(plan, { provider: s.provider, verify: s.verify })).rejects.toMatchObject({

@@ -1,8 +1,9 @@
+import { isEngineFault } from '@repoforge/sandbox';
 import type { BuiltEnv, EnvProvider } from './build/env-builder.js';
 import { DepsError } from './errors.js';
 import { NETWORK_ERROR, stripAnsi, testsNeedingNetwork } from './network-tests.js';
 import { NODE_VERSIONS } from './plan/node.js';
-import { envSpecHash, type EnvSpec } from './spec.js';
+import { type EnvSpec, envSpecHash } from './spec.js';
 
 /** Why an environment attempt failed, from what the install or the test run printed. */
 export type FailureClass =
@@ -96,7 +97,6 @@ const RUN_SUMMARY: Partial<Record<string, RegExp>> = {
   parse_log_jest: /^\s*Tests:\s+.*\b\d+ total\b/m,
   parse_log_mocha: /^\s*\d+ passing\b/m,
 };
-
 
 /** Whether a log with test results lacks the summary its runner always prints at the end of a run. */
 export function runCutShort(log: string, logParser: string): boolean {
@@ -259,6 +259,8 @@ async function attemptEnv(
     return { built, detail, networkTests: network };
   } catch (error) {
     options.signal?.throwIfAborted();
+    // The engine going away says nothing of the environment: no rung for it, and no failure to record.
+    if (isEngineFault(error)) throw error;
     const log = String((error as { log?: string }).log ?? '') + String((error as Error).message ?? error);
     return { failure: { ...classifyFailure(log, 'install'), log } };
   }
@@ -292,7 +294,7 @@ async function nextRung(
  * Builds an environment and accepts it only when its test command really runs tests (`verify` sees parsed
  * results, and the runner's end-of-run summary where it prints one); otherwise classifies the failure and
  * climbs the ladder, recording every attempt. Throws a DepsError whose `attempts` say what was tried when
- * no rung helps.
+ * no rung helps, and an engine fault (`isEngineFault`) as it came: that is no verdict on the environment.
  */
 export async function obtainEnv(
   plan: EnvSpec,

@@ -1,4 +1,4 @@
-import type { FileInput, Sandbox } from '@repoforge/sandbox';
+import { type FileInput, isEngineFault, type Sandbox } from '@repoforge/sandbox';
 import {
   formatInstanceReportFile,
   type Instance,
@@ -198,7 +198,11 @@ export async function runInstance(input: RunInstanceInput): Promise<InstanceOutc
       // Read by a command, not the archive API, which does not see the tmpfs /testbed the report may be on.
       const read = await sandbox
         .exec(['cat', input.spec.junit_xml], { signal, maxOutputBytes: 64 * 1024 * 1024 })
-        .catch(() => undefined);
+        .catch((error) => {
+          // A sandbox gone now would grade the log without the report it wrote: an error instance instead.
+          if (isEngineFault(error)) throw error;
+          return undefined;
+        });
       const xml = read?.exitCode === 0 ? read.stdout : undefined;
       if (xml) {
         files['junit.xml'] = xml;

@@ -5,7 +5,7 @@
  */
 import { DEFAULT_IMAGE } from '@repoforge/sandbox/docker';
 import { CHAOS_DOCKER_HOST, copyImages, restartChaosEngine, startChaosEngine } from './engine.ts';
-import { emptyRow, lastLine, type Reference, type Row, rerunAndJudge } from './rows.ts';
+import { countMissed, emptyRow, lastLine, type Reference, type Row, rerunAndJudge } from './rows.ts';
 import { cli, containersOf, envImageTag, evalArgs, sleep, type World } from './world.ts';
 
 export async function engineRestartRow(world: World, ref: Reference): Promise<Row> {
@@ -16,6 +16,7 @@ export async function engineRestartRow(world: World, ref: Reference): Promise<Ro
     const runId = `engine-${i}`;
     const child = cli(world.root, evalArgs(runId), { DOCKER_HOST: CHAOS_DOCKER_HOST });
     await sleep(frac * ref.seconds * 1000);
+    countMissed(row, child);
     const down = await restartChaosEngine(3000);
     const { code, stderr } = await child.done;
     const left = await containersOf(runId, CHAOS_DOCKER_HOST);

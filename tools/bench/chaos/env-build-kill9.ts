@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { addRun, emptyRow, lastLine, type Row } from './rows.ts';
+import { addRun, countMissed, emptyRow, lastLine, type Row } from './rows.ts';
 import { cli, containersOfPid, sleep, type World } from './world.ts';
 
 const exec = promisify(execFile);
@@ -56,6 +56,7 @@ export async function envBuildKill9Row(world: World): Promise<Row> {
     const out = `envs-${i}.json`;
     const child = cli(world.root, buildArgs(out));
     await sleep(frac * coldSeconds * 1000);
+    countMissed(row, child);
     child.kill9();
     await child.done;
     const t0 = Date.now();

@@ -1,5 +1,5 @@
 /** kill -9 of `eval run` (and its process group) at spread points of a run, then a rerun of the run id. */
-import { emptyRow, lastLine, type Reference, type Row, rerunAndJudge } from './rows.ts';
+import { countMissed, emptyRow, lastLine, type Reference, type Row, rerunAndJudge } from './rows.ts';
 import { cli, containersOf, evalArgs, sleep, type World } from './world.ts';
 
 /** Fractions of the reference run's time at which the run is killed: env check, early, mid, late instances. */
@@ -11,6 +11,7 @@ export async function kill9Row(world: World, ref: Reference): Promise<Row> {
     const runId = `kill9-${i}`;
     const child = cli(world.root, evalArgs(runId));
     await sleep(frac * ref.seconds * 1000);
+    countMissed(row, child);
     child.kill9();
     const { code, stderr } = await child.done;
     const left = await containersOf(runId);

@@ -10,7 +10,7 @@ import { Instance } from '@repoforge/schema';
 import { makeNodeSample } from '@repoforge/test-utils';
 import { imageMap } from './env-build-kill9.ts';
 import { localBackend } from './local.ts';
-import { addRun, emptyRow, lastLine, type Row } from './rows.ts';
+import { addRun, countMissed, emptyRow, lastLine, type Row } from './rows.ts';
 import { cli, sleep, type World } from './world.ts';
 
 const POINTS = [0.2, 0.5, 0.8];
@@ -53,6 +53,7 @@ export async function localEnvBuildKill9Row(world: World): Promise<Row> {
     const out = `envs-local-${i}.json`;
     const child = cli(world.root, buildArgs(out), env);
     await sleep(frac * coldSeconds * 1000);
+    countMissed(row, child);
     child.kill9();
     const killed = await child.done;
     const staged = await stagingLeft(envCache);

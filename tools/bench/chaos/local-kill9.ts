@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { localBackend, localDirsOf } from './local.ts';
-import { emptyRow, judge, lastLine, type Reference, type Row } from './rows.ts';
+import { countMissed, emptyRow, judge, lastLine, type Reference, type Row } from './rows.ts';
 import { cli, evalArgs, runState, sleep, type World } from './world.ts';
 
 const POINTS = [0.1, 0.4, 0.7];
@@ -21,6 +21,7 @@ export async function localKill9Row(world: World, ref: Reference): Promise<Row> 
     const runId = `local-kill9-${i}`;
     const child = cli(world.root, evalArgs(runId, 'out', 'local'), local.env);
     await sleep(frac * seconds * 1000);
+    countMissed(row, child);
     child.kill9();
     const { code } = await child.done;
     const leftDirs = await localDirsOf(local.tmp, child.pid);

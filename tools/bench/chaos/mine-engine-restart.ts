@@ -6,7 +6,7 @@
 import { DEFAULT_IMAGE } from '@repoforge/sandbox/docker';
 import { CHAOS_DOCKER_HOST, copyImages, restartChaosEngine, startChaosEngine } from './engine.ts';
 import { judgeMining, mineArgs, mineReference } from './mine-kill9.ts';
-import { emptyRow, lastLine, type Row } from './rows.ts';
+import { countMissed, emptyRow, lastLine, type Row } from './rows.ts';
 import { cli, dockerBackend, sleep, type World } from './world.ts';
 
 export async function mineEngineRestartRow(world: World): Promise<Row> {
@@ -24,6 +24,7 @@ export async function mineEngineRestartRow(world: World): Promise<Row> {
     const out = `mine-engine-${i}.jsonl`;
     const child = cli(world.root, mineArgs(out), env);
     await sleep(frac * refSeconds * 1000);
+    countMissed(row, child);
     const down = await restartChaosEngine(3000);
     const first = await child.done;
     const t0 = Date.now();

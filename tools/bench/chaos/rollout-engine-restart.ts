@@ -6,7 +6,7 @@
 import { DEFAULT_IMAGE } from '@repoforge/sandbox/docker';
 import { CHAOS_DOCKER_HOST, copyImages, restartChaosEngine, startChaosEngine } from './engine.ts';
 import { rerunRollout, rolloutSetup } from './rollout-kill9.ts';
-import { emptyRow, lastLine, type Row } from './rows.ts';
+import { countMissed, emptyRow, lastLine, type Row } from './rows.ts';
 import { cli, dockerBackend, envImageTag, sleep, type World } from './world.ts';
 
 export async function rolloutEngineRestartRow(world: World): Promise<Row> {
@@ -26,6 +26,7 @@ export async function rolloutEngineRestartRow(world: World): Promise<Row> {
     const out = `roll-engine-${i}.jsonl`;
     const child = cli(world.root, setup.args(out), backend.env);
     await sleep(frac * setup.refSeconds * 1000);
+    countMissed(row, child);
     const down = await restartChaosEngine(downMs);
     const first = await child.done;
     const what = `engine down ${down.toFixed(1)} s at ${Math.round(frac * 100)}%; the rollout exited ${first.code}: ${lastLine(first.stderr)}`;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { EnvSpecMap } from '@repoforge/harness';
 import { DEFAULT_IMAGE } from '@repoforge/sandbox/docker';
 import { sampleEnvSpecs, serveChat } from '@repoforge/test-utils';
-import { addRun, emptyRow, lastLine, type Row } from './rows.ts';
+import { addRun, countMissed, emptyRow, lastLine, type Row } from './rows.ts';
 import { type Backend, cli, dockerBackend, envImageTag, sleep, type World } from './world.ts';
 
 const POINTS = [0.1, 0.35, 0.6, 0.85];
@@ -144,6 +144,7 @@ export async function rolloutKill9Row(world: World, backend: Backend = dockerBac
     const out = `roll-${backend.name}-${i}.jsonl`;
     const child = cli(world.root, setup.args(out), backend.env);
     await sleep(frac * setup.refSeconds * 1000);
+    countMissed(row, child);
     child.kill9();
     const killed = await child.done;
     const left = await backend.leftBy(child.pid);

@@ -37,6 +37,8 @@ export interface Child {
   /** Its stderr so far. */
   stderr: () => string;
   pid: number;
+  /** It has ended (a fault applied after that tests nothing). */
+  exited: () => boolean;
   kill9: () => void;
 }
 
@@ -49,14 +51,19 @@ export function cli(cwd: string, args: string[], env: Record<string, string> = {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
+  let exited = false;
   child.stderr.on('data', (d) => (stderr += d));
   const done = new Promise<{ code: number | null; stderr: string }>((ok) =>
-    child.on('close', (code) => ok({ code, stderr })),
+    child.on('close', (code) => {
+      exited = true;
+      ok({ code, stderr });
+    }),
   );
   return {
     done,
     stderr: () => stderr,
     pid: child.pid!,
+    exited: () => exited,
     kill9: () => {
       try {
         process.kill(-child.pid!, 'SIGKILL');
