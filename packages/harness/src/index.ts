@@ -3,6 +3,7 @@ export { NON_TEST_EXTS, renderTestCmd, TESTS_PLACEHOLDER, testDirectives } from 
 export { previousDurations } from './durations.js';
 export { EnvImages, type EnvImagesOptions } from './env-images.js';
 export { EnvSpec, type EnvSpecInput, EnvSpecMap, envSpecFor } from './env-spec.js';
+export { EnvValidation, EnvValidations } from './env-validation.js';
 export { HarnessError, type HarnessErrorCode } from './errors.js';
 export { evalPoolKey, evalSandboxCreator, TESTBED_TMPFS } from './eval-sandbox.js';
 export { type EvalScriptInput, filesOfPatch, makeEvalScript } from './eval-script.js';
@@ -73,6 +74,7 @@ export {
   type ResolvedEnv,
   runEvaluation,
 } from './run-evaluation.js';
+export { type ErrorClass, fatalLine, type RunProblem, runHealth } from './run-health.js';
 export { type InstanceOutcome, type RunInstanceInput, runInstance } from './run-instance.js';
 export { type RunResult, readRunResults } from './run-results.js';
 export { makeRunSummary } from './summary.js';

@@ -28,6 +28,8 @@ export const LOG_FILES = {
   environment: 'environment.json',
   /** How many expected test names the log showed (fewer than all: a naming problem, not a verdict). */
   testsSeen: 'tests_seen.json',
+  /** Why an instance got no verdict (`{ class, reason }`), when it is an error. */
+  error: 'error.json',
   /** The instance's tests left out of grading (they need the internet), when there are any. */
   excluded: 'excluded_tests.json',
 } as const;

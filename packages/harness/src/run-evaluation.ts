@@ -22,6 +22,7 @@ import {
 import { acquireRunLock, writeFileAtomic } from '@repoforge/schema/node';
 import { EnvImages } from './env-images.js';
 import { EnvSpec, type EnvSpecInput, type EnvSpecMap, envSpecFor } from './env-spec.js';
+import { EnvValidations } from './env-validation.js';
 import { HarnessError } from './errors.js';
 import { evalSandboxCreator } from './eval-sandbox.js';
 import { type Executor, LocalExecutor } from './executor.js';
@@ -38,6 +39,7 @@ import {
   swebenchRecipe,
 } from './recipes/swebench.js';
 import { packageVersionAt, type RepoSource } from './repo-source.js';
+import type { ErrorClass } from './run-health.js';
 import type { InstanceOutcome } from './run-instance.js';
 import { makeRunSummary, readReportVerdict } from './summary.js';
 import { errorOutcome, evaluateTask, type InstanceTask, writeOutcomeFiles } from './task.js';
@@ -86,6 +88,19 @@ export interface EvaluationOptions {
   rewriteReports?: boolean;
   /** Run each instance this many times and report tests whose status differs (flaky). */
   repeat?: number;
+  /**
+   * Run the gold patch in each environment before its first verdict (once per environment and instance,
+   * kept in `validations`): an environment where gold does not resolve makes its instances `unservable`
+   * errors. Without it, a log that misses expected tests is still never a verdict (see evaluateTask).
+   */
+  validateEnvs?: boolean;
+  /** Where gold validations are kept (default `<reportDir>/.repoforge/env-validations`). */
+  validations?: EnvValidations;
+  /**
+   * The share of an instance's expected tests its log must show to carry a verdict (default 1: all); below
+   * it the instance is a `tests_not_found` error.
+   */
+  minTestsSeen?: number;
   gradeMode?: 'strict' | 'legacy';
   /**
    * Run each instance's whole test suite (`{tests}` in a test command becomes nothing or its default).
@@ -128,6 +143,8 @@ export interface EvaluationResult {
   unseenTests: Record<string, { expected: number; seen: number }>;
   /** Tests left out of grading per instance because they need the internet (the env spec's `network_tests`). */
   networkExcluded: Record<string, string[]>;
+  /** Why each error instance of this run got no verdict (also in its `error.json`). */
+  errors: Record<string, { class: ErrorClass; reason: string }>;
 }
 
 function selectDataset(dataset: readonly Instance[], ids?: readonly string[]): Instance[] {
@@ -252,6 +269,8 @@ async function makeTask(
       repeat: Math.max(1, options.repeat ?? 1),
       gradeMode: options.gradeMode ?? 'strict',
       ownEvalScript,
+      validateEnvs: options.validateEnvs,
+      minTestsSeen: options.minTestsSeen,
       // Multi-SWE-bench's lists span whole suites (its PASS_TO_PASS holds every test): run them whole.
       wholeSuite: options.wholeSuite ?? inst.origin === 'multi-swe-bench',
     };
@@ -364,6 +383,7 @@ async function evaluateRun(options: EvaluationOptions, reportDir: string): Promi
   const flaky: Record<string, string[]> = {};
   const unseen: Record<string, { expected: number; seen: number }> = {};
   const networkExcluded: Record<string, string[]> = {};
+  const errors: EvaluationResult['errors'] = {};
   let done = 0;
   const record = async (id: string, outcome: InstanceOutcome) => {
     await writeOutcomeFiles(dirOf(id), outcome);
@@ -371,12 +391,14 @@ async function evaluateRun(options: EvaluationOptions, reportDir: string): Promi
     if (seen && seen.seen < seen.expected) {
       unseen[id] = seen;
       options.logger?.warn(
-        `${id}: ${seen.seen} of ${seen.expected} expected tests were seen in the log: a naming or harness problem, not a verdict (see ${LOG_FILES.testsSeen})`,
+        `${id}: ${seen.seen} of ${seen.expected} expected tests were seen in the log (see ${LOG_FILES.testsSeen})`,
         { instance: id },
       );
     }
     if (outcome.flaky) flaky[id] = outcome.flaky;
     if (outcome.excluded) networkExcluded[id] = outcome.excluded;
+    if (outcome.status === 'error')
+      errors[id] = { class: outcome.errorClass ?? 'error', reason: outcome.error ?? '' };
     outcomes.push(outcome);
     options.onEvent?.({ type: 'instance', instanceId: id, outcome, done: ++done, total: todo.length });
   };
@@ -404,6 +426,8 @@ async function evaluateRun(options: EvaluationOptions, reportDir: string): Promi
       logger: options.logger,
     });
     const executor = options.executor ?? new LocalExecutor(options.maxWorkers ?? 1);
+    const validations =
+      options.validations ?? new EnvValidations(join(reportDir, '.repoforge', 'env-validations'));
     try {
       await executor.run(
         tasks,
@@ -413,6 +437,7 @@ async function evaluateRun(options: EvaluationOptions, reportDir: string): Promi
             repoSource: options.repoSource,
             envImages,
             pool,
+            validations,
             logger: options.logger,
             signal,
           });
@@ -443,6 +468,7 @@ async function evaluateRun(options: EvaluationOptions, reportDir: string): Promi
     flaky,
     unseenTests: unseen,
     networkExcluded,
+    errors,
   };
 }
 

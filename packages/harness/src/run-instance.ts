@@ -17,6 +17,7 @@ import { junitNamerFor, parseJUnitXml } from './parsers/junit.js';
 import { FAIL_ONLY_REPOS } from './parsers/registry.js';
 import { LOG_FILES } from './paths.js';
 import type { RepoLocation } from './repo-source.js';
+import { type ErrorClass, type RunProblem, runHealth } from './run-health.js';
 
 const REPO_DIR = '/testbed';
 const PATCH_PATH = '/tmp/patch.diff';
@@ -51,6 +52,8 @@ export interface InstanceOutcome {
   instance_id: string;
   /** `completed` has a report.json; `error` does not (timeout, env failure, crash), as in SWE-bench. */
   status: 'completed' | 'error';
+  /** Why an `error` outcome got no verdict (written to `error.json`). */
+  errorClass?: ErrorClass;
   report?: InstanceReport;
   statusMap?: TestStatusMap;
   error?: string;
@@ -61,6 +64,11 @@ export interface InstanceOutcome {
   flaky?: string[];
   /** How many of the instance's expected test names the log showed at all. */
   testsSeen?: { expected: number; seen: number };
+  /**
+   * Set when the log cannot carry a verdict on the patch (no test ran, or expected tests missing): the caller
+   * decides whether the environment or the patch is to blame (see evaluateTask).
+   */
+  problem?: RunProblem;
   /** The instance's tests left out of grading because they need the internet (the env spec's `network_tests`). */
   excluded?: string[];
   timings: Record<string, number>;
@@ -87,6 +95,8 @@ export interface RunInstanceInput {
   env?: Record<string, string>;
   /** Run the whole suite: `{tests}` in the test command becomes nothing instead of the instance's test files. */
   wholeSuite?: boolean;
+  /** The share of expected tests a log must show to carry a verdict (default 1); see runHealth. */
+  minTestsSeen?: number;
   signal?: AbortSignal;
 }
 
@@ -186,6 +196,7 @@ export async function runInstance(input: RunInstanceInput): Promise<InstanceOutc
       return {
         instance_id: id,
         status: 'error',
+        errorClass: 'timeout',
         error: 'timeout',
         timedOut: true,
         exitCode: 124,
@@ -230,11 +241,17 @@ export async function runInstance(input: RunInstanceInput): Promise<InstanceOutc
   }
   if (graded.hardened) log(`Not resolved (strict grading): ${graded.hardened}`);
   const seen = expectedTestsSeen(graded.statusMap, instance);
-  if (seen.seen < seen.expected) {
-    log(
-      `Warning: ${seen.seen} of ${seen.expected} expected tests were seen in the log (a naming or harness problem, not a verdict); missing e.g. ${seen.missing.slice(0, 3).join(' | ')}`,
-    );
-  }
+  // A patch that did not apply is a verdict; a log that shows no test, or too few of the expected, is not.
+  const problem = run
+    ? runHealth({
+        statusMap: graded.statusMap,
+        log: output,
+        expected: instance,
+        minTestsSeen: input.minTestsSeen,
+        failOnly: FAIL_ONLY_REPOS.has(instance.repo),
+      })
+    : undefined;
+  if (problem) log(`No verdict from this log (${problem.class}): ${problem.reason}`);
   files[LOG_FILES.testsSeen] = JSON.stringify({
     expected: seen.expected,
     seen: seen.seen,
@@ -254,6 +271,7 @@ export async function runInstance(input: RunInstanceInput): Promise<InstanceOutc
     exitCode: run?.exitCode,
     hardened: graded.hardened,
     testsSeen: { expected: seen.expected, seen: seen.seen },
+    ...(problem ? { problem } : {}),
     ...(graded.excluded ? { excluded: graded.excluded } : {}),
     timings,
     files,

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { plannedEnvs } from '@repoforge/datagen';
 import {
+  EnvValidations,
   FAIL_ONLY_REPOS,
   gradeLog,
   loadDataset,
@@ -83,6 +84,17 @@ const run: Command = {
       description: "run whole test suites instead of each instance's test files ({tests} in a test_cmd)",
     },
     'rewrite-reports': { type: 'boolean', description: 'regrade from saved logs without running anything' },
+    'validate-envs': {
+      type: 'boolean',
+      description:
+        'run the gold patch in each environment before its first verdict (cached); where gold fails, instances are unservable errors',
+    },
+    'min-tests-seen': {
+      type: 'string',
+      value: 'FRACTION',
+      description: "share of an instance's expected tests its log must show to carry a verdict",
+      default: '1',
+    },
     'use-instance-images': {
       type: 'boolean',
       description:
@@ -136,6 +148,9 @@ const run: Command = {
     const pipIndex = values['pip-index-url'];
     if (typeof pipIndex === 'string' && !/^https?:\/\/[^/]/.test(pipIndex))
       throw new UsageError(`--pip-index-url is not an http(s) URL: ${pipIndex.slice(0, 200)}`);
+    const minTestsSeen = Number(values['min-tests-seen']);
+    if (!(minTestsSeen >= 0 && minTestsSeen <= 1))
+      throw new UsageError('--min-tests-seen must be a number from 0 to 1');
     const dataset = await loadDataset(datasetPath, { signal });
     const predictions =
       predArg === 'gold'
@@ -201,6 +216,9 @@ const run: Command = {
         pipIndexUrl: values['pip-index-url'] as string | undefined,
       },
       repeat: numberArg(values, 'repeat', true),
+      validateEnvs: values['validate-envs'] === true,
+      validations: new EnvValidations(resolve(cwd, '.repoforge', 'env-validations')),
+      minTestsSeen,
       gradeMode: grading,
       wholeSuite: values['whole-suite'] === true ? true : undefined,
       logger,
@@ -216,7 +234,11 @@ const run: Command = {
           const o = e.outcome;
           if (o.report?.resolved) resolvedCount++;
           const verdict =
-            o.status === 'error' ? `error (${o.error})` : o.report?.resolved ? 'resolved' : 'unresolved';
+            o.status === 'error'
+              ? `error, ${o.errorClass ?? 'error'} (${o.error})`
+              : o.report?.resolved
+                ? 'resolved'
+                : 'unresolved';
           progress.tick(`${e.instanceId}: ${verdict}`, `resolved ${resolvedCount}`);
         }
       },
@@ -228,7 +250,7 @@ const run: Command = {
     const s = result.summary;
     if (json)
       io.stdout.write(
-        `${JSON.stringify({ summary: s, summaryFile: result.summaryFile, flaky: result.flaky, unseenTests: result.unseenTests, networkExcluded: result.networkExcluded, unknownPredictionIds: result.unknownPredictionIds })}\n`,
+        `${JSON.stringify({ summary: s, summaryFile: result.summaryFile, errors: result.errors, flaky: result.flaky, unseenTests: result.unseenTests, networkExcluded: result.networkExcluded, unknownPredictionIds: result.unknownPredictionIds })}\n`,
       );
     else {
       io.stdout.write(
@@ -236,10 +258,13 @@ const run: Command = {
           `Instances incomplete: ${s.incomplete_ids.length}\nInstances resolved: ${s.resolved_instances}\nInstances unresolved: ${s.unresolved_instances}\n` +
           `Instances with empty patches: ${s.empty_patch_instances}\nInstances with errors: ${s.error_instances}\nReport written to ${result.summaryFile}\n`,
       );
+      for (const [id, e] of Object.entries(result.errors))
+        io.stdout.write(`error in ${id} (${e.class}): ${e.reason}\n`);
       for (const [id, n] of Object.entries(result.unseenTests))
-        io.stdout.write(
-          `warning: ${id}: only ${n.seen} of ${n.expected} expected tests were seen in its log (naming or harness problem, not a verdict)\n`,
-        );
+        if (!result.errors[id])
+          io.stdout.write(
+            `warning: ${id}: only ${n.seen} of ${n.expected} expected tests were seen in its log\n`,
+          );
       for (const [id, tests] of Object.entries(result.flaky))
         if (tests.length) io.stdout.write(`flaky in ${id}: ${tests.join(', ')}\n`);
       for (const [id, tests] of Object.entries(result.networkExcluded))

@@ -37,6 +37,9 @@ const Encoded = z.object({ v: z.literal(1), gz: z.string() });
 const Outcome = z.looseObject({
   instance_id: z.string(),
   status: z.enum(['completed', 'error']),
+  errorClass: z
+    .enum(['env_broken', 'tests_not_found', 'unservable', 'env_build_failed', 'timeout', 'error'])
+    .optional(),
   report: InstanceReport.optional(),
   statusMap: z.record(z.string(), TestStatus).optional(),
   error: z.string().optional(),

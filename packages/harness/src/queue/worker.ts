@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import {
   createSandbox,
   type Logger,
@@ -7,6 +8,7 @@ import {
 } from '@repoforge/sandbox';
 import type { Worker } from 'bullmq';
 import { EnvImages } from '../env-images.js';
+import { EnvValidations } from '../env-validation.js';
 import { evalSandboxCreator } from '../eval-sandbox.js';
 import type { RepoSource } from '../repo-source.js';
 import { evaluateTask, type InstanceTask } from '../task.js';
@@ -26,6 +28,8 @@ export interface QueueWorkerOptions {
   stalledIntervalMs?: number;
   /** Cap on an outcome's compressed size in the queue. */
   resultCapBytes?: number;
+  /** Where this worker keeps gold validations of environments (default `.repoforge/env-validations`). */
+  validations?: EnvValidations;
   logger?: Logger;
   /** Called as jobs start and finish (progress lines, tests). */
   onJob?: (event: 'start' | 'done', instanceId: string, jobId: string) => void;
@@ -48,6 +52,7 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Queue
   const make = options.createSandbox ?? ((o: SandboxOptions) => createSandbox({ backend: 'docker', ...o }));
   const envImages = new EnvImages({ createSandbox: make, logger: options.logger });
   const concurrency = options.concurrency ?? 1;
+  const validations = options.validations ?? new EnvValidations(join('.repoforge', 'env-validations'));
   const pool = new SandboxPool({
     warm: 1,
     max: concurrency + 1,
@@ -61,7 +66,7 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Queue
       options.onJob?.('start', task.instance.instance_id, job.id ?? '');
       const outcome = await evaluateTask(
         { ...task },
-        { repoSource: options.repoSource, envImages, pool, logger: options.logger },
+        { repoSource: options.repoSource, envImages, pool, validations, logger: options.logger },
       );
       options.onJob?.('done', task.instance.instance_id, job.id ?? '');
       return encodeOutcome(outcome, options.resultCapBytes);

@@ -1,5 +1,6 @@
 import type { EnvSpecInput } from '../env-spec.js';
 import { HarnessError } from '../errors.js';
+import { pythonPreTest } from './python-steps.js';
 
 /**
  * Built-in environments for SWE-bench's repositories, as data in the env-spec file's shape
@@ -25,17 +26,20 @@ const DEBIAN_PACKAGES: Record<string, string> = {
   'django/django':
     'python3-asgiref python3-sqlparse python3-tz python3-yaml python3-pil python3-jinja2 python3-docutils python3-argon2 python3-bcrypt',
   'sympy/sympy': 'python3-mpmath',
-  'psf/requests': 'python3-pytest python3-urllib3 python3-idna python3-chardet python3-certifi python3-socks',
+  'psf/requests':
+    'python3-pytest python3-urllib3 python3-idna python3-chardet python3-certifi python3-socks python3-charset-normalizer python3-pytest-httpbin python3-pytest-mock python3-trustme',
   'pallets/flask':
-    'python3-pytest python3-werkzeug python3-jinja2 python3-itsdangerous python3-click python3-blinker',
+    'python3-pytest python3-werkzeug python3-jinja2 python3-itsdangerous python3-click python3-blinker python3-asgiref python3-dotenv python3-greenlet',
   'pytest-dev/pytest':
-    'python3-pytest python3-attr python3-pluggy python3-py python3-iniconfig python3-hypothesis python3-xmlschema',
+    'python3-pytest python3-attr python3-pluggy python3-py python3-iniconfig python3-hypothesis python3-xmlschema python3-more-itertools python3-wcwidth python3-tomli python3-exceptiongroup python3-mock python3-requests python3-pygments python3-nose python3-argcomplete',
   'pylint-dev/pylint':
-    'python3-pytest python3-astroid python3-isort python3-mccabe python3-tomlkit python3-platformdirs python3-dill',
+    'python3-pytest python3-astroid python3-isort python3-mccabe python3-tomlkit python3-platformdirs python3-dill python3-typing-extensions python3-tomli',
   'sphinx-doc/sphinx':
-    'python3-pytest python3-docutils python3-jinja2 python3-pygments python3-babel python3-alabaster python3-imagesize python3-snowballstemmer python3-requests python3-packaging python3-html5lib',
+    'python3-pytest python3-docutils python3-jinja2 python3-pygments python3-babel python3-alabaster python3-imagesize python3-snowballstemmer python3-requests python3-packaging python3-html5lib python3-sphinxcontrib.applehelp python3-sphinxcontrib.devhelp python3-sphinxcontrib.htmlhelp python3-sphinxcontrib.jsmath python3-sphinxcontrib.qthelp python3-sphinxcontrib.serializinghtml python3-sphinxcontrib.websupport python3-filelock cython3',
   'mwaskom/seaborn': 'python3-pytest python3-numpy python3-pandas python3-matplotlib python3-scipy',
-  'pydata/xarray': 'python3-pytest python3-numpy python3-pandas python3-packaging',
+  // SWE-bench's xarray environment installs the optional backends its tests skip without.
+  'pydata/xarray':
+    'python3-pytest python3-numpy python3-pandas python3-packaging python3-scipy python3-dask python3-distributed python3-netcdf4 python3-h5netcdf python3-h5py python3-cftime python3-bottleneck python3-zarr python3-pint python3-sparse python3-toolz python3-fsspec python3-pooch python3-matplotlib python3-seaborn python3-flox python3-hypothesis',
   'astropy/astropy':
     'python3-pytest python3-numpy python3-erfa python3-yaml python3-packaging python3-hypothesis',
   'matplotlib/matplotlib':
@@ -43,6 +47,10 @@ const DEBIAN_PACKAGES: Record<string, string> = {
   'scikit-learn/scikit-learn':
     'python3-pytest python3-numpy python3-scipy python3-joblib python3-threadpoolctl',
 };
+
+/** What every Debian recipe has to check requirements and install the repo itself (python-steps.ts). */
+const PYTHON_TOOLING =
+  'python3-pip python3-setuptools python3-setuptools-scm python3-wheel python3-packaging';
 
 /** Test commands per repo (SWE-bench's, with `{tests}` where it appends the directives). */
 const TEST_CMDS: Record<string, string> = {
@@ -155,10 +163,12 @@ function debianSpec(repo: string, base: string): EnvSpecInput | undefined {
   return {
     dockerfile: [
       `FROM ${base}`,
-      `RUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends git patch python3 python3-distutils python-is-python3 ${pkgs} > /dev/null && rm -rf /var/lib/apt/lists/* /var/cache/apt/*`,
-      'ENV LANG=C.UTF-8 LC_ALL=C.UTF-8 PYTHONPATH=/testbed PYTHONDONTWRITEBYTECODE=1',
+      `RUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends git patch python3 python3-distutils python-is-python3 ${PYTHON_TOOLING} ${pkgs} > /dev/null && rm -rf /var/lib/apt/lists/* /var/cache/apt/*`,
+      'ENV LANG=C.UTF-8 LC_ALL=C.UTF-8 PYTHONPATH=/testbed PYTHONDONTWRITEBYTECODE=1 PIP_DISABLE_PIP_VERSION_CHECK=1',
       '',
     ].join('\n'),
+    // The repo's requirements checked, then the repo installed (editable) before its tests: see python-steps.
+    pre_test: pythonPreTest(),
     test_cmd: TEST_CMDS[repo]!,
   };
 }
