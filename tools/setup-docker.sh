@@ -48,24 +48,33 @@ else
   say "engine up (server $(docker version --format '{{.Server.Version}}'))"
 fi
 
-if docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
-  say "base image $BASE_IMAGE present"
-else
-  command -v debootstrap >/dev/null 2>&1 || { say "installing debootstrap from apt"; apt_install debootstrap; }
-  ROOTFS="$(mktemp -d /tmp/repoforge-rootfs.XXXXXX)"
-  trap 'as_root rm -rf "$ROOTFS"' EXIT
-  say "debootstrap --variant=minbase $SUITE into $ROOTFS"
-  as_root debootstrap --variant=minbase "$SUITE" "$ROOTFS" >/tmp/repoforge-debootstrap.log 2>&1 || {
-    tail -n 30 /tmp/repoforge-debootstrap.log >&2; exit 1; }
-  # Slim: no apt lists, no docs, no caches in the base layer.
-  as_root rm -rf "$ROOTFS"/var/lib/apt/lists/* "$ROOTFS"/var/cache/apt/* "$ROOTFS"/usr/share/doc/* \
-    "$ROOTFS"/usr/share/man/* "$ROOTFS"/usr/share/info/* || true
-  say "docker import -> $BASE_IMAGE"
-  as_root tar -C "$ROOTFS" -c . | docker import \
-    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-    --change 'CMD ["/bin/bash"]' - "$BASE_IMAGE" >/dev/null
-  say "base image $BASE_IMAGE built ($(docker image inspect -f '{{.Size}}' "$BASE_IMAGE") bytes)"
-fi
+# A Debian base image: debootstrap --variant=minbase SUITE, docker import. Idempotent.
+ensure_base() {
+  if docker image inspect "$1" >/dev/null 2>&1; then
+    say "base image $1 present"
+  else
+    command -v debootstrap >/dev/null 2>&1 || { say "installing debootstrap from apt"; apt_install debootstrap; }
+    ROOTFS="$(mktemp -d /tmp/repoforge-rootfs.XXXXXX)"
+    trap 'as_root rm -rf "$ROOTFS"' EXIT
+    say "debootstrap --variant=minbase $2 into $ROOTFS"
+    as_root debootstrap --variant=minbase "$2" "$ROOTFS" >/tmp/repoforge-debootstrap.log 2>&1 || {
+      tail -n 30 /tmp/repoforge-debootstrap.log >&2; exit 1; }
+    # Slim: no apt lists, no docs, no caches in the base layer.
+    as_root rm -rf "$ROOTFS"/var/lib/apt/lists/* "$ROOTFS"/var/cache/apt/* "$ROOTFS"/usr/share/doc/* \
+      "$ROOTFS"/usr/share/man/* "$ROOTFS"/usr/share/info/* || true
+    say "docker import -> $1"
+    as_root tar -C "$ROOTFS" -c . | docker import \
+      --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+      --change 'CMD ["/bin/bash"]' - "$1" >/dev/null
+    say "base image $1 built ($(docker image inspect -f '{{.Size}}' "$1") bytes)"
+    as_root rm -rf "$ROOTFS"
+    trap - EXIT
+  fi
+}
+
+ensure_base "$BASE_IMAGE" "$SUITE"
+# bullseye's Python 3.9 serves the versions of SWE-bench repos that Python 3.11 breaks (the Debian recipes).
+ensure_base "${REPOFORGE_OLD_BASE_IMAGE:-repoforge/base:bullseye}" bullseye
 
 # The sandbox must never put traffic on a bridge: refuse to go on if one exists.
 if docker network ls --format '{{.Driver}}' | grep -qx bridge; then

@@ -61,6 +61,8 @@ export type RejectReason =
   | 'unsafe_path'
   | 'too_large'
   | 'env_failed'
+  /** The environment built, but with the fix applied its test command ran no test (see harness runHealth). */
+  | 'env_broken'
   | 'no_f2p'
   | 'flaky_only'
   | 'gold_not_resolved'

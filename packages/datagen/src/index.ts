@@ -21,7 +21,15 @@ export {
 } from './dataset-envs.js';
 export { emptyFunnel, type Funnel } from './funnel.js';
 export { type MinedCommit, type WalkOptions, walkHistory } from './history.js';
-export { type MineOptions, type MineResult, mineRepository, repoNameOf } from './mine.js';
+export { Evidence, formatCounts, RunEvidence } from './evidence.js';
+export {
+  type MineOptions,
+  type MineResult,
+  mineRepository,
+  type Rejection,
+  refuseAlternates,
+  repoNameOf,
+} from './mine.js';
 export { plannedEnvs } from './planned-envs.js';
 export {
   issueRefs,
@@ -38,3 +46,8 @@ export { changedFiles, type FileChange, fileAtCommit, readBlobBytes } from './tr
 export { gitFileDiff, isBinary } from './unified-diff.js';
 export { verifiedEnv } from './verified-env.js';
 export { packageVersion } from './version.js';
+export {
+  compareWithSwebench,
+  type FidelityRow,
+  reconstructFixCommit,
+} from './swebench-fidelity.js';

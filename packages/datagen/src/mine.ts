@@ -1,31 +1,11 @@
 import * as fs from 'node:fs';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  EnvBuilder,
-  type EnvProvider,
-  envSpecHash,
-  obtainEnv,
-  planEnv,
-  snapshotFromGit,
-  testsNeedingNetwork,
-  toHarnessEnvSpec,
-} from '@repoforge/deps';
-import {
-  evalPoolKey,
-  evalSandboxCreator,
-  gradeLog,
-  EnvSpec as HarnessEnvSpec,
-  junitNamerFor,
-  parseJUnitXml,
-  RepoCache,
-  type RepoLocation,
-  runInstance,
-} from '@repoforge/harness';
+import { EnvBuilder, type EnvProvider, type ObtainedEnv } from '@repoforge/deps';
+import { evalSandboxCreator, RepoCache, type RepoLocation } from '@repoforge/harness';
 import {
   createSandbox,
-  isEngineFault,
   type Logger,
   type ReapLeftovers,
   reapLeftoversBestEffort,
@@ -33,13 +13,7 @@ import {
   type SandboxOptions,
   SandboxPool,
 } from '@repoforge/sandbox';
-import {
-  formatJsonl,
-  Instance,
-  RepoForgeError,
-  serializeInstance,
-  type TestStatusMap,
-} from '@repoforge/schema';
+import { formatJsonl, Instance, RepoForgeError, serializeInstance } from '@repoforge/schema';
 import { acquireRunLock, readJsonFile, writeFileAtomic } from '@repoforge/schema/node';
 import git from 'isomorphic-git';
 import pLimit from 'p-limit';
@@ -47,12 +21,11 @@ import { z } from 'zod';
 import type { PackIndexCache } from './blob-size.js';
 import { type Candidate, toCandidate } from './candidates.js';
 import type { CandidateLimits, RejectReason, TestFileRules } from './classify.js';
+import { Evidence } from './evidence.js';
 import { emptyFunnel, type Funnel, reject } from './funnel.js';
 import { walkHistory } from './history.js';
-import { problemStatement, type StatementOptions } from './statement.js';
-import { statementQuality } from './statement-quality.js';
-import { deriveTransitions } from './transitions.js';
-import { packageVersion } from './version.js';
+import type { StatementOptions } from './statement.js';
+import { validateCandidate } from './validate.js';
 
 export interface MineOptions {
   /** A local repository path, or an https URL (cloned with isomorphic-git into `cacheDir`). */
@@ -99,7 +72,16 @@ export interface MineOptions {
 export interface MineResult {
   funnel: Funnel;
   instances: Instance[];
+  /** Every validated-then-rejected candidate of this run, oldest first, with what decided it. */
+  rejections: Rejection[];
   out: string;
+}
+
+/** A candidate that reached validation and was rejected: its verdict and evidence (`--explain`). */
+export interface Rejection {
+  commit: string;
+  verdict: RejectReason;
+  evidence?: Evidence;
 }
 
 /** The resume state beside the output (`<out>.state.json`): every candidate judged so far and its verdict. */
@@ -109,6 +91,8 @@ const State = z.object({
     z.object({
       verdict: z.string().transform((v) => v as 'validated' | RejectReason),
       instance: Instance.optional(),
+      /** What decided a rejection after validation started (runs, log tails): `--explain` shows it. */
+      evidence: Evidence.optional(),
     }),
   ),
 });
@@ -128,7 +112,7 @@ function ownerNameOf(url: string): string | undefined {
 
 /**
  * The repo's `owner/name`: explicit, else from the URL, else (a local clone) from its `origin` remote or its
- * package.json `repository`, and `local/<folder>` only when none says.
+ * package.json `repository`, or a repo cache's `owner__name` folder, and `local/<folder>` only when none says.
  */
 export async function repoNameOf(repo: string, explicit?: string): Promise<string> {
   if (explicit) return explicit;
@@ -146,7 +130,11 @@ export async function repoNameOf(repo: string, explicit?: string): Promise<strin
   const fromPkg = repoField?.replace(/^github:/, 'https://github.com/');
   const named =
     fromPkg && (ownerNameOf(fromPkg) ?? (/^[\w.-]+\/[\w.-]+$/.test(fromPkg) ? fromPkg : undefined));
-  return named ?? `local/${repo.replace(/\/+$/, '').split('/').pop()}`;
+  if (named) return named;
+  // A repo cache's layout (`owner__name` or `owner__name.git`) says the name too.
+  const folder = repo.replace(/\/+$/, '').split('/').pop()!;
+  const cached = /^([\w.-]+?)__([\w.-]+?)(\.git)?$/.exec(folder);
+  return cached ? `${cached[1]}/${cached[2]}` : `local/${folder}`;
 }
 
 async function locate(options: MineOptions, name: string): Promise<RepoLocation> {
@@ -166,7 +154,24 @@ async function locate(options: MineOptions, name: string): Promise<RepoLocation>
         kind: 'input',
       },
     );
+  refuseAlternates(options.repo, gitdir);
   return { gitdir, cache: {} };
+}
+
+/**
+ * A clone made with `--shared` or `--reference` borrows objects from another repository (git alternates).
+ * Mining reads objects with isomorphic-git, which does not follow alternates and would fail mid-run on the
+ * first borrowed object: refused up front as bad input, with the way out.
+ */
+export function refuseAlternates(repo: string, gitdir: string): void {
+  const file = join(gitdir, 'objects', 'info', 'alternates');
+  const borrowed = existsSync(file) && readFileSync(file, 'utf8').trim();
+  if (!borrowed) return;
+  throw new RepoForgeError(
+    'INPUT_INVALID',
+    `${repo}: borrows objects from ${borrowed.split('\n')[0]} (git alternates: a clone made with --shared or --reference), which mining cannot read; run \`git -C ${repo} repack -a -d && rm ${file}\`, or clone without --shared/--reference`,
+    { kind: 'input' },
+  );
 }
 
 /**
@@ -233,6 +238,7 @@ async function mine(options: MineOptions): Promise<MineResult> {
     create: evalSandboxCreator(make),
   });
   const failedEnvs = new Map<string, Error>();
+  const verifiedEnvs = new Map<string, Promise<ObtainedEnv>>();
   const accepted = new Map<string, Instance>();
   for (const [oid, d] of Object.entries(state.done))
     if (d.verdict === 'validated' && d.instance) accepted.set(oid, d.instance);
@@ -255,7 +261,7 @@ async function mine(options: MineOptions): Promise<MineResult> {
         cand,
         name,
         location,
-        { ...options, envBuilder, pool, failedEnvs },
+        { ...options, envBuilder, pool, failedEnvs, verifiedEnvs },
         funnel,
       );
       verdict = 'instance' in r ? 'validated' : r.reject;
@@ -264,6 +270,7 @@ async function mine(options: MineOptions): Promise<MineResult> {
       state.done[cand.commit.oid] = {
         verdict,
         instance: 'instance' in r ? r.instance : undefined,
+        evidence: 'evidence' in r ? r.evidence : undefined,
       };
       await persist();
     }
@@ -285,168 +292,11 @@ async function mine(options: MineOptions): Promise<MineResult> {
   await persist();
   funnel.yield = funnel.candidates ? Math.round((funnel.validated / funnel.candidates) * 1000) / 1000 : 0;
   const instances = candidates.map((c) => accepted.get(c.commit.oid)).filter((i): i is Instance => !!i);
-  return { funnel, instances, out: options.out };
-}
-
-type ValidateOptions = MineOptions & {
-  envBuilder: EnvProvider;
-  pool: SandboxPool;
-  /** Dependency sets whose environment failed in this run (by EnvSpec hash). */
-  failedEnvs: Map<string, Error>;
-};
-
-async function validateCandidate(
-  cand: Candidate,
-  repo: string,
-  location: RepoLocation,
-  options: ValidateOptions,
-  funnel: Funnel,
-): Promise<{ instance: Instance } | { reject: RejectReason }> {
-  const started = performance.now();
-  const snapshot = await snapshotFromGit({
-    gitdir: location.gitdir,
-    oid: cand.parent,
-    cache: location.cache,
+  const rejections = candidates.flatMap((c): Rejection[] => {
+    const d = state.done[c.commit.oid];
+    return d && d.verdict !== 'validated'
+      ? [{ commit: c.commit.oid, verdict: d.verdict, evidence: d.evidence }]
+      : [];
   });
-  let image: string;
-  let plan: Awaited<ReturnType<typeof planEnv>>;
-  let depsKey: string | undefined;
-  const working = (what: string) => options.onProgress?.({ stage: 'working', oid: cand.commit.oid, what });
-  try {
-    working(`obtaining the environment of ${cand.commit.oid.slice(0, 7)}`);
-    plan = await planEnv(snapshot);
-    depsKey = envSpecHash(plan);
-    const earlier = options.failedEnvs.get(depsKey);
-    if (earlier) throw earlier;
-    // The repair ladder's install rungs (peer conflicts, another Node): the before/after runs verify the rest.
-    const got = await obtainEnv(plan, { provider: options.envBuilder, signal: options.signal });
-    plan = got.spec;
-    image = got.built.image;
-    const rung = got.attempts.at(-1)!.rung;
-    funnel.envRungs[rung] = (funnel.envRungs[rung] ?? 0) + 1;
-  } catch (error) {
-    options.signal?.throwIfAborted();
-    // Not the environment's failure: the mining stops with nothing recorded for this commit (a rerun redoes it).
-    if (isEngineFault(error)) throw error;
-    const attempts = (error as { attempts?: { outcome: string }[] }).attempts;
-    const cls = attempts?.at(-1)?.outcome ?? 'unplannable';
-    // One failing dependency set is not built again for the next commit that shares it.
-    if (depsKey && !options.failedEnvs.has(depsKey)) {
-      options.failedEnvs.set(depsKey, error as Error);
-      funnel.envFailures[cls] = (funnel.envFailures[cls] ?? 0) + 1;
-    }
-    options.logger?.warn('environment failed', { commit: cand.commit.oid, class: cls, error: String(error) });
-    return { reject: 'env_failed' };
-  }
-  funnel.envBuilt++;
-  const spec = HarnessEnvSpec.parse(toHarnessEnvSpec(plan, image));
-  const { text, source } = await problemStatement(repo, cand.commit.message, {
-    ...options.statement,
-    signal: options.signal,
-  });
-  // Judged against the fix, recorded with the instance and counted in the funnel (a trainer filters on it).
-  const quality = statementQuality(text, cand.patch);
-  const [owner, short] = repo.split('/');
-  const draft = Instance.parse({
-    repo,
-    instance_id: `${owner}__${short}-${cand.commit.oid.slice(0, 7)}`,
-    base_commit: cand.parent,
-    patch: cand.patch,
-    test_patch: cand.testPatch,
-    problem_statement: text,
-    hints_text: '',
-    created_at: new Date(cand.commit.timestamp * 1000).toISOString(),
-    version: packageVersion(snapshot.files),
-    FAIL_TO_PASS: [],
-    PASS_TO_PASS: [],
-    environment_setup_commit: cand.parent,
-  });
-  const timeoutMs = (options.timeoutSec ?? 600) * 1000;
-  const once = async (patch: string | null, env?: Record<string, string>) => {
-    const lease = await options.pool.acquire(evalPoolKey(image, true), { signal: options.signal });
-    try {
-      return await runInstance({
-        instance: draft,
-        prediction: { instance_id: draft.instance_id, model_name_or_path: 'gold', model_patch: patch },
-        spec,
-        parser: spec.log_parser!,
-        location,
-        sandbox: lease.sandbox,
-        timeoutMs,
-        env,
-        wholeSuite: options.wholeSuite,
-        signal: options.signal,
-      });
-    } finally {
-      await lease.release();
-    }
-  };
-  const before: TestStatusMap[] = [];
-  const after: TestStatusMap[] = [];
-  for (let i = 0; i < Math.max(1, options.runs ?? 3); i++) {
-    // Each run gets its own hash seed: tests that depend on set/dict order of strings disagree across runs
-    // and are caught as flaky every time, not only when the process's random seed happens to differ.
-    const env = { PYTHONHASHSEED: String(i + 1) };
-    working(`validation run ${i + 1} of ${cand.commit.oid.slice(0, 7)} (before and after the fix)`);
-    const b = await once('', env);
-    const a = await once(cand.patch, env);
-    if (b.timedOut || a.timedOut) return { reject: 'timeout' };
-    if (a.report && !a.report.patch_successfully_applied) return { reject: 'patch_does_not_apply' };
-    before.push(b.statusMap ?? {});
-    after.push(a.statusMap ?? {});
-  }
-  funnel.beforeAfterRan++;
-  const t = deriveTransitions(before, after);
-  if (t.failToPass.length === 0) return { reject: t.flaky.length ? 'flaky_only' : 'no_f2p' };
-  const instance = Instance.parse({
-    ...draft,
-    FAIL_TO_PASS: t.failToPass,
-    PASS_TO_PASS: t.passToPass,
-    repoforge: {
-      env_image: image,
-      log_parser: spec.log_parser,
-      test_cmd: spec.test_cmd,
-      flaky_tests: t.flaky,
-      runs: before.length,
-      statement_source: source,
-      statement_quality: quality,
-      commit: cand.commit.oid,
-      validation_ms: 0,
-    },
-  });
-  // The gold patch must resolve the final instance on a fresh sandbox, graded by the harness.
-  const gold = await once(cand.patch).then(
-    (r) => r,
-    (error) => {
-      if (isEngineFault(error)) throw error; // no verdict on the gold patch
-      return undefined;
-    },
-  );
-  const graded = gold && (await regrade(instance, gold));
-  if (!graded) return { reject: 'gold_not_resolved' };
-  // They fail before and after (no network in the sandbox), so they are in neither list: reported here.
-  const network = testsNeedingNetwork(gold.files['test_output.txt'] ?? '', gold.statusMap ?? {});
-  if (network.length) {
-    (instance.repoforge as { network_tests?: string[] }).network_tests = network;
-    funnel.withNetworkTests++;
-  }
-  (instance.repoforge as { validation_ms: number }).validation_ms = Math.round(performance.now() - started);
-  funnel.statements[quality] = (funnel.statements[quality] ?? 0) + 1;
-  return { instance };
-}
-
-/** Grades a run's log against the final instance's FAIL_TO_PASS / PASS_TO_PASS. */
-async function regrade(instance: Instance, run: Awaited<ReturnType<typeof runInstance>>): Promise<boolean> {
-  const log = run.files['test_output.txt'];
-  if (!log) return false;
-  const spec = instance.repoforge as { log_parser: string };
-  const xml = run.files['junit.xml'];
-  const structured = xml ? parseJUnitXml(xml, junitNamerFor(spec.log_parser)) : undefined;
-  return gradeLog({
-    instance,
-    modelPatch: instance.patch,
-    log,
-    parser: spec.log_parser,
-    options: { exitCode: run.exitCode, structured },
-  }).report.resolved;
+  return { funnel, instances, rejections, out: options.out };
 }

@@ -36,6 +36,7 @@ export function plannedEnvs(
     const loc = await repoSource.resolve(instance.repo, { signal });
     const plan = await planEnv(
       await snapshotFromGit({ gitdir: loc.gitdir, oid: instance.base_commit, cache: loc.cache }),
+      { repo: instance.repo },
     );
     const depsKey = envSpecHash(plan);
     const earlier = failed.get(depsKey);

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { acquireRunLock } from '@repoforge/schema/node';
@@ -91,5 +92,24 @@ describe('an engine that goes away mid-mining', () => {
     expect(builds).toBe(1);
     const state = JSON.parse(await readFile(`${out}.state.json`, 'utf8').catch(() => '{"done":{}}'));
     expect(Object.values(state.done)).toEqual([]);
+  });
+});
+
+describe('a --repo that borrows objects through git alternates', () => {
+  it('is refused up front as bad input that says how to fix it', async () => {
+    await using dir = await tempDir();
+    await makeGitRepo(join(dir.path, 'origin'), [{ message: 'init', files: { 'a.txt': 'a\n' } }]);
+    execFileSync('git', ['clone', '-q', '--shared', join(dir.path, 'origin'), join(dir.path, 'clone')]);
+    const run = mineRepository({
+      repo: join(dir.path, 'clone'),
+      repoName: 'a/b',
+      out: join(dir.path, 'out.jsonl'),
+      reapLeftovers: async () => {},
+    });
+    await expect(run).rejects.toMatchObject({
+      code: 'INPUT_INVALID',
+      kind: 'input',
+      message: expect.stringMatching(/clone: borrows objects from .*origin.*git alternates.*repack -a -d/),
+    });
   });
 });

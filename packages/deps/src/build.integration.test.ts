@@ -1,12 +1,12 @@
-import { renderTestCmd } from '@repoforge/schema';
 import { join } from 'node:path';
 import { createSandbox } from '@repoforge/sandbox';
+import { renderTestCmd } from '@repoforge/schema';
 import {
   baseImage,
   exportCommit,
-  runInTestbed,
   makeGitRepo,
   makeNodeSample,
+  runInTestbed,
   skipWithoutDocker,
   tempDir,
 } from '@repoforge/test-utils';

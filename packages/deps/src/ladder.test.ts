@@ -123,6 +123,30 @@ describe('the environment ladder', () => {
     expect(s.built).toHaveLength(1);
   });
 
+  it("a script whose '#!/usr/bin/env python' finds no python gets Debian's alias, then runs", async () => {
+    const py: EnvSpec = {
+      ...plan,
+      ecosystem: 'python',
+      runtime: { name: 'python', version: '3' },
+      systemPackages: ['git', 'python3'],
+      install: { strategy: 'apt', packages: [], unmapped: [] },
+      testCmd: './tests/runtests.py --verbosity 2',
+      logParser: 'parse_log_django',
+    };
+    const s = scripted({
+      test: (spec) =>
+        spec.systemPackages.includes('python-is-python3')
+          ? { tests: 9, exitCode: 0, log: 'Ran 9 tests' }
+          : { tests: 0, exitCode: 127, log: "/usr/bin/env: 'python': No such file or directory" },
+    });
+    const got = await obtainEnv(py, { provider: s.provider, verify: s.verify });
+    expect(got.attempts.map((a) => [a.rung, a.outcome])).toEqual([
+      ['as planned', 'interpreter_missing'],
+      ['python-alias', 'ok'],
+    ]);
+    expect(got.spec.systemPackages).toContain('python-is-python3');
+  });
+
   it('a runtime failure tries older Nodes; accepted only when tests ran', async () => {
     const s = scripted({
       test: (spec) =>

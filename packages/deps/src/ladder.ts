@@ -15,7 +15,9 @@ export type FailureClass =
   | 'network_at_test_time'
   | 'no_tests_found'
   | 'runner_crashed'
-  | 'results_incomplete';
+  | 'results_incomplete'
+  /** The test command names an interpreter the image lacks (`#!/usr/bin/env python` with only python3). */
+  | 'interpreter_missing';
 
 /** What a verification run of the test command saw: parsed test results, not just an exit code. */
 export interface VerifyResult {
@@ -55,6 +57,10 @@ export interface ObtainedEnv {
 }
 
 const RULES: [FailureClass, RegExp][] = [
+  [
+    'interpreter_missing',
+    /\/usr\/bin\/env: ['‘]?python['’]?: No such file or directory|(^|\s)python: (command )?not found/m,
+  ],
   ['needs_git_dependency', /ssh: not found|git@github\.com|Permission denied \(publickey\)|git\+ssh:/i],
   [
     'install_conflict',
@@ -116,6 +122,20 @@ export const legacyPeerDeps: Rung = {
     s.install.strategy === 'npm'
       ? { ...s, install: { ...s.install, command: `${s.install.command} --legacy-peer-deps` } }
       : undefined,
+};
+
+/** A Python script's `#!/usr/bin/env python` finds no `python` (Debian has python3): Debian's alias for it. */
+export const pythonAlias: Rung = {
+  name: 'python-alias',
+  applies: (f, s) => f === 'interpreter_missing' && !s.systemPackages.includes('python-is-python3'),
+  apply: async (s) => ({
+    ...s,
+    systemPackages: [...s.systemPackages, 'python-is-python3'],
+    notes: [
+      ...s.notes,
+      'added python-is-python3: the test command runs `python`, the image had only python3',
+    ],
+  }),
 };
 
 /** The installed runner rejects a flag the plan added: drop it (and nothing else). */
@@ -224,6 +244,7 @@ export const jestWorkers: Rung = {
 
 /** The ladder RepoForge climbs by default, in order. An agent rung can be appended (off by default). */
 export const DEFAULT_RUNGS: readonly Rung[] = [
+  pythonAlias,
   legacyPeerDeps,
   dropGitDevDependencies,
   dropUnknownFlag,

@@ -1,12 +1,12 @@
-import { renderTestCmd } from '@repoforge/schema';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalBackend } from '@repoforge/sandbox';
+import { renderTestCmd } from '@repoforge/schema';
 import {
   exportCommit,
   makeGitRepo,
-  runInTestbed,
   makeNodeSample,
+  runInTestbed,
   skipWithoutBwrap,
   tempDir,
 } from '@repoforge/test-utils';

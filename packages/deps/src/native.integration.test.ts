@@ -1,15 +1,15 @@
-import { renderTestCmd } from '@repoforge/schema';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createSandbox, LocalBackend, type Sandbox } from '@repoforge/sandbox';
+import { renderTestCmd } from '@repoforge/schema';
 import {
   baseImage,
   exportCommit,
-  runInTestbed,
   makeGitRepo,
+  runInTestbed,
   serveRoutes,
   skipWithoutBwrap,
   skipWithoutDocker,

@@ -1,14 +1,14 @@
-import { renderTestCmd } from '@repoforge/schema';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createSandbox, LocalBackend, type Sandbox } from '@repoforge/sandbox';
+import { renderTestCmd } from '@repoforge/schema';
 import {
   baseImage,
   exportCommit,
-  runInTestbed,
   makeGitRepo,
+  runInTestbed,
   serveRoutes,
   skipWithoutBwrap,
   skipWithoutDocker,

@@ -28,6 +28,8 @@ export interface EnvSpec {
   /** A JUnit XML file the test command writes, when the runner can. */
   junitXml?: string;
   testRunner: string;
+  /** Who answered: a known repo's built-in recipe, or the planner reading the repo's manifests. */
+  answeredBy?: 'recipe' | 'planner';
   /**
    * Tests that need the internet, found by the verification run (their failures are network errors; tests
    * run without a network): excluded from grading and reported. Not part of the environment's identity.

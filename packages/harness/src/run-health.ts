@@ -1,6 +1,5 @@
-import type { TestStatusMap } from '@repoforge/schema';
+import { type TestStatusMap, unmetRequirements } from '@repoforge/schema';
 import { expectedTestsSeen, MARKERS } from './grading.js';
-import { unmetRequirements } from './recipes/python-steps.js';
 
 /**
  * Why an instance got no verdict: classes an `error` outcome carries (`error.json` in its log folder), so a
@@ -36,7 +35,9 @@ export function fatalLine(log: string): string | undefined {
   const start = log.indexOf(MARKERS.START_TEST_OUTPUT);
   const section = start >= 0 ? log.slice(start + MARKERS.START_TEST_OUTPUT.length) : log;
   const end = section.indexOf(MARKERS.END_TEST_OUTPUT);
-  const m = FATAL_LINE.exec(end >= 0 ? section.slice(0, end) : section);
+  const tests = end >= 0 ? section.slice(0, end) : section;
+  // No error line: the first reason a test was skipped (a missing optional dependency or tool) says most.
+  const m = FATAL_LINE.exec(tests) ?? /^SKIPPED \[\d+\] .*$/m.exec(tests);
   return m?.[0].replace(/^E\s+/, '').trim().slice(0, 300);
 }
 

@@ -181,7 +181,8 @@ export async function runInstance(input: RunInstanceInput): Promise<InstanceOutc
       onStdout: append,
       onStderr: append,
       maxOutputBytes: 64 * 1024 * 1024,
-      env: input.env,
+      // The instance's version, for steps that need one the checkout cannot tell (schema's python-steps).
+      env: { ...(instance.version ? { REPOFORGE_INSTANCE_VERSION: instance.version } : {}), ...input.env },
       signal,
     });
     await stillThere();

@@ -1,10 +1,10 @@
 export {
+  type ErrorKind,
   formatRecordIssue,
   RecordError,
   type RecordIssue,
   type RecordLocation,
   RepoForgeError,
-  type ErrorKind,
   toRepoForgeError,
 } from './errors.js';
 export {
@@ -14,11 +14,21 @@ export {
   type SerializedInstance,
   serializeInstance,
 } from './instance.js';
+export { parseJsonDocument } from './json-document.js';
+export {
+  DEBIAN_PYTHON_BASE,
+  debianEnvOf,
+  debianSuiteOf,
+  KNOWN_REPOS,
+  type KnownRepo,
+  knownRepo,
+} from './known-repos.js';
+export { memoAsync } from './memo.js';
 export { instanceFromMultiSweBench, MultiSweBenchRow } from './multi-swe-bench.js';
 export { InstanceId, ModelName } from './names.js';
 export { goldPredictions, isEmptyPatch, Prediction } from './prediction.js';
 export { parsePythonStringList, pythonJsonDumps } from './python-literals.js';
-export { parseJsonDocument } from './json-document.js';
+export { pythonPreTest, UNMET_MARKER, unmetRequirements } from './python-steps.js';
 export {
   decodeUtf8File,
   formatJsonl,
@@ -37,8 +47,7 @@ export {
   TestOutcomeLists,
   TestsStatus,
 } from './report.js';
+export { renderTestCmd, shellQuote, TESTS_PLACEHOLDER } from './test-cmd.js';
 export { decodeTestList, encodeTestList, TestList } from './test-list.js';
 export { TestStatus, TestStatusMap } from './test-status.js';
 export { ChatMessage, StopReason, TokenTrace, ToolCall, Trajectory } from './trajectory.js';
-export { renderTestCmd, shellQuote, TESTS_PLACEHOLDER } from './test-cmd.js';
-export { memoAsync } from './memo.js';

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { llmStatementRewriter, mineRepository } from '@repoforge/datagen';
+import { formatCounts, llmStatementRewriter, mineRepository, type Rejection } from '@repoforge/datagen';
 import { ChatClient } from '@repoforge/llm';
 import { numberArg } from '../args.js';
 import { BACKEND_OPTION, backendKit } from '../backend.js';
@@ -42,6 +42,11 @@ const mine: Command = {
     'whole-suite': {
       type: 'boolean',
       description: "validate with whole test suites, not only each candidate's test files",
+    },
+    explain: {
+      type: 'boolean',
+      description:
+        'for each rejected candidate: why, the test command, and each run (exit code, test statuses, log tail)',
     },
     'repo-cache': {
       type: 'string',
@@ -95,7 +100,8 @@ const mine: Command = {
       },
     });
     progress.finish();
-    if (json) io.stdout.write(`${JSON.stringify({ funnel: r.funnel, out: r.out })}\n`);
+    if (json)
+      io.stdout.write(`${JSON.stringify({ funnel: r.funnel, rejections: r.rejections, out: r.out })}\n`);
     else {
       const f = r.funnel;
       io.stdout.write(
@@ -104,9 +110,24 @@ const mine: Command = {
           `environments by rung: ${JSON.stringify(f.envRungs)}\nenvironment failures by class: ${JSON.stringify(f.envFailures)}\nvalidated with tests that need the internet (not graded): ${f.withNetworkTests}\nstatements: ${JSON.stringify(f.statements)}\nwritten to ${r.out}\n`,
       );
     }
+    if (values.explain === true) io.stdout.write(explainRejections(r.rejections));
     return 0;
   },
 };
+
+/** `--explain`: each rejected candidate, why, and its runs (exit code, statuses, the end of the log). */
+export function explainRejections(rejections: readonly Rejection[]): string {
+  const lines: string[] = [];
+  for (const r of rejections) {
+    lines.push(`\n${r.commit.slice(0, 12)}: ${r.verdict}${r.evidence ? ` — ${r.evidence.why}` : ''}`);
+    if (r.evidence?.testCmd) lines.push(`  test command: ${r.evidence.testCmd}`);
+    for (const run of r.evidence?.runs ?? []) {
+      lines.push(`  ${run.side}: exit ${run.exitCode ?? '?'}, ${formatCounts(run.counts)}; log ends:`);
+      lines.push(...run.tail.trimEnd().split('\n').slice(-8).map((l) => `    | ${l}`));
+    }
+  }
+  return lines.length ? `${lines.join('\n')}\n` : 'no candidate was rejected after validation started\n';
+}
 
 /** `repoforge datagen ...` */
 export const datagenCommand: Command = {

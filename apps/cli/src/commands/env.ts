@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { plannedEnvs, shareDatasetEnvs, slimDatasetEnvs } from '@repoforge/datagen';
+import { plannedEnvs, repoNameOf, shareDatasetEnvs, slimDatasetEnvs } from '@repoforge/datagen';
 import { envSpecHash, planEnv, resolveCommit, snapshotFromGit } from '@repoforge/deps';
 import { loadDataset, RepoCache } from '@repoforge/harness';
 import { reapLeftoversBestEffort } from '@repoforge/sandbox';
@@ -201,12 +201,15 @@ const plan: Command = {
           ).gitdir;
     const oid = await resolveCommit(gitdir, String(values.commit));
     if (!oid) throw new UsageError(`--commit: ${String(values.commit)} is not a commit in ${gitdir}`);
-    const spec = await planEnv(await snapshotFromGit({ gitdir, oid, cache: {} }));
+    // A known repo (SWE-bench's) gets its built-in recipe: the name comes from the argument or the clone.
+    const name = existsSync(local) ? await repoNameOf(local) : repo;
+    const spec = await planEnv(await snapshotFromGit({ gitdir, oid, cache: {} }), { repo: name });
     if (json) io.stdout.write(`${JSON.stringify({ commit: oid, hash: envSpecHash(spec), spec })}\n`);
     else
       io.stdout.write(
         [
           `commit: ${oid}`,
+          `answered by: ${spec.answeredBy === 'recipe' ? `the built-in recipe of ${name} (a known repo)` : 'the planner (read from the repo)'}`,
           `ecosystem: ${spec.ecosystem} (${spec.runtime.name} ${spec.runtime.version})`,
           `install: ${spec.install.strategy}${'command' in spec.install ? `: ${spec.install.command}` : 'packages' in spec.install ? `: ${spec.install.packages.join(' ')}` : ''}`,
           `system packages: ${spec.systemPackages.join(' ') || '(none)'}`,

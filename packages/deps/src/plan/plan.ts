@@ -1,6 +1,7 @@
 import { DepsError } from '../errors.js';
 import type { RepoSnapshot } from '../snapshot.js';
 import type { EnvSpec } from '../spec.js';
+import { planKnownRepo } from './known.js';
 import { planNode } from './node.js';
 import { planPython } from './python.js';
 
@@ -37,11 +38,21 @@ export function detectEcosystem(snapshot: RepoSnapshot): 'node' | 'python' | und
   return undefined;
 }
 
-/** Plans the environment of a repo snapshot. Go and Rust are not planned yet. */
+/**
+ * The environment of a repo snapshot: a known repo's recipe, else a plan from its manifests. Go and Rust are
+ * not planned yet.
+ */
 export async function planEnv(
   snapshot: RepoSnapshot,
-  options: { pythonInstall?: 'apt' | 'pip'; pipIndexUrl?: string } = {},
+  options: {
+    pythonInstall?: 'apt' | 'pip';
+    pipIndexUrl?: string;
+    /** `owner/name`: a known repo gets its built-in recipe (plan/known.ts) instead of a plan. */
+    repo?: string;
+  } = {},
 ): Promise<EnvSpec> {
+  const known = options.pythonInstall === 'pip' ? undefined : planKnownRepo(options.repo);
+  if (known) return known;
   const eco = detectEcosystem(snapshot);
   if (eco === 'node') return planNode(snapshot);
   if (eco === 'python')

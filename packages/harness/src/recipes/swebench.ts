@@ -1,6 +1,6 @@
+import { debianEnvOf, KNOWN_REPOS, knownRepo } from '@repoforge/schema';
 import type { EnvSpecInput } from '../env-spec.js';
 import { HarnessError } from '../errors.js';
-import { pythonPreTest } from './python-steps.js';
 
 /**
  * Built-in environments for SWE-bench's repositories, as data in the env-spec file's shape
@@ -15,61 +15,13 @@ export type RecipeFlavour = 'pip' | 'debian';
 
 /** The base image Debian recipes build on (tools/setup-docker.sh makes it; override per call). */
 export const DEFAULT_DEBIAN_BASE = 'repoforge/base:bookworm';
-
-const DJANGO_TEST = 'tests/runtests.py --verbosity 2 --settings=test_sqlite --parallel 1 {tests}';
-const SYMPY_TEST =
-  "PYTHONWARNINGS='ignore::UserWarning,ignore::SyntaxWarning' python bin/test -C --verbose {tests}";
-const PYTEST = 'pytest -rA {tests}';
-
-/** Apt packages per repo family: one image per family (a package one family needs can change another's paths). */
-const DEBIAN_PACKAGES: Record<string, string> = {
-  'django/django':
-    'python3-asgiref python3-sqlparse python3-tz python3-yaml python3-pil python3-jinja2 python3-docutils python3-argon2 python3-bcrypt',
-  'sympy/sympy': 'python3-mpmath',
-  'psf/requests':
-    'python3-pytest python3-urllib3 python3-idna python3-chardet python3-certifi python3-socks python3-charset-normalizer python3-pytest-httpbin python3-pytest-mock python3-trustme',
-  'pallets/flask':
-    'python3-pytest python3-werkzeug python3-jinja2 python3-itsdangerous python3-click python3-blinker python3-asgiref python3-dotenv python3-greenlet',
-  'pytest-dev/pytest':
-    'python3-pytest python3-attr python3-pluggy python3-py python3-iniconfig python3-hypothesis python3-xmlschema python3-more-itertools python3-wcwidth python3-tomli python3-exceptiongroup python3-mock python3-requests python3-pygments python3-nose python3-argcomplete',
-  'pylint-dev/pylint':
-    'python3-pytest python3-astroid python3-isort python3-mccabe python3-tomlkit python3-platformdirs python3-dill python3-typing-extensions python3-tomli',
-  'sphinx-doc/sphinx':
-    'python3-pytest python3-docutils python3-jinja2 python3-pygments python3-babel python3-alabaster python3-imagesize python3-snowballstemmer python3-requests python3-packaging python3-html5lib python3-sphinxcontrib.applehelp python3-sphinxcontrib.devhelp python3-sphinxcontrib.htmlhelp python3-sphinxcontrib.jsmath python3-sphinxcontrib.qthelp python3-sphinxcontrib.serializinghtml python3-sphinxcontrib.websupport python3-filelock cython3',
-  'mwaskom/seaborn': 'python3-pytest python3-numpy python3-pandas python3-matplotlib python3-scipy',
-  // SWE-bench's xarray environment installs the optional backends its tests skip without.
-  'pydata/xarray':
-    'python3-pytest python3-numpy python3-pandas python3-packaging python3-scipy python3-dask python3-distributed python3-netcdf4 python3-h5netcdf python3-h5py python3-cftime python3-bottleneck python3-zarr python3-pint python3-sparse python3-toolz python3-fsspec python3-pooch python3-matplotlib python3-seaborn python3-flox python3-hypothesis',
-  'astropy/astropy':
-    'python3-pytest python3-numpy python3-erfa python3-yaml python3-packaging python3-hypothesis',
-  'matplotlib/matplotlib':
-    'python3-pytest python3-numpy python3-cycler python3-kiwisolver python3-pil python3-pyparsing python3-dateutil python3-fonttools python3-packaging',
-  'scikit-learn/scikit-learn':
-    'python3-pytest python3-numpy python3-scipy python3-joblib python3-threadpoolctl',
-};
-
-/** What every Debian recipe has to check requirements and install the repo itself (python-steps.ts). */
-const PYTHON_TOOLING =
-  'python3-pip python3-setuptools python3-setuptools-scm python3-wheel python3-packaging';
+/** The base image of versions that need bullseye's Python 3.9 (schema's `bullseyeBelow`). */
+export const DEFAULT_DEBIAN_OLD_BASE = 'repoforge/base:bullseye';
 
 /** Test commands per repo (SWE-bench's, with `{tests}` where it appends the directives). */
-const TEST_CMDS: Record<string, string> = {
-  'django/django': DJANGO_TEST,
-  'sympy/sympy': SYMPY_TEST,
-  'psf/requests': PYTEST,
-  'pallets/flask': PYTEST,
-  'pytest-dev/pytest': PYTEST,
-  'pylint-dev/pylint': PYTEST,
-  'sphinx-doc/sphinx': 'python -X dev -m pytest -rA --durations 25 {tests}',
-  'mwaskom/seaborn': 'pytest --no-header -rA {tests}',
-  'pydata/xarray': PYTEST,
-  'astropy/astropy': 'pytest -rA -vv -o console_output_style=classic --tb=no {tests}',
-  'matplotlib/matplotlib': PYTEST,
-  'scikit-learn/scikit-learn': PYTEST,
-};
-
-/** Repos whose source must be built before tests import it (C extensions): no Debian flavour. */
-const NEEDS_BUILD = new Set(['astropy/astropy', 'matplotlib/matplotlib', 'scikit-learn/scikit-learn']);
+const TEST_CMDS: Record<string, string> = Object.fromEntries(
+  Object.entries(KNOWN_REPOS).map(([repo, known]) => [repo, known.testCmd]),
+);
 
 /**
  * SWE-bench's Python per repo/version (the pip flavour's `python:<x.y>` image). Versions not listed use
@@ -131,8 +83,8 @@ const PIP_INSTALL: Record<string, string[]> = {
 };
 
 /**
- * Versions the Debian flavour cannot serve, with why: they need an older Python than bookworm's 3.11, or
- * their tests depend on behaviour 3.11 changed. Such instances are reported as not servable, not unresolved.
+ * Versions the Debian flavour cannot serve, with why: they need an older Python than bookworm's 3.11 (and
+ * bullseye's 3.9 was not measured for them), or their tests depend on behaviour 3.11 changed. Such instances are reported as not servable, not unresolved.
  */
 export const DEBIAN_UNSERVABLE: Record<string, Record<string, string>> = {
   'django/django': {
@@ -157,19 +109,34 @@ export const DEBIAN_UNSERVABLE_INSTANCES: Record<string, string> = {
   'django__django-11133': 'its tests fail on Python 3.11 with the gold patch (a 3.11 behaviour change)',
 };
 
-function debianSpec(repo: string, base: string): EnvSpecInput | undefined {
-  const pkgs = DEBIAN_PACKAGES[repo];
-  if (!pkgs || NEEDS_BUILD.has(repo)) return undefined;
+/**
+ * The Debian flavour: the known repo's suite, packages, pre-test steps and test command (schema's KNOWN_REPOS).
+ * A package the suite does not have is skipped, and said in the build log.
+ */
+function debianSpec(
+  repo: string,
+  version: string | undefined,
+  options: RecipeOptions,
+): EnvSpecInput | undefined {
+  const env = debianEnvOf(repo, version);
+  if (!env) return undefined;
+  const base =
+    env.suite === 'bullseye'
+      ? (options.debianOldBase ?? DEFAULT_DEBIAN_OLD_BASE)
+      : (options.debianBase ?? DEFAULT_DEBIAN_BASE);
+  const available = `$(for p in ${env.packages.join(' ')}; do if apt-cache show "$p" > /dev/null 2>&1; then echo "$p"; else echo "not in this suite, skipped: $p" >&2; fi; done)`;
   return {
     dockerfile: [
       `FROM ${base}`,
-      `RUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends git patch python3 python3-distutils python-is-python3 ${PYTHON_TOOLING} ${pkgs} > /dev/null && rm -rf /var/lib/apt/lists/* /var/cache/apt/*`,
+      `RUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ${available} > /dev/null && rm -rf /var/lib/apt/lists/* /var/cache/apt/*`,
+      // bullseye's python3-pytest installs the command as pytest-3 only.
+      'RUN command -v pytest > /dev/null || ln -s /usr/bin/pytest-3 /usr/local/bin/pytest',
       'ENV LANG=C.UTF-8 LC_ALL=C.UTF-8 PYTHONPATH=/testbed PYTHONDONTWRITEBYTECODE=1 PIP_DISABLE_PIP_VERSION_CHECK=1',
       '',
     ].join('\n'),
-    // The repo's requirements checked, then the repo installed (editable) before its tests: see python-steps.
-    pre_test: pythonPreTest(),
-    test_cmd: TEST_CMDS[repo]!,
+    // The repo's requirements checked, then the repo installed (editable) before its tests: schema's python-steps.
+    pre_test: env.preTest,
+    test_cmd: env.testCmd,
   };
 }
 
@@ -220,13 +187,17 @@ export function recipeUnservable(
   return (
     DEBIAN_UNSERVABLE_INSTANCES[instance.instance_id] ??
     DEBIAN_UNSERVABLE[instance.repo]?.[instance.version ?? ''] ??
-    (NEEDS_BUILD.has(instance.repo) ? `${instance.repo} builds C extensions: use the pip flavour` : undefined)
+    (knownRepo(instance.repo)?.needsBuild
+      ? `${instance.repo} builds C extensions: use the pip flavour`
+      : undefined)
   );
 }
 
 /** Options of both flavours: the Debian base image, and the pip flavour's image and index. */
 export interface RecipeOptions extends PipRecipeOptions {
   debianBase?: string;
+  /** The base of versions that need bullseye's Python 3.9 (default repoforge/base:bullseye). */
+  debianOldBase?: string;
 }
 
 /** The built-in recipe for an instance's repo and version, or undefined when there is none. */
@@ -236,7 +207,7 @@ export function swebenchRecipe(
   options: RecipeOptions = {},
 ): EnvSpecInput | undefined {
   return flavour === 'debian'
-    ? debianSpec(instance.repo, options.debianBase ?? DEFAULT_DEBIAN_BASE)
+    ? debianSpec(instance.repo, instance.version, options)
     : pipSpec(instance.repo, instance.version ?? '', options);
 }
 

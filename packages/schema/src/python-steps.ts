@@ -11,11 +11,11 @@ export const UNMET_MARKER = '>>>>> Unmet requirement:';
  * Reads the commit's install requirements (setup.py's literal install_requires, setup.cfg, pyproject's
  * [project] dependencies) without running any of the repo's code, and compares them with what is installed.
  * An installed version older than a lower bound (>=, >, ~=, ==) is unmet: the commit uses what that version
- * lacks (pylint 3.0 on astroid 2.14). An upper bound is often a precaution: printed, left to the tests.
+ * lacks (pylint 3.0 on astroid 2.14); so is a required package that is not installed. An upper bound is often a precaution: printed, left to the tests.
  * Exits 3 when a requirement is unmet.
  */
 const CHECK_REQUIREMENTS = `
-import ast, configparser, os, sys
+import ast, configparser, os, re, subprocess, sys
 from importlib import metadata
 try:
     from packaging.requirements import Requirement
@@ -54,17 +54,35 @@ def from_pyproject():
         return tomllib.load(open('pyproject.toml', 'rb')).get('project', {}).get('dependencies', [])
     except Exception:
         return []
+def debian_version(name):
+    # Debian's package version, when its metadata lags (python3-sphinxcontrib.htmlhelp 2.0.0 says 1.0.4.dev0).
+    try:
+        path = str(metadata.distribution(name)._path)
+        owner = subprocess.run(['dpkg', '-S', path], capture_output=True, text=True).stdout.split(':')[0].strip()
+        full = subprocess.run(['dpkg-query', '-W', '-f=\${Version}', owner], capture_output=True, text=True).stdout
+        return Version(re.sub(r'[-+~].*$', '', re.sub(r'^[0-9]+:', '', full)))
+    except Exception:
+        return None
 unmet = 0
 for text in from_setup_py() + from_setup_cfg() + from_pyproject():
     try:
         req = Requirement(text)
         if req.marker and not req.marker.evaluate():
             continue
+    except Exception:
+        continue
+    try:
         have = Version(metadata.version(req.name))
+    except metadata.PackageNotFoundError:
+        print('${UNMET_MARKER} needs %s (not installed)' % text.strip())
+        unmet += 1
+        continue
     except Exception:
         continue
     for spec in req.specifier:
         bound = Version(spec.version.replace('.*', '')) if spec.operator in ('>=', '>', '~=', '==') else None
+        if bound is not None and have < bound:
+            have = max(have, debian_version(req.name) or have)
         if bound is not None and have < bound:
             print('${UNMET_MARKER} needs %s (installed %s)' % (text.strip(), have))
             unmet += 1
@@ -83,7 +101,10 @@ sys.exit(3 if unmet else 0)
 export function pythonPreTest(): string[] {
   return [
     `python3 - <<'REPOFORGE_CHECK_REQUIREMENTS' || exit 0${CHECK_REQUIREMENTS}REPOFORGE_CHECK_REQUIREMENTS`,
-    'python3 -m pip install --quiet --no-deps --no-build-isolation --no-index --break-system-packages -e . > /tmp/repoforge-install.log 2>&1 || { echo ">>>>> The repo did not install itself (tests import it from /testbed):"; tail -n 5 /tmp/repoforge-install.log; }',
+    // A checkout has no tags: setuptools_scm would call the repo 0.1.dev1 (pytest's minversion checks fail).
+    // bookworm's pip refuses system installs without --break-system-packages; bullseye's does not know it.
+    'bsp=$(python3 -m pip install --help 2>/dev/null | grep -o -m1 -- --break-system-packages)',
+    `SETUPTOOLS_SCM_PRETEND_VERSION="\${REPOFORGE_INSTANCE_VERSION:-0.0}" python3 -m pip install --quiet --no-deps --no-build-isolation --no-index $bsp -e . > /tmp/repoforge-install.log 2>&1 || { echo ">>>>> The repo did not install itself (tests import it from /testbed):"; tail -n 5 /tmp/repoforge-install.log; }`,
   ];
 }
 

@@ -1,0 +1,174 @@
+import { pythonPreTest } from './python-steps.js';
+
+/**
+ * What RepoForge knows of the repositories SWE-bench serves: how their tests run and how SWE-bench names
+ * them, and what their tests need from Debian. One store, read by harness's recipes (eval) and by deps'
+ * planner (mining, `env plan`, rollouts), so a repo is evaluated and mined the same way. A repo not listed
+ * here is planned from its manifests.
+ */
+export interface KnownRepo {
+  /** SWE-bench's test command, `{tests}` standing for the instance's test directives. */
+  testCmd: string;
+  /** The log parser that names tests as SWE-bench does (django's `test_x (m.C)`, sympy's `test_x`). */
+  logParser: string;
+  /** The Debian packages its tests need (the Debian flavour). */
+  debianPackages: readonly string[];
+  /** Builds C extensions before its tests can import it: no Debian flavour yet. */
+  needsBuild?: boolean;
+  /**
+   * Versions (SWE-bench's version strings) below this one need a Python older than bookworm's 3.11
+   * (`collections.Mapping`, pytest's own assertion rewriter, `types.Union`, jinja2 < 3): their Debian
+   * environment is bullseye's Python 3.9, which runs the newer versions too.
+   */
+  bullseyeBelow?: string;
+}
+
+const DJANGO_TEST = 'tests/runtests.py --verbosity 2 --settings=test_sqlite --parallel 1 {tests}';
+const SYMPY_TEST =
+  "PYTHONWARNINGS='ignore::UserWarning,ignore::SyntaxWarning' python bin/test -C --verbose {tests}";
+const PYTEST = 'pytest -rA {tests}';
+const words = (s: string) => s.split(/\s+/).filter(Boolean);
+
+export const KNOWN_REPOS: Readonly<Record<string, KnownRepo>> = {
+  'django/django': {
+    testCmd: DJANGO_TEST,
+    logParser: 'parse_log_django',
+    debianPackages: words(
+      'python3-asgiref python3-sqlparse python3-tz python3-yaml python3-pil python3-jinja2 python3-docutils python3-argon2 python3-bcrypt',
+    ),
+  },
+  'sympy/sympy': {
+    testCmd: SYMPY_TEST,
+    logParser: 'parse_log_sympy',
+    debianPackages: ['python3-mpmath'],
+  },
+  'psf/requests': {
+    testCmd: PYTEST,
+    logParser: 'parse_log_requests',
+    bullseyeBelow: '2.27',
+    debianPackages: words(
+      'python3-pytest python3-urllib3 python3-idna python3-chardet python3-certifi python3-socks python3-charset-normalizer python3-pytest-httpbin python3-pytest-mock python3-trustme',
+    ),
+  },
+  'pallets/flask': {
+    testCmd: PYTEST,
+    logParser: 'parse_log_flask',
+    debianPackages: words(
+      'python3-pytest python3-werkzeug python3-jinja2 python3-itsdangerous python3-click python3-blinker python3-asgiref python3-dotenv python3-greenlet',
+    ),
+  },
+  'pytest-dev/pytest': {
+    testCmd: PYTEST,
+    logParser: 'parse_log_pytest',
+    bullseyeBelow: '7.0',
+    debianPackages: words(
+      'python3-pytest python3-attr python3-pluggy python3-py python3-iniconfig python3-hypothesis python3-xmlschema python3-more-itertools python3-wcwidth python3-toml python3-atomicwrites python3-tomli python3-exceptiongroup python3-mock python3-requests python3-pygments python3-nose python3-argcomplete',
+    ),
+  },
+  'pylint-dev/pylint': {
+    testCmd: PYTEST,
+    logParser: 'parse_log_pylint',
+    debianPackages: words(
+      'python3-pytest python3-astroid python3-isort python3-mccabe python3-tomlkit python3-platformdirs python3-dill python3-toml python3-typing-extensions python3-tomli python3-git',
+    ),
+  },
+  'sphinx-doc/sphinx': {
+    testCmd: 'python -X dev -m pytest -rA --durations 25 {tests}',
+    logParser: 'parse_log_sphinx',
+    bullseyeBelow: '5.0',
+    debianPackages: words(
+      'python3-pytest python3-docutils python3-jinja2 python3-pygments python3-babel python3-alabaster python3-imagesize python3-snowballstemmer python3-requests python3-packaging python3-html5lib python3-sphinxcontrib.applehelp python3-sphinxcontrib.devhelp python3-sphinxcontrib.htmlhelp python3-sphinxcontrib.jsmath python3-sphinxcontrib.qthelp python3-sphinxcontrib.serializinghtml python3-sphinxcontrib.websupport python3-filelock cython3 graphviz',
+    ),
+  },
+  'mwaskom/seaborn': {
+    testCmd: 'pytest --no-header -rA {tests}',
+    logParser: 'parse_log_seaborn',
+    debianPackages: words('python3-pytest python3-numpy python3-pandas python3-matplotlib python3-scipy'),
+  },
+  // SWE-bench's xarray environment installs the optional backends its tests skip without.
+  'pydata/xarray': {
+    testCmd: PYTEST,
+    logParser: 'parse_log_xarray',
+    debianPackages: words(
+      'python3-pytest python3-numpy python3-pandas python3-packaging python3-scipy python3-dask python3-distributed python3-netcdf4 python3-h5netcdf python3-h5py python3-cftime python3-bottleneck python3-zarr python3-pint python3-sparse python3-toolz python3-fsspec python3-pooch python3-matplotlib python3-seaborn python3-flox python3-hypothesis',
+    ),
+  },
+  'astropy/astropy': {
+    testCmd: 'pytest -rA -vv -o console_output_style=classic --tb=no {tests}',
+    logParser: 'parse_log_astropy',
+    debianPackages: words(
+      'python3-pytest python3-numpy python3-erfa python3-yaml python3-packaging python3-hypothesis',
+    ),
+    needsBuild: true,
+  },
+  'matplotlib/matplotlib': {
+    testCmd: PYTEST,
+    logParser: 'parse_log_matplotlib',
+    debianPackages: words(
+      'python3-pytest python3-numpy python3-cycler python3-kiwisolver python3-pil python3-pyparsing python3-dateutil python3-fonttools python3-packaging',
+    ),
+    needsBuild: true,
+  },
+  'scikit-learn/scikit-learn': {
+    testCmd: PYTEST,
+    logParser: 'parse_log_scikit',
+    debianPackages: words('python3-pytest python3-numpy python3-scipy python3-joblib python3-threadpoolctl'),
+    needsBuild: true,
+  },
+};
+
+/** The known repo, or undefined: such a repo is planned from its manifests. */
+export function knownRepo(repo: string): KnownRepo | undefined {
+  return Object.hasOwn(KNOWN_REPOS, repo) ? KNOWN_REPOS[repo] : undefined;
+}
+
+/** Every Debian environment of a known repo has these: python, the repo's own install and requirement check. */
+export const DEBIAN_PYTHON_BASE: readonly string[] = words(
+  'git patch python3 python3-distutils python-is-python3 python3-pip python3-setuptools python3-setuptools-scm python3-wheel python3-packaging',
+);
+
+/** `a` < `b` as dotted version numbers (SWE-bench's `2.4`, `0.12`, `2022.09`). */
+function versionBelow(a: string, b: string): boolean {
+  const x = a.split('.').map(Number);
+  const y = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const d = (x[i] ?? 0) - (y[i] ?? 0);
+    if (d) return d < 0;
+  }
+  return false;
+}
+
+/** The Debian suite a known repo's version runs on: bullseye (Python 3.9) below its `bullseyeBelow`. */
+export function debianSuiteOf(repo: string, version: string | undefined): 'bookworm' | 'bullseye' {
+  const below = knownRepo(repo)?.bullseyeBelow;
+  return below && version && /^[\d.]+$/.test(version) && versionBelow(version, below)
+    ? 'bullseye'
+    : 'bookworm';
+}
+
+/**
+ * How a known repo's Debian environment runs: its suite, packages (those a suite lacks are skipped when the
+ * image is built; the requirement check says what that leaves unmet), pre-test steps, test command, parser.
+ */
+export function debianEnvOf(
+  repo: string,
+  version?: string,
+):
+  | {
+      suite: 'bookworm' | 'bullseye';
+      packages: string[];
+      preTest: string[];
+      testCmd: string;
+      logParser: string;
+    }
+  | undefined {
+  const known = knownRepo(repo);
+  if (!known || known.needsBuild) return undefined;
+  return {
+    suite: debianSuiteOf(repo, version),
+    packages: [...DEBIAN_PYTHON_BASE, ...known.debianPackages],
+    preTest: pythonPreTest(),
+    testCmd: known.testCmd,
+    logParser: known.logParser,
+  };
+}
