@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { skipLoudly, tempDir } from '@repoforge/test-utils';
 import { describe, expect, it } from 'vitest';
+import { renderMiningReport } from './report/mining-html.js';
 import { runCli } from './run-cli.js';
 import { bufferedIO } from './test-io.js';
 
@@ -86,5 +87,85 @@ describe.skipIf(!hasChromium)('repoforge report (headless Chromium)', () => {
     t.io.cwd = dir.path;
     expect(await runCli(['report', '--run-id', 'nope'], t.io)).toBe(2);
     expect(t.stderr()).toMatch(/no run nope/);
+  });
+});
+
+describe.skipIf(!hasChromium)('the mining report (headless Chromium)', () => {
+  it('shows the funnel and each rejection with a link to its evidence; keeps a screenshot', async () => {
+    await using dir = await tempDir();
+    const evidence = {
+      why: "with the fix applied, the test command ran no test: ModuleNotFoundError: No module named 'flask'",
+      testCmd: 'pytest -rA tests/test_basic.py',
+      runs: [
+        {
+          side: 'before' as const,
+          exitCode: 4,
+          counts: {},
+          tail: "E   ModuleNotFoundError: No module named 'flask'",
+        },
+        {
+          side: 'after' as const,
+          exitCode: 4,
+          counts: {},
+          tail: "E   ModuleNotFoundError: No module named 'flask'",
+        },
+      ],
+    };
+    const html = renderMiningReport(
+      {
+        funnel: {
+          commitsScanned: 40,
+          candidates: 6,
+          envBuilt: 5,
+          beforeAfterRan: 4,
+          validated: 2,
+          resumed: 0,
+          rejected: { no_test_change: 30, env_broken: 1, no_f2p: 2 },
+          envRungs: { 'as planned': 5 },
+          envFailures: {},
+          withNetworkTests: 0,
+          statements: { ok: 2 },
+          yield: 0.333,
+        },
+        instances: [],
+        rejections: [
+          { commit: 'a'.repeat(40), verdict: 'env_broken', evidence },
+          {
+            commit: 'b'.repeat(40),
+            verdict: 'no_f2p',
+            evidence: {
+              ...evidence,
+              why: 'no test failed before the fix and passed after it (before: 12 PASSED; after: 12 PASSED)',
+            },
+          },
+        ],
+        out: 'x.jsonl',
+      },
+      'pallets/flask',
+      '2026-12-05T00:00:00Z',
+    );
+    await writeFile(join(dir.path, 'mining.html'), html);
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`file://${join(dir.path, 'mining.html')}`);
+      expect(await page.textContent('#yield')).toBe('33%');
+      expect(await page.$$eval('#candidates tbody tr', (rows) => rows.length)).toBe(2);
+      expect(await page.isVisible(`#ev-${'a'.repeat(40)} pre`)).toBe(false);
+      await page.click(`#candidates a[href="#ev-${'a'.repeat(40)}"]`);
+      await page.click(`#ev-${'a'.repeat(40)} summary`);
+      expect(await page.isVisible(`#ev-${'a'.repeat(40)} pre`)).toBe(true);
+      expect(await page.textContent(`#ev-${'a'.repeat(40)}`)).toContain("No module named 'flask'");
+      const shots = join(import.meta.dirname, '..', 'test-artifacts');
+      await mkdir(shots, { recursive: true });
+      await page.screenshot({ path: join(shots, 'mining-report.png'), fullPage: true });
+      expect(existsSync(join(shots, 'mining-report.png'))).toBe(true);
+    } finally {
+      await browser.close();
+    }
   });
 });

@@ -19,9 +19,9 @@ export {
   shareDatasetEnvs,
   slimDatasetEnvs,
 } from './dataset-envs.js';
+export { Evidence, formatCounts, RunEvidence } from './evidence.js';
 export { emptyFunnel, type Funnel } from './funnel.js';
 export { type MinedCommit, type WalkOptions, walkHistory } from './history.js';
-export { Evidence, formatCounts, RunEvidence } from './evidence.js';
 export {
   type MineOptions,
   type MineResult,
@@ -41,13 +41,13 @@ export {
   statementFromCommit,
 } from './statement.js';
 export { type StatementQuality, statementQuality } from './statement-quality.js';
-export { deriveTransitions, type Transitions } from './transitions.js';
-export { changedFiles, type FileChange, fileAtCommit, readBlobBytes } from './tree-diff.js';
-export { gitFileDiff, isBinary } from './unified-diff.js';
-export { verifiedEnv } from './verified-env.js';
-export { packageVersion } from './version.js';
 export {
   compareWithSwebench,
   type FidelityRow,
   reconstructFixCommit,
 } from './swebench-fidelity.js';
+export { deriveTransitions, type Transitions } from './transitions.js';
+export { changedFiles, type FileChange, fileAtCommit, readBlobBytes } from './tree-diff.js';
+export { gitFileDiff, isBinary } from './unified-diff.js';
+export { verifiedEnv } from './verified-env.js';
+export { packageVersion } from './version.js';

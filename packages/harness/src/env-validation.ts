@@ -25,6 +25,8 @@ export type EnvValidation = z.infer<typeof EnvValidation>;
 /** Where validations are kept: one JSON file per environment and instance. */
 export class EnvValidations {
   private readonly inflight = new Map<string, Promise<EnvValidation>>();
+  /** Gold runs this store made (validations not found saved): a second pass over the same envs adds none. */
+  ran = 0;
 
   constructor(readonly dir: string) {}
 
@@ -51,6 +53,7 @@ export class EnvValidations {
       const saved = await this.get(env, instanceId);
       if (saved) return saved;
       const fresh = await run();
+      this.ran++;
       await this.put(fresh);
       return fresh;
     });

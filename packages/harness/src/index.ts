@@ -85,3 +85,4 @@ export {
   type TaskContext,
   writeOutcomeFiles,
 } from './task.js';
+export { type EnvValidationReport, validateEnvironments } from './validate-envs.js';

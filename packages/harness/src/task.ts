@@ -154,12 +154,14 @@ export async function evaluateTask(task: InstanceTask, ctx: TaskContext): Promis
     };
     if (task.validateEnvs) {
       const v = await validate();
-      if (!v.resolved)
-        return errorOutcome(
-          instance.instance_id,
-          `not servable: the environment ${image} does not pass the gold patch (${v.reason})`,
-          'unservable',
-        );
+      const why = `not servable: the environment ${image} does not pass the gold patch (${v.reason})`;
+      if (!v.resolved) {
+        const out = errorOutcome(instance.instance_id, why, 'unservable');
+        // The gold run's files, when it ran now, are the evidence (a saved validation has only its reason).
+        for (const [name, text] of Object.entries(goldRun?.files ?? {}))
+          if (name !== LOG_FILES.report) out.files[`gold-validation/${name}`] = text;
+        return out;
+      }
     }
     const runs: InstanceOutcome[] = [];
     for (let i = 0; i < Math.max(1, task.repeat); i++)

@@ -21,6 +21,8 @@ export interface KnownRepo {
    * environment is bullseye's Python 3.9, which runs the newer versions too.
    */
   bullseyeBelow?: string;
+  /** Steps before its tests beyond the Python ones (services its tests expect, started on loopback). */
+  preTest?: readonly string[];
 }
 
 const DJANGO_TEST = 'tests/runtests.py --verbosity 2 --settings=test_sqlite --parallel 1 {tests}';
@@ -46,8 +48,14 @@ export const KNOWN_REPOS: Readonly<Record<string, KnownRepo>> = {
     testCmd: PYTEST,
     logParser: 'parse_log_requests',
     bullseyeBelow: '2.27',
+    // Its older tests call httpbin.org (HTTPBIN_URL); sandboxes have no network: Debian's httpbin on loopback.
+    preTest: [
+      `(python3 -c "from httpbin import app; app.run(host='127.0.0.1', port=8080)" > /tmp/repoforge-httpbin.log 2>&1 &)`,
+      `for i in $(seq 1 100); do python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8080/get')" 2> /dev/null && break; sleep 0.1; done`,
+      'export HTTPBIN_URL=http://127.0.0.1:8080/',
+    ],
     debianPackages: words(
-      'python3-pytest python3-urllib3 python3-idna python3-chardet python3-certifi python3-socks python3-charset-normalizer python3-pytest-httpbin python3-pytest-mock python3-trustme',
+      'python3-pytest python3-urllib3 python3-idna python3-chardet python3-certifi python3-socks python3-charset-normalizer python3-pytest-httpbin python3-httpbin python3-flask python3-pytest-mock python3-trustme',
     ),
   },
   'pallets/flask': {
@@ -167,7 +175,7 @@ export function debianEnvOf(
   return {
     suite: debianSuiteOf(repo, version),
     packages: [...DEBIAN_PYTHON_BASE, ...known.debianPackages],
-    preTest: pythonPreTest(),
+    preTest: [...pythonPreTest(), ...(known.preTest ?? [])],
     testCmd: known.testCmd,
     logParser: known.logParser,
   };

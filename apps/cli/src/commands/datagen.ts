@@ -1,11 +1,19 @@
 import { resolve } from 'node:path';
-import { formatCounts, llmStatementRewriter, mineRepository, type Rejection } from '@repoforge/datagen';
+import {
+  formatCounts,
+  llmStatementRewriter,
+  mineRepository,
+  type Rejection,
+  repoNameOf,
+} from '@repoforge/datagen';
 import { ChatClient } from '@repoforge/llm';
+import { writeFileAtomic } from '@repoforge/schema/node';
 import { numberArg } from '../args.js';
 import { BACKEND_OPTION, backendKit } from '../backend.js';
 import { type Command, UsageError } from '../command.js';
 import { cliLogger } from '../logger.js';
 import { Progress } from '../progress.js';
+import { renderMiningReport } from '../report/mining-html.js';
 
 const mine: Command = {
   name: 'mine',
@@ -42,6 +50,11 @@ const mine: Command = {
     'whole-suite': {
       type: 'boolean',
       description: "validate with whole test suites, not only each candidate's test files",
+    },
+    html: {
+      type: 'string',
+      value: 'FILE',
+      description: 'write the mining report (funnel, per-candidate verdicts and evidence) as one HTML page',
     },
     explain: {
       type: 'boolean',
@@ -111,6 +124,14 @@ const mine: Command = {
       );
     }
     if (values.explain === true) io.stdout.write(explainRejections(r.rejections));
+    if (typeof values.html === 'string') {
+      const file = resolve(io.cwd, values.html);
+      const name =
+        (values['repo-name'] as string | undefined) ??
+        (await repoNameOf(/^https?:\/\//.test(repo) ? repo : resolve(io.cwd, repo)));
+      await writeFileAtomic(file, renderMiningReport(r, name, new Date().toISOString()));
+      io.stderr.write(`mining report written to ${file}\n`);
+    }
     return 0;
   },
 };
@@ -123,7 +144,13 @@ export function explainRejections(rejections: readonly Rejection[]): string {
     if (r.evidence?.testCmd) lines.push(`  test command: ${r.evidence.testCmd}`);
     for (const run of r.evidence?.runs ?? []) {
       lines.push(`  ${run.side}: exit ${run.exitCode ?? '?'}, ${formatCounts(run.counts)}; log ends:`);
-      lines.push(...run.tail.trimEnd().split('\n').slice(-8).map((l) => `    | ${l}`));
+      lines.push(
+        ...run.tail
+          .trimEnd()
+          .split('\n')
+          .slice(-8)
+          .map((l) => `    | ${l}`),
+      );
     }
   }
   return lines.length ? `${lines.join('\n')}\n` : 'no candidate was rejected after validation started\n';

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { plannedEnvs, repoNameOf, shareDatasetEnvs, slimDatasetEnvs } from '@repoforge/datagen';
 import { envSpecHash, planEnv, resolveCommit, snapshotFromGit } from '@repoforge/deps';
-import { loadDataset, RepoCache } from '@repoforge/harness';
+import { EnvValidations, loadDataset, RepoCache, validateEnvironments } from '@repoforge/harness';
 import { reapLeftoversBestEffort } from '@repoforge/sandbox';
 import type { Instance } from '@repoforge/schema';
 import { writeFileAtomic } from '@repoforge/schema/node';
@@ -225,11 +225,84 @@ const plan: Command = {
   },
 };
 
+const validate: Command = {
+  name: 'validate',
+  summary: "run each instance's gold patch in its environment once; say which environments cannot serve it",
+  examples: ['repoforge env validate --dataset verified.jsonl --repo-cache ./repos --max-workers 2'],
+  options: {
+    ...commonOptions,
+    'instance-ids': {
+      type: 'string',
+      multiple: true,
+      value: 'ID',
+      description: 'only these instances (repeatable, or comma-separated)',
+    },
+    'max-workers': { type: 'string', value: 'N', description: 'instances at once', default: '1' },
+    timeout: { type: 'string', value: 'SECONDS', description: 'per-instance timeout', default: '1800' },
+    'report-dir': {
+      type: 'string',
+      value: 'DIR',
+      description: "where the gold runs' logs go",
+      default: '.repoforge/validate',
+    },
+  },
+  async run({ io, values, signal, verbose, json }) {
+    const dataset = await loadDataset(fileArg(values, 'dataset', io.cwd), { signal });
+    const logger = cliLogger(io, verbose);
+    const kit = await backendKit('docker', logger);
+    const progress = new Progress(io, 'validate', 0);
+    const report = await validateEnvironments({
+      dataset,
+      runId: 'validate',
+      reportDir: resolve(io.cwd, String(values['report-dir'])),
+      instanceIds: (values['instance-ids'] as string[] | undefined)
+        ?.flatMap((s) => s.split(','))
+        .filter(Boolean),
+      maxWorkers: numberArg(values, 'max-workers', true),
+      timeoutSec: numberArg(values, 'timeout', true),
+      envSpecs: {},
+      recipes: 'debian',
+      repoSource: new RepoCache({ cacheDir: resolve(io.cwd, String(values['repo-cache'])) }),
+      resolveEnv: plannedEnvs(
+        new RepoCache({ cacheDir: resolve(io.cwd, String(values['repo-cache'])) }),
+        logger,
+        kit.envs,
+        kit.createSandbox,
+      ).resolveEnv,
+      createSandbox: kit.createSandbox,
+      reapLeftovers: kit.reapLeftovers,
+      validations: new EnvValidations(resolve(io.cwd, '.repoforge', 'env-validations')),
+      logger,
+      signal,
+      onEvent: (e) => {
+        if (e.type === 'start') progress.setTotal(e.total);
+        else if (e.type === 'instance')
+          progress.tick(
+            `${e.instanceId}: ${e.outcome.report?.resolved ? 'servable' : `not servable (${e.outcome.errorClass ?? 'unresolved'})`}`,
+          );
+      },
+    });
+    progress.finish();
+    if (json)
+      io.stdout.write(
+        `${JSON.stringify({ servable: report.servable, unservable: report.unservable, validated: report.validated })}\n`,
+      );
+    else {
+      io.stdout.write(
+        `servable: ${report.servable.length} of ${dataset.length} (gold runs made now: ${report.validated}; the rest were saved)\n`,
+      );
+      for (const [id, e] of Object.entries(report.unservable))
+        io.stdout.write(`not servable: ${id} (${e.class}): ${e.reason}\n`);
+    }
+    return Object.keys(report.unservable).length ? 1 : 0;
+  },
+};
+
 /** `repoforge env ...` */
 export const envCommand: Command = {
   name: 'env',
   summary: 'plan and build environments from the repos themselves',
-  subcommands: [plan, build],
+  subcommands: [plan, build, validate],
 };
 /** `repoforge storage ...` */
 export const storageCommand: Command = {
