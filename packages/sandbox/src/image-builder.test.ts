@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildFailureHint, buildLogHint } from './image-builder.js';
+import { buildFailureHint, buildLogHint, ImageBuilder } from './image-builder.js';
 
 describe('buildLogHint', () => {
   it("says the engine's disk is full when the step's output says so, wherever it is", () => {
@@ -40,5 +40,34 @@ describe('buildFailureHint', () => {
       ' (last output: E: Unable to locate package nope)',
     );
     expect(buildFailureHint(stepFailed, 'E: Unable to locate package nope\n')).toContain('last output');
+  });
+});
+
+describe('ImageBuilder concurrency', () => {
+  /**
+   * A build that finishes wakes the next queued one; a caller arriving in between (here: a build requested a
+   * few microtasks after one finished) must not slip past the limit. Every hop count is tried: the window of
+   * the hand-written semaphore this replaced was a few microtasks wide.
+   */
+  it('never runs more builds at once than its limit, whenever a new one arrives', async () => {
+    for (let hops = 0; hops < 8; hops++) {
+      const builder = new ImageBuilder({ concurrency: 1 });
+      let running = 0;
+      let most = 0;
+      const later: Promise<unknown>[] = [];
+      const hop = (n: number, fn: () => void) => (n ? queueMicrotask(() => hop(n - 1, fn)) : fn());
+      const build = (name: string) => builder.build({ dockerfile: `FROM scratch\n# ${name}` });
+      (builder as unknown as { buildNow: () => Promise<unknown> }).buildNow = async () => {
+        running++;
+        most = Math.max(most, running);
+        await Promise.resolve();
+        running--;
+        if (later.length === 0) hop(hops, () => later.push(build('c')));
+        return { tag: 't', id: 'i', cached: false, durationMs: 0 };
+      };
+      await Promise.all([build('a'), build('b')]);
+      await Promise.all(later);
+      expect({ hops, most }).toEqual({ hops, most: 1 });
+    }
   });
 });

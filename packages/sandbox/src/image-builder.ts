@@ -4,11 +4,11 @@ import { homedir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
+import pLimit, { type LimitFunction } from 'p-limit';
 import { callSignal } from './call-signal.js';
 import { type DiskWatch, diskFullHint, localDataRoot, watchDisk } from './docker/disk-watch.js';
 import { type DockerConnection, dockerClient, statusOf } from './docker/engine.js';
 import { SandboxError } from './errors.js';
-import { Semaphore } from './semaphore.js';
 import { tarFiles } from './tar.js';
 import type { Logger } from './types.js';
 
@@ -123,13 +123,13 @@ export function imageSpecHash(
  */
 export class ImageBuilder {
   readonly docker: Docker;
-  private readonly sem: Semaphore;
+  private readonly limit: LimitFunction;
   private readonly inflight = new Map<string, Promise<BuildResult>>();
   private dataRoot?: Promise<string | undefined>;
 
   constructor(private readonly options: ImageBuilderOptions = {}) {
     this.docker = dockerClient(options.docker);
-    this.sem = new Semaphore(options.concurrency ?? 2);
+    this.limit = pLimit(options.concurrency ?? 2);
   }
 
   /** Whether an image exists on the engine. */
@@ -185,9 +185,9 @@ export class ImageBuilder {
     const key = `${hash}\0${tag}`;
     let p = this.inflight.get(key);
     if (!p) {
-      p = this.sem
-        .run(() => this.buildNow(spec, files, hash, tag, options))
-        .finally(() => this.inflight.delete(key));
+      p = this.limit(() => this.buildNow(spec, files, hash, tag, options)).finally(() =>
+        this.inflight.delete(key),
+      );
       this.inflight.set(key, p);
     }
     return p;

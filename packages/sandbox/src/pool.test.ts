@@ -131,4 +131,24 @@ describe('SandboxPool', () => {
     await a.release();
     await pool.close();
   });
+
+  it('an aborted waiter leaves the queue: the next release reaches a live waiter', async () => {
+    const { pool } = makePool(1, 0);
+    const a = await pool.acquire('img');
+    const ac = new AbortController();
+    const dead = pool.acquire('img', { signal: ac.signal });
+    ac.abort(new Error('stop'));
+    await expect(dead).rejects.toThrow('stop');
+    let acquired = false;
+    const live = pool.acquire('img').then((l) => {
+      acquired = true;
+      return l;
+    });
+    await a.release();
+    // The hand-over is all microtasks (the released sandbox goes idle, the waiter takes it): a timer runs after.
+    await new Promise((r) => setTimeout(r, 0));
+    expect(acquired).toBe(true);
+    await (await live).release();
+    await pool.close();
+  });
 });

@@ -145,9 +145,8 @@ export class SandboxPool {
         continue;
       }
       await new Promise<void>((resolve, reject) => {
-        const onAbort = () => reject(options.signal?.reason);
         const done = () => options.signal?.removeEventListener('abort', onAbort);
-        this.waiters.push({
+        const waiter: Waiter = {
           resolve: () => {
             done();
             resolve();
@@ -156,7 +155,14 @@ export class SandboxPool {
             done();
             reject(e);
           },
-        });
+        };
+        // An aborted waiter leaves the queue: a wake spent on it would leave a live waiter hanging.
+        const onAbort = () => {
+          const i = this.waiters.indexOf(waiter);
+          if (i >= 0) this.waiters.splice(i, 1);
+          waiter.reject(options.signal?.reason);
+        };
+        this.waiters.push(waiter);
         options.signal?.addEventListener('abort', onAbort, { once: true });
       });
     }
