@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { join } from 'node:path';
 import git from 'isomorphic-git';
 
 /** A commit of the mined history. */
@@ -32,6 +33,12 @@ export async function walkHistory(options: WalkOptions): Promise<MinedCommit[]> 
     since: options.since,
     cache: options.cache,
   });
+  // A shallow clone's boundary commits have no parents here to diff against: they are roots (root_commit).
+  const shallow = new Set(
+    fs.existsSync(join(options.gitdir, 'shallow'))
+      ? fs.readFileSync(join(options.gitdir, 'shallow'), 'utf8').split('\n').filter(Boolean)
+      : [],
+  );
   const seen = new Set<string>();
   const out: MinedCommit[] = [];
   let counted = 0;
@@ -41,12 +48,12 @@ export async function walkHistory(options: WalkOptions): Promise<MinedCommit[]> 
     seen.add(e.oid);
     out.push({
       oid: e.oid,
-      parents: e.commit.parent,
+      parents: shallow.has(e.oid) ? [] : e.commit.parent,
       message: e.commit.message,
       timestamp: e.commit.committer.timestamp,
       author: e.commit.author.name,
     });
-    if (e.commit.parent.length <= 1) counted++;
+    if (out.at(-1)!.parents.length <= 1) counted++;
     if (options.maxCommits && counted >= options.maxCommits) break;
   }
   return out;
