@@ -9,11 +9,14 @@ const run = promisify(execFile);
 /**
  * SWE-bench's work, redone as a commit: a repository whose HEAD is the instance's fix (`patch` + `test_patch`)
  * committed on top of `base_commit`, with the problem statement as its message. Mining that commit should
- * give back the instance. `sourceGitdir` holds the base commit (a repo cache's `owner__name.git`, read-only
+ * give back the instance. Its `origin` is the repo's GitHub URL, as in a clone, so the miner knows its name. `sourceGitdir` holds the base commit (a repo cache's `owner__name.git`, read-only
  * and shallow is fine); the new repository owns its objects (no alternates left behind).
  */
 export async function reconstructFixCommit(
-  instance: Pick<Instance, 'base_commit' | 'patch' | 'test_patch' | 'problem_statement' | 'created_at'>,
+  instance: Pick<
+    Instance,
+    'repo' | 'base_commit' | 'patch' | 'test_patch' | 'problem_statement' | 'created_at'
+  >,
   sourceGitdir: string,
   dir: string,
   options: { signal?: AbortSignal } = {},
@@ -26,6 +29,8 @@ export async function reconstructFixCommit(
     });
   await mkdir(dir, { recursive: true });
   await git(['init', '-q', '-b', 'main']);
+  // As a clone of the repo would have it: the miner names the repo from its origin.
+  await git(['remote', 'add', 'origin', `https://github.com/${instance.repo}.git`]);
   const objects = join(dir, '.git', 'objects', 'info');
   await writeFile(join(objects, 'alternates'), `${join(sourceGitdir, 'objects')}\n`);
   // A shallow source lists its base commits as shallow: git must not look for their parents.
