@@ -20,7 +20,8 @@ import { EnvValidations, RepoCache, runEvaluation } from './index.js';
  */
 const CI_IDS = [
   'psf__requests-6028',
-  'psf__requests-2317', // bullseye
+  'psf__requests-1142', // bullseye
+  'psf__requests-2317', // bullseye; 7 tests need hosts other than httpbin: unservable
   'pallets__flask-5014',
   'pytest-dev__pytest-10051',
   'pytest-dev__pytest-7432', // bullseye
@@ -32,6 +33,7 @@ const CI_IDS = [
   'pydata__xarray-7229',
 ];
 const UNSERVABLE: Record<string, RegExp> = {
+  'psf__requests-2317': /does not pass the gold patch \(the gold patch leaves \d+ expected test\(s\) failing/,
   'pylint-dev__pylint-8898': /needs astroid>=3/,
   'sphinx-doc__sphinx-9230': /needs sphinxcontrib-applehelp \(not installed\)/,
 };
