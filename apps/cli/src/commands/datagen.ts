@@ -137,7 +137,7 @@ const mine: Command = {
 };
 
 /** `--explain`: each rejected candidate, why, and its runs (exit code, statuses, the end of the log). */
-export function explainRejections(rejections: readonly Rejection[]): string {
+function explainRejections(rejections: readonly Rejection[]): string {
   const lines: string[] = [];
   for (const r of rejections) {
     lines.push(`\n${r.commit.slice(0, 12)}: ${r.verdict}${r.evidence ? ` — ${r.evidence.why}` : ''}`);
