@@ -12,6 +12,7 @@ import { BACKEND_OPTION, backendKit } from '../backend.js';
 import { type Command, UsageError } from '../command.js';
 import { cliLogger } from '../logger.js';
 import { Progress } from '../progress.js';
+import { INSTANCE_RUN_OPTIONS } from './eval.js';
 
 const commonOptions = {
   dataset: { type: 'string' as const, value: 'FILE', description: 'instances (JSON or JSONL)' },
@@ -231,14 +232,7 @@ const validate: Command = {
   examples: ['repoforge env validate --dataset verified.jsonl --repo-cache ./repos --max-workers 2'],
   options: {
     ...commonOptions,
-    'instance-ids': {
-      type: 'string',
-      multiple: true,
-      value: 'ID',
-      description: 'only these instances (repeatable, or comma-separated)',
-    },
-    'max-workers': { type: 'string', value: 'N', description: 'instances at once', default: '1' },
-    timeout: { type: 'string', value: 'SECONDS', description: 'per-instance timeout', default: '1800' },
+    ...INSTANCE_RUN_OPTIONS,
     'report-dir': {
       type: 'string',
       value: 'DIR',

@@ -23,6 +23,23 @@ import { type Command, UsageError } from '../command.js';
 import { cliLogger } from '../logger.js';
 import { Progress } from '../progress.js';
 
+/** How many instances, which, and for how long: the options every command that runs instances takes. */
+export const INSTANCE_RUN_OPTIONS = {
+  'instance-ids': {
+    type: 'string' as const,
+    multiple: true,
+    value: 'ID',
+    description: 'only these instances (repeatable, or comma-separated)',
+  },
+  'max-workers': { type: 'string' as const, value: 'N', description: 'instances at once', default: '1' },
+  timeout: {
+    type: 'string' as const,
+    value: 'SECONDS',
+    description: 'per-instance timeout',
+    default: '1800',
+  },
+};
+
 const run: Command = {
   name: 'run',
   summary: 'evaluate predictions on a dataset in sandboxes and write SWE-bench reports',
@@ -42,14 +59,7 @@ const run: Command = {
       description: "predictions file, or 'gold' for each instance's own patch",
     },
     'run-id': { type: 'string', value: 'ID', description: 'run id (re-running it resumes)' },
-    'instance-ids': {
-      type: 'string',
-      multiple: true,
-      value: 'ID',
-      description: 'only these instances (repeatable, or comma-separated)',
-    },
-    'max-workers': { type: 'string', value: 'N', description: 'instances at once', default: '1' },
-    timeout: { type: 'string', value: 'SECONDS', description: 'per-instance timeout', default: '1800' },
+    ...INSTANCE_RUN_OPTIONS,
     'repo-cache': {
       type: 'string',
       value: 'DIR',
