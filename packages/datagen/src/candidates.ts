@@ -3,11 +3,11 @@ import {
   type CandidateLimits,
   DEFAULT_LIMITS,
   DEFAULT_TEST_RULES,
-  formattingOnly,
   type RejectReason,
   splitChange,
   type TestFileRules,
 } from './classify.js';
+import { formattingOnly } from './formatting.js';
 import type { MinedCommit } from './history.js';
 import { changedFiles, type FileChange, readBlobBytes } from './tree-diff.js';
 import { gitFileDiff, isBinary } from './unified-diff.js';
@@ -91,7 +91,7 @@ export async function toCandidate(
     if (split.tests.includes(c.path)) testPatch += diff;
     else if (split.code.includes(c.path)) {
       patch += diff;
-      if (oldText === null || newText === null || !formattingOnly(oldText, newText))
+      if (oldText === null || newText === null || !formattingOnly(oldText, newText, c.path))
         codeFormattingOnly = false;
     }
   }

@@ -69,11 +69,6 @@ export type RejectReason =
   | 'timeout'
   | 'patch_does_not_apply';
 
-/** Whether two versions of a text differ only in whitespace. */
-export function formattingOnly(oldText: string, newText: string): boolean {
-  return oldText !== newText && oldText.replace(/\s+/g, '') === newText.replace(/\s+/g, '');
-}
-
 /**
  * Classifies a commit's changed paths: test files vs code files, skipping docs, lockfiles and generated files.
  * Returns the reason to reject, or the split.

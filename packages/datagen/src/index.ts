@@ -4,7 +4,6 @@ export {
   type CandidateLimits,
   DEFAULT_LIMITS,
   DEFAULT_TEST_RULES,
-  formattingOnly,
   isDocFile,
   isGenerated,
   isLockfile,
@@ -20,6 +19,7 @@ export {
   slimDatasetEnvs,
 } from './dataset-envs.js';
 export { Evidence, formatCounts, RunEvidence } from './evidence.js';
+export { formattingOnly } from './formatting.js';
 export { emptyFunnel, type Funnel } from './funnel.js';
 export { type MinedCommit, type WalkOptions, walkHistory } from './history.js';
 export {

@@ -18,9 +18,31 @@ export interface EnvImagesOptions {
 }
 
 /**
+ * What a key file contributes to an install key: a file's contents, a directory's tree id (its whole
+ * contents: a build of C sources is keyed by the sources), or that it is absent.
+ */
+async function keyContent(
+  location: RepoLocation,
+  commit: string,
+  path: string,
+): Promise<Uint8Array | string> {
+  const at = { fs, gitdir: location.gitdir, oid: commit, filepath: path, cache: location.cache };
+  try {
+    return (await git.readBlob(at)).blob;
+  } catch {
+    try {
+      return `<tree ${(await git.readTree(at)).oid}>`;
+    } catch {
+      return '<absent>';
+    }
+  }
+}
+
+/**
  * Environment images for instances: the spec's image or Dockerfile (built once by content hash), plus, when
  * the spec has install steps, an image with them done, keyed by the base image, the steps and the contents of
- * the key files at the instance's commit — so nearby commits with the same dependencies share one image.
+ * the key files (or directories) at the instance's commit — so nearby commits with the same dependencies
+ * share one image.
  */
 export class EnvImages {
   private readonly builder: ImageBuilder;
@@ -81,20 +103,8 @@ export class EnvImages {
   /** The install key: what decides whether two instances can share the installed image. */
   async installKey(spec: EnvSpec, base: string, location: RepoLocation, commit: string): Promise<string> {
     const h = createHash('sha256').update(`${base}\0${JSON.stringify(spec.install)}\0`);
-    for (const filepath of spec.install_key_files) {
-      try {
-        const { blob } = await git.readBlob({
-          fs,
-          gitdir: location.gitdir,
-          oid: commit,
-          filepath,
-          cache: location.cache,
-        });
-        h.update(`${filepath}\0`).update(blob);
-      } catch {
-        h.update(`${filepath}\0<absent>`);
-      }
-    }
+    for (const filepath of spec.install_key_files)
+      h.update(`${filepath}\0`).update(await keyContent(location, commit, filepath));
     return h.digest('hex');
   }
 

@@ -21,6 +21,7 @@ export {
   debianSuiteOf,
   KNOWN_REPOS,
   type KnownRepo,
+  type DebianEnv,
   knownRepo,
 } from './known-repos.js';
 export { memoAsync } from './memo.js';
@@ -28,7 +29,13 @@ export { instanceFromMultiSweBench, MultiSweBenchRow } from './multi-swe-bench.j
 export { InstanceId, ModelName } from './names.js';
 export { goldPredictions, isEmptyPatch, Prediction } from './prediction.js';
 export { parsePythonStringList, pythonJsonDumps } from './python-literals.js';
-export { pythonPreTest, UNMET_MARKER, unmetRequirements } from './python-steps.js';
+export {
+  PREBUILT_TAR,
+  pythonBuildSteps,
+  pythonPreTest,
+  UNMET_MARKER,
+  unmetRequirements,
+} from './python-steps.js';
 export {
   decodeUtf8File,
   formatJsonl,

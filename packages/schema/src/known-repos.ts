@@ -1,4 +1,4 @@
-import { pythonPreTest } from './python-steps.js';
+import { pythonBuildSteps, pythonPreTest } from './python-steps.js';
 
 /**
  * What RepoForge knows of the repositories SWE-bench serves: how their tests run and how SWE-bench names
@@ -13,8 +13,13 @@ export interface KnownRepo {
   logParser: string;
   /** The Debian packages its tests need (the Debian flavour). */
   debianPackages: readonly string[];
-  /** Builds C extensions before its tests can import it: no Debian flavour yet. */
+  /** Builds C extensions before its tests can import it; without a `build` there is no Debian flavour yet. */
   needsBuild?: boolean;
+  /**
+   * How its C extensions are built with Debian's compilers and Cython: once per environment image, at the
+   * instance's base commit, keyed by the `sources` (files or directories) the build reads.
+   */
+  build?: { command: string; sources: readonly string[] };
   /**
    * Versions (SWE-bench's version strings) below this one need a Python older than bookworm's 3.11
    * (`collections.Mapping`, pytest's own assertion rewriter, `types.Union`, jinja2 < 3): their Debian
@@ -105,9 +110,13 @@ export const KNOWN_REPOS: Readonly<Record<string, KnownRepo>> = {
     testCmd: 'pytest -rA -vv -o console_output_style=classic --tb=no {tests}',
     logParser: 'parse_log_astropy',
     debianPackages: words(
-      'python3-pytest python3-numpy python3-erfa python3-yaml python3-packaging python3-hypothesis',
+      'python3-dev gcc libc6-dev cython3 python3-extension-helpers python3-pytest python3-pytest-astropy python3-pytest-astropy-header python3-pytest-doctestplus python3-pytest-remotedata python3-pytest-openfiles python3-pytest-arraydiff python3-pytest-filter-subpackage python3-pytest-xdist python3-numpy python3-erfa python3-yaml python3-packaging python3-hypothesis python3-scipy python3-matplotlib',
     ),
     needsBuild: true,
+    build: {
+      command: 'python3 setup.py build_ext --inplace -j 2',
+      sources: ['setup.py', 'setup.cfg', 'pyproject.toml', 'astropy', 'cextern'],
+    },
   },
   'matplotlib/matplotlib': {
     testCmd: PYTEST,
@@ -154,28 +163,34 @@ export function debianSuiteOf(repo: string, version: string | undefined): 'bookw
     : 'bookworm';
 }
 
+/** A known repo's Debian environment (see debianEnvOf). */
+export interface DebianEnv {
+  suite: 'bookworm' | 'bullseye';
+  packages: string[];
+  /** Image-time steps with the repo at the base commit (its C extensions' build); empty for most repos. */
+  install: string[];
+  /** What keys the install: files or directories whose contents at the commit the build reads. */
+  installKeyFiles: string[];
+  preTest: string[];
+  testCmd: string;
+  logParser: string;
+}
+
 /**
  * How a known repo's Debian environment runs: its suite, packages (those a suite lacks are skipped when the
- * image is built; the requirement check says what that leaves unmet), pre-test steps, test command, parser.
+ * image is built; the requirement check says what that leaves unmet), its build, pre-test steps, test
+ * command, parser. Undefined when the repo needs a build RepoForge does not know yet.
  */
-export function debianEnvOf(
-  repo: string,
-  version?: string,
-):
-  | {
-      suite: 'bookworm' | 'bullseye';
-      packages: string[];
-      preTest: string[];
-      testCmd: string;
-      logParser: string;
-    }
-  | undefined {
+export function debianEnvOf(repo: string, version?: string): DebianEnv | undefined {
   const known = knownRepo(repo);
-  if (!known || known.needsBuild) return undefined;
+  if (!known || (known.needsBuild && !known.build)) return undefined;
+  const build = known.build;
   return {
     suite: debianSuiteOf(repo, version),
     packages: [...DEBIAN_PYTHON_BASE, ...known.debianPackages],
-    preTest: [...pythonPreTest(), ...(known.preTest ?? [])],
+    install: build ? pythonBuildSteps(build.command) : [],
+    installKeyFiles: build ? [...build.sources] : [],
+    preTest: [...pythonPreTest({ prebuilt: !!build }), ...(known.preTest ?? [])],
     testCmd: known.testCmd,
     logParser: known.logParser,
   };

@@ -93,18 +93,45 @@ for text in from_setup_py() + from_setup_cfg() + from_pyproject():
 sys.exit(3 if unmet else 0)
 `;
 
+/** Where a built repo's build products wait in its environment image, restored into each checkout. */
+export const PREBUILT_TAR = '/opt/repoforge-build.tar';
+
+const CHECK_STEP = `python3 - <<'REPOFORGE_CHECK_REQUIREMENTS' || exit 0${CHECK_REQUIREMENTS}REPOFORGE_CHECK_REQUIREMENTS`;
+// A checkout has no tags: setuptools_scm would call the repo 0.1.dev1 (pytest's minversion checks fail).
+const SCM_VERSION = 'SETUPTOOLS_SCM_PRETEND_VERSION="${REPOFORGE_INSTANCE_VERSION:-0.0}"';
+
 /**
  * The pre_test steps: the requirement check (an unmet one ends the script before any test runs: nothing to
  * grade), then an editable install of the repo without dependencies or build isolation, ahead of Debian's
  * copy of the same package (pytest testing pytest). A repo that does not install keeps PYTHONPATH=/testbed.
+ * A repo built at image time (`prebuilt`) gets its build products back instead: reinstalling would compile
+ * it again on every run, since a fresh checkout's sources look newer than any build.
  */
-export function pythonPreTest(): string[] {
+export function pythonPreTest(options: { prebuilt?: boolean } = {}): string[] {
+  if (options.prebuilt)
+    return [
+      CHECK_STEP,
+      `tar -xmf ${PREBUILT_TAR} || { echo ">>>>> The environment has no build of the repo (${PREBUILT_TAR})"; exit 0; }`,
+    ];
   return [
-    `python3 - <<'REPOFORGE_CHECK_REQUIREMENTS' || exit 0${CHECK_REQUIREMENTS}REPOFORGE_CHECK_REQUIREMENTS`,
-    // A checkout has no tags: setuptools_scm would call the repo 0.1.dev1 (pytest's minversion checks fail).
+    CHECK_STEP,
     // bookworm's pip refuses system installs without --break-system-packages; bullseye's does not know it.
     'bsp=$(python3 -m pip install --help 2>/dev/null | grep -o -m1 -- --break-system-packages)',
-    `SETUPTOOLS_SCM_PRETEND_VERSION="\${REPOFORGE_INSTANCE_VERSION:-0.0}" python3 -m pip install --quiet --no-deps --no-build-isolation --no-index $bsp -e . > /tmp/repoforge-install.log 2>&1 || { echo ">>>>> The repo did not install itself (tests import it from /testbed):"; tail -n 5 /tmp/repoforge-install.log; }`,
+    `${SCM_VERSION} python3 -m pip install --quiet --no-deps --no-build-isolation --no-index $bsp -e . > /tmp/repoforge-install.log 2>&1 || { echo ">>>>> The repo did not install itself (tests import it from /testbed):"; tail -n 5 /tmp/repoforge-install.log; }`,
+  ];
+}
+
+/**
+ * Install steps (image build time, repo at the base commit in the working directory) that build a repo's C
+ * extensions in place and keep every file the build wrote (extensions, generated sources and version files;
+ * not its object files) in PREBUILT_TAR, which pythonPreTest({ prebuilt: true }) restores into each checkout.
+ */
+export function pythonBuildSteps(command: string): string[] {
+  return [
+    'touch /tmp/repoforge-build-start',
+    `${SCM_VERSION} ${command} > /tmp/repoforge-build.log 2>&1 || { tail -n 60 /tmp/repoforge-build.log; exit 1; }`,
+    `find . -newer /tmp/repoforge-build-start -type f ! -path './build/*' ! -path './.git/*' ! -name '*.o' -print0 | tar --null -T - -cf ${PREBUILT_TAR}`,
+    `tar -tf ${PREBUILT_TAR} | grep -c '[.]so$' | sed 's/^/extensions built: /'`,
   ];
 }
 

@@ -74,7 +74,26 @@ describe('built-in SWE-bench recipes', () => {
     expect(
       recipeUnservable({ instance_id: 'x', repo: 'sympy/sympy', version: '1.1' }, 'pip'),
     ).toBeUndefined();
-    expect(swebenchRecipe({ repo: 'astropy/astropy' }, 'debian')).toBeUndefined();
+    expect(swebenchRecipe({ repo: 'scikit-learn/scikit-learn' }, 'debian')).toBeUndefined();
+    expect(
+      recipeUnservable({ instance_id: 'x', repo: 'matplotlib/matplotlib', version: '3.5' }, 'debian'),
+    ).toMatch(/C extensions the Debian flavour does not build yet/);
     expect(swebenchRecipe({ repo: 'astropy/astropy', version: '5.0' }, 'pip')).toBeDefined();
+  });
+
+  it('debian: a C-extension repo is built at image time, keyed by its sources, and restored before its tests', () => {
+    const astropy = EnvSpec.parse(swebenchRecipe({ repo: 'astropy/astropy', version: '5.1' }, 'debian'));
+    expect(
+      recipeUnservable({ instance_id: 'x', repo: 'astropy/astropy', version: '5.1' }, 'debian'),
+    ).toBeUndefined();
+    expect(astropy.dockerfile).toContain('cython3');
+    expect(astropy.install.join('\n')).toContain('setup.py build_ext --inplace');
+    expect(astropy.install_key_files).toEqual(expect.arrayContaining(['astropy', 'cextern']));
+    // Its tests get the build back; an editable install would compile it again on every run.
+    expect(astropy.pre_test.join('\n')).toContain('tar -xmf /opt/repoforge-build.tar');
+    expect(astropy.pre_test.join('\n')).not.toContain('pip install');
+    const django = EnvSpec.parse(swebenchRecipe({ repo: 'django/django', version: '4.0' }, 'debian'));
+    expect(django.install).toEqual([]);
+    expect(django.pre_test.join('\n')).toContain('pip install');
   });
 });

@@ -134,6 +134,9 @@ function debianSpec(
       'ENV LANG=C.UTF-8 LC_ALL=C.UTF-8 PYTHONPATH=/testbed PYTHONDONTWRITEBYTECODE=1 PIP_DISABLE_PIP_VERSION_CHECK=1',
       '',
     ].join('\n'),
+    // A repo with C extensions is built at image time, once per its sources at the commit (schema's build).
+    install: env.install,
+    install_key_files: env.installKeyFiles,
     // The repo's requirements checked, then the repo installed (editable) before its tests: schema's python-steps.
     pre_test: env.preTest,
     test_cmd: env.testCmd,
@@ -187,8 +190,8 @@ export function recipeUnservable(
   return (
     DEBIAN_UNSERVABLE_INSTANCES[instance.instance_id] ??
     DEBIAN_UNSERVABLE[instance.repo]?.[instance.version ?? ''] ??
-    (knownRepo(instance.repo)?.needsBuild
-      ? `${instance.repo} builds C extensions: use the pip flavour`
+    (knownRepo(instance.repo)?.needsBuild && !knownRepo(instance.repo)?.build
+      ? `${instance.repo} builds C extensions the Debian flavour does not build yet: use the pip flavour`
       : undefined)
   );
 }
