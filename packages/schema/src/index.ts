@@ -17,11 +17,11 @@ export {
 export { parseJsonDocument } from './json-document.js';
 export {
   DEBIAN_PYTHON_BASE,
+  type DebianEnv,
   debianEnvOf,
   debianSuiteOf,
   KNOWN_REPOS,
   type KnownRepo,
-  type DebianEnv,
   knownRepo,
 } from './known-repos.js';
 export { memoAsync } from './memo.js';

@@ -98,7 +98,7 @@ export const PREBUILT_TAR = '/opt/repoforge-build.tar';
 
 const CHECK_STEP = `python3 - <<'REPOFORGE_CHECK_REQUIREMENTS' || exit 0${CHECK_REQUIREMENTS}REPOFORGE_CHECK_REQUIREMENTS`;
 // A checkout has no tags: setuptools_scm would call the repo 0.1.dev1 (pytest's minversion checks fail).
-const SCM_VERSION = 'SETUPTOOLS_SCM_PRETEND_VERSION="${REPOFORGE_INSTANCE_VERSION:-0.0}"';
+const SCM_VERSION = `SETUPTOOLS_SCM_PRETEND_VERSION="\${REPOFORGE_INSTANCE_VERSION:-0.0}"`;
 
 /**
  * The pre_test steps: the requirement check (an unmet one ends the script before any test runs: nothing to
