@@ -11,7 +11,6 @@ import {
   toHarnessEnvSpec,
 } from '@repoforge/deps';
 import {
-  canonicalTestName,
   evalPoolKey,
   gradeLog,
   EnvSpec as HarnessEnvSpec,
@@ -30,7 +29,9 @@ import type { Funnel } from './funnel.js';
 import type { MineOptions } from './mine.js';
 import { problemStatement } from './statement.js';
 import { statementQuality } from './statement-quality.js';
+import { swebenchNamer } from './test-names.js';
 import { deriveTransitions } from './transitions.js';
+import { fileAtCommit } from './tree-diff.js';
 import { packageVersion } from './version.js';
 
 export type ValidateOptions = MineOptions & {
@@ -72,7 +73,10 @@ export async function validateCandidate(
   const spec = HarnessEnvSpec.parse(toHarnessEnvSpec(env.spec, env.built.image));
   const once = runner(draft, spec, env.built.image, location, options);
   const context = { testCmd: spec.test_cmd, image: env.built.image };
-  const sides = await runSides(cand, once, options, context);
+  const names = swebenchNamer(draft.repo, draft.version, (path) =>
+    fileAtCommit(location.gitdir, cand.commit.oid, path, location.cache),
+  );
+  const sides = await runSides(cand, once, options, context, names);
   if ('reject' in sides) return sides;
   funnel.beforeAfterRan++;
   const t = deriveTransitions(sides.before, sides.after);
@@ -226,11 +230,6 @@ function runner(
   };
 }
 
-/** Statuses under SWE-bench's names: Python 3.11's `test_x (m.C.test_x)` is `test_x (m.C)` there. */
-function canonicalStatuses(map: TestStatusMap | undefined): TestStatusMap {
-  return Object.fromEntries(Object.entries(map ?? {}).map(([name, s]) => [canonicalTestName(name), s]));
-}
-
 /**
  * The before (test patch only) and after (with the fix) runs, `runs` times each, each pair with its own hash
  * seed (tests that depend on set/dict order disagree across runs and are caught as flaky). An after run that
@@ -241,6 +240,7 @@ async function runSides(
   once: RunOnce,
   options: ValidateOptions,
   context: { testCmd: string; image: string },
+  names: ReturnType<typeof swebenchNamer>,
 ): Promise<
   | { before: TestStatusMap[]; after: TestStatusMap[]; evidence: RunEvidence[] }
   | { reject: RejectReason; evidence: Evidence }
@@ -264,8 +264,8 @@ async function runSides(
       return rejected('patch_does_not_apply', 'the fix did not apply on its parent with the test patch');
     const problem = runHealth({ statusMap: a.statusMap ?? {}, log: a.files['test_output.txt'] ?? '' });
     if (problem) return rejected('env_broken', `with the fix applied, ${problem.reason}`);
-    before.push(canonicalStatuses(b.statusMap));
-    after.push(canonicalStatuses(a.statusMap));
+    before.push(await names(b.statusMap, b.files['test_output.txt'] ?? ''));
+    after.push(await names(a.statusMap, a.files['test_output.txt'] ?? ''));
   }
   return { before, after, evidence };
 }

@@ -33,6 +33,7 @@ export {
   vitestJUnitName,
 } from './parsers/junit.js';
 export { parseLogMsweJest, parseLogMsweMocha } from './parsers/mswe.js';
+export { docstringPairs } from './parsers/python.js';
 export {
   FAIL_ONLY_REPOS,
   LOG_PARSERS,

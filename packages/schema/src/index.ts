@@ -20,6 +20,7 @@ export {
   type DebianEnv,
   debianEnvOf,
   debianSuiteOf,
+  docstringNaming,
   KNOWN_REPOS,
   type KnownRepo,
   knownRepo,

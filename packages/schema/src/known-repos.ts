@@ -26,6 +26,12 @@ export interface KnownRepo {
    * environment is bullseye's Python 3.9, which runs the newer versions too.
    */
   bullseyeBelow?: string;
+  /**
+   * unittest repos: below this version SWE-bench's Python (3.6) showed a test's docstring, and so its lists
+   * name the test by it, only when the docstring's text starts on its first line (`"""Text`); from this
+   * version on (Python >= 3.8) always. Mining names such tests the same way.
+   */
+  docstringFirstLineOnlyBelow?: string;
   /** Steps before its tests beyond the Python ones (services its tests expect, started on loopback). */
   preTest?: readonly string[];
 }
@@ -40,6 +46,7 @@ export const KNOWN_REPOS: Readonly<Record<string, KnownRepo>> = {
   'django/django': {
     testCmd: DJANGO_TEST,
     logParser: 'parse_log_django',
+    docstringFirstLineOnlyBelow: '4.0',
     debianPackages: words(
       'python3-asgiref python3-sqlparse python3-tz python3-yaml python3-pil python3-jinja2 python3-docutils python3-argon2 python3-bcrypt',
     ),
@@ -153,6 +160,17 @@ function versionBelow(a: string, b: string): boolean {
     if (d) return d < 0;
   }
   return false;
+}
+
+/**
+ * How SWE-bench's lists name a unittest test that has a docstring, at a repo's version: by the docstring's
+ * first text line `always`, or only when the text starts on the docstring's `first-line` (else by name).
+ */
+export function docstringNaming(repo: string, version: string | undefined): 'always' | 'first-line' {
+  const below = knownRepo(repo)?.docstringFirstLineOnlyBelow;
+  return below && version && /^[\d.]+$/.test(version) && versionBelow(version, below)
+    ? 'first-line'
+    : 'always';
 }
 
 /** The Debian suite a known repo's version runs on: bullseye (Python 3.9) below its `bullseyeBelow`. */

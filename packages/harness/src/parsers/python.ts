@@ -115,15 +115,25 @@ const DESCRIPTION_STATUS: [string, TestStatus][] = [
  * name form triggers this, so logs from SWE-bench's own Pythons parse exactly as before.
  */
 function addDocstringAliases(log: string, map: TestStatusMap): void {
+  for (const { name, status } of docstringPairs(log)) if (!(name in map)) map[name] = status;
+}
+
+/**
+ * The tests a Python >= 3.11 unittest log shows by docstring: each one's name (`test_x (m.C)`), the
+ * docstring line its status is on (SWE-bench's key for it), and that status. Mining uses it to name such a
+ * test as SWE-bench's Python would have.
+ */
+export function docstringPairs(log: string): { name: string; description: string; status: TestStatus }[] {
+  const pairs: { name: string; description: string; status: TestStatus }[] = [];
   const lines = log.split('\n');
   for (let i = 0; i + 1 < lines.length; i++) {
     const m = NAME_ONLY_311.exec(pyStrip(lines[i]!));
     if (!m || m[1] !== m[3]) continue;
     const next = pyStrip(lines[i + 1]!);
     const hit = DESCRIPTION_STATUS.find(([suffix]) => next.endsWith(suffix) || next.includes(`${suffix} `));
-    const name = `${m[1]} (${m[2]})`;
-    if (hit && !(name in map)) map[name] = hit[1];
+    if (hit) pairs.push({ name: `${m[1]} (${m[2]})`, description: next.split(hit[0])[0]!, status: hit[1] });
   }
+  return pairs;
 }
 
 /** SWE-bench's `parse_log_seaborn`. */
