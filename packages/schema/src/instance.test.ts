@@ -26,10 +26,14 @@ describe.skipIf(
     const { records, issues } = parseRecords(readFileSync(path, 'utf8'), Instance, { source: path });
     expect(issues).toEqual([]);
     expect(records.length).toBeGreaterThan(0);
+    // SWE-bench writes the lists as JSON strings: parsed into arrays of non-empty test names, ids unique.
     for (const r of records) {
-      expect(Array.isArray(r.FAIL_TO_PASS)).toBe(true);
       expect(r.FAIL_TO_PASS.length).toBeGreaterThan(0);
+      expect([...r.FAIL_TO_PASS, ...r.PASS_TO_PASS].every((t) => typeof t === 'string' && t.length > 0)).toBe(
+        true,
+      );
     }
+    expect(new Set(records.map((r) => r.instance_id)).size).toBe(records.length);
   });
 
   it.each(msweFiles)('every row of %s adapts to an Instance', (file) => {

@@ -26,16 +26,22 @@ describe('acquireRunLock', () => {
     await first.release();
     const again = await acquireRunLock(path, 'run id r1');
     await again.release();
+    // Released means gone: a third holder takes it at once.
+    await (await acquireRunLock(path, 'run id r1')).release();
   });
 
   it('takes over the lock of a process that died (kill -9), and a damaged lock file', async () => {
     await using dir = await tempDir();
     const path = join(dir.path, 'run.lock');
     await writeFile(path, JSON.stringify({ pid: await deadPid(), host: hostname(), since: 'then' }));
+    const owner = async () => JSON.parse(await readFile(path, 'utf8')).pid;
     const lock = await acquireRunLock(path, 'out.jsonl');
+    expect(await owner()).toBe(process.pid);
     await lock.release();
     await writeFile(path, '{"pid": ');
-    await (await acquireRunLock(path, 'out.jsonl')).release();
+    const again = await acquireRunLock(path, 'out.jsonl');
+    expect(await owner()).toBe(process.pid);
+    await again.release();
   });
 
   // Many takers at once, interleaved at every await: of a fresh lock and of a dead owner's, one wins.

@@ -1,5 +1,7 @@
 export { parseCsv } from './csv.js';
 export { computeFeatures, type FeatureInput } from './features.js';
+export { type LabelInput, labelDataset } from './label-dataset.js';
+export { defaultModel, labelOffline } from './label-offline.js';
 export {
   consensus,
   DIFFICULTY_BUCKETS,
@@ -13,6 +15,7 @@ export {
   SpiceLabels,
   sweBenchFilterOut,
 } from './labels.js';
+export { type Answer, extractScores, labelWithLlm, spicePrompt } from './llm-label.js';
 export { type Agreement, agreement, annotationAgreement } from './metrics.js';
 export {
   crossValidate,
@@ -22,8 +25,5 @@ export {
   type TrainingRow,
 } from './model.js';
 export { fitOrdinal, type OrdinalModel, ordinalProbabilities } from './ordinal.js';
-export { trainingRows } from './training.js';
-export { defaultModel, labelOffline } from './label-offline.js';
-export { type LabelInput, labelDataset } from './label-dataset.js';
-export { type Answer, extractScores, labelWithLlm, spicePrompt } from './llm-label.js';
 export { buildRepoMap, type FileReader, gitFileReader, type RankedFile, rankRelated } from './repo-map.js';
+export { trainingRows } from './training.js';

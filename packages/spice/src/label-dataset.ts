@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { formatJsonl, parseRecords } from '@repoforge/schema';
 import { writeFileAtomic } from '@repoforge/schema/node';
 import type { FeatureInput } from './features.js';
-import { type SpiceLabels as SpiceLabelsType, SpiceLabels } from './labels.js';
+import { SpiceLabels, type SpiceLabels as SpiceLabelsType } from './labels.js';
 
 /** What labelling needs of an instance (an SWE-bench row). */
 export type LabelInput = FeatureInput & { instance_id: string };

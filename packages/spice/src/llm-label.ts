@@ -1,7 +1,7 @@
+import type { ChatClient, LlmMessage } from '@repoforge/llm';
 import { z } from 'zod';
 import type { FeatureInput } from './features.js';
 import { LABELS, type LabelName, labelRow, type Score, type SpiceLabels } from './labels.js';
-import type { ChatClient, LlmMessage } from '@repoforge/llm';
 
 const SYSTEM = `You review software-engineering tasks built from real repositories. Each task has an issue text, a
 reference fix (patch) and tests that the fix makes pass. Score it on three 0-3 scales:

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type LabelName, LABELS, type Score } from './labels.js';
+import { LABELS, type LabelName, type Score } from './labels.js';
 import { type Agreement, agreement } from './metrics.js';
 import { fitOrdinal, ordinalProbabilities } from './ordinal.js';
 

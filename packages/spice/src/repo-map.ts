@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { posix } from 'node:path';
-import git from 'isomorphic-git';
 import { parserFor } from '@repoforge/grammars';
+import git from 'isomorphic-git';
 import { type ImportRef, jsImports, pythonImports, resolveImport } from './imports.js';
 
 /**

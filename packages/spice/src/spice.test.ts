@@ -90,6 +90,10 @@ describe('offline labels', () => {
     const row = SpiceLabels.parse(await labelOffline(instance));
     expect(row.cost_usd).toBe(0);
     expect(row.rationales.difficulty![0]).toMatch(/P\(0\/1\/2\/3\)/);
-    expect(row.keep).toBe(keepInstance(row));
+    // RepoForge's filter: kept only when clarity, test validity and difficulty are all at most 1.
+    expect(row.keep).toBe(row.issue_clarity <= 1 && row.test_validity <= 1 && row.difficulty <= 1);
+    expect(keepInstance({ issue_clarity: 1, test_validity: 1, difficulty: 1 })).toBe(true);
+    expect(keepInstance({ issue_clarity: 0, test_validity: 2, difficulty: 0 })).toBe(false);
+    expect(keepInstance({ issue_clarity: 0, test_validity: 0, difficulty: 2 })).toBe(false);
   });
 });

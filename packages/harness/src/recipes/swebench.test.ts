@@ -78,7 +78,9 @@ describe('built-in SWE-bench recipes', () => {
     expect(
       recipeUnservable({ instance_id: 'x', repo: 'matplotlib/matplotlib', version: '3.5' }, 'debian'),
     ).toMatch(/C extensions the Debian flavour does not build yet/);
-    expect(swebenchRecipe({ repo: 'astropy/astropy', version: '5.0' }, 'pip')).toBeDefined();
+    const pipAstropy = EnvSpec.parse(swebenchRecipe({ repo: 'astropy/astropy', version: '5.0' }, 'pip'));
+    expect(pipAstropy.dockerfile).toMatch(/^FROM python:3\.9\n/);
+    expect(pipAstropy.install).toEqual(['python -m pip install -e .[test] --verbose']);
   });
 
   it('debian: a C-extension repo is built at image time, keyed by its sources, and restored before its tests', () => {
