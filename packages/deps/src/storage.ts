@@ -2,15 +2,7 @@ import * as fs from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isLocalEnv, readLocalEnv } from '@repoforge/sandbox';
-import {
-  computeStorageReport,
-  type DockerConnection,
-  dockerClient,
-  type ImageLayers,
-  inspectImageLayers,
-  type StorageReport,
-  storageReport,
-} from '@repoforge/sandbox/docker';
+import type { DockerConnection, ImageLayers, StorageReport } from '@repoforge/sandbox/docker';
 import git from 'isomorphic-git';
 
 /** Bytes of a repo's files at a commit (what a per-instance image would bake in). */
@@ -112,7 +104,9 @@ export async function measureDatasetStorage(
   instances: readonly { id: string; image: string; gitdir: string; baseCommit: string; cache?: object }[],
   options: { docker?: DockerConnection } = {},
 ): Promise<DatasetStorage & { report: StorageReport }> {
-  const docker = dockerClient(options.docker);
+  // The Docker entry (dockerode) is loaded only here: importing deps never loads it.
+  const engine = await import('@repoforge/sandbox/docker');
+  const docker = engine.dockerClient(options.docker);
   const imageOf = new Map(instances.map((i) => [i.id, i.image]));
   const repoBytes = new Map<string, number>();
   for (const i of instances) repoBytes.set(i.id, await repoBytesAt(i.gitdir, i.baseCommit, i.cache));
@@ -120,8 +114,8 @@ export async function measureDatasetStorage(
   const local = images.length > 0 && images.every((i) => isLocalEnv(i));
   const layers: ImageLayers[] = [];
   for (const img of images)
-    layers.push(local ? await localEnvLayers(img) : await inspectImageLayers(docker, img));
-  const report = local ? computeStorageReport(layers) : await storageReport(images, { docker });
+    layers.push(local ? await localEnvLayers(img) : await engine.inspectImageLayers(docker, img));
+  const report = local ? engine.computeStorageReport(layers) : await engine.storageReport(images, { docker });
   const sizes = new Map(layers.map((l) => [l.image, l.layers.reduce((a, x) => a + x.size, 0)]));
   let cacheBytes = 0;
   for (const g of new Set(instances.map((i) => i.gitdir))) cacheBytes += await dirBytes(g);

@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import { installCa, type Logger, type Sandbox, type SandboxOptions } from '@repoforge/sandbox';
-import { ImageBuilder } from '@repoforge/sandbox/docker';
+import {
+  type ImageOps,
+  installCa,
+  type Logger,
+  lazyImageBuilder,
+  type Sandbox,
+  type SandboxOptions,
+} from '@repoforge/sandbox';
 import git from 'isomorphic-git';
 import type { EnvSpec } from './env-spec.js';
 import { HarnessError } from './errors.js';
@@ -9,7 +15,8 @@ import { materializeRepo } from './materialize.js';
 import type { RepoLocation } from './repo-source.js';
 
 export interface EnvImagesOptions {
-  builder?: ImageBuilder;
+  /** Default: Docker's, loaded on first use. */
+  builder?: ImageOps;
   /** Creates the install sandbox (default: Docker). */
   createSandbox: (options: SandboxOptions) => Promise<Sandbox>;
   /** CA bundle mounted read-only into install steps (default: the host's, see `hostCaFile`). */
@@ -45,11 +52,11 @@ async function keyContent(
  * share one image.
  */
 export class EnvImages {
-  private readonly builder: ImageBuilder;
+  private readonly builder: ImageOps;
   private readonly inflight = new Map<string, Promise<string>>();
 
   constructor(private readonly options: EnvImagesOptions) {
-    this.builder = options.builder ?? new ImageBuilder({ logger: options.logger });
+    this.builder = options.builder ?? lazyImageBuilder({ logger: options.logger });
   }
 
   private async baseImage(spec: EnvSpec, signal?: AbortSignal): Promise<string> {

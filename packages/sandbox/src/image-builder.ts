@@ -132,6 +132,14 @@ export class ImageBuilder {
     this.limit = pLimit(options.concurrency ?? 2);
   }
 
+  /** Removes an image (forced); an image that is not there is no error. */
+  async remove(tag: string): Promise<void> {
+    await this.docker
+      .getImage(tag)
+      .remove({ force: true })
+      .catch(() => {});
+  }
+
   /** Whether an image exists on the engine. */
   async exists(tag: string): Promise<boolean> {
     try {

@@ -3,6 +3,7 @@ export { firstStdout } from './child.js';
 export { noopPredictions, repoRoot, sharedFixture, sharedFixturesDir, skipLoudly } from './fixtures.js';
 export { serveGitHttp } from './git-http.js';
 export { type CommitSpec, gitDiff, gitIn, makeGitRepo } from './git-repo.js';
+export { loadsDockerode } from './import-graph.js';
 export {
   baseImage,
   bwrapAnswers,

@@ -1,6 +1,14 @@
 import { createHash } from 'node:crypto';
-import { createSandbox, installCa, type Logger, type Sandbox, type SandboxOptions } from '@repoforge/sandbox';
-import { DEFAULT_IMAGE, dockerClient, ImageBuilder } from '@repoforge/sandbox/docker';
+import {
+  createSandbox,
+  DEFAULT_IMAGE,
+  type ImageOps,
+  installCa,
+  type Logger,
+  lazyImageBuilder,
+  type Sandbox,
+  type SandboxOptions,
+} from '@repoforge/sandbox';
 import { DepsError } from '../errors.js';
 import { type EnvSpec, envSpecHash } from '../spec.js';
 import { runInstall } from './install-step.js';
@@ -30,7 +38,8 @@ export interface EnvProvider {
 }
 
 export interface EnvBuilderOptions {
-  builder?: ImageBuilder;
+  /** Default: Docker's, loaded on first use (importing deps never loads dockerode). */
+  builder?: ImageOps;
   createSandbox?: (options: SandboxOptions) => Promise<Sandbox>;
   baseImage?: string;
   /** CA bundle mounted read-only into install steps (default: the host's; null: none). */
@@ -52,11 +61,11 @@ const RECIPE_VERSION = 2;
  * by the EnvSpec hash) — and reuses any layer that already exists. The repo's source is never baked in.
  */
 export class EnvBuilder implements EnvProvider {
-  readonly builder: ImageBuilder;
+  readonly builder: ImageOps;
   private readonly inflight = new Map<string, Promise<BuiltEnv>>();
 
   constructor(private readonly options: EnvBuilderOptions = {}) {
-    this.builder = options.builder ?? new ImageBuilder({ logger: options.logger });
+    this.builder = options.builder ?? lazyImageBuilder({ logger: options.logger });
   }
 
   /** The image tag an EnvSpec maps to. */
@@ -145,10 +154,7 @@ export class EnvBuilder implements EnvProvider {
         { signal },
       );
     } finally {
-      await dockerClient()
-        .getImage(scratch)
-        .remove({ force: true })
-        .catch(() => {});
+      await this.builder.remove(scratch);
     }
     return done(false);
   }

@@ -2,14 +2,14 @@ import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import { callSignal } from '../call-signal.js';
 import { SandboxError } from '../errors.js';
+import { DEFAULT_IMAGE } from '../images.js';
 import { parseBytes } from '../limits.js';
 import type { Sandbox, SandboxBackend, SandboxOptions } from '../types.js';
 import { DockerSandbox } from './docker-sandbox.js';
 import { type DockerConnection, dockerClient, engineAnswers, pingEngine, statusOf } from './engine.js';
 import { sandboxLabels } from './labels.js';
 
-/** The image sandboxes use when none is given (built by tools/setup-docker.sh). */
-export const DEFAULT_IMAGE = 'repoforge/base:bookworm';
+export { DEFAULT_IMAGE } from '../images.js';
 
 // Capabilities hostile code has no use for; the rest of Docker's default set stays for ordinary tools.
 const DROPPED_CAPS = ['NET_RAW', 'MKNOD', 'AUDIT_WRITE', 'SETFCAP', 'SYS_CHROOT', 'NET_BIND_SERVICE'];
