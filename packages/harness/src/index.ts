@@ -49,8 +49,6 @@ export { assertRedisReachable, DEFAULT_QUEUE_NAME, jobIdFor, redisConnection } f
 export { priorities, QueueExecutor, type QueueExecutorOptions } from './queue/executor.js';
 export { type QueueWorkerHandle, type QueueWorkerOptions, runQueueWorker } from './queue/worker.js';
 export {
-  DEBIAN_UNSERVABLE,
-  DEBIAN_UNSERVABLE_INSTANCES,
   DEFAULT_DEBIAN_BASE,
   DEFAULT_DEBIAN_OLD_BASE,
   type PipRecipeOptions,

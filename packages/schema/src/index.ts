@@ -17,6 +17,7 @@ export {
 export { parseJsonDocument } from './json-document.js';
 export {
   DEBIAN_PYTHON_BASE,
+  DEBIAN_UNSERVABLE_INSTANCES,
   type DebianEnv,
   debianEnvOf,
   debianSuiteOf,

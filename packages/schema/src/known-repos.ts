@@ -32,10 +32,33 @@ export interface KnownRepo {
    * version on (Python >= 3.8) always. Mining names such tests the same way.
    */
   docstringFirstLineOnlyBelow?: string;
+  /**
+   * The pip flavour, SWE-bench's own environment: its Python per SWE-bench version (`*` for the rest; the
+   * `python:<x.y>` image) and install steps (its pins; `pip install -e .` links /testbed).
+   */
+  pip: { python: Readonly<Record<string, string>>; install: readonly string[] };
+  /** Versions the Debian flavour cannot serve, with why (an instance then errors as `unservable`). */
+  debianUnservable?: Readonly<Record<string, string>>;
   /** Steps before its tests beyond the Python ones (services its tests expect, started on loopback). */
   preTest?: readonly string[];
 }
 
+const DJANGO_PYTHONS = {
+  '1.9': '3.5',
+  '1.10': '3.5',
+  '1.11': '3.5',
+  '2.0': '3.5',
+  '2.1': '3.5',
+  '2.2': '3.5',
+  '3.0': '3.6',
+  '3.1': '3.6',
+  '3.2': '3.6',
+  '4.0': '3.8',
+  '4.1': '3.9',
+  '4.2': '3.9',
+  '5.0': '3.11',
+  '*': '3.11',
+};
 const DJANGO_TEST = 'tests/runtests.py --verbosity 2 --settings=test_sqlite --parallel 1 {tests}';
 const SYMPY_TEST =
   "PYTHONWARNINGS='ignore::UserWarning,ignore::SyntaxWarning' python bin/test -C --verbose {tests}";
@@ -46,7 +69,19 @@ export const KNOWN_REPOS: Readonly<Record<string, KnownRepo>> = {
   'django/django': {
     testCmd: DJANGO_TEST,
     logParser: 'parse_log_django',
+    pip: {
+      python: DJANGO_PYTHONS,
+      install: ['python -m pip install -r tests/requirements/py3.txt', 'python -m pip install -e .'],
+    },
     docstringFirstLineOnlyBelow: '4.0',
+    debianUnservable: {
+      '1.9': 'django 1.9 supports Python up to 3.5 (bookworm has 3.11)',
+      '1.10': 'django 1.10 supports Python up to 3.5 (bookworm has 3.11)',
+      '1.11': 'django 1.11 supports Python up to 3.7 (bookworm has 3.11)',
+      '2.0': 'django 2.0 supports Python up to 3.7 (bookworm has 3.11)',
+      '2.1': 'django 2.1 supports Python up to 3.7 (bookworm has 3.11)',
+      '2.2': 'django 2.2 supports Python up to 3.9 (bookworm has 3.11)',
+    },
     debianPackages: words(
       'python3-asgiref python3-sqlparse python3-tz python3-yaml python3-pil python3-jinja2 python3-docutils python3-argon2 python3-bcrypt',
     ),
@@ -54,11 +89,20 @@ export const KNOWN_REPOS: Readonly<Record<string, KnownRepo>> = {
   'sympy/sympy': {
     testCmd: SYMPY_TEST,
     logParser: 'parse_log_sympy',
+    pip: {
+      python: { '*': '3.9' },
+      install: ['python -m pip install mpmath==1.3.0 flake8-comprehensions', 'python -m pip install -e .'],
+    },
+    debianUnservable: {
+      '1.0': 'sympy 1.0 imports collections.Mapping, removed in Python 3.10',
+      '1.1': 'sympy 1.1 imports collections.Mapping, removed in Python 3.10',
+    },
     debianPackages: ['python3-mpmath'],
   },
   'psf/requests': {
     testCmd: PYTEST,
     logParser: 'parse_log_requests',
+    pip: { python: { '*': '3.9' }, install: ['python -m pip install pytest', 'python -m pip install .'] },
     bullseyeBelow: '2.27',
     // Its older tests call httpbin.org (HTTPBIN_URL); sandboxes have no network: Debian's httpbin on loopback.
     preTest: [
@@ -73,6 +117,13 @@ export const KNOWN_REPOS: Readonly<Record<string, KnownRepo>> = {
   'pallets/flask': {
     testCmd: PYTEST,
     logParser: 'parse_log_flask',
+    pip: {
+      python: { '*': '3.11' },
+      install: [
+        'python -m pip install pytest -r requirements/tests.txt || python -m pip install pytest',
+        'python -m pip install -e .',
+      ],
+    },
     debianPackages: words(
       'python3-pytest python3-werkzeug python3-jinja2 python3-itsdangerous python3-click python3-blinker python3-asgiref python3-dotenv python3-greenlet',
     ),
@@ -80,6 +131,7 @@ export const KNOWN_REPOS: Readonly<Record<string, KnownRepo>> = {
   'pytest-dev/pytest': {
     testCmd: PYTEST,
     logParser: 'parse_log_pytest',
+    pip: { python: { '*': '3.9' }, install: ['python -m pip install -e .[testing]'] },
     bullseyeBelow: '7.0',
     debianPackages: words(
       'python3-pytest python3-attr python3-pluggy python3-py python3-iniconfig python3-hypothesis python3-xmlschema python3-more-itertools python3-wcwidth python3-toml python3-atomicwrites python3-tomli python3-exceptiongroup python3-mock python3-requests python3-pygments python3-nose python3-argcomplete',
@@ -88,6 +140,10 @@ export const KNOWN_REPOS: Readonly<Record<string, KnownRepo>> = {
   'pylint-dev/pylint': {
     testCmd: PYTEST,
     logParser: 'parse_log_pylint',
+    pip: {
+      python: { '*': '3.9' },
+      install: ['python -m pip install -r requirements_test.txt || true', 'python -m pip install -e .'],
+    },
     debianPackages: words(
       'python3-pytest python3-astroid python3-isort python3-mccabe python3-tomlkit python3-platformdirs python3-dill python3-toml python3-typing-extensions python3-tomli python3-git',
     ),
@@ -95,6 +151,7 @@ export const KNOWN_REPOS: Readonly<Record<string, KnownRepo>> = {
   'sphinx-doc/sphinx': {
     testCmd: 'python -X dev -m pytest -rA --durations 25 {tests}',
     logParser: 'parse_log_sphinx',
+    pip: { python: { '*': '3.9' }, install: ['python -m pip install -e .[test]'] },
     bullseyeBelow: '5.0',
     debianPackages: words(
       'python3-pytest python3-docutils python3-jinja2 python3-pygments python3-babel python3-alabaster python3-imagesize python3-snowballstemmer python3-requests python3-packaging python3-html5lib python3-sphinxcontrib.applehelp python3-sphinxcontrib.devhelp python3-sphinxcontrib.htmlhelp python3-sphinxcontrib.jsmath python3-sphinxcontrib.qthelp python3-sphinxcontrib.serializinghtml python3-sphinxcontrib.websupport python3-filelock cython3 graphviz',
@@ -103,12 +160,17 @@ export const KNOWN_REPOS: Readonly<Record<string, KnownRepo>> = {
   'mwaskom/seaborn': {
     testCmd: 'pytest --no-header -rA {tests}',
     logParser: 'parse_log_seaborn',
+    pip: { python: { '*': '3.9' }, install: ['python -m pip install -e .[dev]'] },
     debianPackages: words('python3-pytest python3-numpy python3-pandas python3-matplotlib python3-scipy'),
   },
   // SWE-bench's xarray environment installs the optional backends its tests skip without.
   'pydata/xarray': {
     testCmd: PYTEST,
     logParser: 'parse_log_xarray',
+    pip: {
+      python: { '*': '3.10' },
+      install: ['python -m pip install numpy pandas pytest', 'python -m pip install -e .'],
+    },
     debianPackages: words(
       'python3-pytest python3-numpy python3-pandas python3-packaging python3-scipy python3-dask python3-distributed python3-netcdf4 python3-h5netcdf python3-h5py python3-cftime python3-bottleneck python3-zarr python3-pint python3-sparse python3-toolz python3-fsspec python3-pooch python3-matplotlib python3-seaborn python3-flox python3-hypothesis',
     ),
@@ -116,6 +178,7 @@ export const KNOWN_REPOS: Readonly<Record<string, KnownRepo>> = {
   'astropy/astropy': {
     testCmd: 'pytest -rA -vv -o console_output_style=classic --tb=no {tests}',
     logParser: 'parse_log_astropy',
+    pip: { python: { '*': '3.9' }, install: ['python -m pip install -e .[test] --verbose'] },
     debianPackages: words(
       'python3-dev gcc libc6-dev cython3 python3-extension-helpers python3-pytest python3-pytest-astropy python3-pytest-astropy-header python3-pytest-doctestplus python3-pytest-remotedata python3-pytest-openfiles python3-pytest-arraydiff python3-pytest-filter-subpackage python3-pytest-xdist python3-numpy python3-erfa python3-yaml python3-packaging python3-hypothesis python3-scipy python3-matplotlib',
     ),
@@ -128,6 +191,10 @@ export const KNOWN_REPOS: Readonly<Record<string, KnownRepo>> = {
   'matplotlib/matplotlib': {
     testCmd: PYTEST,
     logParser: 'parse_log_matplotlib',
+    pip: {
+      python: { '*': '3.11' },
+      install: ['python -m pip install -e .[dev] || python -m pip install -e . pytest'],
+    },
     debianPackages: words(
       'python3-pytest python3-numpy python3-cycler python3-kiwisolver python3-pil python3-pyparsing python3-dateutil python3-fonttools python3-packaging',
     ),
@@ -136,9 +203,24 @@ export const KNOWN_REPOS: Readonly<Record<string, KnownRepo>> = {
   'scikit-learn/scikit-learn': {
     testCmd: PYTEST,
     logParser: 'parse_log_scikit',
+    pip: {
+      python: { '*': '3.9' },
+      install: [
+        'python -m pip install cython numpy scipy pytest',
+        'python -m pip install -v --no-build-isolation -e .',
+      ],
+    },
     debianPackages: words('python3-pytest python3-numpy python3-scipy python3-joblib python3-threadpoolctl'),
     needsBuild: true,
   },
+};
+
+/** Instances whose tests depend on behaviour Python 3.11 changed: not servable by the Debian flavour. */
+export const DEBIAN_UNSERVABLE_INSTANCES: Readonly<Record<string, string>> = {
+  // Seen failing with their gold patches on Python 3.11 in an earlier evaluation of 63 Verified instances; the
+  // exact behaviour change was not isolated.
+  'django__django-11749': 'its tests fail on Python 3.11 with the gold patch (a 3.11 behaviour change)',
+  'django__django-11133': 'its tests fail on Python 3.11 with the gold patch (a 3.11 behaviour change)',
 };
 
 /** The known repo, or undefined: such a repo is planned from its manifests. */

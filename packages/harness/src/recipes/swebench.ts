@@ -1,4 +1,4 @@
-import { debianEnvOf, KNOWN_REPOS, knownRepo } from '@repoforge/schema';
+import { DEBIAN_UNSERVABLE_INSTANCES, debianEnvOf, KNOWN_REPOS, knownRepo } from '@repoforge/schema';
 import type { EnvSpecInput } from '../env-spec.js';
 import { HarnessError } from '../errors.js';
 
@@ -8,7 +8,7 @@ import { HarnessError } from '../errors.js';
  * - `pip`: SWE-bench's own Python version and pins (its MAP_REPO_VERSION_TO_SPECS), installed with pip on
  *   Docker Hub's `python:<x.y>` image — for machines that reach PyPI and Docker Hub.
  * - `debian`: Debian bookworm's python3 (3.11) and python3-* packages — for machines with only apt. It
- *   serves the versions whose tests run on Python 3.11; the rest are listed in DEBIAN_UNSERVABLE.
+ *   serves the versions whose tests run on Python 3.11; the rest are listed in schema's KNOWN_REPOS (`debianUnservable`).
  * Every test command takes `{tests}`: the instance's test directives (see testDirectives).
  */
 export type RecipeFlavour = 'pip' | 'debian';
@@ -17,97 +17,6 @@ export type RecipeFlavour = 'pip' | 'debian';
 export const DEFAULT_DEBIAN_BASE = 'repoforge/base:bookworm';
 /** The base image of versions that need bullseye's Python 3.9 (schema's `bullseyeBelow`). */
 export const DEFAULT_DEBIAN_OLD_BASE = 'repoforge/base:bullseye';
-
-/** Test commands per repo (SWE-bench's, with `{tests}` where it appends the directives). */
-const TEST_CMDS: Record<string, string> = Object.fromEntries(
-  Object.entries(KNOWN_REPOS).map(([repo, known]) => [repo, known.testCmd]),
-);
-
-/**
- * SWE-bench's Python per repo/version (the pip flavour's `python:<x.y>` image). Versions not listed use
- * the repo's `*` entry.
- */
-const PIP_PYTHON: Record<string, Record<string, string>> = {
-  'django/django': {
-    '1.9': '3.5',
-    '1.10': '3.5',
-    '1.11': '3.5',
-    '2.0': '3.5',
-    '2.1': '3.5',
-    '2.2': '3.5',
-    '3.0': '3.6',
-    '3.1': '3.6',
-    '3.2': '3.6',
-    '4.0': '3.8',
-    '4.1': '3.9',
-    '4.2': '3.9',
-    '5.0': '3.11',
-    '*': '3.11',
-  },
-  'sympy/sympy': { '*': '3.9' },
-  'psf/requests': { '*': '3.9' },
-  'pallets/flask': { '*': '3.11' },
-  'pytest-dev/pytest': { '*': '3.9' },
-  'pylint-dev/pylint': { '*': '3.9' },
-  'sphinx-doc/sphinx': { '*': '3.9' },
-  'mwaskom/seaborn': { '*': '3.9' },
-  'pydata/xarray': { '*': '3.10' },
-  'astropy/astropy': { '*': '3.9' },
-  'matplotlib/matplotlib': { '*': '3.11' },
-  'scikit-learn/scikit-learn': { '*': '3.9' },
-};
-
-/** The pip flavour's install steps per repo (SWE-bench's pins; `pip install -e .` links /testbed). */
-const PIP_INSTALL: Record<string, string[]> = {
-  'django/django': ['python -m pip install -r tests/requirements/py3.txt', 'python -m pip install -e .'],
-  'sympy/sympy': ['python -m pip install mpmath==1.3.0 flake8-comprehensions', 'python -m pip install -e .'],
-  'psf/requests': ['python -m pip install pytest', 'python -m pip install .'],
-  'pallets/flask': [
-    'python -m pip install pytest -r requirements/tests.txt || python -m pip install pytest',
-    'python -m pip install -e .',
-  ],
-  'pytest-dev/pytest': ['python -m pip install -e .[testing]'],
-  'pylint-dev/pylint': [
-    'python -m pip install -r requirements_test.txt || true',
-    'python -m pip install -e .',
-  ],
-  'sphinx-doc/sphinx': ['python -m pip install -e .[test]'],
-  'mwaskom/seaborn': ['python -m pip install -e .[dev]'],
-  'pydata/xarray': ['python -m pip install numpy pandas pytest', 'python -m pip install -e .'],
-  'astropy/astropy': ['python -m pip install -e .[test] --verbose'],
-  'matplotlib/matplotlib': ['python -m pip install -e .[dev] || python -m pip install -e . pytest'],
-  'scikit-learn/scikit-learn': [
-    'python -m pip install cython numpy scipy pytest',
-    'python -m pip install -v --no-build-isolation -e .',
-  ],
-};
-
-/**
- * Versions the Debian flavour cannot serve, with why: they need an older Python than bookworm's 3.11 (and
- * bullseye's 3.9 was not measured for them), or their tests depend on behaviour 3.11 changed. Such instances are reported as not servable, not unresolved.
- */
-export const DEBIAN_UNSERVABLE: Record<string, Record<string, string>> = {
-  'django/django': {
-    '1.9': 'django 1.9 supports Python up to 3.5 (bookworm has 3.11)',
-    '1.10': 'django 1.10 supports Python up to 3.5 (bookworm has 3.11)',
-    '1.11': 'django 1.11 supports Python up to 3.7 (bookworm has 3.11)',
-    '2.0': 'django 2.0 supports Python up to 3.7 (bookworm has 3.11)',
-    '2.1': 'django 2.1 supports Python up to 3.7 (bookworm has 3.11)',
-    '2.2': 'django 2.2 supports Python up to 3.9 (bookworm has 3.11)',
-  },
-  'sympy/sympy': {
-    '1.0': 'sympy 1.0 imports collections.Mapping, removed in Python 3.10',
-    '1.1': 'sympy 1.1 imports collections.Mapping, removed in Python 3.10',
-  },
-};
-
-/** Instances whose tests depend on behaviour Python 3.11 changed: not servable by the Debian flavour. */
-export const DEBIAN_UNSERVABLE_INSTANCES: Record<string, string> = {
-  // Seen failing with their gold patches on Python 3.11 in an earlier evaluation of 63 Verified instances; the
-  // exact behaviour change was not isolated.
-  'django__django-11749': 'its tests fail on Python 3.11 with the gold patch (a 3.11 behaviour change)',
-  'django__django-11133': 'its tests fail on Python 3.11 with the gold patch (a 3.11 behaviour change)',
-};
 
 /**
  * The Debian flavour: the known repo's suite, packages, pre-test steps and test command (schema's KNOWN_REPOS).
@@ -163,9 +72,9 @@ function pipIndexLines(url: string | undefined): string[] {
 }
 
 function pipSpec(repo: string, version: string, options: PipRecipeOptions): EnvSpecInput | undefined {
-  const pythons = PIP_PYTHON[repo];
-  const python = pythons?.[version] ?? pythons?.['*'];
-  if (!python) return undefined;
+  const pip = knownRepo(repo)?.pip;
+  const python = pip?.python[version] ?? pip?.python['*'];
+  if (!pip || !python) return undefined;
   const image = (options.pythonImage ?? 'python:{python}').replaceAll('{python}', python);
   return {
     dockerfile: [
@@ -175,9 +84,9 @@ function pipSpec(repo: string, version: string, options: PipRecipeOptions): EnvS
       ...pipIndexLines(options.pipIndexUrl),
       '',
     ].join('\n'),
-    install: PIP_INSTALL[repo] ?? ['python -m pip install -e .'],
+    install: [...pip.install],
     install_key_files: ['setup.py', 'setup.cfg', 'pyproject.toml', 'tests/requirements/py3.txt'],
-    test_cmd: TEST_CMDS[repo]!,
+    test_cmd: knownRepo(repo)!.testCmd,
   };
 }
 
@@ -189,7 +98,7 @@ export function recipeUnservable(
   if (flavour !== 'debian') return undefined;
   return (
     DEBIAN_UNSERVABLE_INSTANCES[instance.instance_id] ??
-    DEBIAN_UNSERVABLE[instance.repo]?.[instance.version ?? ''] ??
+    knownRepo(instance.repo)?.debianUnservable?.[instance.version ?? ''] ??
     (knownRepo(instance.repo)?.needsBuild && !knownRepo(instance.repo)?.build
       ? `${instance.repo} builds C extensions the Debian flavour does not build yet: use the pip flavour`
       : undefined)
@@ -215,7 +124,7 @@ export function swebenchRecipe(
 }
 
 /** The repos the built-in recipes know. */
-export const RECIPE_REPOS: readonly string[] = Object.keys(TEST_CMDS);
+export const RECIPE_REPOS: readonly string[] = Object.keys(KNOWN_REPOS);
 
 /**
  * Every built-in recipe of a flavour as one env-spec map (the file format `--env-spec` reads): Debian
@@ -227,7 +136,7 @@ export function swebenchRecipeMap(
 ): Record<string, Record<string, EnvSpecInput>> {
   const map: Record<string, Record<string, EnvSpecInput>> = {};
   for (const repo of RECIPE_REPOS) {
-    const versions = flavour === 'debian' ? ['*'] : Object.keys(PIP_PYTHON[repo] ?? {});
+    const versions = flavour === 'debian' ? ['*'] : Object.keys(knownRepo(repo)?.pip.python ?? {});
     const byVersion: Record<string, EnvSpecInput> = {};
     for (const version of versions) {
       const spec = swebenchRecipe({ repo, version }, flavour, options);
