@@ -18,9 +18,14 @@ import { compareWithSwebench, mineRepository, reconstructFixCommit } from './ind
  * with no env spec and no recipe flag. The miner knows django and sympy (schema's KNOWN_REPOS), so the mined
  * instances name their tests as SWE-bench does and match its FAIL_TO_PASS; then they resolve under `eval run`
  * with their gold patches and fail without. One instance per repo and version family runs here, one run per
- * side (CI time); `npm run bench:mine-swebench` mines all 24 with three runs per side.
+ * side (CI time); `npm run bench:mine-swebench` mines all 24 (figures in the datagen README).
  */
-const IDS = ['django__django-15731', 'sympy__sympy-20428'];
+const IDS = [
+  'django__django-12754', // 3.2: a docstring-ed test named as SWE-bench's Python 3.6 named it
+  'django__django-15731', // 4.2
+  'django__django-16485', // 5.0
+  'sympy__sympy-20428', // 1.8: bin/test names
+];
 const skip = await skipWithoutFixturesOrDocker('mining reconstructed SWE-bench fixes is');
 
 describe.skipIf(skip)('mining reconstructed SWE-bench fix commits', () => {

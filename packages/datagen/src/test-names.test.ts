@@ -42,7 +42,20 @@ describe('swebenchNamer', () => {
     });
   });
 
-  it('django >= 4.0 (Python >= 3.8): every docstring-ed test by its docstring line, once', async () => {
+  it('django 5.0 (SWE-bench on Python 3.11): names spelled as 3.11 prints them, docstring-ed tests by docstring', async () => {
+    const names = await swebenchNamer(
+      'django/django',
+      '5.0',
+      read,
+    )(LOG_PARSERS.parse_log_django!(LOG, {}), LOG);
+    expect(names).toEqual({
+      'test_plain (migrations.test_autodetector.AutodetectorTests.test_plain)': 'PASSED',
+      'Removing a base field takes place before adding a new inherited model': 'PASSED',
+      'Renames are detected.': 'FAILED',
+    });
+  });
+
+  it('django 4.x (Python 3.8/3.9): every docstring-ed test by its docstring line, once', async () => {
     const names = await swebenchNamer(
       'django/django',
       '4.1',

@@ -1,26 +1,28 @@
 import { canonicalTestName, docstringPairs } from '@repoforge/harness';
-import { docstringNaming, memoAsync, type TestStatusMap } from '@repoforge/schema';
+import { memoAsync, type TestStatusMap, unittestNaming } from '@repoforge/schema';
 
 /** Reads a repo file at the mined commit (undefined when absent). */
 export type ReadRepoFile = (path: string) => Promise<string | undefined>;
 
 /**
- * Names a run's statuses as SWE-bench's lists name them: Python 3.11's `test_x (m.C.test_x)` as `test_x (m.C)`,
- * and a test shown by its docstring under one name only — its docstring line, or its name where SWE-bench's
- * Python would not have shown the docstring (django < 4.0 on Python 3.6: a docstring whose text starts on
- * the next line). The parser records both; a mined list with both would have an extra test.
+ * Names a run's statuses as SWE-bench's lists name them, which depends on the Python SWE-bench ran the
+ * version on (schema's unittestNaming): Python 3.11's `test_x (m.C.test_x)` as `test_x (m.C)` unless SWE-bench
+ * ran 3.11 too (django 5.0), and a test shown by its docstring under one name only — its docstring line, or
+ * its name where SWE-bench's Python would not have shown the docstring (django 3.x on Python 3.6: a docstring
+ * whose text starts on the next line). The parser records both; a mined list with both has an extra test.
  */
 export function swebenchNamer(repo: string, version: string | undefined, readFile: ReadRepoFile) {
-  const naming = docstringNaming(repo, version);
+  const naming = unittestNaming(repo, version);
   const files = new Map<string, Promise<string | undefined>>();
   const read = (path: string) => memoAsync(files, path, () => readFile(path));
   return async (map: TestStatusMap | undefined, log: string): Promise<TestStatusMap> => {
-    const out = Object.fromEntries(
-      Object.entries(map ?? {}).map(([name, s]) => [canonicalTestName(name), s]),
-    );
+    const out: TestStatusMap = naming.longNames
+      ? { ...map }
+      : Object.fromEntries(Object.entries(map ?? {}).map(([name, s]) => [canonicalTestName(name), s]));
     for (const pair of docstringPairs(log)) {
       if (!(pair.name in out && pair.description in out)) continue;
-      const byDescription = naming === 'always' || (await docstringStartsOnFirstLine(pair.name, read));
+      const byDescription =
+        naming.docstring === 'always' || (await docstringStartsOnFirstLine(pair.name, read));
       delete out[byDescription ? pair.name : pair.description];
     }
     return out;

@@ -21,10 +21,11 @@ export {
   type DebianEnv,
   debianEnvOf,
   debianSuiteOf,
-  docstringNaming,
   KNOWN_REPOS,
   type KnownRepo,
   knownRepo,
+  swebenchPython,
+  unittestNaming,
 } from './known-repos.js';
 export { memoAsync } from './memo.js';
 export { instanceFromMultiSweBench, MultiSweBenchRow } from './multi-swe-bench.js';

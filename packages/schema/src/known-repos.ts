@@ -27,12 +27,6 @@ export interface KnownRepo {
    */
   bullseyeBelow?: string;
   /**
-   * unittest repos: below this version SWE-bench's Python (3.6) showed a test's docstring, and so its lists
-   * name the test by it, only when the docstring's text starts on its first line (`"""Text`); from this
-   * version on (Python >= 3.8) always. Mining names such tests the same way.
-   */
-  docstringFirstLineOnlyBelow?: string;
-  /**
    * The pip flavour, SWE-bench's own environment: its Python per SWE-bench version (`*` for the rest; the
    * `python:<x.y>` image) and install steps (its pins; `pip install -e .` links /testbed).
    */
@@ -73,7 +67,6 @@ export const KNOWN_REPOS: Readonly<Record<string, KnownRepo>> = {
       python: DJANGO_PYTHONS,
       install: ['python -m pip install -r tests/requirements/py3.txt', 'python -m pip install -e .'],
     },
-    docstringFirstLineOnlyBelow: '4.0',
     debianUnservable: {
       '1.9': 'django 1.9 supports Python up to 3.5 (bookworm has 3.11)',
       '1.10': 'django 1.10 supports Python up to 3.5 (bookworm has 3.11)',
@@ -244,15 +237,27 @@ function versionBelow(a: string, b: string): boolean {
   return false;
 }
 
+/** The Python SWE-bench ran a known repo's version on (its pip flavour), e.g. `3.6` for django 3.0. */
+export function swebenchPython(repo: string, version: string | undefined): string | undefined {
+  const python = knownRepo(repo)?.pip.python;
+  return python && ((version !== undefined ? python[version] : undefined) ?? python['*']);
+}
+
 /**
- * How SWE-bench's lists name a unittest test that has a docstring, at a repo's version: by the docstring's
- * first text line `always`, or only when the text starts on the docstring's `first-line` (else by name).
+ * How SWE-bench's lists spell unittest names at a repo's version, which depends on the Python it ran:
+ * - `longNames`: Python >= 3.11 prints `test_x (m.C.test_x)`, older ones `test_x (m.C)`;
+ * - `docstring`: a test with a docstring is listed by the docstring's first line `always` (Python >= 3.8),
+ *   or, on older Pythons, only when the text starts on the docstring's `first-line` (else by name).
  */
-export function docstringNaming(repo: string, version: string | undefined): 'always' | 'first-line' {
-  const below = knownRepo(repo)?.docstringFirstLineOnlyBelow;
-  return below && version && /^[\d.]+$/.test(version) && versionBelow(version, below)
-    ? 'first-line'
-    : 'always';
+export function unittestNaming(
+  repo: string,
+  version: string | undefined,
+): { longNames: boolean; docstring: 'always' | 'first-line' } {
+  const python = swebenchPython(repo, version) ?? '3.11';
+  return {
+    longNames: !versionBelow(python, '3.11'),
+    docstring: versionBelow(python, '3.8') ? 'first-line' : 'always',
+  };
 }
 
 /** The Debian suite a known repo's version runs on: bullseye (Python 3.9) below its `bullseyeBelow`. */
