@@ -21,7 +21,7 @@ import {
   runInstance,
 } from '@repoforge/harness';
 import { isEngineFault, type SandboxPool } from '@repoforge/sandbox';
-import { Instance, memoAsync, type TestStatusMap } from '@repoforge/schema';
+import { Instance, knownRepo, memoAsync, type TestStatusMap, versionFromSource } from '@repoforge/schema';
 import type { Candidate } from './candidates.js';
 import type { RejectReason } from './classify.js';
 import { type Evidence, formatCounts, type RunEvidence, runEvidence } from './evidence.js';
@@ -67,7 +67,7 @@ export async function validateCandidate(
     oid: cand.parent,
     cache: location.cache,
   });
-  const draft = await draftInstance(cand, repo, snapshot, options);
+  const draft = await draftInstance(cand, repo, snapshot, location, options);
   const env = await candidateEnv(cand, draft, snapshot, location, options, funnel);
   if ('reject' in env) return env;
   const spec = HarnessEnvSpec.parse(toHarnessEnvSpec(env.spec, env.built.image));
@@ -113,8 +113,13 @@ async function draftInstance(
   cand: Candidate,
   repo: string,
   snapshot: RepoSnapshot,
+  location: RepoLocation,
   options: ValidateOptions,
 ): Promise<Instance> {
+  const versionFile = knownRepo(repo)?.versionFile;
+  const versionText =
+    versionFile && (await fileAtCommit(location.gitdir, cand.parent, versionFile, location.cache));
+  const version = (versionText && versionFromSource(versionText)) || packageVersion(snapshot.files);
   const { text, source } = await problemStatement(repo, cand.commit.message, {
     ...options.statement,
     signal: options.signal,
@@ -129,7 +134,7 @@ async function draftInstance(
     problem_statement: text,
     hints_text: '',
     created_at: new Date(cand.commit.timestamp * 1000).toISOString(),
-    version: packageVersion(snapshot.files),
+    version,
     FAIL_TO_PASS: [],
     PASS_TO_PASS: [],
     environment_setup_commit: cand.parent,

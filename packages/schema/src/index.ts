@@ -26,6 +26,7 @@ export {
   knownRepo,
   swebenchPython,
   unittestNaming,
+  versionFromSource,
 } from './known-repos.js';
 export { memoAsync } from './memo.js';
 export { instanceFromMultiSweBench, MultiSweBenchRow } from './multi-swe-bench.js';

@@ -31,6 +31,12 @@ export interface KnownRepo {
    * `python:<x.y>` image) and install steps (its pins; `pip install -e .` links /testbed).
    */
   pip: { python: Readonly<Record<string, string>>; install: readonly string[] };
+  /**
+   * The file that holds the repo's own version at a commit, where no manifest declares it literally
+   * (django's `VERSION = (3, 0, ...)`, sympy's `__version__ = "1.8.dev"`): mined instances get SWE-bench's
+   * `major.minor` version from it, which picks their environment and test-name spelling.
+   */
+  versionFile?: string;
   /** Versions the Debian flavour cannot serve, with why (an instance then errors as `unservable`). */
   debianUnservable?: Readonly<Record<string, string>>;
   /** Steps before its tests beyond the Python ones (services its tests expect, started on loopback). */
@@ -63,6 +69,7 @@ export const KNOWN_REPOS: Readonly<Record<string, KnownRepo>> = {
   'django/django': {
     testCmd: DJANGO_TEST,
     logParser: 'parse_log_django',
+    versionFile: 'django/__init__.py',
     pip: {
       python: DJANGO_PYTHONS,
       install: ['python -m pip install -r tests/requirements/py3.txt', 'python -m pip install -e .'],
@@ -82,6 +89,7 @@ export const KNOWN_REPOS: Readonly<Record<string, KnownRepo>> = {
   'sympy/sympy': {
     testCmd: SYMPY_TEST,
     logParser: 'parse_log_sympy',
+    versionFile: 'sympy/release.py',
     pip: {
       python: { '*': '3.9' },
       install: ['python -m pip install mpmath==1.3.0 flake8-comprehensions', 'python -m pip install -e .'],
@@ -237,10 +245,27 @@ function versionBelow(a: string, b: string): boolean {
   return false;
 }
 
+/**
+ * SWE-bench's `major.minor` version from a version file's text (`VERSION = (3, 0, 0, 'alpha', 0)`,
+ * `__version__ = "1.8.dev"`), or undefined.
+ */
+export function versionFromSource(text: string): string | undefined {
+  const m =
+    /^VERSION\s*=\s*\(\s*(\d+)\s*,\s*(\d+)/m.exec(text) ?? /^__version__\s*=\s*['"](\d+)\.(\d+)/m.exec(text);
+  return m ? `${m[1]}.${m[2]}` : undefined;
+}
+
 /** The Python SWE-bench ran a known repo's version on (its pip flavour), e.g. `3.6` for django 3.0. */
 export function swebenchPython(repo: string, version: string | undefined): string | undefined {
   const python = knownRepo(repo)?.pip.python;
-  return python && ((version !== undefined ? python[version] : undefined) ?? python['*']);
+  if (!python) return undefined;
+  // A version like 3.0.2 or 3.0.dev20190101 is SWE-bench's 3.0.
+  const minor = version && /^\d+\.\d+/.exec(version)?.[0];
+  return (
+    (version !== undefined ? python[version] : undefined) ??
+    (minor ? python[minor] : undefined) ??
+    python['*']
+  );
 }
 
 /**
