@@ -180,6 +180,11 @@ export const KNOWN_REPOS: Readonly<Record<string, KnownRepo>> = {
     testCmd: 'pytest -rA -vv -o console_output_style=classic --tb=no {tests}',
     logParser: 'parse_log_astropy',
     pip: { python: { '*': '3.9' }, install: ['python -m pip install -e .[test] --verbose'] },
+    // Measured: their setup.py bootstraps astropy_helpers (a git submodule) from PyPI at build time.
+    debianUnservable: {
+      '1.3': 'astropy 1.3 builds with astropy_helpers, which its setup.py fetches from PyPI',
+      '3.1': 'astropy 3.1 builds with astropy_helpers, which its setup.py fetches from PyPI',
+    },
     debianPackages: words(
       'python3-dev gcc libc6-dev cython3 python3-extension-helpers python3-pytest python3-pytest-astropy python3-pytest-astropy-header python3-pytest-doctestplus python3-pytest-remotedata python3-pytest-openfiles python3-pytest-arraydiff python3-pytest-filter-subpackage python3-pytest-xdist python3-numpy python3-erfa python3-yaml python3-packaging python3-hypothesis python3-scipy python3-matplotlib',
     ),
