@@ -49,7 +49,7 @@ export interface Command {
 export class UsageError extends RepoForgeError {
   readonly hint: string | undefined;
   constructor(message: string, hint?: string, options?: { cause?: unknown }) {
-    super('USAGE', message, { ...options, kind: 'input' });
+    super('USAGE', message, options);
     this.hint = hint;
   }
 }

@@ -150,9 +150,6 @@ async function locate(options: MineOptions, name: string): Promise<RepoLocation>
     throw new RepoForgeError(
       'REPO_NOT_FOUND',
       `${options.repo}: not a git repository (no ${join(gitdir, 'HEAD')})`,
-      {
-        kind: 'input',
-      },
     );
   refuseAlternates(options.repo, gitdir);
   return { gitdir, cache: {} };
@@ -170,7 +167,6 @@ export function refuseAlternates(repo: string, gitdir: string): void {
   throw new RepoForgeError(
     'INPUT_INVALID',
     `${repo}: borrows objects from ${borrowed.split('\n')[0]} (git alternates: a clone made with --shared or --reference), which mining cannot read; run \`git -C ${repo} repack -a -d && rm ${file}\`, or clone without --shared/--reference`,
-    { kind: 'input' },
   );
 }
 

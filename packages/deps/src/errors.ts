@@ -7,6 +7,6 @@ export type DepsErrorCode = 'NO_ECOSYSTEM' | 'MANIFEST_INVALID' | 'ENV_BUILD_FAI
 export class DepsError extends RepoForgeError {
   declare readonly code: DepsErrorCode;
   constructor(code: DepsErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, message, { ...options, kind: code === 'MANIFEST_INVALID' ? 'input' : 'failure' });
+    super(code, message, options);
   }
 }

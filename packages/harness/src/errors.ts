@@ -1,6 +1,6 @@
 import { RepoForgeError } from '@repoforge/schema';
 
-/** Stable codes of harness failures. */
+/** Stable codes of harness failures (their kinds: schema's ERROR_CODES). */
 export type HarnessErrorCode =
   | 'REPO_NOT_FOUND'
   | 'COMMIT_NOT_FOUND'
@@ -16,22 +16,13 @@ export type HarnessErrorCode =
   | 'QUEUE_UNAVAILABLE'
   | 'NOT_SERVABLE'
   | 'IMAGE_PULL_FAILED'
-  | 'RUN_NOT_FOUND';
-
-/** Codes that mean the caller's input was wrong (a dataset, an env spec, an instance id). */
-const INPUT_CODES: ReadonlySet<HarnessErrorCode> = new Set([
-  'ENV_SPEC_INVALID',
-  'NO_ENV_SPEC',
-  'UNKNOWN_INSTANCE',
-  'INPUT_INVALID',
-  'NO_LOG_PARSER',
-  'RUN_NOT_FOUND',
-]);
+  | 'RUN_NOT_FOUND'
+  | 'QUEUE_PAYLOAD_INVALID';
 
 /** A harness failure with a stable `code`; `cause` keeps the underlying error. */
 export class HarnessError extends RepoForgeError {
   declare readonly code: HarnessErrorCode;
   constructor(code: HarnessErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, message, { ...options, kind: INPUT_CODES.has(code) ? 'input' : 'failure' });
+    super(code, message, options);
   }
 }

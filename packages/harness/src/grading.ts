@@ -1,4 +1,5 @@
 import type { InstanceReport, TestStatus, TestStatusMap, TestsStatus } from '@repoforge/schema';
+import { HarnessError } from './errors.js';
 import { logParserFor } from './parsers/registry.js';
 import type { LogParser, ParseContext } from './parsers/types.js';
 
@@ -209,7 +210,7 @@ export function gradeLog(input: {
   const { instance, modelPatch, log } = input;
   const options = input.options ?? {};
   const parser = typeof input.parser === 'string' ? logParserFor(input.parser) : input.parser;
-  if (!parser) throw new Error(`unknown log parser '${String(input.parser)}'`);
+  if (!parser) throw new HarnessError('NO_LOG_PARSER', `unknown log parser '${String(input.parser)}'`);
   const report: InstanceReport = {
     patch_is_None: false,
     patch_exists: false,

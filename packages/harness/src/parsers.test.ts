@@ -130,7 +130,7 @@ describe('log parsers', () => {
       'math pending one': 'SKIPPED',
     });
     expect(() => p('parse_log_immutable_js', 'x', 'immutable-js__immutable-js-1')).toThrow(
-      /unknown instance/,
+      /no parser for instance immutable-js__immutable-js-1/,
     );
   });
 

@@ -7,6 +7,6 @@ export class LlmError extends RepoForgeError {
   declare readonly code: LlmErrorCode;
 
   constructor(code: LlmErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, message, { ...options, kind: code === 'LLM_CONFIG' ? 'input' : 'failure' });
+    super(code, message, options);
   }
 }

@@ -1,3 +1,5 @@
+import { type ErrorCode, kindOf } from './error-codes.js';
+
 /** Whose problem an error is: the caller's input (fix it and retry; CLI exit 2) or a failure of the work (exit 1). */
 export type ErrorKind = 'input' | 'failure';
 
@@ -7,14 +9,15 @@ export type ErrorKind = 'input' | 'failure';
  * underlying error.
  */
 export class RepoForgeError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
+  /** From the one table of codes (ERROR_CODES): a code has the same kind wherever it is thrown. */
   readonly kind: ErrorKind;
 
-  constructor(code: string, message: string, options?: { cause?: unknown; kind?: ErrorKind }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
-    this.kind = options?.kind ?? 'failure';
+    this.kind = kindOf(code);
   }
 }
 
@@ -63,10 +66,7 @@ export class RecordError extends RepoForgeError {
     const others = rest.map((i) => i.path || `line ${i.line}`);
     const shown = others.slice(0, 5).join(', ') + (others.length > 5 ? ', ...' : '');
     const more = rest.length ? ` (+${rest.length} more: ${shown})` : '';
-    super('RECORD_INVALID', `${first ? formatRecordIssue(first) : 'invalid records'}${more}`, {
-      ...options,
-      kind: 'input',
-    });
+    super('RECORD_INVALID', `${first ? formatRecordIssue(first) : 'invalid records'}${more}`, options);
     this.issues = issues;
   }
 }

@@ -1,3 +1,4 @@
+export { ERROR_CODES, type ErrorCode, kindOf } from './error-codes.js';
 export {
   type ErrorKind,
   formatRecordIssue,

@@ -112,9 +112,8 @@ export async function acquireRunLock(path: string, what: string): Promise<RunLoc
       throw new RepoForgeError(
         'RUN_LOCKED',
         `${what} is in use by process ${owner!.pid} on ${owner!.host} since ${owner!.since} (lock ${path}); wait for it, or remove the lock if that process is gone`,
-        { kind: 'input' },
       );
     await removeStale(path, owner);
   }
-  throw new RepoForgeError('RUN_LOCKED', `${what}: could not take the lock ${path}`, { kind: 'input' });
+  throw new RepoForgeError('RUN_LOCKED', `${what}: could not take the lock ${path}`);
 }

@@ -1,3 +1,4 @@
+import { RepoForgeError } from '@repoforge/schema';
 import { z } from 'zod';
 
 /** A 0-3 score on the SWE-bench Verified rubric. */
@@ -36,7 +37,7 @@ export type SpiceLabels = z.infer<typeof SpiceLabels>;
  * SWE-bench's ensemble (the most severe vote).
  */
 export function consensus(votes: readonly Score[], method: 'mode-median' | 'max' = 'mode-median'): Score {
-  if (votes.length === 0) throw new Error('no votes');
+  if (votes.length === 0) throw new RepoForgeError('NO_VOTES', 'consensus of no votes');
   if (method === 'max') return Math.max(...votes) as Score;
   const counts = new Map<Score, number>();
   for (const v of votes) counts.set(v, (counts.get(v) ?? 0) + 1);

@@ -1,4 +1,5 @@
 import type { TestStatusMap } from '@repoforge/schema';
+import { HarnessError } from '../errors.js';
 import { PY_WS, pyLstrip, pyStrip } from './py-str.js';
 import type { LogParser } from './types.js';
 
@@ -115,7 +116,10 @@ export const parseLogImmutableJs: LogParser = (log, ctx) => {
   const pr = ctx?.instanceId?.split('-').pop();
   if (pr === '2006') return parseLogJest(log, ctx);
   if (pr === '2005') return parseLogJestJson(log, ctx);
-  throw new Error(`parse_log_immutable_js: unknown instance id ${ctx?.instanceId}`);
+  throw new HarnessError(
+    'NO_LOG_PARSER',
+    `parse_log_immutable_js: no parser for instance ${ctx?.instanceId} (SWE-bench's knows PRs 2005 and 2006)`,
+  );
 };
 
 /**

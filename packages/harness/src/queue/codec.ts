@@ -1,6 +1,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { formatZodPath, InstanceReport, TestStatus } from '@repoforge/schema';
 import { z } from 'zod';
+import { HarnessError } from '../errors.js';
 import { LOG_FILES } from '../paths.js';
 import type { InstanceOutcome } from '../run-instance.js';
 
@@ -61,15 +62,20 @@ const describeIssue = (error: z.ZodError) => {
 /** Decodes what `encodeOutcome` produced; anything else (another producer's job, a damaged result) throws. */
 export function decodeOutcome(encoded: unknown): InstanceOutcome {
   const e = Encoded.safeParse(encoded);
-  if (!e.success) throw new Error('not an encoded RepoForge outcome');
+  if (!e.success) throw new HarnessError('QUEUE_PAYLOAD_INVALID', 'not an encoded RepoForge outcome');
   let value: unknown;
   try {
     value = JSON.parse(gunzipSync(Buffer.from(e.data.gz, 'base64')).toString('utf8'));
   } catch (error) {
-    throw new Error('an encoded RepoForge outcome that does not decode', { cause: error });
+    throw new HarnessError('QUEUE_PAYLOAD_INVALID', 'an encoded RepoForge outcome that does not decode', {
+      cause: error,
+    });
   }
   const outcome = Outcome.safeParse(value);
   if (!outcome.success)
-    throw new Error(`a queue result that is not an instance outcome: ${describeIssue(outcome.error)}`);
+    throw new HarnessError(
+      'QUEUE_PAYLOAD_INVALID',
+      `a queue result that is not an instance outcome: ${describeIssue(outcome.error)}`,
+    );
   return outcome.data;
 }
