@@ -6,16 +6,9 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  EnvSpecMap,
-  jobIdFor,
-  QueueExecutor,
-  RepoCache,
-  runEvaluation,
-  runQueueWorker,
-} from '@repoforge/harness';
+import { jobIdFor, QueueExecutor, RepoCache, runEvaluation, runQueueWorker } from '@repoforge/harness';
 import { DEFAULT_IMAGE } from '@repoforge/sandbox/docker';
-import { Instance } from '@repoforge/schema';
+import { EnvSpecMap, Instance } from '@repoforge/schema';
 import { makePythonSample, redisUrl, sampleEnvSpecs, tempDir } from '@repoforge/test-utils';
 import { Queue } from 'bullmq';
 import { summarize } from './stats.ts';

@@ -6,8 +6,7 @@
  * Defaults: the Multi-SWE-bench JS rows of ../shared/fixtures whose repos are there (express, github-readme-stats).
  */
 import { parseArgs } from 'node:util';
-import { plannedEnvs } from '@repoforge/datagen';
-import { EnvBuilder } from '@repoforge/deps';
+import { EnvBuilder, plannedEnvs } from '@repoforge/deps';
 import { loadDataset, RepoCache } from '@repoforge/harness';
 import { createSandbox } from '@repoforge/sandbox';
 import { sharedFixture, sharedFixturesDir } from '@repoforge/test-utils';

@@ -8,11 +8,11 @@ import { execFile } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
-import { LocalEnvBuilder, planEnv, snapshotFromGit, toHarnessEnvSpec } from '@repoforge/deps';
-import { EnvImages, EnvSpec, EnvSpecMap, makeEvalScript, RepoCache, runEvaluation } from '@repoforge/harness';
+import { envSpecOf, LocalEnvBuilder, planEnv, snapshotFromGit } from '@repoforge/deps';
+import { EnvImages, makeEvalScript, RepoCache, runEvaluation } from '@repoforge/harness';
 import { createSandbox, LocalBackend } from '@repoforge/sandbox';
 import { DEFAULT_IMAGE } from '@repoforge/sandbox/docker';
-import { Instance } from '@repoforge/schema';
+import { EnvSpec, EnvSpecMap, Instance } from '@repoforge/schema';
 import { makePythonSample, sampleEnvSpecs, tempDir } from '@repoforge/test-utils';
 import { summarize, time } from './stats.ts';
 
@@ -70,7 +70,7 @@ if (await local.isolated()) {
   const envs = new LocalEnvBuilder({ cacheDir: join(root.path, 'local-envs') });
   const loc = await repoSource.resolve('acme/calc');
   const plan = await planEnv(await snapshotFromGit({ gitdir: loc.gitdir, oid: instance.base_commit }));
-  const localSpec = toHarnessEnvSpec(plan, (await envs.ensure(plan)).image);
+  const localSpec = envSpecOf(plan, (await envs.ensure(plan)).image);
   localMs = await time(async () => {
     const r = await runEvaluation({
       dataset,

@@ -24,8 +24,7 @@ if (!values.dataset && !sharedFixturesDir()) {
   console.error('bench/mine-swebench: ../shared/fixtures is absent; pass --dataset and --repo-cache');
   process.exit(2);
 }
-const datasetFile =
-  values.dataset ?? sharedFixture('instances', 'swebench_verified_real_subset.jsonl');
+const datasetFile = values.dataset ?? sharedFixture('instances', 'swebench_verified_real_subset.jsonl');
 const cache = values['repo-cache'] ?? sharedFixture('repos');
 let dataset = parseRecords(readFileSync(datasetFile, 'utf8'), Instance).records;
 if (values.ids) {
@@ -84,8 +83,9 @@ console.log(
         f2p_equal: rows.filter((r) => r.f2p_equal).length,
         p2p_recall_min: Math.min(...minedRows.map((r) => r.p2p_recall ?? 0)),
         p2p_recall_mean:
-          Math.round((minedRows.reduce((a, r) => a + (r.p2p_recall ?? 0), 0) / (minedRows.length || 1)) * 1000) /
-          1000,
+          Math.round(
+            (minedRows.reduce((a, r) => a + (r.p2p_recall ?? 0), 0) / (minedRows.length || 1)) * 1000,
+          ) / 1000,
         seconds: rows.reduce((a, r) => a + r.seconds, 0),
       },
       rows,

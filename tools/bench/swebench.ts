@@ -8,8 +8,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { EnvSpec, packCommitTree, RepoCache, runEvaluation, swebenchRecipe } from '@repoforge/harness';
-import { Instance, parseRecords } from '@repoforge/schema';
+import { packCommitTree, RepoCache, runEvaluation, swebenchRecipe } from '@repoforge/harness';
+import { EnvSpec, Instance, parseRecords } from '@repoforge/schema';
 import { baseImage, sharedFixture, sharedFixturesDir, tempDir } from '@repoforge/test-utils';
 import { ratio, time } from './stats.ts';
 

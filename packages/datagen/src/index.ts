@@ -12,12 +12,6 @@ export {
   splitChange,
   type TestFileRules,
 } from './classify.js';
-export {
-  type DatasetEnvOptions,
-  goldResolvesIn,
-  shareDatasetEnvs,
-  slimDatasetEnvs,
-} from './dataset-envs.js';
 export { Evidence, formatCounts, RunEvidence } from './evidence.js';
 export { formattingOnly } from './formatting.js';
 export { emptyFunnel, type Funnel } from './funnel.js';
@@ -30,7 +24,6 @@ export {
   refuseAlternates,
   repoNameOf,
 } from './mine.js';
-export { plannedEnvs } from './planned-envs.js';
 export {
   issueRefs,
   llmStatementRewriter,
@@ -49,5 +42,4 @@ export {
 export { deriveTransitions, type Transitions } from './transitions.js';
 export { changedFiles, type FileChange, fileAtCommit, readBlobBytes } from './tree-diff.js';
 export { gitFileDiff, isBinary } from './unified-diff.js';
-export { verifiedEnv } from './verified-env.js';
 export { packageVersion } from './version.js';

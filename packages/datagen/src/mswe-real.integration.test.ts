@@ -1,9 +1,8 @@
-import { EnvBuilder } from '@repoforge/deps';
+import { EnvBuilder, plannedEnvs } from '@repoforge/deps';
 import { loadDataset, RepoCache, runEvaluation } from '@repoforge/harness';
 import { createSandbox } from '@repoforge/sandbox';
 import { sharedFixture, skipWithoutFixturesOrDocker, tempDir } from '@repoforge/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { plannedEnvs } from './index.js';
 
 /**
  * Real Multi-SWE-bench JavaScript rows (../shared/fixtures): express (mocha) and github-readme-stats (ESM

@@ -1,19 +1,18 @@
 import {
+  type EnvPlan,
   type EnvProvider,
-  type EnvSpec,
-  envSpecHash,
+  envPlanHash,
+  envSpecOf,
   type ObtainedEnv,
   obtainEnv,
   planEnv,
   type RepoSnapshot,
   snapshotFromGit,
   testsNeedingNetwork,
-  toHarnessEnvSpec,
 } from '@repoforge/deps';
 import {
   evalPoolKey,
   gradeLog,
-  EnvSpec as HarnessEnvSpec,
   junitNamerFor,
   parseJUnitXml,
   type RepoLocation,
@@ -21,7 +20,14 @@ import {
   runInstance,
 } from '@repoforge/harness';
 import { isEngineFault, type SandboxPool } from '@repoforge/sandbox';
-import { Instance, knownRepo, memoAsync, type TestStatusMap, versionFromSource } from '@repoforge/schema';
+import {
+  type EnvSpec,
+  Instance,
+  knownRepo,
+  memoAsync,
+  type TestStatusMap,
+  versionFromSource,
+} from '@repoforge/schema';
 import type { Candidate } from './candidates.js';
 import type { RejectReason } from './classify.js';
 import { type Evidence, formatCounts, type RunEvidence, runEvidence } from './evidence.js';
@@ -37,7 +43,7 @@ import { packageVersion } from './version.js';
 export type ValidateOptions = MineOptions & {
   envBuilder: EnvProvider;
   pool: SandboxPool;
-  /** Dependency sets whose environment failed to install in this run (by EnvSpec hash). */
+  /** Dependency sets whose environment failed to install in this run (by plan hash). */
   failedEnvs: Map<string, Error>;
   /** Environments whose tests were seen to run in this run, by the plan's hash (the ladder climbed once). */
   verifiedEnvs: Map<string, Promise<ObtainedEnv>>;
@@ -70,7 +76,7 @@ export async function validateCandidate(
   const draft = await draftInstance(cand, repo, snapshot, location, options);
   const env = await candidateEnv(cand, draft, snapshot, location, options, funnel);
   if ('reject' in env) return env;
-  const spec = HarnessEnvSpec.parse(toHarnessEnvSpec(env.spec, env.built.image));
+  const spec = envSpecOf(env.spec, env.built.image);
   const once = runner(draft, spec, env.built.image, location, options);
   const context = { testCmd: spec.test_cmd, image: env.built.image };
   const names = swebenchNamer(draft.repo, draft.version, (path) =>
@@ -161,7 +167,7 @@ async function candidateEnv(
   let depsKey: string | undefined;
   try {
     const plan = await planEnv(snapshot, { repo: draft.repo });
-    depsKey = envSpecHash(plan);
+    depsKey = envPlanHash(plan);
     const earlier = options.failedEnvs.get(depsKey);
     if (earlier) throw earlier;
     const verify = verifier(draft, location, options);
@@ -194,8 +200,8 @@ async function candidateEnv(
 
 /** The ladder's verification: the candidate's own tests with its fix applied must run (parsed statuses). */
 function verifier(draft: Instance, location: RepoLocation, options: ValidateOptions) {
-  return async (spec: EnvSpec, built: { image: string }, signal?: AbortSignal) => {
-    const harnessSpec = HarnessEnvSpec.parse(toHarnessEnvSpec(spec, built.image));
+  return async (spec: EnvPlan, built: { image: string }, signal?: AbortSignal) => {
+    const harnessSpec = envSpecOf(spec, built.image);
     const run = await runner(draft, harnessSpec, built.image, location, { ...options, signal })(draft.patch);
     return {
       tests: Object.keys(run.statusMap ?? {}).length,
@@ -209,7 +215,7 @@ function verifier(draft: Instance, location: RepoLocation, options: ValidateOpti
 /** Runs the draft with a patch (none: the test patch alone) in a sandbox of the image, from the pool. */
 function runner(
   draft: Instance,
-  spec: HarnessEnvSpec,
+  spec: EnvSpec,
   image: string,
   location: RepoLocation,
   options: Pick<ValidateOptions, 'pool' | 'timeoutSec' | 'wholeSuite' | 'signal'>,

@@ -1,6 +1,6 @@
 import { ChatClient, type ChatClientOptions, LlmError } from '@repoforge/llm';
 import type { FailureClass, Rung } from './ladder.js';
-import type { EnvSpec } from './spec.js';
+import type { EnvPlan } from './spec.js';
 
 /** What an agent may change in a failing environment: the install command and the test command. */
 export interface EnvRepairProposal {
@@ -11,7 +11,7 @@ export interface EnvRepairProposal {
 
 /** Asks something (a model, a person, a script) for a repair of a failing environment. */
 export type ProposeRepair = (
-  input: { spec: EnvSpec; failure: { class: FailureClass; detail: string; log: string } },
+  input: { spec: EnvPlan; failure: { class: FailureClass; detail: string; log: string } },
   options?: { signal?: AbortSignal },
 ) => Promise<EnvRepairProposal | undefined>;
 

@@ -11,10 +11,10 @@ import {
   tempDir,
 } from '@repoforge/test-utils';
 import { describe, expect, it } from 'vitest';
-import { EnvBuilder, type EnvSpec, planEnv, slimByAccessTrace, snapshotFromGit } from './index.js';
+import { EnvBuilder, type EnvPlan, planEnv, slimByAccessTrace, snapshotFromGit } from './index.js';
 
 /** Runs the spec's tests for a commit in a network-less sandbox from the built image. */
-async function runTests(repoDir: string, commit: string, spec: EnvSpec, image: string): Promise<string> {
+async function runTests(repoDir: string, commit: string, spec: EnvPlan, image: string): Promise<string> {
   const work = await exportCommit(repoDir, commit, join(repoDir, '..'));
   await using sb = await createSandbox({ backend: 'docker', image, network: 'none' });
   return await runInTestbed(sb, work, [...spec.preTest, renderTestCmd(spec.testCmd, [])]);

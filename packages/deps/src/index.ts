@@ -9,10 +9,16 @@ export {
   EnvBuilder,
   type EnvBuilderOptions,
   type EnvProvider,
-  toHarnessEnvSpec,
+  envSpecOf,
 } from './build/env-builder.js';
 export { LocalEnvBuilder, type LocalEnvBuilderOptions } from './build/local-env-builder.js';
 export { type SlimResult, slimByAccessTrace } from './build/slim-env.js';
+export {
+  type DatasetEnvOptions,
+  goldResolvesIn,
+  shareDatasetEnvs,
+  slimDatasetEnvs,
+} from './dataset-envs.js';
 export { DepsError, type DepsErrorCode } from './errors.js';
 export {
   classifyFailure,
@@ -52,6 +58,7 @@ export { DEFAULT_NODE_VERSION, NODE_VERSIONS, pickNodeVersion, planNode } from '
 export { testCommandFromScript } from './plan/node-script.js';
 export { countTestFiles, detectEcosystem, planEnv } from './plan/plan.js';
 export { planPython } from './plan/python.js';
+export { plannedEnvs } from './planned-envs.js';
 export { installedPackages, readTrace, TRACE_ENV, TRACE_FILES, unusedPackages } from './slim.js';
 export {
   isManifest,
@@ -61,7 +68,7 @@ export {
   snapshotFromFiles,
   snapshotFromGit,
 } from './snapshot.js';
-export { type EnvSpec, envSpecHash, type InstallPlan } from './spec.js';
+export { type EnvPlan, envPlanHash, type InstallPlan } from './spec.js';
 export {
   type DatasetStorage,
   datasetStorage,
@@ -69,3 +76,4 @@ export {
   measureDatasetStorage,
   repoBytesAt,
 } from './storage.js';
+export { verifiedEnv } from './verified-env.js';

@@ -1,10 +1,10 @@
 import { createSandbox } from '@repoforge/sandbox';
 import { baseImage, npmAppSpec, serveNpmRegistry, skipWithoutDocker, tempDir } from '@repoforge/test-utils';
 import { describe, expect, it } from 'vitest';
-import { type BuiltEnv, EnvBuilder, type EnvSpec, obtainEnv } from './index.js';
+import { type BuiltEnv, EnvBuilder, type EnvPlan, obtainEnv } from './index.js';
 
 /** The real verification: the test command in a network-less sandbox from the built image, TAP oks counted. */
-async function verifyInImage(spec: EnvSpec, built: BuiltEnv) {
+async function verifyInImage(spec: EnvPlan, built: BuiltEnv) {
   await using sb = await createSandbox({ backend: 'docker', image: built.image, network: 'none' });
   const r = await sb.exec([
     '/bin/sh',
@@ -50,7 +50,7 @@ describe.skipIf(await skipWithoutDocker())('the repair ladder on a repo built to
         files: { 'cli.js': RUNNER },
       },
     ]);
-    const plan: EnvSpec = npmAppSpec({
+    const plan: EnvPlan = npmAppSpec({
       registry: registry.base,
       dependencies: { host: '^2.0.0', plugin: '^1.0.0', runner: '^1.0.0' },
       testCmd: 'runner --no-color test/',
@@ -74,7 +74,7 @@ describe.skipIf(await skipWithoutDocker())('the repair ladder on a repo built to
         files: { 'cli.js': OLD_RUNNER },
       },
     ]);
-    const plan: EnvSpec = npmAppSpec({
+    const plan: EnvPlan = npmAppSpec({
       registry: registry.base,
       dependencies: { oldrunner: '1.0.0' },
       node: '22.12.0',
@@ -126,7 +126,7 @@ test('adds locally', () => expect(1 + 1).toBe(3));
 });
 
 /** Real jest 29.7 from the npm registry, run by `testCmd`. */
-function jestPlan(testCmd: string): EnvSpec {
+function jestPlan(testCmd: string): EnvPlan {
   return {
     ecosystem: 'node',
     runtime: { name: 'node', version: '20.19.0' },
@@ -163,7 +163,7 @@ test('an empty string is no parts', () => expect(parse('')).toEqual([]));
 };
 
 /** Jest's verbose results (`✓|✕ title`, as parse_log_jest reads them) of a run of `files` in the image. */
-const verifyJest = (files: Record<string, string>) => async (spec: EnvSpec, built: BuiltEnv) => {
+const verifyJest = (files: Record<string, string>) => async (spec: EnvPlan, built: BuiltEnv) => {
   await using sb = await createSandbox({ backend: 'docker', image: built.image, network: 'none' });
   await sb.writeFiles(files);
   const cmd = spec.testCmd.replace('{tests}', '');

@@ -2,14 +2,14 @@ import { describe, expect, it } from 'vitest';
 import {
   type BuiltEnv,
   classifyFailure,
-  type EnvSpec,
+  type EnvPlan,
+  envSpecOf,
   obtainEnv,
   proposalRung,
-  toHarnessEnvSpec,
   type VerifyResult,
 } from './index.js';
 
-const plan: EnvSpec = {
+const plan: EnvPlan = {
   ecosystem: 'node',
   runtime: { name: 'node', version: '22.12.0' },
   systemPackages: [],
@@ -23,14 +23,14 @@ const plan: EnvSpec = {
 
 /** A provider and a test run scripted by rules on the spec: what the ladder does with them is under test. */
 function scripted(rules: {
-  install?: (s: EnvSpec) => string | undefined;
-  test?: (s: EnvSpec) => VerifyResult;
+  install?: (s: EnvPlan) => string | undefined;
+  test?: (s: EnvPlan) => VerifyResult;
 }) {
-  const built: EnvSpec[] = [];
+  const built: EnvPlan[] = [];
   return {
     built,
     provider: {
-      ensure: async (s: EnvSpec): Promise<BuiltEnv> => {
+      ensure: async (s: EnvPlan): Promise<BuiltEnv> => {
         built.push(s);
         const err = rules.install?.(s);
         if (err) throw Object.assign(new Error('install step failed'), { log: err });
@@ -44,7 +44,7 @@ function scripted(rules: {
         };
       },
     },
-    verify: async (s: EnvSpec) => rules.test?.(s) ?? { tests: 3, exitCode: 0, log: '3 passing' },
+    verify: async (s: EnvPlan) => rules.test?.(s) ?? { tests: 3, exitCode: 0, log: '3 passing' },
   };
 }
 
@@ -100,7 +100,7 @@ describe('the environment ladder', () => {
     const got = await obtainEnv(plan, { provider: s.provider, verify: s.verify });
     expect(got.spec.networkTests).toEqual(['fetches a card']);
     expect(got.attempts.at(-1)!.detail).toBe('2 tests ran; 1 need the internet (excluded from grading)');
-    expect(toHarnessEnvSpec(got.spec, 'img').network_tests).toEqual(['fetches a card']);
+    expect(envSpecOf(got.spec, 'img').network_tests).toEqual(['fetches a card']);
   });
 
   it('passes its signal to the rungs, and an abort while a rung works ends the climb', async () => {
@@ -124,7 +124,7 @@ describe('the environment ladder', () => {
   });
 
   it("a script whose '#!/usr/bin/env python' finds no python gets Debian's alias, then runs", async () => {
-    const py: EnvSpec = {
+    const py: EnvPlan = {
       ...plan,
       ecosystem: 'python',
       runtime: { name: 'python', version: '3' },
@@ -160,7 +160,7 @@ describe('the environment ladder', () => {
   });
 
   it('a jest run in band that stops before its summary is incomplete: the next attempt runs with workers', async () => {
-    const jestPlan: EnvSpec = {
+    const jestPlan: EnvPlan = {
       ...plan,
       testCmd: 'npx jest --runInBand --verbose --ci --maxWorkers=2 {tests}',
       logParser: 'parse_log_jest',
@@ -217,11 +217,11 @@ describe('the environment ladder', () => {
         bench: 'acme/bench#v1',
       },
     };
-    const gitPlan: EnvSpec = {
+    const gitPlan: EnvPlan = {
       ...plan,
-      install: { ...plan.install, files: { 'package.json': JSON.stringify(pkg) } } as EnvSpec['install'],
+      install: { ...plan.install, files: { 'package.json': JSON.stringify(pkg) } } as EnvPlan['install'],
     };
-    const packageJson = (spec: EnvSpec) =>
+    const packageJson = (spec: EnvPlan) =>
       (spec.install as { files: Record<string, string> }).files['package.json']!;
     const s = scripted({
       install: (spec) =>
@@ -247,7 +247,7 @@ describe('the environment ladder', () => {
       },
     };
     await expect(
-      obtainEnv(locked as EnvSpec, { provider: s.provider, verify: s.verify }),
+      obtainEnv(locked as EnvPlan, { provider: s.provider, verify: s.verify }),
     ).rejects.toMatchObject({
       code: 'ENV_BUILD_FAILED',
     });
@@ -263,7 +263,7 @@ describe('the environment ladder', () => {
       // The text would climb the peer-deps rung if it were read as an install failure.
       const s = scripted({});
       const provider = {
-        ensure: async (spec: EnvSpec) => {
+        ensure: async (spec: EnvPlan) => {
           s.built.push(spec);
           throw Object.assign(fault, { log: 'npm ERR! code ERESOLVE' });
         },

@@ -3,7 +3,7 @@ import type { BuiltEnv, EnvProvider } from './build/env-builder.js';
 import { DepsError } from './errors.js';
 import { NETWORK_ERROR, stripAnsi, testsNeedingNetwork } from './network-tests.js';
 import { NODE_VERSIONS } from './plan/node.js';
-import { type EnvSpec, envSpecHash } from './spec.js';
+import { type EnvPlan, envPlanHash } from './spec.js';
 
 /** Why an environment attempt failed, from what the install or the test run printed. */
 export type FailureClass =
@@ -32,13 +32,13 @@ export interface VerifyResult {
 export interface Rung {
   name: string;
   /** Whether the rung can answer this failure of this spec. */
-  applies(failure: FailureClass, spec: EnvSpec): boolean;
+  applies(failure: FailureClass, spec: EnvPlan): boolean;
   /** The spec to try next, or undefined when it has nothing to change (an agent rung may ask a model here). */
   apply(
-    spec: EnvSpec,
+    spec: EnvPlan,
     failure: { class: FailureClass; detail: string; log: string },
     options?: { signal?: AbortSignal },
-  ): Promise<EnvSpec | undefined>;
+  ): Promise<EnvPlan | undefined>;
 }
 
 /** One attempt, kept with the environment: what was tried, and what came of it. */
@@ -51,7 +51,7 @@ export interface EnvAttempt {
 }
 
 export interface ObtainedEnv {
-  spec: EnvSpec;
+  spec: EnvPlan;
   built: BuiltEnv;
   attempts: EnvAttempt[];
 }
@@ -201,7 +201,7 @@ export const dropGitDevDependencies: Rung = {
 };
 
 /** The git-fetched devDependencies of a lockfile-less npm install (with a lockfile, npm ci would refuse the change). */
-function gitDevDependencies(s: EnvSpec): [string, string][] {
+function gitDevDependencies(s: EnvPlan): [string, string][] {
   if (s.install.strategy !== 'npm' || Object.keys(s.install.files).some((f) => f !== 'package.json'))
     return [];
   try {
@@ -253,7 +253,7 @@ export const DEFAULT_RUNGS: readonly Rung[] = [
 ];
 
 type Failure = { class: FailureClass; detail: string; log: string };
-type Verify = (spec: EnvSpec, built: BuiltEnv, signal?: AbortSignal) => Promise<VerifyResult>;
+type Verify = (spec: EnvPlan, built: BuiltEnv, signal?: AbortSignal) => Promise<VerifyResult>;
 
 /** A verification run's failure, if it is one: no tests, or results from a run that stopped early. */
 function verificationFailure(verified: VerifyResult, logParser: string): Failure | undefined {
@@ -265,7 +265,7 @@ function verificationFailure(verified: VerifyResult, logParser: string): Failure
 
 /** One build and verification of `spec`: the built environment, or the classified failure. */
 async function attemptEnv(
-  spec: EnvSpec,
+  spec: EnvPlan,
   options: { provider: EnvProvider; verify?: Verify; signal?: AbortSignal },
 ): Promise<{ built: BuiltEnv; detail: string; networkTests?: string[] } | { failure: Failure }> {
   try {
@@ -288,7 +288,7 @@ async function attemptEnv(
 }
 
 /** The accepted spec, with the tests its verification found needing the internet (kept, then excluded). */
-function withNetworkTests(spec: EnvSpec, networkTests: string[] | undefined): EnvSpec {
+function withNetworkTests(spec: EnvPlan, networkTests: string[] | undefined): EnvPlan {
   if (!networkTests?.length) return spec;
   const note = `${networkTests.length} tests need the internet (network is none at test time): excluded from grading`;
   return { ...spec, networkTests, notes: [...spec.notes, note] };
@@ -297,11 +297,11 @@ function withNetworkTests(spec: EnvSpec, networkTests: string[] | undefined): En
 /** The first rung that answers this failure with a spec that differs from the one that failed. */
 async function nextRung(
   rungs: readonly Rung[],
-  spec: EnvSpec,
+  spec: EnvPlan,
   failure: Failure,
   signal?: AbortSignal,
-): Promise<{ rung: string; spec: EnvSpec } | undefined> {
-  const key = (s: EnvSpec) => envSpecHash(s) + s.testCmd;
+): Promise<{ rung: string; spec: EnvPlan } | undefined> {
+  const key = (s: EnvPlan) => envPlanHash(s) + s.testCmd;
   for (const r of rungs) {
     signal?.throwIfAborted();
     if (!r.applies(failure.class, spec)) continue;
@@ -318,7 +318,7 @@ async function nextRung(
  * no rung helps, and an engine fault (`isEngineFault`) as it came: that is no verdict on the environment.
  */
 export async function obtainEnv(
-  plan: EnvSpec,
+  plan: EnvPlan,
   options: {
     provider: EnvProvider;
     verify?: Verify;
@@ -328,7 +328,7 @@ export async function obtainEnv(
   },
 ): Promise<ObtainedEnv> {
   const attempts: EnvAttempt[] = [];
-  let step: { rung: string; spec: EnvSpec } | undefined = { rung: 'as planned', spec: plan };
+  let step: { rung: string; spec: EnvPlan } | undefined = { rung: 'as planned', spec: plan };
   for (let i = 0; step && i < (options.maxAttempts ?? 6); i++) {
     options.signal?.throwIfAborted();
     const { rung, spec } = step;
@@ -337,7 +337,7 @@ export async function obtainEnv(
     const outcome = 'built' in got ? 'ok' : got.failure.class;
     const detail = 'built' in got ? got.detail : got.failure.detail;
     const ms = Math.round(performance.now() - started);
-    attempts.push({ rung, specHash: envSpecHash(spec), outcome, detail, ms });
+    attempts.push({ rung, specHash: envPlanHash(spec), outcome, detail, ms });
     if ('built' in got) return { spec: withNetworkTests(spec, got.networkTests), built: got.built, attempts };
     step = await nextRung(options.rungs ?? DEFAULT_RUNGS, spec, got.failure, options.signal);
   }

@@ -11,13 +11,13 @@ import {
   tempDir,
 } from '@repoforge/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type EnvSpec, LocalEnvBuilder, planEnv, snapshotFromGit } from './index.js';
+import { type EnvPlan, LocalEnvBuilder, planEnv, snapshotFromGit } from './index.js';
 
 /** Runs the spec's tests for a commit in a network-less local sandbox in the built environment. */
 async function runTests(
   repoDir: string,
   commit: string,
-  spec: EnvSpec,
+  spec: EnvPlan,
   image: string,
   extra = '',
 ): Promise<string> {
@@ -74,7 +74,7 @@ describe.skipIf(await skipWithoutBwrap())('local environments (no Docker)', asyn
   });
 
   it('a system package the host lacks is an error naming the apt command', async () => {
-    const spec: EnvSpec = {
+    const spec: EnvPlan = {
       ecosystem: 'python',
       runtime: { name: 'python', version: '3' },
       systemPackages: ['git', 'cowsay'],

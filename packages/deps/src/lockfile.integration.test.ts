@@ -4,7 +4,7 @@ import { createSandbox } from '@repoforge/sandbox';
 import { ImageBuilder } from '@repoforge/sandbox/docker';
 import { baseImage, npmAppSpec, serveNpmRegistry, skipWithoutDocker, tempDir } from '@repoforge/test-utils';
 import { describe, expect, it } from 'vitest';
-import { EnvBuilder, type EnvSpec, envSpecHash } from './index.js';
+import { EnvBuilder, type EnvPlan, envPlanHash } from './index.js';
 
 const lp = (version: string) => ({
   manifest: { name: 'lp', version, main: 'index.js' },
@@ -16,7 +16,7 @@ describe.skipIf(await skipWithoutDocker())('a repo without a lockfile', () => {
     await using root = await tempDir();
     await using registry = await serveNpmRegistry(root.path);
     await registry.publish([lp('1.0.0')]);
-    const spec: EnvSpec = npmAppSpec({ registry: registry.base, dependencies: { lp: '^1.0.0' } });
+    const spec: EnvPlan = npmAppSpec({ registry: registry.base, dependencies: { lp: '^1.0.0' } });
     const lockCacheDir = join(root.path, 'locks');
     const builder = new EnvBuilder({ baseImage, lockCacheDir });
     const installed = async (image: string) => {
@@ -25,7 +25,7 @@ describe.skipIf(await skipWithoutDocker())('a repo without a lockfile', () => {
     };
     const first = await builder.ensure(spec);
     expect(await installed(first.image)).toBe('1.0.0');
-    const saved = JSON.parse(await readFile(join(lockCacheDir, `${envSpecHash(spec)}.json`), 'utf8'));
+    const saved = JSON.parse(await readFile(join(lockCacheDir, `${envPlanHash(spec)}.json`), 'utf8'));
     expect(saved.packages['node_modules/lp'].version).toBe('1.0.0');
     // A newer version appears upstream; the environment is built again (its image was pruned).
     await registry.publish([lp('1.0.0'), lp('1.1.0')]);

@@ -4,7 +4,7 @@ import { sharedFixture, sharedFixturesDir, skipLoudly } from '@repoforge/test-ut
 import { describe, expect, it } from 'vitest';
 import {
   detectEcosystem,
-  envSpecHash,
+  envPlanHash,
   nativeDependencies,
   parseIni,
   parseRequirementsTxt,
@@ -51,7 +51,7 @@ describe('planning on real manifests', () => {
     expect(now.install).toMatchObject({ strategy: 'npm', command: expect.stringContaining('npm install') });
     const old = await planEnv(realSnapshot('node-semver@0e3bced'));
     expect(old.install).toMatchObject({ strategy: 'npm', command: expect.stringContaining('npm ci') });
-    expect(envSpecHash(old)).not.toBe(envSpecHash(now));
+    expect(envPlanHash(old)).not.toBe(envPlanHash(now));
   });
 
   it('andialbrecht/sqlparse: pyproject dependency groups now, setup.py + setup.cfg in 2020', async () => {
@@ -109,13 +109,13 @@ describe('planning rules', () => {
         ['src/new.js', 'test/new.test.js'],
       ),
     );
-    expect(envSpecHash(b)).toBe(envSpecHash(a));
+    expect(envPlanHash(b)).toBe(envPlanHash(a));
     const c = await planEnv(
       node({ ...base, dependencies: { 'is-number': '7.0.0' } }, { 'package-lock.json': 'lock-1' }),
     );
     const d = await planEnv(node(base, { 'package-lock.json': 'lock-2' }));
-    expect(envSpecHash(c)).not.toBe(envSpecHash(a));
-    expect(envSpecHash(d)).not.toBe(envSpecHash(a));
+    expect(envPlanHash(c)).not.toBe(envPlanHash(a));
+    expect(envPlanHash(d)).not.toBe(envPlanHash(a));
   });
 
   it('Python: requirements files with includes, Django-style runners, unittest fallback, pip strategy', async () => {

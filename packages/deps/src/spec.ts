@@ -16,7 +16,7 @@ export type InstallPlan =
  * An environment planned from a repo: runtime, system packages, dependency install, and how to run the tests.
  * Its hash covers only what changes the environment, so nearby commits share one image.
  */
-export interface EnvSpec {
+export interface EnvPlan {
   ecosystem: 'node' | 'python';
   runtime: { name: 'node' | 'python'; version: string };
   systemPackages: string[];
@@ -54,7 +54,7 @@ function canonical(value: unknown): string {
  * The environment's identity: ecosystem, runtime, system packages and the dependency install — not the test
  * command, not source or test files. Same hash, same image.
  */
-export function envSpecHash(spec: EnvSpec): string {
+export function envPlanHash(spec: EnvPlan): string {
   const { ecosystem, runtime, systemPackages, install } = spec;
   return createHash('sha256')
     .update(canonical({ ecosystem, runtime, systemPackages: [...systemPackages].sort(), install }))

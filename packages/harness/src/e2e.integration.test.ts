@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Instance, type Prediction } from '@repoforge/schema';
+import { EnvSpecMap, Instance, type Prediction } from '@repoforge/schema';
 import {
   baseImage,
   makeNodeSample,
@@ -10,7 +10,7 @@ import {
   tempDir,
 } from '@repoforge/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EnvSpecMap, instanceLogDir, RepoCache, runEvaluation } from './index.js';
+import { instanceLogDir, RepoCache, runEvaluation } from './index.js';
 
 const skip = await skipWithoutDocker();
 

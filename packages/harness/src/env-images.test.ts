@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { EnvSpec } from '@repoforge/schema';
 import { tempDir } from '@repoforge/test-utils';
 import { describe, expect, it } from 'vitest';
 import { EnvImages } from './env-images.js';
-import { EnvSpec } from './env-spec.js';
 
 /** A real git repo with three commits: C sources, then a C change, then a README change. */
 function repoWithHistory(dir: string): string[] {

@@ -8,8 +8,8 @@ import {
   type Sandbox,
   type SandboxOptions,
 } from '@repoforge/sandbox';
+import type { EnvSpec } from '@repoforge/schema';
 import git from 'isomorphic-git';
-import type { EnvSpec } from './env-spec.js';
 import { HarnessError } from './errors.js';
 import { materializeRepo } from './materialize.js';
 import type { RepoLocation } from './repo-source.js';

@@ -1,10 +1,10 @@
 import { readdir } from 'node:fs/promises';
 import type { ExecOptions, FileInput, Sandbox, SandboxPool } from '@repoforge/sandbox';
 import type { Instance } from '@repoforge/schema';
+import { EnvSpec } from '@repoforge/schema';
 import { tempDir } from '@repoforge/test-utils';
 import { describe, expect, it } from 'vitest';
 import type { EnvImages } from './env-images.js';
-import { EnvSpec } from './env-spec.js';
 import { EnvValidations } from './env-validation.js';
 import { LOG_FILES } from './paths.js';
 import { evaluateTask, type InstanceTask } from './task.js';

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Instance } from '@repoforge/schema';
+import { EnvSpecMap, Instance } from '@repoforge/schema';
 import {
   baseImage,
   HOSTILE,
@@ -13,7 +13,7 @@ import {
   tempDir,
 } from '@repoforge/test-utils';
 import { describe, expect, it } from 'vitest';
-import { EnvSpecMap, instanceLogDir, RepoCache, runEvaluation } from './index.js';
+import { instanceLogDir, RepoCache, runEvaluation } from './index.js';
 
 const exec = promisify(execFile);
 const skip = await skipWithoutDocker();

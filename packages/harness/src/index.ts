@@ -2,7 +2,6 @@ export { type PackedCommit, packCommitTree } from './commit-pack.js';
 export { NON_TEST_EXTS, renderTestCmd, TESTS_PLACEHOLDER, testDirectives } from './directives.js';
 export { previousDurations } from './durations.js';
 export { EnvImages, type EnvImagesOptions } from './env-images.js';
-export { EnvSpec, type EnvSpecInput, EnvSpecMap, envSpecFor } from './env-spec.js';
 export { EnvValidation, EnvValidations } from './env-validation.js';
 export { HarnessError, type HarnessErrorCode } from './errors.js';
 export { evalPoolKey, evalSandboxCreator, TESTBED_TMPFS } from './eval-sandbox.js';

@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   decodeUtf8File,
+  EnvSpecMap,
   formatZodPath,
   Instance,
   instanceFromMultiSweBench,
@@ -13,7 +14,6 @@ import {
   TestStatusMap,
 } from '@repoforge/schema';
 import { readJsonFile, readRecordsFile } from '@repoforge/schema/node';
-import { EnvSpecMap } from './env-spec.js';
 import { HarnessError } from './errors.js';
 import { registerLogParser } from './parsers/registry.js';
 

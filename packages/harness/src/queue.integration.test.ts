@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { Instance, type Prediction } from '@repoforge/schema';
+import { EnvSpecMap, Instance, type Prediction } from '@repoforge/schema';
 import {
   baseImage,
   makePythonSample,
@@ -11,7 +11,7 @@ import {
   tempDir,
 } from '@repoforge/test-utils';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { EnvSpecMap, QueueExecutor, RepoCache, runEvaluation } from './index.js';
+import { QueueExecutor, RepoCache, runEvaluation } from './index.js';
 
 const skip = (await skipWithoutRedis()) || (await skipWithoutDocker());
 const dist = join(import.meta.dirname, '..', 'dist', 'index.js');

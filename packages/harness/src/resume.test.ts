@@ -92,7 +92,7 @@ describe('a planned environment', () => {
       runId: 'r1',
       reportDir: dir.path,
       envSpecs: {},
-      resolveEnv: async () => ({ image: 'img', test_cmd: 'mocha {tests}', attempts }),
+      resolveEnv: async () => ({ spec: { image: 'img', test_cmd: 'mocha {tests}' }, attempts }),
       repoSource: { resolve: () => Promise.reject(new Error('unused')) },
       executor: recordingExecutor([]),
       parser: 'parse_log_pytest',

@@ -11,6 +11,10 @@ import {
   SandboxPool,
 } from '@repoforge/sandbox';
 import {
+  EnvSpec,
+  type EnvSpecInput,
+  type EnvSpecMap,
+  envSpecFor,
   formatInstanceReportFile,
   formatRunSummary,
   goldPredictions,
@@ -21,7 +25,6 @@ import {
 } from '@repoforge/schema';
 import { acquireRunLock, writeFileAtomic } from '@repoforge/schema/node';
 import { EnvImages } from './env-images.js';
-import { EnvSpec, type EnvSpecInput, type EnvSpecMap, envSpecFor } from './env-spec.js';
 import { EnvValidations } from './env-validation.js';
 import { HarnessError } from './errors.js';
 import { evalSandboxCreator } from './eval-sandbox.js';
@@ -174,7 +177,10 @@ async function withPackageVersions(dataset: Instance[], options: EvaluationOptio
 }
 
 /** What `resolveEnv` gives: an env spec, and how it was obtained when that is known. */
-export type ResolvedEnv = EnvSpecInput & { attempts?: readonly EnvAttemptRecord[] };
+export interface ResolvedEnv {
+  spec: EnvSpecInput;
+  attempts?: readonly EnvAttemptRecord[];
+}
 
 const specHash = (spec: unknown) =>
   createHash('sha256').update(JSON.stringify(spec)).digest('hex').slice(0, 16);
@@ -215,7 +221,7 @@ async function envOf(
     const provenance: EnvProvenance = { source: 'planned', detail: 'planned from the repo' };
     // Recorded for the report only: resuming compares source and detail, not how the ladder got there.
     if (got?.attempts?.length) provenance.attempts = EnvAttemptRecord.array().parse(got.attempts);
-    return { spec: got ? EnvSpec.parse(got) : undefined, provenance };
+    return { spec: got ? EnvSpec.parse(got.spec) : undefined, provenance };
   }
   return { spec: envSpecFor(options.envSpecs, inst), provenance: { source: 'env-spec', detail: '' } };
 }

@@ -1,4 +1,5 @@
 import { type FileInput, isEngineFault, type Sandbox } from '@repoforge/sandbox';
+import type { EnvSpec } from '@repoforge/schema';
 import {
   formatInstanceReportFile,
   type Instance,
@@ -8,7 +9,6 @@ import {
 } from '@repoforge/schema';
 import { materializeScript, packCommitTree } from './commit-pack.js';
 import { renderTestCmd, testDirectives } from './directives.js';
-import type { EnvSpec } from './env-spec.js';
 import { HarnessError } from './errors.js';
 import { makeEvalScript } from './eval-script.js';
 import { expectedTestsSeen, gradeLog, MARKERS } from './grading.js';

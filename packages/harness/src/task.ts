@@ -1,9 +1,8 @@
 import { join } from 'node:path';
 import type { Logger, SandboxPool } from '@repoforge/sandbox';
-import type { Instance, Prediction } from '@repoforge/schema';
+import type { EnvSpec, Instance, Prediction } from '@repoforge/schema';
 import { writeFileAtomic } from '@repoforge/schema/node';
 import type { EnvImages } from './env-images.js';
-import type { EnvSpec } from './env-spec.js';
 import type { EnvValidation, EnvValidations } from './env-validation.js';
 import { HarnessError } from './errors.js';
 import { evalPoolKey } from './eval-sandbox.js';

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { EnvSpec, RepoLocation, RepoSource } from '@repoforge/harness';
+import type { RepoLocation, RepoSource } from '@repoforge/harness';
 import { isEngineFault, type Logger, type SandboxPool } from '@repoforge/sandbox';
-import type { Instance, Trajectory } from '@repoforge/schema';
+import type { EnvSpec, Instance, Trajectory } from '@repoforge/schema';
 import { runEpisode } from './agent.js';
 import type { Policy } from './policy.js';
 import { gradeEpisode, type RewardMode } from './reward.js';

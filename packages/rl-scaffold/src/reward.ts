@@ -1,6 +1,6 @@
-import { type EnvSpec, type RepoLocation, runInstance } from '@repoforge/harness';
+import { type RepoLocation, runInstance } from '@repoforge/harness';
 import type { Sandbox } from '@repoforge/sandbox';
-import type { Instance } from '@repoforge/schema';
+import type { EnvSpec, Instance } from '@repoforge/schema';
 
 /** How a graded episode turns into a number. */
 export type RewardMode = 'binary' | 'f2p_fraction';

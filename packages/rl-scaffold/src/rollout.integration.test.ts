@@ -1,8 +1,9 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { EnvImages, EnvSpecMap, RepoCache } from '@repoforge/harness';
+import { EnvImages, RepoCache } from '@repoforge/harness';
 import { createSandbox, type SandboxOptions, SandboxPool } from '@repoforge/sandbox';
+import { EnvSpecMap } from '@repoforge/schema';
 import {
   baseImage,
   makePythonSample,

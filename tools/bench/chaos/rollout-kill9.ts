@@ -3,11 +3,12 @@
  * one group (the scripted policy fixes the sample, so every sample is resolved: the reward must match), the
  * SFT file holds the records of written groups only, and no sandbox of the killed process is left.
  */
+
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EnvSpecMap } from '@repoforge/harness';
 import { DEFAULT_IMAGE } from '@repoforge/sandbox/docker';
+import { EnvSpecMap } from '@repoforge/schema';
 import { sampleEnvSpecs, serveChat } from '@repoforge/test-utils';
 import { addRun, countMissed, emptyRow, lastLine, type Row } from './rows.ts';
 import { type Backend, cli, dockerBackend, envImageTag, sleep, type World } from './world.ts';

@@ -7,10 +7,10 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { EnvImages, EnvSpecMap, RepoCache } from '@repoforge/harness';
+import { EnvImages, RepoCache } from '@repoforge/harness';
 import { createSandbox } from '@repoforge/sandbox';
 import { DEFAULT_IMAGE } from '@repoforge/sandbox/docker';
-import { Instance } from '@repoforge/schema';
+import { EnvSpecMap, Instance } from '@repoforge/schema';
 import { makePythonSample, sampleEnvSpecs } from '@repoforge/test-utils';
 
 const exec = promisify(execFile);

@@ -1,7 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { fileAtCommit, gitFileDiff, mineRepository, plannedEnvs } from '@repoforge/datagen';
+import { fileAtCommit, gitFileDiff, mineRepository } from '@repoforge/datagen';
 import { createDemoRepos } from '@repoforge/datagen/demo';
+import { plannedEnvs } from '@repoforge/deps';
 import { RepoCache, runEvaluation } from '@repoforge/harness';
 import { formatJsonl, type Instance, type Prediction, serializeInstance } from '@repoforge/schema';
 import { labelOffline } from '@repoforge/spice';

@@ -1,7 +1,15 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { plannedEnvs, repoNameOf, shareDatasetEnvs, slimDatasetEnvs } from '@repoforge/datagen';
-import { envSpecHash, planEnv, resolveCommit, snapshotFromGit } from '@repoforge/deps';
+import { repoNameOf } from '@repoforge/datagen';
+import {
+  envPlanHash,
+  planEnv,
+  plannedEnvs,
+  resolveCommit,
+  shareDatasetEnvs,
+  slimDatasetEnvs,
+  snapshotFromGit,
+} from '@repoforge/deps';
 import { EnvValidations, loadDataset, RepoCache, validateEnvironments } from '@repoforge/harness';
 import { reapLeftoversBestEffort } from '@repoforge/sandbox';
 import type { Instance } from '@repoforge/schema';
@@ -205,7 +213,7 @@ const plan: Command = {
     // A known repo (SWE-bench's) gets its built-in recipe: the name comes from the argument or the clone.
     const name = existsSync(local) ? await repoNameOf(local) : repo;
     const spec = await planEnv(await snapshotFromGit({ gitdir, oid, cache: {} }), { repo: name });
-    if (json) io.stdout.write(`${JSON.stringify({ commit: oid, hash: envSpecHash(spec), spec })}\n`);
+    if (json) io.stdout.write(`${JSON.stringify({ commit: oid, hash: envPlanHash(spec), spec })}\n`);
     else
       io.stdout.write(
         [
@@ -217,7 +225,7 @@ const plan: Command = {
           `test runner: ${spec.testRunner}`,
           `test command: ${spec.testCmd}`,
           `log parser: ${spec.logParser}`,
-          `environment hash: ${envSpecHash(spec).slice(0, 16)}`,
+          `environment hash: ${envPlanHash(spec).slice(0, 16)}`,
           ...spec.notes.map((n) => `why: ${n}`),
           '',
         ].join('\n'),

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { plannedEnvs } from '@repoforge/datagen';
+import { plannedEnvs } from '@repoforge/deps';
 import {
   EnvValidations,
   FAIL_ONLY_REPOS,

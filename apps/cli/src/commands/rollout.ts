@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
-import { plannedEnvs } from '@repoforge/datagen';
-import { EnvSpec, envSpecFor, loadDataset, loadEnvSpecs, RepoCache } from '@repoforge/harness';
+import { plannedEnvs } from '@repoforge/deps';
+import { loadDataset, loadEnvSpecs, RepoCache } from '@repoforge/harness';
 import { GroupServer, HttpPolicy, RolloutEngine, RolloutOutput } from '@repoforge/rl-scaffold';
 import { reapLeftoversBestEffort, SandboxPool } from '@repoforge/sandbox';
+import { EnvSpec, envSpecFor } from '@repoforge/schema';
 import { fileArg, numberArg } from '../args.js';
 import { BACKEND_OPTION, backendKit } from '../backend.js';
 import { type Command, UsageError } from '../command.js';
@@ -74,7 +75,7 @@ const run: Command = {
       );
     const auto = plannedEnvs(repoSource, logger, kit.envs);
     const envFor = async (inst: (typeof dataset)[number]) =>
-      specs[inst.repo] ? envSpecFor(specs, inst) : EnvSpec.parse(await auto.resolveEnv(inst, signal));
+      specs[inst.repo] ? envSpecFor(specs, inst) : (await auto.resolveEnv(inst, signal)).spec;
     const pool = new SandboxPool({
       warm: 1,
       max: (numberArg(values, 'concurrency', true) ?? 4) * 2,

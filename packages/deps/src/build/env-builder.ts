@@ -9,8 +9,9 @@ import {
   type Sandbox,
   type SandboxOptions,
 } from '@repoforge/sandbox';
+import { EnvSpec } from '@repoforge/schema';
 import { DepsError } from '../errors.js';
-import { type EnvSpec, envSpecHash } from '../spec.js';
+import { type EnvPlan, envPlanHash } from '../spec.js';
 import { runInstall } from './install-step.js';
 import {
   aptDepsContext,
@@ -32,9 +33,9 @@ export interface BuiltEnv {
   durationMs: number;
 }
 
-/** Whatever turns an EnvSpec into something sandboxes run in: Docker images (EnvBuilder) or local dirs. */
+/** Whatever turns an EnvPlan into something sandboxes run in: Docker images (EnvBuilder) or local dirs. */
 export interface EnvProvider {
-  ensure(spec: EnvSpec, options?: { signal?: AbortSignal }): Promise<BuiltEnv>;
+  ensure(spec: EnvPlan, options?: { signal?: AbortSignal }): Promise<BuiltEnv>;
 }
 
 export interface EnvBuilderOptions {
@@ -46,7 +47,7 @@ export interface EnvBuilderOptions {
   caFile?: string | null;
   /** Where npm tarballs of runtimes are cached. */
   npmCacheDir?: string;
-  /** Where lockfiles of lockfile-less repos' first successful installs are kept, by EnvSpec hash. */
+  /** Where lockfiles of lockfile-less repos' first successful installs are kept, by EnvPlan hash. */
   lockCacheDir?: string;
   /** Extra variables for install steps (a registry, a proxy: `npm_config_registry`, `PIP_INDEX_URL`, ...). */
   installEnv?: Record<string, string>;
@@ -58,7 +59,7 @@ const RECIPE_VERSION = 2;
 
 /**
  * Builds environments in layers — base -> runtime (shared by every repo on that runtime) -> dependencies (keyed
- * by the EnvSpec hash) — and reuses any layer that already exists. The repo's source is never baked in.
+ * by the EnvPlan hash) — and reuses any layer that already exists. The repo's source is never baked in.
  */
 export class EnvBuilder implements EnvProvider {
   readonly builder: ImageOps;
@@ -68,16 +69,16 @@ export class EnvBuilder implements EnvProvider {
     this.builder = options.builder ?? lazyImageBuilder({ logger: options.logger });
   }
 
-  /** The image tag an EnvSpec maps to. */
-  static tagFor(spec: EnvSpec): string {
+  /** The image tag an EnvPlan maps to. */
+  static tagFor(spec: EnvPlan): string {
     // The recipe version is part of the identity: a change in how layers are built never reuses old images.
     return `repoforge/deps:${createHash('sha256')
-      .update(`${RECIPE_VERSION}\0${envSpecHash(spec)}`)
+      .update(`${RECIPE_VERSION}\0${envPlanHash(spec)}`)
       .digest('hex')
       .slice(0, 20)}`;
   }
 
-  ensure(spec: EnvSpec, options: { signal?: AbortSignal } = {}): Promise<BuiltEnv> {
+  ensure(spec: EnvPlan, options: { signal?: AbortSignal } = {}): Promise<BuiltEnv> {
     const tag = EnvBuilder.tagFor(spec);
     let p = this.inflight.get(tag);
     if (!p) {
@@ -88,9 +89,9 @@ export class EnvBuilder implements EnvProvider {
     return p;
   }
 
-  private async build(spec: EnvSpec, tag: string, signal?: AbortSignal): Promise<BuiltEnv> {
+  private async build(spec: EnvPlan, tag: string, signal?: AbortSignal): Promise<BuiltEnv> {
     const started = performance.now();
-    const hash = envSpecHash(spec);
+    const hash = envPlanHash(spec);
     const base = this.options.baseImage ?? DEFAULT_IMAGE;
     const tools = toolsContext(base);
     const toolsImage = (
@@ -160,7 +161,7 @@ export class EnvBuilder implements EnvProvider {
   }
 
   /** Packages the apt layer could not find (recorded in the image). */
-  private async missing(tag: string, spec: EnvSpec): Promise<string[]> {
+  private async missing(tag: string, spec: EnvPlan): Promise<string[]> {
     if (spec.install.strategy !== 'apt') return [];
     const make =
       this.options.createSandbox ?? ((o: SandboxOptions) => createSandbox({ backend: 'docker', ...o }));
@@ -174,7 +175,7 @@ export class EnvBuilder implements EnvProvider {
   }
 
   private async installInSandbox(
-    spec: EnvSpec,
+    spec: EnvPlan,
     runtime: string,
     tag: string,
     signal?: AbortSignal,
@@ -196,11 +197,11 @@ export class EnvBuilder implements EnvProvider {
       await runInstall(sb, spec.install, {
         signal,
         lockCache: this.options.lockCacheDir
-          ? { dir: this.options.lockCacheDir, key: envSpecHash(spec) }
+          ? { dir: this.options.lockCacheDir, key: envPlanHash(spec) }
           : undefined,
       });
       await sb.commit(tag, {
-        labels: { 'repoforge.layer': 'deps', 'repoforge.env-hash': envSpecHash(spec) },
+        labels: { 'repoforge.layer': 'deps', 'repoforge.env-hash': envPlanHash(spec) },
       });
     } finally {
       await sb.close();
@@ -208,16 +209,14 @@ export class EnvBuilder implements EnvProvider {
   }
 }
 
-/** The harness' per-instance environment for a built EnvSpec (its `--env-spec` shape). */
-export function toHarnessEnvSpec(spec: EnvSpec, image: string) {
-  return {
+/** The environment (schema's EnvSpec, what the harness runs) of a plan built into `image`. */
+export function envSpecOf(plan: EnvPlan, image: string): EnvSpec {
+  return EnvSpec.parse({
     image,
-    install: [] as string[],
-    install_key_files: [] as string[],
-    pre_test: spec.preTest,
-    test_cmd: spec.testCmd,
-    log_parser: spec.logParser,
-    ...(spec.junitXml ? { junit_xml: spec.junitXml } : {}),
-    ...(spec.networkTests?.length ? { network_tests: spec.networkTests } : {}),
-  };
+    pre_test: plan.preTest,
+    test_cmd: plan.testCmd,
+    log_parser: plan.logParser,
+    ...(plan.junitXml ? { junit_xml: plan.junitXml } : {}),
+    ...(plan.networkTests?.length ? { network_tests: plan.networkTests } : {}),
+  });
 }

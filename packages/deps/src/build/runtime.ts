@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { extract } from 'tar-stream';
 import { DepsError } from '../errors.js';
-import type { EnvSpec } from '../spec.js';
+import type { EnvPlan } from '../spec.js';
 
 const run = promisify(execFile);
 
@@ -95,7 +95,7 @@ export function toolsContext(baseImage: string): BuildContext {
  * npm package and npm from the `npm` package (no download outside the npm registry); Python is Debian's python3.
  */
 export async function runtimeContext(
-  spec: EnvSpec,
+  spec: EnvPlan,
   toolsImage: string,
   options: { cacheDir?: string } = {},
 ): Promise<BuildContext> {
@@ -154,7 +154,7 @@ export const NODE_HEADERS_DIR = '/opt/node-headers';
  * onto the runtime layer, so the toolchain never reaches the environment.
  */
 export async function toolchainContext(
-  spec: EnvSpec,
+  spec: EnvPlan,
   runtimeImage: string,
   options: { cacheDir?: string } = {},
 ): Promise<BuildContext> {

@@ -1,5 +1,5 @@
 import { debianEnvOf } from '@repoforge/schema';
-import type { EnvSpec } from '../spec.js';
+import type { EnvPlan } from '../spec.js';
 
 /**
  * A repo RepoForge knows (schema's KNOWN_REPOS: the SWE-bench repos) gets its recipe, not a plan: the same
@@ -8,7 +8,7 @@ import type { EnvSpec } from '../spec.js';
  * those whose recipe builds C extensions into the image at the instance's commit (astropy): deps' images hold
  * no repo, so those are planned from their manifests.
  */
-export function planKnownRepo(repo: string | undefined): EnvSpec | undefined {
+export function planKnownRepo(repo: string | undefined): EnvPlan | undefined {
   const env = repo ? debianEnvOf(repo) : undefined;
   if (!env || env.install.length) return undefined;
   return {

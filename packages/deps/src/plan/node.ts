@@ -1,7 +1,7 @@
 import semver from 'semver';
 import { DepsError } from '../errors.js';
 import type { RepoSnapshot } from '../snapshot.js';
-import type { EnvSpec } from '../spec.js';
+import type { EnvPlan } from '../spec.js';
 import { nativeDependencies } from './native.js';
 import { testCommandFromScript } from './node-script.js';
 
@@ -62,7 +62,7 @@ const RUNNERS: { name: string; pkg: string; cmd: string; parser: string; junit?:
 ];
 
 /** Plans the environment of a Node repo: package manager from the lockfile, Node from engines, the test runner. */
-export function planNode(snapshot: RepoSnapshot): EnvSpec {
+export function planNode(snapshot: RepoSnapshot): EnvPlan {
   const text = snapshot.files.get('package.json');
   if (!text) throw new DepsError('NO_ECOSYSTEM', 'no package.json');
   let pkg: PackageJson;

@@ -1,6 +1,6 @@
 import { DepsError } from '../errors.js';
 import type { RepoSnapshot } from '../snapshot.js';
-import type { EnvSpec } from '../spec.js';
+import type { EnvPlan } from '../spec.js';
 import { planKnownRepo } from './known.js';
 import { planNode } from './node.js';
 import { planPython } from './python.js';
@@ -50,7 +50,7 @@ export async function planEnv(
     /** `owner/name`: a known repo gets its built-in recipe (plan/known.ts) instead of a plan. */
     repo?: string;
   } = {},
-): Promise<EnvSpec> {
+): Promise<EnvPlan> {
   const known = options.pythonInstall === 'pip' ? undefined : planKnownRepo(options.repo);
   if (known) return known;
   const eco = detectEcosystem(snapshot);

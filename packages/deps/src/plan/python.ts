@@ -9,7 +9,7 @@ import {
 } from '../manifests/requirements.js';
 import { readSetupPy } from '../manifests/setup-py.js';
 import type { RepoSnapshot } from '../snapshot.js';
-import type { EnvSpec } from '../spec.js';
+import type { EnvPlan } from '../spec.js';
 import { aptPackageFor } from './apt-aliases.js';
 
 /** Extras whose requirements tests need. */
@@ -103,7 +103,7 @@ async function collect(snapshot: RepoSnapshot): Promise<PythonFacts> {
 export async function planPython(
   snapshot: RepoSnapshot,
   options: { install?: 'apt' | 'pip'; pipIndexUrl?: string } = {},
-): Promise<EnvSpec> {
+): Promise<EnvPlan> {
   const { requirements, pytestConfigured, notes } = await collect(snapshot);
   const names = [...new Set(requirements.map((r) => r.name))].sort();
   const djangoRunner =
@@ -140,7 +140,7 @@ export async function planPython(
   const wanted = new Set(names);
   if (runner === 'pytest') wanted.add('pytest');
   const strategy = options.install ?? 'apt';
-  const install: EnvSpec['install'] =
+  const install: EnvPlan['install'] =
     strategy === 'pip'
       ? { strategy: 'pip', requirements: [...wanted].sort(), indexUrl: options.pipIndexUrl }
       : (() => {

@@ -1,12 +1,6 @@
+import { EnvSpec, EnvSpecMap, envSpecFor } from '@repoforge/schema';
 import { describe, expect, it } from 'vitest';
-import {
-  EnvSpec,
-  EnvSpecMap,
-  envSpecFor,
-  recipeUnservable,
-  swebenchRecipe,
-  swebenchRecipeMap,
-} from '../index.js';
+import { recipeUnservable, swebenchRecipe, swebenchRecipeMap } from '../index.js';
 
 describe('built-in SWE-bench recipes', () => {
   it('are env-spec data in both flavours, every test command taking {tests}', () => {

@@ -1,5 +1,5 @@
+import type { EnvSpecInput } from '@repoforge/schema';
 import { DEBIAN_UNSERVABLE_INSTANCES, debianEnvOf, KNOWN_REPOS, knownRepo } from '@repoforge/schema';
-import type { EnvSpecInput } from '../env-spec.js';
 import { HarnessError } from '../errors.js';
 
 /**

@@ -1,14 +1,9 @@
-import {
-  type EnvProvider,
-  type EnvSpec,
-  type ObtainedEnv,
-  obtainEnv,
-  type Rung,
-  toHarnessEnvSpec,
-} from '@repoforge/deps';
-import { EnvSpec as HarnessEnvSpec, type RepoLocation, runInstance } from '@repoforge/harness';
+import { type RepoLocation, runInstance } from '@repoforge/harness';
 import type { Logger, Sandbox, SandboxOptions } from '@repoforge/sandbox';
 import type { Instance } from '@repoforge/schema';
+import { type EnvProvider, envSpecOf } from './build/env-builder.js';
+import { type ObtainedEnv, obtainEnv, type Rung } from './ladder.js';
+import type { EnvPlan } from './spec.js';
 
 /**
  * An environment for an instance that is accepted only when its planned test command really runs tests at
@@ -16,7 +11,7 @@ import type { Instance } from '@repoforge/schema';
  * verified through the harness. What was tried is in `attempts`, for `--explain` and the report.
  */
 export async function verifiedEnv(input: {
-  plan: EnvSpec;
+  plan: EnvPlan;
   instance: Instance;
   location: RepoLocation;
   provider: EnvProvider;
@@ -43,7 +38,7 @@ export async function verifiedEnv(input: {
         const run = await runInstance({
           instance,
           prediction: { instance_id: instance.instance_id, model_name_or_path: 'verify', model_patch: '' },
-          spec: HarnessEnvSpec.parse(toHarnessEnvSpec(spec, built.image)),
+          spec: envSpecOf(spec, built.image),
           parser: spec.logParser,
           location: input.location,
           sandbox,

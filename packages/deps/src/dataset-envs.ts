@@ -1,13 +1,9 @@
-import {
-  type LineageResult,
-  type SlimResult,
-  shareEnvironments,
-  slimByAccessTrace,
-  toHarnessEnvSpec,
-} from '@repoforge/deps';
-import { EnvSpec, materializeRepo, type RepoSource, runInstance } from '@repoforge/harness';
+import { materializeRepo, type RepoSource, runInstance } from '@repoforge/harness';
 import type { Sandbox, SandboxOptions } from '@repoforge/sandbox';
 import { type Instance, renderTestCmd } from '@repoforge/schema';
+import { envSpecOf } from './build/env-builder.js';
+import { type SlimResult, slimByAccessTrace } from './build/slim-env.js';
+import { type LineageResult, shareEnvironments } from './lineage.js';
 import type { plannedEnvs } from './planned-envs.js';
 
 /** What sharing and slimming a dataset's environments need: its planned environments and where to run tests. */
@@ -42,7 +38,7 @@ export async function goldResolvesIn(
       model_name_or_path: 'gold',
       model_patch: instance.patch,
     },
-    spec: EnvSpec.parse(toHarnessEnvSpec(plan, image)),
+    spec: envSpecOf(plan, image),
     parser: plan.logParser,
     location: await options.repoSource.resolve(instance.repo, { signal }),
     sandbox,

@@ -1,23 +1,17 @@
-import {
-  type BuiltEnv,
-  type EnvAttempt,
-  EnvBuilder,
-  type EnvProvider,
-  type EnvSpec,
-  envSpecHash,
-  measureDatasetStorage,
-  planEnv,
-  snapshotFromGit,
-  toHarnessEnvSpec,
-} from '@repoforge/deps';
 import type { RepoSource } from '@repoforge/harness';
 import type { Logger, Sandbox, SandboxOptions } from '@repoforge/sandbox';
 import { type Instance, memoAsync } from '@repoforge/schema';
+import { type BuiltEnv, EnvBuilder, type EnvProvider, envSpecOf } from './build/env-builder.js';
+import type { EnvAttempt } from './ladder.js';
+import { planEnv } from './plan/plan.js';
+import { snapshotFromGit } from './snapshot.js';
+import { type EnvPlan, envPlanHash } from './spec.js';
+import { measureDatasetStorage } from './storage.js';
 import { verifiedEnv } from './verified-env.js';
 
 /**
  * Environments planned from each instance's own repo at its base commit (@repoforge/deps) and built (or
- * reused by EnvSpec hash): what `eval run` uses when no --env-spec is given. With `verifyWith`, each one is
+ * reused by plan hash): what `eval run` uses when no --env-spec is given. With `verifyWith`, each one is
  * obtained through the repair ladder and accepted only when its tests run (see verifiedEnv).
  */
 export function plannedEnvs(
@@ -27,7 +21,7 @@ export function plannedEnvs(
   /** With a sandbox factory, an environment is accepted only when its tests run (the repair ladder). */
   verifyWith?: (options: SandboxOptions) => Promise<Sandbox>,
 ) {
-  const planned = new Map<string, Promise<{ plan: EnvSpec; image: string; attempts?: EnvAttempt[] }>>();
+  const planned = new Map<string, Promise<{ plan: EnvPlan; image: string; attempts?: EnvAttempt[] }>>();
   /** How each instance's environment was obtained (rungs tried, what failed, what worked). */
   const attempts = new Map<string, EnvAttempt[]>();
   /** Environments that failed, by dependency set: one failing install is not run again in this run. */
@@ -38,7 +32,7 @@ export function plannedEnvs(
       await snapshotFromGit({ gitdir: loc.gitdir, oid: instance.base_commit, cache: loc.cache }),
       { repo: instance.repo },
     );
-    const depsKey = envSpecHash(plan);
+    const depsKey = envPlanHash(plan);
     const earlier = failed.get(depsKey);
     if (earlier) throw earlier;
     try {
@@ -80,10 +74,10 @@ export function plannedEnvs(
     builder,
     attempts,
     envOf,
-    /** The harness env spec, with how it was obtained (written to each instance's environment.json). */
+    /** The instance's EnvSpec, with how it was obtained (written to each instance's environment.json). */
     resolveEnv: async (instance: Instance, signal?: AbortSignal) => {
       const { plan, image, attempts: tried } = await envOf(instance, signal);
-      return { ...toHarnessEnvSpec(plan, image), attempts: tried };
+      return { spec: envSpecOf(plan, image), attempts: tried };
     },
     /** Storage figures of a dataset in these environments (shared layers once, repos from the git cache). */
     measureStorage: async (instances: readonly Instance[], signal?: AbortSignal) => {

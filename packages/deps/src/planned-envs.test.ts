@@ -1,10 +1,10 @@
 import { join } from 'node:path';
-import type { BuiltEnv, EnvProvider } from '@repoforge/deps';
 import { RepoCache } from '@repoforge/harness';
 import type { Instance } from '@repoforge/schema';
 import { makeGitRepo, tempDir } from '@repoforge/test-utils';
 import { describe, expect, it } from 'vitest';
-import { plannedEnvs } from './index.js';
+import type { BuiltEnv, EnvProvider } from './build/env-builder.js';
+import { plannedEnvs } from './planned-envs.js';
 
 describe('plannedEnvs', () => {
   it('a failed environment is not built again for another commit with the same dependencies', async () => {

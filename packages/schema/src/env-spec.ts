@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { HarnessError } from './errors.js';
+import { RepoForgeError } from './errors.js';
 
 /**
- * How one repo (at one version) is evaluated, in the spirit of SWE-bench's MAP_REPO_VERSION_TO_SPECS:
+ * The one environment type of RepoForge: how one repo (at one version) is evaluated, in the spirit of SWE-bench's MAP_REPO_VERSION_TO_SPECS:
  * an image (or a Dockerfile to build), optional install steps, the test command and its log parser.
  */
 export const EnvSpec = z
@@ -44,7 +44,7 @@ export function envSpecFor(
   const byVersion = map[instance.repo];
   const spec = byVersion?.[instance.version ?? ''] ?? byVersion?.['*'];
   if (!spec) {
-    throw new HarnessError(
+    throw new RepoForgeError(
       'NO_ENV_SPEC',
       `no environment for ${instance.instance_id} (repo ${instance.repo}, version '${instance.version ?? ''}'): add it to the --env-spec file`,
     );
