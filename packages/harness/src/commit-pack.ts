@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { memoAsync } from '@repoforge/schema';
 import git from 'isomorphic-git';
+import { LRUCache } from 'lru-cache';
 import { HarnessError } from './errors.js';
 import type { RepoLocation } from './repo-source.js';
 
@@ -20,7 +21,7 @@ export interface PackedCommit {
 
 /** Packs kept per process: gold and empty runs, validation repeats and rollout samples share a base commit. */
 const PACKS_KEPT = 8;
-const packs = new Map<string, Promise<PackedCommit>>();
+const packs = new LRUCache<string, Promise<PackedCommit | null>>({ max: PACKS_KEPT });
 
 /**
  * A packfile holding exactly the commit `oid`, its tree and every blob under it: enough for a shallow
@@ -49,11 +50,8 @@ export async function packCommitTree(
     packs,
     key,
     async () => (await packWithGitCli(location.gitdir, oid)) ?? null,
+    (p) => p !== null,
   );
-  // Least recently used first out: a hit moves to the end.
-  packs.delete(key);
-  if (packed) packs.set(key, Promise.resolve(packed));
-  while (packs.size > PACKS_KEPT) packs.delete(packs.keys().next().value!);
   return packed ?? packWithIsomorphicGit(location, oid);
 }
 

@@ -9,6 +9,7 @@ import {
   type SandboxOptions,
 } from '@repoforge/sandbox';
 import type { EnvSpec } from '@repoforge/schema';
+import { memoAsync } from '@repoforge/schema';
 import git from 'isomorphic-git';
 import { HarnessError } from './errors.js';
 import { materializeRepo } from './materialize.js';
@@ -75,36 +76,30 @@ export class EnvImages {
   /** `image`, pulled through the engine first when it is not there (once per image, shared by callers). */
   private pulled(image: string, signal?: AbortSignal): Promise<string> {
     const key = `pull\0${image}`;
-    let p = this.inflight.get(key);
-    if (!p) {
-      p = (async () => {
-        // A local environment directory (the local backend) is no registry image.
-        if (image.startsWith('/') || image.startsWith('.')) return image;
-        // No engine to ask: the sandbox backend will say what is wrong with the image, if anything.
-        const present = await this.builder.exists(image).catch(() => true);
-        if (present) return image;
-        this.options.logger?.info('pulling image', { image });
-        let last = 0;
-        await this.builder
-          .pull(image, {
-            signal,
-            onProgress: (line) => {
-              // A line at most every 10 s: a pull of gigabytes is minutes, never silent, never a flood.
-              if (Date.now() - last < 10_000) return;
-              last = Date.now();
-              this.options.logger?.info('pulling', { image, progress: line });
-            },
-          })
-          .catch((error) => {
-            throw new HarnessError('IMAGE_PULL_FAILED', (error as Error).message, { cause: error });
-          });
-        this.options.logger?.info('image pulled', { image });
-        return image;
-      })();
-      this.inflight.set(key, p);
-      p.catch(() => this.inflight.delete(key));
-    }
-    return p;
+    return memoAsync(this.inflight, key, async () => {
+      // A local environment directory (the local backend) is no registry image.
+      if (image.startsWith('/') || image.startsWith('.')) return image;
+      // No engine to ask: the sandbox backend will say what is wrong with the image, if anything.
+      const present = await this.builder.exists(image).catch(() => true);
+      if (present) return image;
+      this.options.logger?.info('pulling image', { image });
+      let last = 0;
+      await this.builder
+        .pull(image, {
+          signal,
+          onProgress: (line) => {
+            // A line at most every 10 s: a pull of gigabytes is minutes, never silent, never a flood.
+            if (Date.now() - last < 10_000) return;
+            last = Date.now();
+            this.options.logger?.info('pulling', { image, progress: line });
+          },
+        })
+        .catch((error) => {
+          throw new HarnessError('IMAGE_PULL_FAILED', (error as Error).message, { cause: error });
+        });
+      this.options.logger?.info('image pulled', { image });
+      return image;
+    });
   }
 
   /** The install key: what decides whether two instances can share the installed image. */
@@ -127,13 +122,7 @@ export class EnvImages {
     if (!location) throw new HarnessError('ENV_BUILD_FAILED', 'install steps need the repo');
     const key = await this.installKey(spec, base, location, instance.base_commit);
     const tag = `repoforge/env-installed:${key.slice(0, 20)}`;
-    let p = this.inflight.get(tag);
-    if (!p) {
-      p = this.install(spec, base, tag, instance, location, signal);
-      this.inflight.set(tag, p);
-      p.catch(() => this.inflight.delete(tag));
-    }
-    return p;
+    return memoAsync(this.inflight, tag, () => this.install(spec, base, tag, instance, location, signal));
   }
 
   private async install(

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { memoAsync } from '@repoforge/schema';
 import git from 'isomorphic-git';
 import { HarnessError } from './errors.js';
 
@@ -45,13 +46,7 @@ export class RepoCache implements RepoSource {
   constructor(private readonly options: RepoCacheOptions) {}
 
   resolve(repo: string, options: { signal?: AbortSignal } = {}): Promise<RepoLocation> {
-    let p = this.pending.get(repo);
-    if (!p) {
-      p = this.locate(repo, options.signal);
-      this.pending.set(repo, p);
-      p.catch(() => this.pending.delete(repo));
-    }
-    return p;
+    return memoAsync(this.pending, repo, () => this.locate(repo, options.signal));
   }
 
   private async locate(repo: string, signal?: AbortSignal): Promise<RepoLocation> {

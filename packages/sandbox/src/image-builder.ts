@@ -3,6 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { Readable } from 'node:stream';
+import { memoAsync } from '@repoforge/schema';
 import type Docker from 'dockerode';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { callSignal } from './call-signal.js';
@@ -191,14 +192,13 @@ export class ImageBuilder {
     const hash = imageSpecHash(spec.dockerfile, files, spec.buildArgs);
     const tag = spec.tag ?? `${this.options.repository ?? 'repoforge/env'}:${hash.slice(0, 20)}`;
     const key = `${hash}\0${tag}`;
-    let p = this.inflight.get(key);
-    if (!p) {
-      p = this.limit(() => this.buildNow(spec, files, hash, tag, options)).finally(() =>
-        this.inflight.delete(key),
-      );
-      this.inflight.set(key, p);
-    }
-    return p;
+    // Shared while pending only: once built, `exists` answers (an image can be removed under us).
+    return memoAsync(
+      this.inflight,
+      key,
+      () => this.limit(() => this.buildNow(spec, files, hash, tag, options)),
+      () => false,
+    );
   }
 
   private async buildNow(

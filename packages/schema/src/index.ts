@@ -30,7 +30,7 @@ export {
   unittestNaming,
   versionFromSource,
 } from './known-repos.js';
-export { memoAsync } from './memo.js';
+export { memoAsync, type PromiseCache } from './memo.js';
 export { instanceFromMultiSweBench, MultiSweBenchRow } from './multi-swe-bench.js';
 export { InstanceId, ModelName } from './names.js';
 export { goldPredictions, isEmptyPatch, Prediction } from './prediction.js';

@@ -9,7 +9,7 @@ import {
   type Sandbox,
   type SandboxOptions,
 } from '@repoforge/sandbox';
-import { EnvSpec } from '@repoforge/schema';
+import { EnvSpec, memoAsync } from '@repoforge/schema';
 import { DepsError } from '../errors.js';
 import { type EnvPlan, envPlanHash } from '../spec.js';
 import { runInstall } from './install-step.js';
@@ -80,13 +80,7 @@ export class EnvBuilder implements EnvProvider {
 
   ensure(spec: EnvPlan, options: { signal?: AbortSignal } = {}): Promise<BuiltEnv> {
     const tag = EnvBuilder.tagFor(spec);
-    let p = this.inflight.get(tag);
-    if (!p) {
-      p = this.build(spec, tag, options.signal);
-      this.inflight.set(tag, p);
-      p.catch(() => this.inflight.delete(tag));
-    }
-    return p;
+    return memoAsync(this.inflight, tag, () => this.build(spec, tag, options.signal));
   }
 
   private async build(spec: EnvPlan, tag: string, signal?: AbortSignal): Promise<BuiltEnv> {

@@ -10,6 +10,7 @@ import {
   type Sandbox,
   type SandboxOptions,
 } from '@repoforge/sandbox';
+import { memoAsync } from '@repoforge/schema';
 import { DepsError } from '../errors.js';
 import { type EnvPlan, envPlanHash } from '../spec.js';
 import type { BuiltEnv, EnvProvider } from './env-builder.js';
@@ -65,13 +66,7 @@ export class LocalEnvBuilder implements EnvProvider {
 
   ensure(spec: EnvPlan, options: { signal?: AbortSignal } = {}): Promise<BuiltEnv> {
     const dir = this.dirFor(spec);
-    let p = this.inflight.get(dir);
-    if (!p) {
-      p = this.build(spec, dir, options.signal);
-      this.inflight.set(dir, p);
-      p.catch(() => this.inflight.delete(dir));
-    }
-    return p;
+    return memoAsync(this.inflight, dir, () => this.build(spec, dir, options.signal));
   }
 
   private async build(spec: EnvPlan, dir: string, signal?: AbortSignal): Promise<BuiltEnv> {

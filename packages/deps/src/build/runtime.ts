@@ -5,6 +5,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
+import { memoAsync } from '@repoforge/schema';
 import { extract } from 'tar-stream';
 import { DepsError } from '../errors.js';
 import type { EnvPlan } from '../spec.js';
@@ -41,36 +42,30 @@ const packs = new Map<string, Promise<Buffer>>();
 /** Downloads an npm package tarball once into the cache (`npm pack`, through the host's registry config). */
 export function npmPack(spec: string, cacheDir: string): Promise<Buffer> {
   const file = join(cacheDir, `${spec.replace(/[^\w.@-]/g, '_')}.tgz`);
-  let p = packs.get(file);
-  if (!p) {
-    p = (async () => {
-      await mkdir(cacheDir, { recursive: true });
-      if (!existsSync(file)) {
-        // A private temp dir per download: parallel builds (and processes) never trip over each other.
-        const tmp = await mkdtemp(join(cacheDir, '.tmp-'));
-        try {
-          const { stdout } = await run('npm', ['pack', spec, '--json', '--pack-destination', tmp], {
-            maxBuffer: 1 << 24,
-          });
-          const [{ filename }] = JSON.parse(stdout) as [{ filename: string }];
-          await rename(join(tmp, filename), file);
-        } catch (error) {
-          if (!existsSync(file))
-            throw new DepsError(
-              'ENV_BUILD_FAILED',
-              `could not fetch ${spec} from the npm registry: ${(error as Error).message}`,
-              { cause: error },
-            );
-        } finally {
-          await rm(tmp, { recursive: true, force: true });
-        }
+  return memoAsync(packs, file, async () => {
+    await mkdir(cacheDir, { recursive: true });
+    if (!existsSync(file)) {
+      // A private temp dir per download: parallel builds (and processes) never trip over each other.
+      const tmp = await mkdtemp(join(cacheDir, '.tmp-'));
+      try {
+        const { stdout } = await run('npm', ['pack', spec, '--json', '--pack-destination', tmp], {
+          maxBuffer: 1 << 24,
+        });
+        const [{ filename }] = JSON.parse(stdout) as [{ filename: string }];
+        await rename(join(tmp, filename), file);
+      } catch (error) {
+        if (!existsSync(file))
+          throw new DepsError(
+            'ENV_BUILD_FAILED',
+            `could not fetch ${spec} from the npm registry: ${(error as Error).message}`,
+            { cause: error },
+          );
+      } finally {
+        await rm(tmp, { recursive: true, force: true });
       }
-      return readFile(file);
-    })();
-    packs.set(file, p);
-    p.catch(() => packs.delete(file));
-  }
-  return p;
+    }
+    return readFile(file);
+  });
 }
 
 /** A Docker build context: Dockerfile text and files. */
