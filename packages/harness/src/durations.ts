@@ -1,6 +1,10 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readJsonFile } from '@repoforge/schema/node';
+import { z } from 'zod';
 import { LOG_FILES } from './paths.js';
+
+const Timings = z.object({ total_ms: z.number().optional() });
 
 /**
  * Expected duration per instance from earlier runs under `reportDir` (the longest `total_ms` any run
@@ -13,12 +17,10 @@ export async function previousDurations(reportDir: string): Promise<Map<string, 
   for (const run of await list(root)) {
     for (const model of await list(join(root, run))) {
       for (const id of await list(join(root, run, model))) {
-        try {
-          const t = JSON.parse(await readFile(join(root, run, model, id, LOG_FILES.timings), 'utf8')) as {
-            total_ms?: number;
-          };
-          if (typeof t.total_ms === 'number') out.set(id, Math.max(out.get(id) ?? 0, t.total_ms));
-        } catch {}
+        const file = join(root, run, model, id, LOG_FILES.timings);
+        // A run that died before writing its timings, or an older layout: no expectation for that instance.
+        const t = await readJsonFile(file, Timings).catch(() => undefined);
+        if (t?.total_ms !== undefined) out.set(id, Math.max(out.get(id) ?? 0, t.total_ms));
       }
     }
   }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '@repoforge/schema/node';
+import { readJsonFile, writeFileAtomic } from '@repoforge/schema/node';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { z } from 'zod';
 import { LlmError } from './errors.js';
@@ -129,7 +129,7 @@ const CachedCompletion = z.object({
 /** A cached completion; a missing, damaged or foreign cache file is a miss, never a wrong answer. */
 async function readCached(file: string): Promise<Completion | undefined> {
   try {
-    return CachedCompletion.parse(JSON.parse(await readFile(file, 'utf8')));
+    return await readJsonFile(file, CachedCompletion);
   } catch {
     return undefined;
   }

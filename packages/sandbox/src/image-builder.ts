@@ -4,8 +4,10 @@ import { homedir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { Readable } from 'node:stream';
 import { memoAsync } from '@repoforge/schema';
+import { readJsonFile } from '@repoforge/schema/node';
 import type Docker from 'dockerode';
 import pLimit, { type LimitFunction } from 'p-limit';
+import { z } from 'zod';
 import { callSignal } from './call-signal.js';
 import { type DiskWatch, diskFullHint, localDataRoot, watchDisk } from './docker/disk-watch.js';
 import { type DockerConnection, dockerClient, statusOf } from './docker/engine.js';
@@ -329,17 +331,19 @@ export function registryOf(ref: string): string {
     : 'docker.io';
 }
 
+/** The part of Docker's client config RepoForge reads. */
+const DockerConfig = z.looseObject({
+  auths: z.record(z.string(), z.looseObject({ auth: z.string().optional() })).optional(),
+});
+
 /** Credentials for `ref`'s registry from `$DOCKER_CONFIG/config.json` (or ~/.docker), if it has any. */
 export async function registryAuthFor(
   ref: string,
   configDir = process.env.DOCKER_CONFIG ?? join(homedir(), '.docker'),
 ): Promise<RegistryAuth | undefined> {
-  let auths: Record<string, { auth?: string }>;
-  try {
-    auths = JSON.parse(await readFile(join(configDir, 'config.json'), 'utf8')).auths ?? {};
-  } catch {
-    return undefined;
-  }
+  const config = await readJsonFile(join(configDir, 'config.json'), DockerConfig).catch(() => undefined);
+  if (!config) return undefined;
+  const auths = config.auths ?? {};
   const registry = registryOf(ref);
   const keys =
     registry === 'docker.io'

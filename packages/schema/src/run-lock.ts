@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { link, mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { RepoForgeError } from './errors.js';
+import { readJsonFile } from './node.js';
 
 /** Who holds a run lock. */
 const LockOwner = z.object({ pid: z.number().int(), host: z.string(), since: z.string() });
@@ -28,7 +29,7 @@ function ownerGone(owner: LockOwner | undefined): boolean {
 
 async function readOwner(path: string): Promise<LockOwner | undefined> {
   try {
-    return LockOwner.parse(JSON.parse(await readFile(path, 'utf8')));
+    return await readJsonFile(path, LockOwner);
   } catch {
     return undefined;
   }

@@ -1,11 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parseRecords } from '@repoforge/schema';
-import { writeFileAtomic } from '@repoforge/schema/node';
+import { readJsonFile, readRecordsFile, writeFileAtomic } from '@repoforge/schema/node';
 import { SpiceLabels } from '@repoforge/spice';
+import { z } from 'zod';
 import { type Command, UsageError } from '../command.js';
 import { loadReportData } from '../report/data.js';
 import { renderReport } from '../report/html.js';
+
+/** `storage report --json` figures: an object, shown as it is. */
+const StorageFigures = z.record(z.string(), z.unknown());
 
 /** Writes the HTML report of a run; returns its path. */
 export async function writeHtmlReport(options: {
@@ -17,12 +20,12 @@ export async function writeHtmlReport(options: {
 }): Promise<string> {
   const labels = new Map<string, number>();
   if (options.labels && existsSync(options.labels)) {
-    const rows = parseRecords(readFileSync(options.labels, 'utf8'), SpiceLabels, { source: options.labels });
+    const rows = await readRecordsFile(options.labels, SpiceLabels);
     for (const l of rows.records) labels.set(l.instance_id, l.difficulty);
   }
   const storage =
     options.storage && existsSync(options.storage)
-      ? JSON.parse(readFileSync(options.storage, 'utf8'))
+      ? await readJsonFile(options.storage, StorageFigures)
       : undefined;
   const data = await loadReportData(options.reportDir, options.runId, { labels, storage });
   await writeFileAtomic(options.out, renderReport(data, dirname(options.out)));

@@ -3,7 +3,7 @@ import { plannedEnvs } from '@repoforge/deps';
 import { loadDataset, loadEnvSpecs, RepoCache } from '@repoforge/harness';
 import { GroupServer, HttpPolicy, RolloutEngine, RolloutOutput } from '@repoforge/rl-scaffold';
 import { reapLeftoversBestEffort, SandboxPool } from '@repoforge/sandbox';
-import { EnvSpec, envSpecFor } from '@repoforge/schema';
+import { envSpecFor } from '@repoforge/schema';
 import { fileArg, numberArg } from '../args.js';
 import { BACKEND_OPTION, backendKit } from '../backend.js';
 import { type Command, UsageError } from '../command.js';

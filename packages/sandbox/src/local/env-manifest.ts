@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
+import { readJsonFile } from '@repoforge/schema/node';
 import { z } from 'zod';
 import { SandboxError } from '../errors.js';
 
@@ -32,7 +32,7 @@ export async function readLocalEnv(
   const file = join(dir, LOCAL_ENV_MANIFEST);
   let parsed: LocalEnvManifest;
   try {
-    parsed = LocalEnvManifest.parse(JSON.parse(await readFile(file, 'utf8')));
+    parsed = await readJsonFile(file, LocalEnvManifest);
   } catch (error) {
     throw new SandboxError(
       'IMAGE_MISSING',

@@ -1,6 +1,7 @@
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readJsonFile } from '@repoforge/schema/node';
 import { z } from 'zod';
 
 /** Prefix of every local sandbox's directory. */
@@ -53,7 +54,7 @@ export async function reapLocalSandboxes(options: LocalReapOptions = {}): Promis
     const root = join(dir, name);
     let owner: Owner;
     try {
-      owner = Owner.parse(JSON.parse(await readFile(join(root, OWNER_FILE), 'utf8')));
+      owner = await readJsonFile(join(root, OWNER_FILE), Owner);
     } catch {
       continue; // no record, or not one of ours: not ours to judge
     }
