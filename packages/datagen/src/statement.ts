@@ -1,4 +1,4 @@
-import { memoAsync } from '@repoforge/schema';
+import { memoAsync, retry } from '@repoforge/schema';
 /** Where a problem statement came from. */
 export type StatementSource = 'github_issue' | 'commit_message' | 'llm_rewrite';
 
@@ -59,31 +59,28 @@ async function fetchIssue(
     async () => {
       const f = options.fetch ?? fetch;
       const url = `${options.apiUrl ?? 'https://api.github.com'}/repos/${repo}/issues/${n}`;
-      for (let attempt = 0; attempt < 3; attempt++) {
-        const res = await f(url, {
-          headers: {
-            authorization: `Bearer ${options.githubToken}`,
-            accept: 'application/vnd.github+json',
-            'user-agent': 'repoforge',
-          },
-          signal: options.signal,
-        });
-        if (res.ok) {
-          const j = (await res.json()) as { title?: string; body?: string | null };
-          return { title: j.title ?? '', body: j.body ?? '' };
-        }
-        // Rate limited: wait until the reset the API names (bounded), then try again.
-        if ((res.status === 403 || res.status === 429) && attempt < 2) {
+      return retry<{ title: string; body: string } | undefined>(
+        async () => {
+          const res = await f(url, {
+            headers: {
+              authorization: `Bearer ${options.githubToken}`,
+              accept: 'application/vnd.github+json',
+              'user-agent': 'repoforge',
+            },
+            signal: options.signal,
+          });
+          if (res.ok) {
+            const j = (await res.json()) as { title?: string; body?: string | null };
+            return { done: true, value: { title: j.title ?? '', body: j.body ?? '' } };
+          }
+          if (res.status !== 403 && res.status !== 429) return { done: true, value: undefined };
+          // Rate limited: wait until the reset the API names (bounded), then try again.
           const reset = Number(res.headers.get('x-ratelimit-reset')) * 1000 - Date.now();
           const retryAfter = Number(res.headers.get('retry-after')) * 1000;
-          await new Promise((r) =>
-            setTimeout(r, Math.min(60_000, Math.max(100, retryAfter || reset || 1000))),
-          );
-          continue;
-        }
-        return undefined;
-      }
-      return undefined;
+          return { done: false, waitMs: Math.min(60_000, Math.max(100, retryAfter || reset || 1000)) };
+        },
+        { tries: 3, signal: options.signal },
+      );
     },
     (issue) => issue !== undefined,
   );

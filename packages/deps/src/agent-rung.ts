@@ -50,7 +50,7 @@ export function proposalRung(propose: ProposeRepair, name = 'agent'): Rung {
  * as it would without the agent); an abort still aborts.
  */
 export function openAiCompatibleRepair(options: ChatClientOptions & { model: string }): ProposeRepair {
-  const client = new ChatClient({ maxRetries: 2, ...options });
+  const client = new ChatClient({ reasks: 2, maxRetries: 2, ...options });
   return async ({ spec, failure }, options) => {
     const signal = options?.signal;
     const prompt = [

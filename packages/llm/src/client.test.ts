@@ -37,14 +37,15 @@ describe('ChatClient against a real HTTP server', () => {
 
   it('gives up on answers that never validate, with LLM_MALFORMED', async () => {
     await using server = await serveChat(() => ({ content: 'prose' }));
-    const client = new ChatClient({ baseUrl: server.url, maxRetries: 2 });
+    // HTTP retries (maxRetries) do not multiply re-asks of unusable answers: reasks + 1 requests.
+    const client = new ChatClient({ baseUrl: server.url, maxRetries: 4, reasks: 1 });
     await expect(
       client.complete([{ role: 'user', content: 'x' }], { validate: valid }),
     ).rejects.toMatchObject({
       code: 'LLM_MALFORMED',
       kind: 'failure',
     });
-    expect(server.requests).toHaveLength(3);
+    expect(server.requests).toHaveLength(2);
   });
 
   it('does not retry a 400, and says which endpoint answered it', async () => {

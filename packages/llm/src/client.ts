@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { retry } from '@repoforge/schema';
 import { readJsonFile, writeFileAtomic } from '@repoforge/schema/node';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { z } from 'zod';
@@ -30,6 +31,11 @@ export interface ChatClientOptions extends EndpointOptions {
   /** Folder for the response cache: the same request twice costs nothing. */
   cacheDir?: string;
   prices?: PriceTable;
+  /**
+   * Times an unusable answer (rejected by `validate`) is asked again (default 2). HTTP failures are retried by
+   * the endpoint (`maxRetries`) under each ask, so a call makes at most (reasks + 1) x (maxRetries + 1) requests.
+   */
+  reasks?: number;
   /** Another endpoint than the openai SDK's (default: openAiEndpoint(options)). */
   endpoint?: Endpoint;
 }
@@ -44,7 +50,7 @@ export interface Completion {
 /**
  * Text completions for labelling and rewriting: the openai SDK's endpoint (HTTP retries, back-off, timeouts)
  * under a concurrency limit, token usage and cost, an on-disk cache keyed by the request's hash, and
- * `validate`, which asks again (up to maxRetries times) when the model's answer is unusable.
+ * `validate`, which asks again (up to `reasks` times) when the model's answer is unusable.
  */
 export class ChatClient {
   readonly model: string;
@@ -100,18 +106,21 @@ export class ChatClient {
     options: { signal?: AbortSignal; validate?: (text: string) => boolean },
   ): Promise<Completion> {
     let content = '';
-    for (let attempt = 0; attempt <= (this.options.maxRetries ?? 4); attempt++) {
-      options.signal?.throwIfAborted();
-      const answer = await this.endpoint.create(body, { signal: options.signal });
-      content = answer.choices[0]?.message?.content ?? '';
-      if (!options.validate || options.validate(content)) {
+    // Re-asks are for unusable answers only; HTTP failures are the SDK's retries (maxRetries), not ours.
+    const completion = await retry<Completion>(
+      async () => {
+        const answer = await this.endpoint.create(body, { signal: options.signal });
+        content = answer.choices[0]?.message?.content ?? '';
+        if (options.validate && !options.validate(content)) return { done: false };
         const usage = {
           prompt_tokens: answer.usage?.prompt_tokens ?? 0,
           completion_tokens: answer.usage?.completion_tokens ?? 0,
         };
-        return { content, usage, costUsd: this.cost(usage), cached: false };
-      }
-    }
+        return { done: true, value: { content, usage, costUsd: this.cost(usage), cached: false } };
+      },
+      { tries: 1 + (this.options.reasks ?? 2), signal: options.signal },
+    );
+    if (completion) return completion;
     throw new LlmError('LLM_MALFORMED', `the model's answer was not usable: ${content.slice(0, 200)}`);
   }
 

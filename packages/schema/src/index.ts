@@ -60,6 +60,7 @@ export {
   TestOutcomeLists,
   TestsStatus,
 } from './report.js';
+export { type RetryOptions, retry, type TryResult } from './retry.js';
 export { renderTestCmd, shellQuote, TESTS_PLACEHOLDER } from './test-cmd.js';
 export { decodeTestList, encodeTestList, TestList } from './test-list.js';
 export { TestStatus, TestStatusMap } from './test-status.js';

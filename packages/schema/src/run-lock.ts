@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 import { RepoForgeError } from './errors.js';
 import { readJsonFile } from './node.js';
+import { retry } from './retry.js';
 
 /** Who holds a run lock. */
 const LockOwner = z.object({ pid: z.number().int(), host: z.string(), since: z.string() });
@@ -99,22 +100,28 @@ async function removeStale(path: string, judged: LockOwner | undefined): Promise
  */
 export async function acquireRunLock(path: string, what: string): Promise<RunLock> {
   await mkdir(dirname(path), { recursive: true });
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const mine = await createLock(path);
-    if (mine) {
-      const release = async () => {
-        // Only our own lock: one taken over meanwhile (we looked dead) is its new holder's.
-        if (sameOwner(await readOwner(path), mine)) await rm(path, { force: true });
-      };
-      return { path, release };
-    }
-    const owner = await readOwner(path);
-    if (!ownerGone(owner))
-      throw new RepoForgeError(
-        'RUN_LOCKED',
-        `${what} is in use by process ${owner!.pid} on ${owner!.host} since ${owner!.since} (lock ${path}); wait for it, or remove the lock if that process is gone`,
-      );
-    await removeStale(path, owner);
-  }
+  // Of several takers of a stale lock, one wins; the others see its new owner alive on their next try.
+  const lock = await retry<RunLock>(
+    async () => {
+      const mine = await createLock(path);
+      if (mine) {
+        const release = async () => {
+          // Only our own lock: one taken over meanwhile (we looked dead) is its new holder's.
+          if (sameOwner(await readOwner(path), mine)) await rm(path, { force: true });
+        };
+        return { done: true, value: { path, release } };
+      }
+      const owner = await readOwner(path);
+      if (!ownerGone(owner))
+        throw new RepoForgeError(
+          'RUN_LOCKED',
+          `${what} is in use by process ${owner!.pid} on ${owner!.host} since ${owner!.since} (lock ${path}); wait for it, or remove the lock if that process is gone`,
+        );
+      await removeStale(path, owner);
+      return { done: false };
+    },
+    { tries: 5 },
+  );
+  if (lock) return lock;
   throw new RepoForgeError('RUN_LOCKED', `${what}: could not take the lock ${path}`);
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Duplex, Readable } from 'node:stream';
+import { retry } from '@repoforge/schema';
 import type Docker from 'dockerode';
 import { pack as tarPack } from 'tar-fs';
 import { callSignal } from '../call-signal.js';
@@ -176,15 +177,17 @@ export class DockerSandbox implements Sandbox {
    * apart: an outside kill ends the exec's stream a moment before the engine marks the container stopped.
    */
   private async containerGone(tries: number): Promise<boolean> {
-    for (let i = 0; i < tries; i++) {
-      const running = await this.container.inspect().then(
-        (c) => c.State.Running === true,
-        () => false,
-      );
-      if (!running) return true;
-      if (i + 1 < tries) await new Promise((r) => setTimeout(r, 50));
-    }
-    return false;
+    const gone = await retry(
+      async () => {
+        const running = await this.container.inspect().then(
+          (c) => c.State.Running === true,
+          () => false,
+        );
+        return running ? { done: false, waitMs: 50 } : { done: true, value: true };
+      },
+      { tries },
+    );
+    return gone === true;
   }
 
   /** Raises the pids limit for one kill, then restores it. */
