@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { shellQuote } from '@repoforge/sandbox';
+import { parseGitDiff } from '@repoforge/schema';
 import { MARKERS } from './grading.js';
 
 /** Files a diff touches (the `b/` side), as SWE-bench lists a test patch's test files. */
 export function filesOfPatch(patch: string): string[] {
-  return [...patch.matchAll(/^diff --git a\/.* b\/(.*)$/gm)].map((m) => m[1]!);
+  return parseGitDiff(patch).map((f) => f.path);
 }
 
 /** Everything the eval script needs. */

@@ -9,6 +9,7 @@ export {
   RepoForgeError,
   toRepoForgeError,
 } from './errors.js';
+export { type DiffFile, type DiffHunk, parseGitDiff } from './git-diff.js';
 export {
   Difficulty,
   Instance,

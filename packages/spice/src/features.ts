@@ -1,4 +1,5 @@
 import { parserFor } from '@repoforge/grammars';
+import { parseGitDiff } from '@repoforge/schema';
 
 /** What the offline model reads of an instance (SWE-bench fields). */
 export interface FeatureInput {
@@ -33,29 +34,20 @@ function diffStats(diff: string) {
   let added = 0;
   let removed = 0;
   let maxHunk = 0;
-  let current = 0;
   const addedCode: string[] = [];
-  let file = '';
-  for (const line of diff.split('\n')) {
-    if (line.startsWith('diff --git ')) {
-      file = line.split(' b/')[1] ?? '';
-      files.add(file);
-    } else if (line.startsWith('@@')) {
+  for (const file of parseGitDiff(diff)) {
+    files.add(file.path);
+    for (const hunk of file.hunks) {
       hunks++;
-      maxHunk = Math.max(maxHunk, current);
-      current = 0;
-      const ctx = /@@[^@]*@@\s*(.+)$/.exec(line)?.[1]?.trim();
-      if (ctx) contexts.add(`${file}:${ctx}`);
-    } else if (line.startsWith('+') && !line.startsWith('+++')) {
-      added++;
-      current++;
-      if (file.endsWith('.py')) addedCode.push(line.slice(1));
-    } else if (line.startsWith('-') && !line.startsWith('---')) {
-      removed++;
-      current++;
+      if (hunk.section) contexts.add(`${file.path}:${hunk.section}`);
+      const plus = hunk.lines.filter((l) => l.startsWith('+'));
+      const minus = hunk.lines.filter((l) => l.startsWith('-')).length;
+      added += plus.length;
+      removed += minus;
+      maxHunk = Math.max(maxHunk, plus.length + minus);
+      if (file.path.endsWith('.py')) addedCode.push(...plus.map((l) => l.slice(1)));
     }
   }
-  maxHunk = Math.max(maxHunk, current);
   return {
     files: files.size,
     hunks,

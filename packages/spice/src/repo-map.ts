@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { posix } from 'node:path';
 import { parserFor } from '@repoforge/grammars';
+import { parseGitDiff } from '@repoforge/schema';
 import git from 'isomorphic-git';
 import { type ImportRef, jsImports, pythonImports, resolveImport } from './imports.js';
 
@@ -76,12 +77,12 @@ async function outline(path: string, text: string): Promise<Outline> {
 /** Changed line ranges per file of a diff (new-side starts of hunks, old-side lines for the base). */
 function hunksOf(diff: string): Map<string, number[]> {
   const out = new Map<string, number[]>();
-  let file = '';
-  for (const line of diff.split('\n')) {
-    if (line.startsWith('diff --git ')) file = line.split(' b/')[1] ?? '';
-    const m = /^@@ -(\d+)/.exec(line);
-    if (m && file) out.set(file, [...(out.get(file) ?? []), Number(m[1])]);
-  }
+  for (const file of parseGitDiff(diff))
+    if (file.path && file.hunks.length)
+      out.set(
+        file.path,
+        file.hunks.map((h) => h.oldStart),
+      );
   return out;
 }
 

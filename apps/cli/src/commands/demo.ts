@@ -4,7 +4,13 @@ import { fileAtCommit, gitFileDiff, mineRepository } from '@repoforge/datagen';
 import { createDemoRepos } from '@repoforge/datagen/demo';
 import { plannedEnvs } from '@repoforge/deps';
 import { RepoCache, runEvaluation } from '@repoforge/harness';
-import { formatJsonl, type Instance, type Prediction, serializeInstance } from '@repoforge/schema';
+import {
+  formatJsonl,
+  type Instance,
+  type Prediction,
+  parseGitDiff,
+  serializeInstance,
+} from '@repoforge/schema';
 import { labelOffline } from '@repoforge/spice';
 import { BACKEND_OPTION, backendKit } from '../backend.js';
 import type { Command, CommandContext } from '../command.js';
@@ -14,7 +20,7 @@ import { writeHtmlReport } from './report.js';
 
 /** A deliberately wrong prediction: it touches the file the fix touches, but leaves the bug in place. */
 async function wrongPrediction(inst: Instance, gitdir: string): Promise<Prediction> {
-  const file = /^diff --git a\/(\S+)/m.exec(inst.patch)?.[1] ?? '';
+  const file = parseGitDiff(inst.patch)[0]?.path ?? '';
   const old = (await fileAtCommit(gitdir, inst.base_commit, file)) ?? '';
   const comment = file.endsWith('.py') ? '# TODO: fixed?\n' : '// TODO: fixed?\n';
   return {
