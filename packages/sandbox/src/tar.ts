@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { extract, pack } from 'tar-stream';
+import { SandboxError } from './errors.js';
 import type { FileInput } from './types.js';
 
 /** Normalizes `writeFiles` input into a list, resolving relative paths against `workdir`. */
@@ -35,13 +36,34 @@ export async function tarFiles(
   return Buffer.concat(chunks);
 }
 
-/** Reads the first regular file of a tar stream (what Docker's archive API returns for a file path). */
-export function firstFileOfTar(stream: Readable): Promise<Uint8Array | undefined> {
+/** A regular file read from a tar. */
+export interface TarFile {
+  body: Buffer;
+  mode: number;
+}
+
+/** A tar entry's path, refused when it is absolute or climbs out (`..`): archives are untrusted input. */
+function safeEntryPath(name: string): string {
+  const path = posix.normalize(name);
+  if (posix.isAbsolute(path) || path === '..' || path.startsWith('../'))
+    throw new SandboxError('PATH_OUTSIDE_SANDBOX', `tar entry '${name}' points outside its directory`);
+  return path;
+}
+
+/**
+ * The one tar reader: the regular files of a tar stream or buffer (gunzip first), by path (checked, and with
+ * `stripPrefix` removed, e.g. npm's `package/`). `first`: only the first regular file (what Docker's archive
+ * API returns for a file path).
+ */
+export function readTarFiles(
+  input: Readable | Uint8Array,
+  options: { stripPrefix?: RegExp; first?: boolean } = {},
+): Promise<Map<string, TarFile>> {
   return new Promise((resolve, reject) => {
+    const files = new Map<string, TarFile>();
     const x = extract();
-    let found: Uint8Array | undefined;
     x.on('entry', (header, body, next) => {
-      if (found || header.type !== 'file') {
+      if (header.type !== 'file' || (options.first && files.size > 0)) {
         body.resume();
         body.on('end', next);
         return;
@@ -49,13 +71,27 @@ export function firstFileOfTar(stream: Readable): Promise<Uint8Array | undefined
       const parts: Buffer[] = [];
       body.on('data', (c) => parts.push(c as Buffer));
       body.on('end', () => {
-        found = Buffer.concat(parts);
-        next();
+        try {
+          const path = safeEntryPath(header.name).replace(options.stripPrefix ?? /^$/, '');
+          files.set(path, { body: Buffer.concat(parts), mode: header.mode ?? 0o644 });
+          next();
+        } catch (error) {
+          x.destroy(error as Error);
+        }
       });
     });
-    x.on('finish', () => resolve(found));
+    x.on('finish', () => resolve(files));
     x.on('error', reject);
-    stream.on('error', reject);
-    stream.pipe(x);
+    if (input instanceof Uint8Array) x.end(input);
+    else {
+      input.on('error', reject);
+      input.pipe(x);
+    }
   });
+}
+
+/** Reads the first regular file of a tar stream (what Docker's archive API returns for a file path). */
+export async function firstFileOfTar(stream: Readable): Promise<Uint8Array | undefined> {
+  const files = await readTarFiles(stream, { first: true });
+  return files.values().next().value?.body;
 }

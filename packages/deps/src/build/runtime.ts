@@ -5,36 +5,16 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
+import { readTarFiles, type TarFile } from '@repoforge/sandbox';
 import { memoAsync } from '@repoforge/schema';
-import { extract } from 'tar-stream';
 import { DepsError } from '../errors.js';
 import type { EnvPlan } from '../spec.js';
 
 const run = promisify(execFile);
 
-/** Files of an npm tarball (`package/...`), read into memory. */
-export async function untar(tgz: Buffer): Promise<Map<string, { body: Buffer; mode: number }>> {
-  const files = new Map<string, { body: Buffer; mode: number }>();
-  const x = extract();
-  const done = new Promise<void>((resolve, reject) => {
-    x.on('entry', (header, stream, next) => {
-      const parts: Buffer[] = [];
-      stream.on('data', (c) => parts.push(c as Buffer));
-      stream.on('end', () => {
-        if (header.type === 'file')
-          files.set(header.name.replace(/^package\//, ''), {
-            body: Buffer.concat(parts),
-            mode: header.mode ?? 0o644,
-          });
-        next();
-      });
-    });
-    x.on('finish', resolve);
-    x.on('error', reject);
-  });
-  x.end(gunzipSync(tgz));
-  await done;
-  return files;
+/** Files of an npm tarball (`package/...`), read into memory (paths checked by the sandbox's tar reader). */
+export function untar(tgz: Buffer): Promise<Map<string, TarFile>> {
+  return readTarFiles(gunzipSync(tgz), { stripPrefix: /^package\// });
 }
 
 const packs = new Map<string, Promise<Buffer>>();
