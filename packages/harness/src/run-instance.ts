@@ -100,27 +100,34 @@ export interface RunInstanceInput {
   signal?: AbortSignal;
 }
 
-/**
- * Evaluates one prediction in a fresh sandbox: repo at base_commit, patch applied SWE-bench's way, the eval
- * script run with a timeout, the log graded. Returns the outcome and the files of its log folder.
- */
-export async function runInstance(input: RunInstanceInput): Promise<InstanceOutcome> {
-  const { instance, prediction, sandbox, signal } = input;
-  const id = instance.instance_id;
+/** The log folder of one run as it fills: instance log lines, timings per step, and the files. */
+function runRecord() {
   const timings: Record<string, number> = {};
   const files: Record<string, string> = {};
   const lines: string[] = [];
-  const log = (m: string) => lines.push(`${new Date().toISOString()} - ${m}`);
   const t0 = performance.now();
   let t = t0;
-  const lap = (name: string) => {
-    timings[name] = Math.round(performance.now() - t);
-    t = performance.now();
+  return {
+    timings,
+    files,
+    log: (m: string) => lines.push(`${new Date().toISOString()} - ${m}`),
+    lap: (name: string) => {
+      timings[name] = Math.round(performance.now() - t);
+      t = performance.now();
+    },
+    /** Closes the record: total time, timings and the instance log written into `files`. */
+    close: () => {
+      timings.total_ms = Math.round(performance.now() - t0);
+      files[LOG_FILES.timings] = JSON.stringify(timings);
+      files[LOG_FILES.instanceLog] = `${lines.join('\n')}\n`;
+    },
   };
-  const patch = prediction.model_patch ?? '';
-  files[LOG_FILES.patch] = patch;
-  log(`Evaluating ${id} in ${sandbox.backend} sandbox ${sandbox.id.slice(0, 12)}`);
+}
+type RunRecord = ReturnType<typeof runRecord>;
 
+/** Repo at base_commit and the patch applied, as one archive and one exec; true when the patch applied. */
+async function prepareSandbox(input: RunInstanceInput, rec: RunRecord, patch: string): Promise<boolean> {
+  const { instance, sandbox, signal } = input;
   const own = input.ownEvalScript !== undefined;
   const script =
     input.ownEvalScript ??
@@ -131,7 +138,7 @@ export async function runInstance(input: RunInstanceInput): Promise<InstanceOutc
       testCmd: renderTestCmd(input.spec.test_cmd, input.wholeSuite ? [] : testDirectives(instance)),
       preTest: input.spec.pre_test,
     });
-  files[LOG_FILES.evalScript] = script;
+  rec.files[LOG_FILES.evalScript] = script;
   // Everything the sandbox needs travels in one archive, and checkout + apply run as one exec.
   const inputs: FileInput[] = [
     { path: PATCH_PATH, content: patch },
@@ -147,7 +154,7 @@ export async function runInstance(input: RunInstanceInput): Promise<InstanceOutc
     signal,
     user: '0',
   });
-  lap('prepare_ms');
+  rec.lap('prepare_ms');
   if (prep.exitCode !== 0 && prep.exitCode !== EXIT_APPLY_FAILED) {
     throw new HarnessError(
       'MATERIALIZE_FAILED',
@@ -155,73 +162,77 @@ export async function runInstance(input: RunInstanceInput): Promise<InstanceOutc
     );
   }
   const applied = prep.exitCode === 0;
-  log(
+  rec.log(
     `${applied ? MARKERS.APPLY_PATCH_PASS : 'Failed to apply patch to container'}:\n${prep.stdout}${prep.stderr}`,
   );
-  let output: string;
-  let run: { exitCode: number; junit?: TestStatusMap } | undefined;
-  // A sandbox whose engine restarted under a step answers every later command with SANDBOX_LOST (containers
-  // do not come back): asked once after the step, it turns a step cut short in any way into an error instance,
-  // never a verdict graded from a fragment.
-  const stillThere = () => sandbox.exec(['true'], { signal });
-  if (!applied) {
-    await stillThere();
-    // The run stops here; the log carries the marker, so grading gives patch_successfully_applied: false.
-    log(`${MARKERS.APPLY_PATCH_FAIL}:\n`);
-    output = `${MARKERS.APPLY_PATCH_FAIL}\n`;
-  } else {
-    output = '';
-    const append = (c: Uint8Array) => {
-      output += Buffer.from(c).toString('utf8');
-    };
-    // One stream: stdout and stderr interleave in the order they were written (two pipes could reorder the
-    // markers against the test output under load, and SWE-bench's logs are combined too).
-    const r = await sandbox.exec(['/bin/bash', '-c', 'exec /bin/bash /eval.sh 2>&1'], {
-      timeoutMs: input.timeoutMs,
-      onStdout: append,
-      onStderr: append,
-      maxOutputBytes: 64 * 1024 * 1024,
-      // The instance's version, for steps that need one the checkout cannot tell (schema's python-steps).
-      env: { ...(instance.version ? { REPOFORGE_INSTANCE_VERSION: instance.version } : {}), ...input.env },
-      signal,
+  return applied;
+}
+
+/** The eval script's combined output and exit code, with the JUnit report when the spec names one. */
+async function runTests(
+  input: RunInstanceInput,
+  rec: RunRecord,
+  stillThere: () => Promise<unknown>,
+): Promise<{ output: string; timedOut: boolean; exitCode: number; junit?: TestStatusMap; xml?: string }> {
+  const { instance, sandbox, signal } = input;
+  let output = '';
+  const append = (c: Uint8Array) => {
+    output += Buffer.from(c).toString('utf8');
+  };
+  // One stream: stdout and stderr interleave in the order they were written (two pipes could reorder the
+  // markers against the test output under load, and SWE-bench's logs are combined too).
+  const r = await sandbox.exec(['/bin/bash', '-c', 'exec /bin/bash /eval.sh 2>&1'], {
+    timeoutMs: input.timeoutMs,
+    onStdout: append,
+    onStderr: append,
+    maxOutputBytes: 64 * 1024 * 1024,
+    // The instance's version, for steps that need one the checkout cannot tell (schema's python-steps).
+    env: { ...(instance.version ? { REPOFORGE_INSTANCE_VERSION: instance.version } : {}), ...input.env },
+    signal,
+  });
+  await stillThere();
+  rec.lap('tests_ms');
+  if (r.timedOut || !input.spec.junit_xml) return { output, timedOut: r.timedOut, exitCode: r.exitCode };
+  // Read by a command, not the archive API, which does not see the tmpfs /testbed the report may be on.
+  const read = await sandbox
+    .exec(['cat', input.spec.junit_xml], { signal, maxOutputBytes: 64 * 1024 * 1024 })
+    .catch((error) => {
+      // A sandbox gone now would grade the log without the report it wrote: an error instance instead.
+      if (isEngineFault(error)) throw error;
+      return undefined;
     });
-    await stillThere();
-    lap('tests_ms');
-    if (r.timedOut) {
-      const secs = Math.round(input.timeoutMs / 1000);
-      files[LOG_FILES.testOutput] = `${output}\n\nTimeout error: ${secs} seconds exceeded.`;
-      log(`Test timed out after ${secs} seconds.`);
-      timings.total_ms = Math.round(performance.now() - t0);
-      files[LOG_FILES.instanceLog] = `${lines.join('\n')}\n`;
-      files[LOG_FILES.timings] = JSON.stringify(timings);
-      return {
-        instance_id: id,
-        status: 'error',
-        errorClass: 'timeout',
-        error: 'timeout',
-        timedOut: true,
-        exitCode: 124,
-        timings,
-        files,
-      };
-    }
-    run = { exitCode: r.exitCode };
-    if (input.spec.junit_xml) {
-      // Read by a command, not the archive API, which does not see the tmpfs /testbed the report may be on.
-      const read = await sandbox
-        .exec(['cat', input.spec.junit_xml], { signal, maxOutputBytes: 64 * 1024 * 1024 })
-        .catch((error) => {
-          // A sandbox gone now would grade the log without the report it wrote: an error instance instead.
-          if (isEngineFault(error)) throw error;
-          return undefined;
-        });
-      const xml = read?.exitCode === 0 ? read.stdout : undefined;
-      if (xml) {
-        files['junit.xml'] = xml;
-        run.junit = parseJUnitXml(files['junit.xml'], junitNamerFor(input.parser));
-      }
-    }
-  }
+  const xml = read?.exitCode === 0 && read.stdout ? read.stdout : undefined;
+  const junit = xml ? parseJUnitXml(xml, junitNamerFor(input.parser)) : undefined;
+  return { output, timedOut: false, exitCode: r.exitCode, junit, xml };
+}
+
+/** The timeout outcome, with SWE-bench's timeout line in the test output. */
+function timedOutOutcome(input: RunInstanceInput, rec: RunRecord, output: string): InstanceOutcome {
+  const secs = Math.round(input.timeoutMs / 1000);
+  rec.files[LOG_FILES.testOutput] = `${output}\n\nTimeout error: ${secs} seconds exceeded.`;
+  rec.log(`Test timed out after ${secs} seconds.`);
+  rec.close();
+  return {
+    instance_id: input.instance.instance_id,
+    status: 'error',
+    errorClass: 'timeout',
+    error: 'timeout',
+    timedOut: true,
+    exitCode: 124,
+    timings: rec.timings,
+    files: rec.files,
+  };
+}
+
+/** Grades the log (and JUnit report) into the outcome; a log that shows no test gives no verdict. */
+function gradedOutcome(
+  input: RunInstanceInput,
+  rec: RunRecord,
+  output: string,
+  run: { exitCode: number; junit?: TestStatusMap } | undefined,
+): InstanceOutcome {
+  const { instance, prediction } = input;
+  const { files, log } = rec;
   files[LOG_FILES.testOutput] = output;
   const graded = gradeLog({
     instance,
@@ -259,13 +270,11 @@ export async function runInstance(input: RunInstanceInput): Promise<InstanceOutc
     missing: seen.missing,
   });
   log(`report: ${JSON.stringify(graded.report)}`);
-  timings.total_ms = Math.round(performance.now() - t0);
   files[LOG_FILES.statuses] = JSON.stringify(graded.statusMap, null, 2);
-  files[LOG_FILES.timings] = JSON.stringify(timings);
-  files[LOG_FILES.instanceLog] = `${lines.join('\n')}\n`;
-  files[LOG_FILES.report] = formatInstanceReportFile(id, graded.report);
+  rec.close();
+  files[LOG_FILES.report] = formatInstanceReportFile(instance.instance_id, graded.report);
   return {
-    instance_id: id,
+    instance_id: instance.instance_id,
     status: 'completed',
     report: graded.report,
     statusMap: graded.statusMap,
@@ -274,7 +283,34 @@ export async function runInstance(input: RunInstanceInput): Promise<InstanceOutc
     testsSeen: { expected: seen.expected, seen: seen.seen },
     ...(problem ? { problem } : {}),
     ...(graded.excluded ? { excluded: graded.excluded } : {}),
-    timings,
+    timings: rec.timings,
     files,
   };
+}
+
+/**
+ * Evaluates one prediction in a fresh sandbox: repo at base_commit, patch applied SWE-bench's way, the eval
+ * script run with a timeout, the log graded. Returns the outcome and the files of its log folder.
+ */
+export async function runInstance(input: RunInstanceInput): Promise<InstanceOutcome> {
+  const { instance, prediction, sandbox, signal } = input;
+  const rec = runRecord();
+  const patch = prediction.model_patch ?? '';
+  rec.files[LOG_FILES.patch] = patch;
+  rec.log(`Evaluating ${instance.instance_id} in ${sandbox.backend} sandbox ${sandbox.id.slice(0, 12)}`);
+  const applied = await prepareSandbox(input, rec, patch);
+  // A sandbox whose engine restarted under a step answers every later command with SANDBOX_LOST (containers
+  // do not come back): asked once after the step, it turns a step cut short in any way into an error instance,
+  // never a verdict graded from a fragment.
+  const stillThere = () => sandbox.exec(['true'], { signal });
+  if (!applied) {
+    await stillThere();
+    // The run stops here; the log carries the marker, so grading gives patch_successfully_applied: false.
+    rec.log(`${MARKERS.APPLY_PATCH_FAIL}:\n`);
+    return gradedOutcome(input, rec, `${MARKERS.APPLY_PATCH_FAIL}\n`, undefined);
+  }
+  const tests = await runTests(input, rec, stillThere);
+  if (tests.timedOut) return timedOutOutcome(input, rec, tests.output);
+  if (tests.xml) rec.files['junit.xml'] = tests.xml;
+  return gradedOutcome(input, rec, tests.output, { exitCode: tests.exitCode, junit: tests.junit });
 }
