@@ -116,222 +116,267 @@ export class RolloutEngine {
   constructor(private readonly options: RolloutOptions) {}
 
   async *run(instances: readonly Instance[], signal?: AbortSignal): AsyncGenerator<RolloutGroup> {
-    const k = this.options.samples ?? 4;
-    const jobs: Job[] = instances.flatMap((instance) =>
-      Array.from({ length: k }, (_, sample) => ({ instance, sample })),
+    yield* new RolloutRun(this.options, this.stats, instances, signal).groups();
+  }
+}
+
+/** One `run` of the engine: its queue, partial groups, groups ready, and the background grading. */
+class RolloutRun {
+  private readonly k: number;
+  private readonly jobs: Job[];
+  private readonly partial = new Map<string, Trajectory[]>();
+  private readonly ready: RolloutGroup[] = [];
+  private readonly grading = new Set<Promise<void>>();
+  private readonly abandoned = new Set<string>();
+  // Everyone who waits (the consumer, workers held by backpressure or by grading) waits for the next change;
+  // every change (a group ready, an episode or grading done, a group taken, an abort) wakes them all.
+  private waiters: (() => void)[] = [];
+  private active = 0;
+
+  constructor(
+    private readonly options: RolloutOptions,
+    private readonly stats: RolloutStats,
+    instances: readonly Instance[],
+    private readonly signal?: AbortSignal,
+  ) {
+    this.k = options.samples ?? 4;
+    this.jobs = instances.flatMap((instance) =>
+      Array.from({ length: this.k }, (_, sample) => ({ instance, sample })),
     );
-    this.stats.queued = jobs.length;
-    const partial = new Map<string, Trajectory[]>();
-    const ready: RolloutGroup[] = [];
-    const grading = new Set<Promise<void>>();
-    // Everyone who waits (the consumer, workers held by backpressure or by grading) waits for the next change;
-    // every change (a group ready, an episode or grading done, a group taken, an abort) wakes them all.
-    let waiters: (() => void)[] = [];
-    const notify = () => {
-      const woken = waiters;
-      waiters = [];
-      for (const w of woken) w();
-    };
-    const nextChange = () => new Promise<void>((r) => waiters.push(r));
-    signal?.addEventListener('abort', notify, { once: true });
-    const version = () => this.options.policyVersion?.() ?? 0;
-    const abandoned = new Set<string>();
-    /** Requeues a job its engine lost (after a pause), or abandons its instance; false when not that. */
-    const engineLost = async (job: Job, error: unknown): Promise<boolean> => {
-      if (!isEngineFault(error)) return false;
-      const id = job.instance.instance_id;
-      const attempt = job.attempt ?? 0;
-      if (attempt >= (this.options.engineRetries ?? 3)) {
-        this.options.logger?.warn('rollout: engine lost, instance left for a rerun', {
-          id,
-          error: String(error),
-        });
-        if (!abandoned.has(id)) this.stats.unfinished++;
-        abandoned.add(id);
-        partial.delete(id);
-        return true;
-      }
-      this.stats.retried++;
-      this.options.logger?.warn('rollout: engine lost, sample retried', {
-        id,
-        attempt,
-        error: String(error),
-      });
-      await sleep((this.options.engineRetryDelayMs ?? 2000) * 2 ** attempt, undefined, { signal }).catch(
-        () => undefined,
-      );
-      if (signal?.aborted) return true; // stopping: the job stays undone, like every job not started
-      jobs.unshift({ ...job, attempt: attempt + 1 });
-      this.stats.queued = jobs.length;
-      return true;
-    };
-    const complete = (instance: Instance, t: Trajectory) => {
-      if (abandoned.has(instance.instance_id)) return;
-      const list = [...(partial.get(instance.instance_id) ?? []), t];
-      partial.set(instance.instance_id, list);
-      if (list.length < k) return;
-      const max = this.options.maxStaleness;
-      const now = version();
-      const stale =
-        max === undefined || typeof now !== 'number'
-          ? []
-          : list.filter((s) => typeof s.policy_version === 'number' && now - s.policy_version > max);
-      if (stale.length) {
-        partial.set(
-          instance.instance_id,
-          list.filter((s) => !stale.includes(s)),
-        );
-        this.stats.resampled += stale.length;
-        // First in line: the rest of its group is waiting (at the back, it would wait for the whole queue and
-        // go stale in turn).
-        jobs.unshift(...stale.map((s) => ({ instance, sample: s.sample_index })));
-        this.stats.queued = jobs.length;
-        return;
-      }
-      partial.delete(instance.instance_id);
-      ready.push({
-        instance_id: instance.instance_id,
-        samples: list.sort((a, b) => a.sample_index - b.sample_index),
-      });
-      this.stats.groups++;
-      notify();
-    };
-    const episode = async (job: Job) => {
-      const { instance } = job;
-      const policyVersion = version();
-      if (this.options.runSample) {
-        let t: Trajectory;
-        try {
-          t = await this.options.runSample(instance, job.sample, policyVersion, signal);
-        } catch (error) {
-          if (await engineLost(job, error)) return;
-          t = failedSample(instance, job.sample, policyVersion, error);
-        }
-        if (t.stop_reason === 'error') this.stats.failed++;
-        this.stats.done++;
-        this.stats.rewardSum += t.reward ?? 0;
-        complete(instance, t);
-        return;
-      }
-      let spec: EnvSpec;
-      let trajectory: Trajectory;
-      let location: RepoLocation;
-      try {
-        // Inside the try: a repo that cannot be cloned fails its samples, never the run.
-        location = await this.options.repoSource.resolve(instance.repo, { signal });
-        spec = await this.options.envFor(instance, signal);
-        const lease = await this.options.pool.acquire(spec.image!, { signal });
-        try {
-          trajectory = await runEpisode({
-            instance,
-            sandbox: lease.sandbox,
-            policy: this.options.policy,
-            location,
-            sampleIndex: job.sample,
-            policyVersion,
-            maxTurns: this.options.maxTurns,
-            tokenBudget: this.options.tokenBudget,
-            keepLastTurns: this.options.keepLastTurns,
-            randomWorkdir: this.options.randomWorkdir,
-            signal,
-          });
-          // An episode its engine cut short in a way no command noticed is no sample: asked once, a sandbox
-          // that went away answers SANDBOX_LOST (containers do not come back), and the job runs again.
-          await lease.sandbox.exec(['true'], { signal });
-        } finally {
-          await lease.release();
-        }
-      } catch (error) {
-        if (await engineLost(job, error)) return;
-        this.stats.failed++;
-        complete(instance, failedSample(instance, job.sample, policyVersion, error));
-        return;
-      }
-      if (trajectory.stop_reason === 'error') this.stats.failed++;
-      // Graded in the background: the worker goes on to its next episode meanwhile.
-      const g = (async () => {
-        try {
-          const lease = await this.options.pool.acquire(spec.image!, { signal });
-          try {
-            const r = await gradeEpisode({
-              instance,
-              patch: trajectory.model_patch,
-              spec,
-              location,
-              sandbox: lease.sandbox,
-              mode: this.options.reward,
-              signal,
-            });
-            trajectory.reward = r.reward;
-            trajectory.resolved = r.resolved;
-          } finally {
-            await lease.release();
-          }
-        } catch (error) {
-          if (await engineLost(job, error)) return;
-          trajectory.reward = 0;
-          trajectory.metadata = { ...trajectory.metadata, grading_error: String(error) };
-        }
-        this.stats.done++;
-        this.stats.rewardSum += trajectory.reward ?? 0;
-        complete(instance, trajectory);
-      })();
-      grading.add(g);
-      g.finally(() => {
-        grading.delete(g);
-        notify();
-      });
-    };
-    let active = 0;
-    const worker = async () => {
-      for (;;) {
-        // An abort stops intake at once: episodes in flight end through their own signal.
-        if (signal?.aborted) return;
-        if (ready.length >= (this.options.maxBufferedGroups ?? Number.POSITIVE_INFINITY)) {
-          await nextChange();
-          continue;
-        }
-        const job = jobs.shift();
-        this.stats.queued = jobs.length;
-        if (!job) {
-          if (grading.size === 0 && active === 0) return;
-          // Grading in flight may send stale samples back to the queue: wait for it to settle.
-          await nextChange();
-          continue;
-        }
-        active++;
-        this.stats.running++;
-        try {
-          await episode(job);
-        } finally {
-          active--;
-          this.stats.running--;
-          notify();
-        }
-      }
-    };
-    const workers = Promise.all(Array.from({ length: this.options.concurrency ?? 4 }, worker)).then(
-      async () => {
-        await Promise.all([...grading]);
-        notify();
-      },
-    );
+    stats.queued = this.jobs.length;
+  }
+
+  private notify = () => {
+    const woken = this.waiters;
+    this.waiters = [];
+    for (const w of woken) w();
+  };
+
+  private nextChange = () => new Promise<void>((r) => this.waiters.push(r));
+
+  private version = () => this.options.policyVersion?.() ?? 0;
+
+  async *groups(): AsyncGenerator<RolloutGroup> {
+    const { signal } = this;
+    signal?.addEventListener('abort', this.notify, { once: true });
+    const workers = Promise.all(
+      Array.from({ length: this.options.concurrency ?? 4 }, () => this.worker()),
+    ).then(async () => {
+      await Promise.all([...this.grading]);
+      this.notify();
+    });
     let finished = false;
     workers.then(() => {
       finished = true;
-      notify();
+      this.notify();
     });
-    while (!finished || ready.length) {
-      if (ready.length) {
-        const group = ready.shift()!;
-        notify(); // a slot freed for workers held by backpressure
+    while (!finished || this.ready.length) {
+      if (this.ready.length) {
+        const group = this.ready.shift()!;
+        this.notify(); // a slot freed for workers held by backpressure
         yield group;
         continue;
       }
-      const change = nextChange();
-      if (!ready.length && !finished) await change;
+      const change = this.nextChange();
+      if (!this.ready.length && !finished) await change;
     }
     await workers;
     signal?.throwIfAborted();
+  }
+
+  private async worker(): Promise<void> {
+    for (;;) {
+      // An abort stops intake at once: episodes in flight end through their own signal.
+      if (this.signal?.aborted) return;
+      if (this.ready.length >= (this.options.maxBufferedGroups ?? Number.POSITIVE_INFINITY)) {
+        await this.nextChange();
+        continue;
+      }
+      const job = this.jobs.shift();
+      this.stats.queued = this.jobs.length;
+      if (!job) {
+        if (this.grading.size === 0 && this.active === 0) return;
+        // Grading in flight may send stale samples back to the queue: wait for it to settle.
+        await this.nextChange();
+        continue;
+      }
+      this.active++;
+      this.stats.running++;
+      try {
+        await this.episode(job);
+      } finally {
+        this.active--;
+        this.stats.running--;
+        this.notify();
+      }
+    }
+  }
+
+  /** Requeues a job its engine lost (after a pause), or abandons its instance; false when not that. */
+  private async engineLost(job: Job, error: unknown): Promise<boolean> {
+    if (!isEngineFault(error)) return false;
+    const id = job.instance.instance_id;
+    const attempt = job.attempt ?? 0;
+    if (attempt >= (this.options.engineRetries ?? 3)) {
+      this.options.logger?.warn('rollout: engine lost, instance left for a rerun', {
+        id,
+        error: String(error),
+      });
+      if (!this.abandoned.has(id)) this.stats.unfinished++;
+      this.abandoned.add(id);
+      this.partial.delete(id);
+      return true;
+    }
+    this.stats.retried++;
+    this.options.logger?.warn('rollout: engine lost, sample retried', { id, attempt, error: String(error) });
+    await sleep((this.options.engineRetryDelayMs ?? 2000) * 2 ** attempt, undefined, {
+      signal: this.signal,
+    }).catch(() => undefined);
+    if (this.signal?.aborted) return true; // stopping: the job stays undone, like every job not started
+    this.jobs.unshift({ ...job, attempt: attempt + 1 });
+    this.stats.queued = this.jobs.length;
+    return true;
+  }
+
+  /** Samples of a group that a newer policy made stale (maxStaleness), to run again. */
+  private staleOf(list: readonly Trajectory[]): Trajectory[] {
+    const max = this.options.maxStaleness;
+    const now = this.version();
+    if (max === undefined || typeof now !== 'number') return [];
+    return list.filter((s) => typeof s.policy_version === 'number' && now - s.policy_version > max);
+  }
+
+  private complete(instance: Instance, t: Trajectory): void {
+    const id = instance.instance_id;
+    if (this.abandoned.has(id)) return;
+    const list = [...(this.partial.get(id) ?? []), t];
+    this.partial.set(id, list);
+    if (list.length < this.k) return;
+    const stale = this.staleOf(list);
+    if (stale.length) {
+      this.partial.set(
+        id,
+        list.filter((s) => !stale.includes(s)),
+      );
+      this.stats.resampled += stale.length;
+      // First in line: the rest of its group is waiting (at the back, it would wait for the whole queue and
+      // go stale in turn).
+      this.jobs.unshift(...stale.map((s) => ({ instance, sample: s.sample_index })));
+      this.stats.queued = this.jobs.length;
+      return;
+    }
+    this.partial.delete(id);
+    this.ready.push({ instance_id: id, samples: list.sort((a, b) => a.sample_index - b.sample_index) });
+    this.stats.groups++;
+    this.notify();
+  }
+
+  private async episode(job: Job): Promise<void> {
+    if (this.options.runSample) return this.scriptedEpisode(job);
+    const { instance } = job;
+    const { signal } = this;
+    const policyVersion = this.version();
+    let spec: EnvSpec;
+    let trajectory: Trajectory;
+    let location: RepoLocation;
+    try {
+      // Inside the try: a repo that cannot be cloned fails its samples, never the run.
+      location = await this.options.repoSource.resolve(instance.repo, { signal });
+      spec = await this.options.envFor(instance, signal);
+      trajectory = await this.agentEpisode(job, spec, location, policyVersion);
+    } catch (error) {
+      if (await this.engineLost(job, error)) return;
+      this.stats.failed++;
+      this.complete(instance, failedSample(instance, job.sample, policyVersion, error));
+      return;
+    }
+    if (trajectory.stop_reason === 'error') this.stats.failed++;
+    // Graded in the background: the worker goes on to its next episode meanwhile.
+    const g = this.grade(job, trajectory, spec, location);
+    this.grading.add(g);
+    g.finally(() => {
+      this.grading.delete(g);
+      this.notify();
+    });
+  }
+
+  /** A sample from `runSample` (a whole episode the caller runs, graded or not). */
+  private async scriptedEpisode(job: Job): Promise<void> {
+    const { instance } = job;
+    const policyVersion = this.version();
+    let t: Trajectory;
+    try {
+      t = await this.options.runSample!(instance, job.sample, policyVersion, this.signal);
+    } catch (error) {
+      if (await this.engineLost(job, error)) return;
+      t = failedSample(instance, job.sample, policyVersion, error);
+    }
+    if (t.stop_reason === 'error') this.stats.failed++;
+    this.stats.done++;
+    this.stats.rewardSum += t.reward ?? 0;
+    this.complete(instance, t);
+  }
+
+  /** The agent's episode in a pooled sandbox of the instance's environment. */
+  private async agentEpisode(
+    job: Job,
+    spec: EnvSpec,
+    location: RepoLocation,
+    policyVersion: number | string,
+  ): Promise<Trajectory> {
+    const { signal } = this;
+    const lease = await this.options.pool.acquire(spec.image!, { signal });
+    try {
+      const trajectory = await runEpisode({
+        instance: job.instance,
+        sandbox: lease.sandbox,
+        policy: this.options.policy,
+        location,
+        sampleIndex: job.sample,
+        policyVersion,
+        maxTurns: this.options.maxTurns,
+        tokenBudget: this.options.tokenBudget,
+        keepLastTurns: this.options.keepLastTurns,
+        randomWorkdir: this.options.randomWorkdir,
+        signal,
+      });
+      // An episode its engine cut short in a way no command noticed is no sample: asked once, a sandbox
+      // that went away answers SANDBOX_LOST (containers do not come back), and the job runs again.
+      await lease.sandbox.exec(['true'], { signal });
+      return trajectory;
+    } finally {
+      await lease.release();
+    }
+  }
+
+  /** The reward of an episode, graded in a fresh pooled sandbox; a grading failure is reward 0, recorded. */
+  private async grade(job: Job, trajectory: Trajectory, spec: EnvSpec, location: RepoLocation) {
+    const { instance } = job;
+    const { signal } = this;
+    try {
+      const lease = await this.options.pool.acquire(spec.image!, { signal });
+      try {
+        const r = await gradeEpisode({
+          instance,
+          patch: trajectory.model_patch,
+          spec,
+          location,
+          sandbox: lease.sandbox,
+          mode: this.options.reward,
+          signal,
+        });
+        trajectory.reward = r.reward;
+        trajectory.resolved = r.resolved;
+      } finally {
+        await lease.release();
+      }
+    } catch (error) {
+      if (await this.engineLost(job, error)) return;
+      trajectory.reward = 0;
+      trajectory.metadata = { ...trajectory.metadata, grading_error: String(error) };
+    }
+    this.stats.done++;
+    this.stats.rewardSum += trajectory.reward ?? 0;
+    this.complete(instance, trajectory);
   }
 }
