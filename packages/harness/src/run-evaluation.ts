@@ -341,8 +341,8 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
   }
 }
 
-async function evaluateRun(options: EvaluationOptions, reportDir: string): Promise<EvaluationResult> {
-  const dataset = await withPackageVersions(selectDataset(options.dataset, options.instanceIds), options);
+/** The predictions of the selected instances (one model per run), and the ids no instance has. */
+function selectPredictions(options: EvaluationOptions, dataset: readonly Instance[]) {
   const datasetIds = new Set(options.dataset.map((i) => i.instance_id));
   const list = options.predictions === 'gold' ? goldPredictions(dataset) : options.predictions;
   const unknownPredictionIds = list.filter((p) => !datasetIds.has(p.instance_id)).map((p) => p.instance_id);
@@ -362,12 +362,15 @@ async function evaluateRun(options: EvaluationOptions, reportDir: string): Promi
         .map((m) => shorten(m))
         .join(', ')}${models.size > 3 ? ', ...' : ''}): one run evaluates one model`,
     );
-  const model = [...models][0] ?? 'gold';
-  const dirOf = (id: string) => instanceLogDir(reportDir, options.runId, model, id);
+  return { predictions, unknownPredictionIds, model: [...models][0] ?? 'gold' };
+}
 
-  const runnable = dataset.filter(
-    (i) => predictions.has(i.instance_id) && !isEmptyPatch(predictions.get(i.instance_id)!),
-  );
+/** Instances to run now, and those whose earlier result stands (same environment, a verdict on disk). */
+async function planResume(
+  runnable: readonly Instance[],
+  dirOf: (id: string) => string,
+  options: EvaluationOptions,
+): Promise<{ todo: Instance[]; resumed: string[] }> {
   const resumed: string[] = [];
   const todo: Instance[] = [];
   for (const inst of runnable) {
@@ -383,99 +386,115 @@ async function evaluateRun(options: EvaluationOptions, reportDir: string): Promi
       todo.push(inst);
     } else resumed.push(inst.instance_id);
   }
-  options.onEvent?.({ type: 'start', total: todo.length, skipped: resumed.length });
+  return { todo, resumed };
+}
 
-  const outcomes: InstanceOutcome[] = [];
-  const flaky: Record<string, string[]> = {};
-  const unseen: Record<string, { expected: number; seen: number }> = {};
-  const networkExcluded: Record<string, string[]> = {};
-  const errors: EvaluationResult['errors'] = {};
+/** Collects outcomes as they come: writes each one's files, and the run's flaky/unseen/excluded/error lists. */
+function outcomeRecorder(options: EvaluationOptions, dirOf: (id: string) => string, total: number) {
+  const tally = {
+    outcomes: [] as InstanceOutcome[],
+    flaky: {} as Record<string, string[]>,
+    unseenTests: {} as Record<string, { expected: number; seen: number }>,
+    networkExcluded: {} as Record<string, string[]>,
+    errors: {} as EvaluationResult['errors'],
+  };
   let done = 0;
   const record = async (id: string, outcome: InstanceOutcome) => {
     await writeOutcomeFiles(dirOf(id), outcome);
     const seen = outcome.testsSeen;
     if (seen && seen.seen < seen.expected) {
-      unseen[id] = seen;
+      tally.unseenTests[id] = seen;
       options.logger?.warn(
         `${id}: ${seen.seen} of ${seen.expected} expected tests were seen in the log (see ${LOG_FILES.testsSeen})`,
         { instance: id },
       );
     }
-    if (outcome.flaky) flaky[id] = outcome.flaky;
-    if (outcome.excluded) networkExcluded[id] = outcome.excluded;
+    if (outcome.flaky) tally.flaky[id] = outcome.flaky;
+    if (outcome.excluded) tally.networkExcluded[id] = outcome.excluded;
     if (outcome.status === 'error')
-      errors[id] = { class: outcome.errorClass ?? 'error', reason: outcome.error ?? '' };
-    outcomes.push(outcome);
-    options.onEvent?.({ type: 'instance', instanceId: id, outcome, done: ++done, total: todo.length });
+      tally.errors[id] = { class: outcome.errorClass ?? 'error', reason: outcome.error ?? '' };
+    tally.outcomes.push(outcome);
+    options.onEvent?.({ type: 'instance', instanceId: id, outcome, done: ++done, total });
   };
+  return { tally, record };
+}
 
+/** Runs the instances' tasks on the executor, each in a pooled sandbox of its environment. */
+async function runTasks(
+  todo: readonly Instance[],
+  predictions: ReadonlyMap<string, Prediction>,
+  options: EvaluationOptions,
+  reportDir: string,
+  record: (id: string, outcome: InstanceOutcome) => Promise<void>,
+): Promise<void> {
+  const tasks: InstanceTask[] = [];
+  for (const inst of todo) {
+    options.onEvent?.({ type: 'preparing', instanceId: inst.instance_id });
+    const task = await makeTask(inst, predictions.get(inst.instance_id)!, options);
+    if (task instanceof Error) await record(inst.instance_id, errorOutcome(inst.instance_id, task));
+    else tasks.push(task);
+  }
+  const make = options.createSandbox ?? ((o: SandboxOptions) => createSandbox({ backend: 'docker', ...o }));
+  const envImages = options.envImages ?? new EnvImages({ createSandbox: make, logger: options.logger });
+  const pool = new SandboxPool({
+    warm: 1,
+    max: (options.maxWorkers ?? 1) + 1,
+    create: evalSandboxCreator(make, { runId: options.runId }),
+    logger: options.logger,
+  });
+  const executor = options.executor ?? new LocalExecutor(options.maxWorkers ?? 1);
+  const validations =
+    options.validations ?? new EnvValidations(join(reportDir, '.repoforge', 'env-validations'));
+  try {
+    await executor.run(
+      tasks,
+      (task, signal) => {
+        options.onEvent?.({ type: 'running', instanceId: task.instance.instance_id });
+        return evaluateTask(task, {
+          repoSource: options.repoSource,
+          envImages,
+          pool,
+          validations,
+          logger: options.logger,
+          signal,
+        });
+      },
+      {
+        signal: options.signal,
+        onOutcome: (task, outcome) => {
+          // What produced the result, beside it: a later run of this id reruns it if its environment differs.
+          if (task.provenance) outcome.files[LOG_FILES.environment] = JSON.stringify(task.provenance);
+          return record(task.instance.instance_id, outcome);
+        },
+      },
+    );
+  } finally {
+    await pool.close();
+  }
+}
+
+async function evaluateRun(options: EvaluationOptions, reportDir: string): Promise<EvaluationResult> {
+  const dataset = await withPackageVersions(selectDataset(options.dataset, options.instanceIds), options);
+  const { predictions, unknownPredictionIds, model } = selectPredictions(options, dataset);
+  const dirOf = (id: string) => instanceLogDir(reportDir, options.runId, model, id);
+  const runnable = dataset.filter(
+    (i) => predictions.has(i.instance_id) && !isEmptyPatch(predictions.get(i.instance_id)!),
+  );
+  const { todo, resumed } = await planResume(runnable, dirOf, options);
+  options.onEvent?.({ type: 'start', total: todo.length, skipped: resumed.length });
+  const { tally, record } = outcomeRecorder(options, dirOf, todo.length);
   if (options.rewriteReports) {
     for (const inst of todo)
       await record(
         inst.instance_id,
         await regrade(inst, predictions.get(inst.instance_id)!, dirOf(inst.instance_id), options),
       );
-  } else if (todo.length) {
-    const tasks: InstanceTask[] = [];
-    for (const inst of todo) {
-      options.onEvent?.({ type: 'preparing', instanceId: inst.instance_id });
-      const task = await makeTask(inst, predictions.get(inst.instance_id)!, options);
-      if (task instanceof Error) await record(inst.instance_id, errorOutcome(inst.instance_id, task));
-      else tasks.push(task);
-    }
-    const make = options.createSandbox ?? ((o: SandboxOptions) => createSandbox({ backend: 'docker', ...o }));
-    const envImages = options.envImages ?? new EnvImages({ createSandbox: make, logger: options.logger });
-    const pool = new SandboxPool({
-      warm: 1,
-      max: (options.maxWorkers ?? 1) + 1,
-      create: evalSandboxCreator(make, { runId: options.runId }),
-      logger: options.logger,
-    });
-    const executor = options.executor ?? new LocalExecutor(options.maxWorkers ?? 1);
-    const validations =
-      options.validations ?? new EnvValidations(join(reportDir, '.repoforge', 'env-validations'));
-    try {
-      await executor.run(
-        tasks,
-        (task, signal) => {
-          options.onEvent?.({ type: 'running', instanceId: task.instance.instance_id });
-          return evaluateTask(task, {
-            repoSource: options.repoSource,
-            envImages,
-            pool,
-            validations,
-            logger: options.logger,
-            signal,
-          });
-        },
-        {
-          signal: options.signal,
-          onOutcome: (task, outcome) => {
-            // What produced the result, beside it: a later run of this id reruns it if its environment differs.
-            if (task.provenance) outcome.files[LOG_FILES.environment] = JSON.stringify(task.provenance);
-            return record(task.instance.instance_id, outcome);
-          },
-        },
-      );
-    } finally {
-      await pool.close();
-    }
-  }
+  } else if (todo.length) await runTasks(todo, predictions, options, reportDir, record);
 
   const summary = await makeRunSummary({ dataset, predictions, reportDir, runId: options.runId });
   const summaryFile = summaryPath(reportDir, options.runId, model);
   await writeFileAtomic(summaryFile, formatRunSummary(summary));
-  return {
-    summary,
-    summaryFile,
-    outcomes,
-    unknownPredictionIds,
-    resumed,
-    flaky,
-    unseenTests: unseen,
-    networkExcluded,
-    errors,
-  };
+  return { summary, summaryFile, unknownPredictionIds, resumed, ...tally };
 }
 
 async function regrade(
