@@ -192,12 +192,12 @@ export async function mineRepository(options: MineOptions): Promise<MineResult> 
   }
 }
 
-async function mine(options: MineOptions): Promise<MineResult> {
-  const name = await repoNameOf(options.repo, options.repoName);
-  const location = await locate(options, name);
-  const funnel = emptyFunnel();
-  const stateFile = `${options.out}.state.json`;
-  const state = await readState(stateFile);
+/** Candidate commits of the history (the newest N when capped), oldest first; rejections go to the funnel. */
+async function findCandidates(
+  options: MineOptions,
+  location: RepoLocation,
+  funnel: Funnel,
+): Promise<Candidate[]> {
   const commits = await walkHistory({
     gitdir: location.gitdir,
     ref: options.branch,
@@ -224,6 +224,16 @@ async function mine(options: MineOptions): Promise<MineResult> {
     candidates.length = options.maxCandidates;
   candidates.reverse();
   funnel.candidates = candidates.length;
+  return candidates;
+}
+
+async function mine(options: MineOptions): Promise<MineResult> {
+  const name = await repoNameOf(options.repo, options.repoName);
+  const location = await locate(options, name);
+  const funnel = emptyFunnel();
+  const stateFile = `${options.out}.state.json`;
+  const state = await readState(stateFile);
+  const candidates = await findCandidates(options, location, funnel);
   options.onProgress?.({ stage: 'candidates', total: candidates.length });
 
   const make = options.createSandbox ?? ((o: SandboxOptions) => createSandbox({ backend: 'docker', ...o }));

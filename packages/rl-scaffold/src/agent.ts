@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { materializeRepo, type RepoLocation } from '@repoforge/harness';
 import { isEngineFault, type Sandbox } from '@repoforge/sandbox';
-import type { ChatMessage, Instance, StopReason, TokenTrace, Trajectory } from '@repoforge/schema';
+import type { ChatMessage, Instance, StopReason, TokenTrace, ToolCall, Trajectory } from '@repoforge/schema';
 import type { Policy } from './policy.js';
 import { TOOL_SPECS, ToolExecutor } from './tools.js';
 
@@ -37,6 +37,46 @@ export function trimHistory(messages: readonly ChatMessage[], keep?: number): Ch
     { role: 'user', content: `[${starts.length - keep} earlier turns omitted]` },
     ...messages.slice(starts[starts.length - keep]!),
   ];
+}
+
+/** Runs a turn's tool calls, answering each in `messages`; true when one of them was `finish`. */
+async function runToolCalls(
+  tools: ToolExecutor,
+  calls: readonly ToolCall[],
+  messages: ChatMessage[],
+  signal?: AbortSignal,
+): Promise<boolean> {
+  let finished = false;
+  for (const call of calls) {
+    let args: Record<string, unknown> = {};
+    try {
+      args = JSON.parse(call.function.arguments || '{}');
+    } catch {
+      messages.push({ role: 'tool', tool_call_id: call.id, content: 'Error: arguments are not valid JSON' });
+      continue;
+    }
+    const r = await tools.run(call.function.name, args, signal);
+    messages.push({ role: 'tool', tool_call_id: call.id, content: r.output });
+    if (r.finish) finished = true;
+  }
+  return finished;
+}
+
+/** The episode's patch: the working tree (new files included) against base, or undefined when unreadable. */
+async function finalDiff(sandbox: Sandbox, dir: string, baseCommit: string) {
+  return sandbox
+    .exec(
+      [
+        '/bin/sh',
+        '-c',
+        `git add -A >/dev/null 2>&1; git -c core.fileMode=false diff --cached --no-color ${baseCommit}; git reset -q >/dev/null 2>&1`,
+      ],
+      { cwd: dir, user: '0' },
+    )
+    .catch((e: unknown) => {
+      if (isEngineFault(e)) throw e;
+      return undefined;
+    });
 }
 
 /** Runs one agent episode; the final patch is `git diff` of the working tree (new files included) against base. */
@@ -83,23 +123,7 @@ export async function runEpisode(options: EpisodeOptions): Promise<Trajectory> {
         messages.push({ role: 'user', content: 'Use a tool, or call finish when you are done.' });
         continue;
       }
-      let finished = false;
-      for (const call of calls) {
-        let args: Record<string, unknown> = {};
-        try {
-          args = JSON.parse(call.function.arguments || '{}');
-        } catch {
-          messages.push({
-            role: 'tool',
-            tool_call_id: call.id,
-            content: 'Error: arguments are not valid JSON',
-          });
-          continue;
-        }
-        const r = await tools.run(call.function.name, args, options.signal);
-        messages.push({ role: 'tool', tool_call_id: call.id, content: r.output });
-        if (r.finish) finished = true;
-      }
+      const finished = await runToolCalls(tools, calls, messages, options.signal);
       if (finished) {
         stop = 'finish';
         turns++;
@@ -118,19 +142,7 @@ export async function runEpisode(options: EpisodeOptions): Promise<Trajectory> {
     else stop = 'error';
     error = e instanceof Error ? e.message : String(e);
   }
-  const diff = await sandbox
-    .exec(
-      [
-        '/bin/sh',
-        '-c',
-        `git add -A >/dev/null 2>&1; git -c core.fileMode=false diff --cached --no-color ${instance.base_commit}; git reset -q >/dev/null 2>&1`,
-      ],
-      { cwd: dir, user: '0' },
-    )
-    .catch((e: unknown) => {
-      if (isEngineFault(e)) throw e;
-      return undefined;
-    });
+  const diff = await finalDiff(sandbox, dir, instance.base_commit);
   return {
     instance_id: instance.instance_id,
     sample_index: options.sampleIndex ?? 0,

@@ -5,8 +5,10 @@ import { readTarFiles } from './tar.js';
 async function tarOf(entries: Record<string, string>): Promise<Buffer> {
   const p = pack();
   const chunks: Buffer[] = [];
-  p.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise((r) => p.on('end', r));
+  p.on('data', (c) => {
+    chunks.push(c as Buffer);
+  });
+  const done = new Promise<void>((r) => p.on('end', () => r()));
   for (const [name, body] of Object.entries(entries)) p.entry({ name, mode: 0o755 }, body);
   p.finalize();
   await done;
