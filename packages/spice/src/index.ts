@@ -2,6 +2,7 @@ export { parseCsv } from './csv.js';
 export { computeFeatures, type FeatureInput } from './features.js';
 export { type LabelInput, labelDataset } from './label-dataset.js';
 export { defaultModel, labelOffline } from './label-offline.js';
+export { type Labeler, type LabelerOptions, spiceLabeler } from './labeler.js';
 export {
   consensus,
   DIFFICULTY_BUCKETS,

@@ -1,22 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadDataset, RepoCache } from '@repoforge/harness';
-import { ChatClient } from '@repoforge/llm';
 import { readRecordsFile, writeFileAtomic } from '@repoforge/schema/node';
 import {
   type Agreement,
   annotationAgreement,
-  buildRepoMap,
   crossValidate,
   DIFFICULTY_BUCKETS,
   fitOfflineModel,
-  gitFileReader,
   labelDataset,
-  labelOffline,
-  labelWithLlm,
   OfflineModel,
   parseCsv,
   SpiceLabels,
+  spiceLabeler,
   trainingRows,
 } from '@repoforge/spice';
 import { fileArg, numberArg } from '../args.js';
@@ -59,16 +55,6 @@ const label: Command = {
     },
   },
   async run({ io, values, signal, json }) {
-    const useLlm =
-      values.offline !== true && (values.model !== undefined || io.env.OPENAI_BASE_URL !== undefined);
-    const client = useLlm
-      ? new ChatClient({
-          baseUrl: io.env.OPENAI_BASE_URL,
-          apiKey: io.env.OPENAI_API_KEY,
-          model: (values.model as string | undefined) ?? io.env.OPENAI_MODEL,
-          cacheDir: resolve(io.cwd, String(values['llm-cache'])),
-        })
-      : undefined;
     const repos = new RepoCache({ cacheDir: resolve(io.cwd, String(values['repo-cache'])), clone: false });
     const out = values.out;
     if (typeof out !== 'string') throw new UsageError('--out is required');
@@ -77,19 +63,20 @@ const label: Command = {
     const model = values['offline-model']
       ? (await readRecordsFile(fileArg(values, 'offline-model', io.cwd), OfflineModel)).records[0]
       : undefined;
-    const passes = numberArg(values, 'passes', true);
+    const labeler = spiceLabeler({
+      offline: values.offline === true,
+      model: values.model as string | undefined,
+      env: io.env,
+      llmCacheDir: resolve(io.cwd, String(values['llm-cache'])),
+      offlineModel: model,
+      passes: numberArg(values, 'passes', true),
+      gitdirOf: async (repo) => (await repos.resolve(repo)).gitdir,
+    });
     let progress: Progress | undefined;
     const { rows, labelled } = await labelDataset(dataset, {
       out: outPath,
       signal,
-      label: async (inst, signal) => {
-        if (!client) return labelOffline(inst, model);
-        const loc = await repos.resolve(inst.repo).catch(() => undefined);
-        const repoMap = loc
-          ? await buildRepoMap(gitFileReader(loc.gitdir, inst.base_commit), inst.patch, inst.test_patch)
-          : '';
-        return labelWithLlm(inst, client, { passes, repoMap, signal });
-      },
+      label: labeler.label,
       onStart: (todo) => {
         progress = new Progress(io, 'spice', todo);
       },
@@ -97,10 +84,10 @@ const label: Command = {
         progress?.tick(`${row.instance_id}: difficulty ${DIFFICULTY_BUCKETS[row.difficulty]}`),
     });
     progress?.finish();
-    await client?.close();
+    await labeler.close();
     const kept = rows.filter((r) => r.keep).length;
     const cost = rows.reduce((a, r) => a + r.cost_usd, 0);
-    const source = client ? `llm:${client.model}` : 'offline';
+    const { source } = labeler;
     const summary = { labelled: rows.length, new: labelled, kept, cost_usd: cost, source, out: outPath };
     io.stdout.write(
       json
