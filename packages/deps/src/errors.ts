@@ -1,7 +1,7 @@
 import { RepoForgeError } from '@repoforge/schema';
 
 /** Stable codes of @repoforge/deps failures. */
-export type DepsErrorCode = 'NO_ECOSYSTEM' | 'MANIFEST_INVALID' | 'ENV_BUILD_FAILED';
+export type DepsErrorCode = 'NO_ECOSYSTEM' | 'MANIFEST_INVALID' | 'ENV_BUILD_FAILED' | 'BACKEND_UNAVAILABLE';
 
 /** A deps failure with a stable `code`. */
 export class DepsError extends RepoForgeError {
