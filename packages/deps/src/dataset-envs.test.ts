@@ -1,6 +1,11 @@
 import type { Instance } from '@repoforge/schema';
 import { describe, expect, it } from 'vitest';
-import { type DatasetEnvOptions, shareDatasetEnvs, slimDatasetEnvs } from './dataset-envs.js';
+import {
+  buildDatasetEnvs,
+  type DatasetEnvOptions,
+  shareDatasetEnvs,
+  slimDatasetEnvs,
+} from './dataset-envs.js';
 
 const inst = (n: number): Instance => ({
   repo: 'acme/lib',
@@ -42,5 +47,25 @@ describe('sharing and slimming a dataset', () => {
     await expect(slimDatasetEnvs(o)).rejects.toMatchObject({ name: 'AbortError' });
     expect(made).toEqual([]);
     expect([...o.images.values()]).toEqual(['img:1', 'img:2']);
+  });
+});
+
+describe('buildDatasetEnvs', () => {
+  const envs = {
+    envOf: async (i: Instance) => {
+      if (i.instance_id.endsWith('-2')) throw new Error('install failed');
+      return { image: `img-${i.instance_id}`, plan: { networkTests: ['t_net'] } as never };
+    },
+  };
+
+  it('collects images, network tests and, with keepGoing, failures', async () => {
+    const got = await buildDatasetEnvs({ dataset: [inst(1), inst(2)], envs, keepGoing: true });
+    expect(Object.fromEntries(got.images)).toEqual({ 'acme__lib-1': 'img-acme__lib-1' });
+    expect(Object.fromEntries(got.networkTests)).toEqual({ 'acme__lib-1': ['t_net'] });
+    expect(Object.fromEntries(got.failures)).toEqual({ 'acme__lib-2': 'install failed' });
+  });
+
+  it('throws the first failure without keepGoing', async () => {
+    await expect(buildDatasetEnvs({ dataset: [inst(1), inst(2)], envs })).rejects.toThrow('install failed');
   });
 });

@@ -1,6 +1,7 @@
 import { materializeRepo, type RepoSource, runInstance } from '@repoforge/harness';
 import type { Sandbox, SandboxOptions } from '@repoforge/sandbox';
 import { type Instance, renderTestCmd } from '@repoforge/schema';
+import pLimit from 'p-limit';
 import { envSpecOf } from './build/env-builder.js';
 import { type SlimResult, slimByAccessTrace } from './build/slim-env.js';
 import { type LineageResult, shareEnvironments } from './lineage.js';
@@ -106,4 +107,46 @@ export async function slimDatasetEnvs(
     onImage?.(image, result);
   }
   return results;
+}
+
+/** What building a dataset's environments gave: an image per instance, and what did not build. */
+export interface BuiltDatasetEnvs {
+  /** instance id -> environment image. */
+  images: Map<string, string>;
+  /** instance id -> tests its verification found needing the internet (not graded). */
+  networkTests: Map<string, string[]>;
+  /** instance id -> why its environment could not be obtained (only with `keepGoing`). */
+  failures: Map<string, string>;
+}
+
+/**
+ * Obtains (builds or reuses, shared by dependency set) every environment a dataset needs, `workers` at a time.
+ * Without `keepGoing` the first failure throws; with it, failures are collected and the others go on.
+ */
+export async function buildDatasetEnvs(options: {
+  dataset: readonly Instance[];
+  envs: Pick<ReturnType<typeof plannedEnvs>, 'envOf'>;
+  workers?: number;
+  keepGoing?: boolean;
+  onInstance?: (instanceId: string, result: { image?: string; error?: string }) => void;
+  onStart?: (instanceId: string) => void;
+  signal?: AbortSignal;
+}): Promise<BuiltDatasetEnvs> {
+  const built: BuiltDatasetEnvs = { images: new Map(), networkTests: new Map(), failures: new Map() };
+  const obtain = async (inst: Instance) => {
+    options.onStart?.(inst.instance_id);
+    try {
+      const { image, plan } = await options.envs.envOf(inst, options.signal);
+      built.images.set(inst.instance_id, image);
+      if (plan.networkTests?.length) built.networkTests.set(inst.instance_id, plan.networkTests);
+      options.onInstance?.(inst.instance_id, { image });
+    } catch (error) {
+      if (!options.keepGoing) throw error;
+      built.failures.set(inst.instance_id, (error as Error).message);
+      options.onInstance?.(inst.instance_id, { error: (error as Error).message });
+    }
+  };
+  const limit = pLimit(Math.max(1, options.workers ?? 2));
+  await Promise.all(options.dataset.map((inst) => limit(() => obtain(inst))));
+  return built;
 }

@@ -14,6 +14,8 @@ export {
 export { LocalEnvBuilder, type LocalEnvBuilderOptions } from './build/local-env-builder.js';
 export { type SlimResult, slimByAccessTrace } from './build/slim-env.js';
 export {
+  type BuiltDatasetEnvs,
+  buildDatasetEnvs,
   type DatasetEnvOptions,
   goldResolvesIn,
   shareDatasetEnvs,

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { repoNameOf } from '@repoforge/datagen';
 import {
+  buildDatasetEnvs,
   envPlanHash,
   planEnv,
   plannedEnvs,
@@ -12,9 +13,7 @@ import {
 } from '@repoforge/deps';
 import { EnvValidations, loadDataset, RepoCache, validateEnvironments } from '@repoforge/harness';
 import { reapLeftoversBestEffort } from '@repoforge/sandbox';
-import type { Instance } from '@repoforge/schema';
 import { writeFileAtomic } from '@repoforge/schema/node';
-import pLimit from 'p-limit';
 import { fileArg, numberArg } from '../args.js';
 import { BACKEND_OPTION, backendKit } from '../backend.js';
 import { type Command, UsageError } from '../command.js';
@@ -69,24 +68,15 @@ const build: Command = {
     const repoSource = new RepoCache({ cacheDir: resolve(io.cwd, String(values['repo-cache'])) });
     const env = plannedEnvs(repoSource, logger, kit.envs, explain ? kit.createSandbox : undefined);
     const progress = new Progress(io, 'env', dataset.length);
-    const images = new Map<string, string>();
-    const networkTests = new Map<string, string[]>();
-    const failures = new Map<string, string>();
-    const obtain = async (inst: Instance) => {
-      progress.stage(`obtaining the environment of ${inst.instance_id}`);
-      try {
-        const { image, plan } = await env.envOf(inst, signal);
-        images.set(inst.instance_id, image);
-        if (plan.networkTests?.length) networkTests.set(inst.instance_id, plan.networkTests);
-        progress.tick(`${inst.instance_id}: ${image}`);
-      } catch (error) {
-        if (!explain) throw error;
-        failures.set(inst.instance_id, (error as Error).message);
-        progress.tick(`${inst.instance_id}: failed`);
-      }
-    };
-    const limit = pLimit(numberArg(values, 'workers', true) ?? 2);
-    await Promise.all(dataset.map((inst) => limit(() => obtain(inst))));
+    const { images, networkTests, failures } = await buildDatasetEnvs({
+      dataset,
+      envs: env,
+      workers: numberArg(values, 'workers', true) ?? 2,
+      keepGoing: explain,
+      onStart: (id) => progress.stage(`obtaining the environment of ${id}`),
+      onInstance: (id, r) => progress.tick(`${id}: ${r.image ?? 'failed'}`),
+      signal,
+    });
     progress.finish();
     if (explain) {
       for (const inst of dataset) {
