@@ -1,3 +1,4 @@
+export { type BackendUse, backendConflict, recipesOn } from './backend-rules.js';
 export { type PackedCommit, packCommitTree } from './commit-pack.js';
 export { NON_TEST_EXTS, renderTestCmd, TESTS_PLACEHOLDER, testDirectives } from './directives.js';
 export { previousDurations } from './durations.js';

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { plannedEnvs } from '@repoforge/deps';
 import {
+  backendConflict,
   EnvValidations,
   FAIL_ONLY_REPOS,
   gradeLog,
@@ -12,6 +13,7 @@ import {
   QueueExecutor,
   RECIPE_REPOS,
   RepoCache,
+  recipesOn,
   resolveLogParserName,
   runEvaluation,
   runQueueWorker,
@@ -175,14 +177,16 @@ const run: Command = {
     const rewrite = values['rewrite-reports'] === true;
     // Regrading saved logs runs nothing: no backend needed.
     const kit = rewrite ? undefined : await backendKit(values.backend, logger);
-    if (kit?.name === 'local') {
-      const docker = ['env-spec', 'use-instance-images', 'queue'].find((k) => values[k] !== undefined);
-      if (docker && values[docker] !== false)
-        throw new UsageError(
-          `--${docker} needs the Docker backend (images / remote workers); the local backend plans environments from each repo`,
-          'start an engine with `bash tools/setup-docker.sh`, or drop the option',
-        );
-    }
+    const conflict =
+      kit &&
+      backendConflict({
+        backend: kit.name,
+        envSpecs: values['env-spec'] !== undefined,
+        useInstanceImages: values['use-instance-images'] === true,
+        queue: values.queue !== undefined,
+      });
+    if (conflict)
+      throw new UsageError(conflict, 'start an engine with `bash tools/setup-docker.sh`, or drop the option');
     if (kit) io.stderr.write(`backend: ${kit.name} (${kit.reason})\n`);
     if (kit?.name !== 'local' && recipes !== 'none') {
       const served = [...new Set(dataset.map((i) => i.repo))].filter(
@@ -220,7 +224,7 @@ const run: Command = {
       useInstanceImages: values['use-instance-images'] === true,
       instanceImageNamespace: values['instance-image-namespace'] as string | undefined,
       // Built-in recipes are Docker images; the local backend plans environments from each repo instead.
-      recipes: recipes === 'none' || kit?.name === 'local' ? undefined : recipes,
+      recipes: recipesOn(kit?.name ?? 'docker', recipes),
       recipeOptions: {
         pythonImage: values['python-image'] as string | undefined,
         pipIndexUrl: values['pip-index-url'] as string | undefined,
