@@ -1,8 +1,14 @@
 import { resolve } from 'node:path';
 import { plannedEnvs } from '@repoforge/deps';
 import { loadDataset, loadEnvSpecs, RepoCache } from '@repoforge/harness';
-import { GroupServer, HttpPolicy, RolloutEngine, RolloutOutput } from '@repoforge/rl-scaffold';
-import { reapLeftoversBestEffort, SandboxPool } from '@repoforge/sandbox';
+import {
+  GroupServer,
+  HttpPolicy,
+  RolloutEngine,
+  RolloutOutput,
+  rolloutSandboxPool,
+} from '@repoforge/rl-scaffold';
+import { reapLeftoversBestEffort } from '@repoforge/sandbox';
 import { envSpecFor } from '@repoforge/schema';
 import { fileArg, numberArg } from '../args.js';
 import { BACKEND_OPTION, backendKit } from '../backend.js';
@@ -76,10 +82,9 @@ const run: Command = {
     const auto = plannedEnvs(repoSource, logger, kit.envs);
     const envFor = async (inst: (typeof dataset)[number]) =>
       specs[inst.repo] ? envSpecFor(specs, inst) : (await auto.resolveEnv(inst, signal)).spec;
-    const pool = new SandboxPool({
-      warm: 1,
-      max: (numberArg(values, 'concurrency', true) ?? 4) * 2,
-      create: (image) => kit.createSandbox({ image, network: 'none' }),
+    const pool = rolloutSandboxPool({
+      createSandbox: kit.createSandbox,
+      concurrency: numberArg(values, 'concurrency', true),
     });
     const policy = new HttpPolicy({ baseUrl, model: values.model, apiKey: io.env.OPENAI_API_KEY });
     const engine = new RolloutEngine({
