@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { Instance, parseRecords } from '@repoforge/schema';
+import { Instance, parseRecords, renderTestCmd } from '@repoforge/schema';
 import { sharedFixture, sharedFixturesDir, skipLoudly } from '@repoforge/test-utils';
 import { describe, expect, it } from 'vitest';
-import { renderTestCmd, testDirectives } from './index.js';
+import { testDirectives } from './index.js';
 
 const header = (...files: string[]) =>
   files.map((f) => `diff --git a/${f} b/${f}\n--- a/${f}\n+++ b/${f}\n@@ -1 +1 @@\n-a\n+b\n`).join('');

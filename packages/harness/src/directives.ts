@@ -1,5 +1,3 @@
-export { renderTestCmd, TESTS_PLACEHOLDER } from '@repoforge/schema';
-
 import { filesOfPatch } from './eval-script.js';
 
 /** Files a test patch may touch that are data, not tests (SWE-bench's NON_TEST_EXTS, suffix match as there). */

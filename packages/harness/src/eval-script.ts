@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { shellQuote } from '@repoforge/sandbox';
-import { parseGitDiff } from '@repoforge/schema';
+import { parseGitDiff, shellQuote } from '@repoforge/schema';
 import { MARKERS } from './grading.js';
 
 /** Files a diff touches (the `b/` side), as SWE-bench lists a test patch's test files. */

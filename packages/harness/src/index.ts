@@ -1,6 +1,6 @@
 export { type BackendUse, backendConflict, recipesOn } from './backend-rules.js';
 export { type PackedCommit, packCommitTree } from './commit-pack.js';
-export { NON_TEST_EXTS, renderTestCmd, TESTS_PLACEHOLDER, testDirectives } from './directives.js';
+export { NON_TEST_EXTS, testDirectives } from './directives.js';
 export { previousDurations } from './durations.js';
 export { EnvImages, type EnvImagesOptions } from './env-images.js';
 export { EnvValidation, EnvValidations } from './env-validation.js';

@@ -5,10 +5,11 @@ import {
   type Instance,
   type InstanceReport,
   type Prediction,
+  renderTestCmd,
   type TestStatusMap,
 } from '@repoforge/schema';
 import { materializeScript, packCommitTree } from './commit-pack.js';
-import { renderTestCmd, testDirectives } from './directives.js';
+import { testDirectives } from './directives.js';
 import { HarnessError } from './errors.js';
 import { makeEvalScript } from './eval-script.js';
 import { expectedTestsSeen, gradeLog, MARKERS } from './grading.js';

@@ -48,5 +48,3 @@ export function killCommand(execId: string): string[] {
 export function toArgv(cmd: string | readonly string[]): string[] {
   return typeof cmd === 'string' ? ['/bin/sh', '-c', cmd] : [...cmd];
 }
-
-export { shellQuote } from '@repoforge/schema';

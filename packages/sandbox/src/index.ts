@@ -5,7 +5,6 @@
 export { hostCaFile, installCa } from './ca.js';
 export { createSandbox, resolveBackend } from './create-sandbox.js';
 export { checkExecResult, ExecError, isEngineFault, SandboxError, type SandboxErrorCode } from './errors.js';
-export { shellQuote } from './exec-wrapper.js';
 export { DEFAULT_IMAGE, type ImageOps, lazyImageBuilder } from './images.js';
 export { parseBytes } from './limits.js';
 export { isLocalEnv, LOCAL_ENV_MANIFEST, LocalEnvManifest, readLocalEnv } from './local/env-manifest.js';

@@ -1,6 +1,7 @@
+import { shellQuote } from '@repoforge/schema';
 import { describe, expect, it } from 'vitest';
 import { chainIds, computeStorageReport, imageSpecHash } from './docker.js';
-import { parseBytes, shellQuote } from './index.js';
+import { parseBytes } from './index.js';
 
 describe('parseBytes', () => {
   it('reads Docker-style sizes', () => {
