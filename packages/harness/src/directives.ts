@@ -1,7 +1,7 @@
 import { filesOfPatch } from './eval-script.js';
 
 /** Files a test patch may touch that are data, not tests (SWE-bench's NON_TEST_EXTS, suffix match as there). */
-export const NON_TEST_EXTS = [
+const NON_TEST_EXTS = [
   '.json',
   '.png',
   'csv',

@@ -1,6 +1,7 @@
 import type { Sandbox, SandboxOptions } from '@repoforge/sandbox';
 import { describe, expect, it } from 'vitest';
-import { evalPoolKey, evalSandboxCreator, TESTBED_TMPFS } from './index.js';
+import { TESTBED_TMPFS } from './eval-sandbox.js';
+import { evalPoolKey, evalSandboxCreator } from './index.js';
 
 describe('eval sandboxes', () => {
   it('a sandbox the repo is checked out into gets a tmpfs /testbed; an instance image keeps its own', async () => {

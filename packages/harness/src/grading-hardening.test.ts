@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalTestName, gradeLog, isTimedOutLog, MARKERS } from './index.js';
+import { isTimedOutLog } from './grading.js';
+import { canonicalTestName, gradeLog, MARKERS } from './index.js';
 
 const START = `+ : '${MARKERS.START_TEST_OUTPUT}'`;
 const END = `+ : '${MARKERS.END_TEST_OUTPUT}'`;

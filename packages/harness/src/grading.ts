@@ -39,7 +39,7 @@ export interface GradeOptions {
  * Reads the exit code our eval script records (`>>>>> Test Exit Code: N`), if present. The last one counts:
  * the script prints it after the tests, so an earlier one came from the tests themselves.
  */
-export function exitCodeFromLog(log: string): number | undefined {
+function exitCodeFromLog(log: string): number | undefined {
   const all = [...log.matchAll(new RegExp(`^${MARKERS.TEST_EXIT_CODE}: (\\d+)$`, 'gm'))];
   const last = all[all.length - 1];
   return last ? Number(last[1]) : undefined;

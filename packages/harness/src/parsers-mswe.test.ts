@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { expectedTestsSeen, gradeLog, MARKERS, parseLogMsweJest, parseLogMsweMocha } from './index.js';
+import { expectedTestsSeen } from './grading.js';
+import { gradeLog, MARKERS } from './index.js';
+import { parseLogMsweJest, parseLogMsweMocha } from './parsers/mswe.js';
 
 // Real lines: anuraghazra/github-readme-stats (ESM jest 29) and expressjs/express 4 (mocha spec), as
 // RepoForge ran them for Multi-SWE-bench rows.

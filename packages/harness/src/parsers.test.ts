@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  gradeLog,
-  LOG_PARSERS,
-  MARKERS,
-  parseJUnitXml,
-  pytestJUnitName,
-  resolveLogParserName,
-} from './index.js';
+import { gradeLog, LOG_PARSERS, MARKERS, parseJUnitXml, resolveLogParserName } from './index.js';
+import { pytestJUnitName } from './parsers/junit.js';
 
 const p = (name: string, log: string, instanceId?: string) => LOG_PARSERS[name]!(log, { instanceId });
 

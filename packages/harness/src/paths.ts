@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 
 /** SWE-bench's folder name for a model: `/` becomes `__`. */
-export function modelDirName(model: string): string {
+function modelDirName(model: string): string {
   return model.replaceAll('/', '__');
 }
 

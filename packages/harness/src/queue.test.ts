@@ -1,6 +1,9 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { decodeOutcome, encodeOutcome, jobIdFor, priorities, redisConnection } from './index.js';
+import { jobIdFor } from './index.js';
+import { decodeOutcome, encodeOutcome } from './queue/codec.js';
+import { redisConnection } from './queue/connection.js';
+import { priorities } from './queue/executor.js';
 
 describe('queue helpers', () => {
   it('ranks longest expected first; unknown ones count as the mean and lose ties', () => {

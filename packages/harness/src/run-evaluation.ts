@@ -186,7 +186,7 @@ const specHash = (spec: unknown) =>
   createHash('sha256').update(JSON.stringify(spec)).digest('hex').slice(0, 16);
 
 /** An instance's image under another namespace (SWE-bench's naming: the last path part is kept). */
-export function instanceImageRef(image: string, namespace?: string): string {
+function instanceImageRef(image: string, namespace?: string): string {
   if (!namespace) return image;
   return `${namespace.replace(/\/+$/, '')}/${image.slice(image.lastIndexOf('/') + 1)}`;
 }

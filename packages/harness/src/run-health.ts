@@ -31,7 +31,7 @@ const FATAL_LINE =
   /^(?:E\s+)?(?:[\w.]*(?:Error|Exception)(?::|$).*|.*(?:No such file or directory|command not found|Cannot find module).*)$/m;
 
 /** The first line of the test output that says why tests could not run, if any (at most 300 characters). */
-export function fatalLine(log: string): string | undefined {
+function fatalLine(log: string): string | undefined {
   const start = log.indexOf(MARKERS.START_TEST_OUTPUT);
   const section = start >= 0 ? log.slice(start + MARKERS.START_TEST_OUTPUT.length) : log;
   const end = section.indexOf(MARKERS.END_TEST_OUTPUT);

@@ -82,7 +82,7 @@ export function parseJUnitXml(
 }
 
 /** Vitest's JUnit names match its verbose lines: `file > suite > test`. */
-export const vitestJUnitName = (c: JUnitCase) => `${c.classname} > ${c.name}`;
+const vitestJUnitName = (c: JUnitCase) => `${c.classname} > ${c.name}`;
 
 /** The JUnit naming that matches a text parser's test names, so both sources name a test alike. */
 export function junitNamerFor(parser: string): (c: JUnitCase) => string {

@@ -67,7 +67,7 @@ export const MSWE_PARSERS: Readonly<Record<string, string>> = {
 };
 
 /** SWE-bench's repo -> parser map (Python and JS repos of SWE-bench, Verified and Multilingual). */
-export const REPO_PARSERS: Readonly<Record<string, string>> = {
+const REPO_PARSERS: Readonly<Record<string, string>> = {
   'astropy/astropy': 'parse_log_astropy',
   'django/django': 'parse_log_django',
   'marshmallow-code/marshmallow': 'parse_log_marshmallow',

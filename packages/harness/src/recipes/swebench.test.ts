@@ -1,6 +1,7 @@
 import { EnvSpec, EnvSpecMap, envSpecFor } from '@repoforge/schema';
 import { describe, expect, it } from 'vitest';
-import { recipeUnservable, swebenchRecipe, swebenchRecipeMap } from '../index.js';
+import { swebenchRecipe } from '../index.js';
+import { recipeUnservable, swebenchRecipeMap } from './swebench.js';
 
 describe('built-in SWE-bench recipes', () => {
   it('are env-spec data in both flavours, every test command taking {tests}', () => {

@@ -16,7 +16,7 @@ export type RecipeFlavour = 'pip' | 'debian';
 /** The base image Debian recipes build on (tools/setup-docker.sh makes it; override per call). */
 export const DEFAULT_DEBIAN_BASE = 'repoforge/base:bookworm';
 /** The base image of versions that need bullseye's Python 3.9 (schema's `bullseyeBelow`). */
-export const DEFAULT_DEBIAN_OLD_BASE = 'repoforge/base:bullseye';
+const DEFAULT_DEBIAN_OLD_BASE = 'repoforge/base:bullseye';
 
 /**
  * The Debian flavour: the known repo's suite, packages, pre-test steps and test command (schema's KNOWN_REPOS).
