@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
   type BuiltEnv,
-  classifyFailure,
   type EnvPlan,
   envSpecOf,
   obtainEnv,
   proposalRung,
   type VerifyResult,
 } from './index.js';
+import { classifyFailure } from './ladder.js';
 
 const plan: EnvPlan = {
   ecosystem: 'node',
@@ -182,7 +182,7 @@ describe('the environment ladder', () => {
   });
 
   it('jest-workers adds workers where the command had none, and leaves a jest run without -i alone', async () => {
-    const { jestWorkers } = await import('./index.js');
+    const { jestWorkers } = await import('./ladder.js');
     const inBand = { ...plan, testRunner: 'jest', testCmd: 'jest -i --verbose {tests}' };
     expect(jestWorkers.applies('results_incomplete', inBand)).toBe(true);
     expect(
@@ -195,7 +195,7 @@ describe('the environment ladder', () => {
   });
 
   it('knows the end-of-run summaries of jest and mocha, and expects none from other parsers', async () => {
-    const { runCutShort } = await import('./index.js');
+    const { runCutShort } = await import('./ladder.js');
     expect(runCutShort('Tests:       2 passed, 2 total', 'parse_log_jest')).toBe(false);
     expect(runCutShort('  ✓ a', 'parse_log_jest')).toBe(true);
     expect(runCutShort('  0 passing (3ms)\n  2 failing', 'parse_log_mocha')).toBe(false);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { datasetStorage, shareEnvironments, unusedPackages } from './index.js';
+import { datasetStorage, shareEnvironments } from './index.js';
+import { unusedPackages } from './slim.js';
 
 describe('shareEnvironments', () => {
   it('tries existing images first, builds only when nothing validates, then folds images', async () => {

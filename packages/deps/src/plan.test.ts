@@ -5,17 +5,17 @@ import { describe, expect, it } from 'vitest';
 import {
   detectEcosystem,
   envPlanHash,
-  nativeDependencies,
-  parseIni,
-  parseRequirementsTxt,
   pickNodeVersion,
   planEnv,
   type RepoSnapshot,
-  readSetupPy,
   snapshotFromFiles,
   snapshotFromGit,
-  testCommandFromScript,
 } from './index.js';
+import { parseIni } from './manifests/ini.js';
+import { parseRequirementsTxt } from './manifests/requirements.js';
+import { readSetupPy } from './manifests/setup-py.js';
+import { nativeDependencies } from './plan/native.js';
+import { testCommandFromScript } from './plan/node-script.js';
 
 const DATA = join(import.meta.dirname, '..', 'test-data');
 const LOCKS = ['package-lock.json', 'yarn.lock', 'pnpm-lock.yaml', 'uv.lock'];

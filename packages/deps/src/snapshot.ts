@@ -29,7 +29,7 @@ const MANIFEST = [
 ];
 
 /** Whether planning reads this file's contents (everything else is only listed). */
-export function isManifest(path: string): boolean {
+function isManifest(path: string): boolean {
   return MANIFEST.some((re) => re.test(path));
 }
 

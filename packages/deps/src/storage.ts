@@ -6,7 +6,7 @@ import type { DockerConnection, ImageLayers, StorageReport } from '@repoforge/sa
 import git from 'isomorphic-git';
 
 /** Bytes of a repo's files at a commit (what a per-instance image would bake in). */
-export async function repoBytesAt(gitdir: string, oid: string, cache: object = {}): Promise<number> {
+async function repoBytesAt(gitdir: string, oid: string, cache: object = {}): Promise<number> {
   const { commit } = await git.readCommit({ fs, gitdir, oid, cache });
   let total = 0;
   const walk = async (tree: string) => {
@@ -21,7 +21,7 @@ export async function repoBytesAt(gitdir: string, oid: string, cache: object = {
 }
 
 /** Bytes a directory takes (the shared git cache). */
-export async function dirBytes(dir: string): Promise<number> {
+async function dirBytes(dir: string): Promise<number> {
   let total = 0;
   for (const e of await readdir(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);

@@ -9,7 +9,7 @@ const PY_TEST = /(^|\/)(test_[^/]*|[^/]*_test)\.py$|(^|\/)tests?\/(.*\/)?[^/]*\.
 const JS_TEST = /\.(test|spec)\.[cm]?[jt]sx?$|(^|\/)(__tests__|tests?)\/(.*\/)?[^/]*\.[cm]?[jt]sx?$/;
 
 /** How many test files of each ecosystem a repo has (by the usual naming and folder conventions). */
-export function countTestFiles(snapshot: RepoSnapshot): { node: number; python: number } {
+function countTestFiles(snapshot: RepoSnapshot): { node: number; python: number } {
   let node = 0;
   let python = 0;
   for (const p of snapshot.paths) {
