@@ -153,7 +153,7 @@ async function fixedBatch() {
 const d = await dynamic();
 const f = await fixedBatch();
 const r2 = (x: number) => Math.round(x * 100) / 100;
-const fig = (x: typeof d) => ({
+const fig = (x: typeof d | typeof f) => ({
   wall_ms: Math.round(x.wall),
   samples: x.samples,
   samples_per_s: r2(x.samples / (x.wall / 1000)),
