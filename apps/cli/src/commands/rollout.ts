@@ -14,6 +14,7 @@ import { fileArg, numberArg } from '../args.js';
 import { BACKEND_OPTION, backendKit } from '../backend.js';
 import { type Command, UsageError } from '../command.js';
 import { cliLogger } from '../logger.js';
+import { Progress } from '../progress.js';
 
 const run: Command = {
   name: 'run',
@@ -110,25 +111,26 @@ const run: Command = {
     const line = () => {
       const s = engine.stats;
       const mean = s.done ? (s.rewardSum / s.done).toFixed(3) : '-';
-      return `rollout: running ${s.running}, done ${s.done}/${todo.length * (numberArg(values, 'samples', true) ?? 4)}, failed ${s.failed}${s.retried ? `, retried ${s.retried}` : ''}, groups ${s.groups}, mean reward ${mean}`;
+      return `running ${s.running}, samples done ${s.done}, failed ${s.failed}${s.retried ? `, retried ${s.retried}` : ''}, mean reward ${mean}`;
     };
-    const tty = io.stderr.isTTY === true;
-    const ticker = tty ? setInterval(() => io.stderr.write(`\r\x1b[2K${line()}`), 250) : undefined;
+    // One renderer for every command: a group is the unit of progress (its samples are in the note).
+    const progress = new Progress(io, 'rollout', todo.length);
     try {
       for await (const group of engine.run(todo, signal)) {
         await output.write(group);
         server?.push(group);
-        if (!tty) io.stderr.write(`${line()}\n`);
+        progress.tick(group.instance_id, line());
       }
     } finally {
-      if (ticker) clearInterval(ticker);
-      if (tty) io.stderr.write(`\r\x1b[2K${line()}\n`);
+      progress.finish();
       await policy.close();
       await pool.close();
       await server?.close();
       await output.close();
     }
-    io.stdout.write(`${line()}\ngroups written to ${output.out}${sft ? `, SFT records to ${sft}` : ''}\n`);
+    io.stdout.write(
+      `rollout: ${line()}, groups ${engine.stats.groups}\ngroups written to ${output.out}${sft ? `, SFT records to ${sft}` : ''}\n`,
+    );
     const { unfinished, failed } = engine.stats;
     if (unfinished)
       io.stderr.write(
