@@ -44,8 +44,8 @@ async function measure(workers: number, tag: string) {
     envSpecs,
     repoSource: repoSource(),
     executor,
-    onEvent: (e) => {
-      if (e.type === 'instance') reported.set(e.instanceId, Date.now());
+    onProgress: (e) => {
+      if (e.type === 'done') reported.set(e.id, Date.now());
     },
   });
   const wall = performance.now() - t0;

@@ -57,7 +57,7 @@ describe.skipIf(
     // Seen part-way (the bar moved while the run went on), and at the end, full, with the resolved count.
     expect([...counts].some((c) => Number(c) > 0 && Number(c) < total)).toBe(true);
     // While an environment was built and verified, the bar said so (no silent minutes).
-    expect(frames.some((f) => /eval [█░]{24} .*preparing the environment of demo__/.test(f))).toBe(true);
+    expect(frames.some((f) => /eval [█░]{24} .*demo__\S+: obtaining its environment/.test(f))).toBe(true);
     const last = frames.at(-1)!;
     expect(last).toMatch(new RegExp(`eval █{24} ${total}/${total} 100% .*resolved ${total}`));
     // Redrawn in place: one bar line on the screen, and no plain log lines (those are for non-terminals).

@@ -23,4 +23,27 @@ describe('Progress stages', () => {
       vi.useRealTimers();
     }
   });
+
+  it('renders any library call through the one progress shape: total, stage with the id, ticks with notes', () => {
+    const t = bufferedIO();
+    const p = new Progress(t.io, 'mine', 0, false);
+    let validated = 0;
+    const show = p.listen<string>(
+      (_, verdict) => {
+        if (verdict === 'validated') validated++;
+        return verdict;
+      },
+      () => `validated ${validated}`,
+    );
+    show({ type: 'start', total: 2 });
+    show({ type: 'working', id: 'abc1234', what: 'validation run 1' });
+    show({ type: 'done', id: 'abc1234', result: 'validated', done: 1, total: 2 });
+    show({ type: 'done', id: 'def5678', result: 'no_f2p', done: 2, total: 2 });
+    p.finish();
+    expect(t.stderr().trim().split('\n')).toEqual([
+      '[mine] abc1234: validation run 1',
+      '[mine] 1/2 abc1234: validated validated 1',
+      '[mine] 2/2 def5678: no_f2p validated 1',
+    ]);
+  });
 });

@@ -1,3 +1,4 @@
+import type { OnProgress } from '@repoforge/schema';
 import type { CliIO } from './command.js';
 
 /**
@@ -73,6 +74,19 @@ export class Progress {
       this.io.stderr.write(`[${this.label}] still ${this.stageText} (${secs} s)\n`);
     }, everyMs);
     this.heartbeat.unref?.();
+  }
+
+  /**
+   * Renders a library call's progress events (schema's one `ProgressEvent` shape): `start` sets the total,
+   * `working` is the stage (with the item's id), `done` a tick whose note `describe` writes; `extra` rides on
+   * the bar (a running count).
+   */
+  listen<T>(describe: (id: string, result: T) => string, extra?: () => string): OnProgress<T> {
+    return (event) => {
+      if (event.type === 'start') this.setTotal(event.total);
+      else if (event.type === 'working') this.stage(`${event.id}: ${event.what}`);
+      else this.tick(`${event.id}: ${describe(event.id, event.result)}`, extra?.());
+    };
   }
 
   /** Ends the bar's line. */

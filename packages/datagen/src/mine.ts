@@ -13,7 +13,7 @@ import {
   type SandboxOptions,
   SandboxPool,
 } from '@repoforge/sandbox';
-import { formatJsonl, Instance, RepoForgeError, serializeInstance } from '@repoforge/schema';
+import { formatJsonl, Instance, type OnProgress, RepoForgeError, serializeInstance } from '@repoforge/schema';
 import { acquireRunLock, readJsonFile, writeFileAtomic } from '@repoforge/schema/node';
 import git from 'isomorphic-git';
 import pLimit from 'p-limit';
@@ -59,13 +59,11 @@ export interface MineOptions {
   reapLeftovers?: ReapLeftovers;
   statement?: Omit<StatementOptions, 'signal'>;
   logger?: Logger;
-  onProgress?: (
-    event:
-      | { stage: 'candidates'; total: number }
-      | { stage: 'candidate'; oid: string; verdict: 'validated' | RejectReason; done: number; total: number }
-      /** What a candidate's validation is doing now (environment build, before/after runs): minutes, at times. */
-      | { stage: 'working'; oid: string; what: string },
-  ) => void;
+  /**
+   * `start` with the candidate count, `working` while a candidate's environment is obtained and its before/after
+   * runs go (minutes, at times), `done` with its verdict. Ids are commit oids.
+   */
+  onProgress?: OnProgress<'validated' | RejectReason>;
   signal?: AbortSignal;
 }
 
@@ -234,7 +232,7 @@ async function mine(options: MineOptions): Promise<MineResult> {
   const stateFile = `${options.out}.state.json`;
   const state = await readState(stateFile);
   const candidates = await findCandidates(options, location, funnel);
-  options.onProgress?.({ stage: 'candidates', total: candidates.length });
+  options.onProgress?.({ type: 'start', total: candidates.length });
 
   const make = options.createSandbox ?? ((o: SandboxOptions) => createSandbox({ backend: 'docker', ...o }));
   const envBuilder = options.envBuilder ?? new EnvBuilder({ createSandbox: make, logger: options.logger });
@@ -282,9 +280,9 @@ async function mine(options: MineOptions): Promise<MineResult> {
     }
     if (verdict === 'validated') funnel.validated++;
     options.onProgress?.({
-      stage: 'candidate',
-      oid: cand.commit.oid,
-      verdict,
+      type: 'done',
+      id: cand.commit.oid,
+      result: verdict,
       done: ++done,
       total: candidates.length,
     });

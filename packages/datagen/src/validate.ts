@@ -163,7 +163,11 @@ async function candidateEnv(
   funnel: Funnel,
 ): Promise<ObtainedEnv | { reject: RejectReason; evidence: Evidence }> {
   const oid = cand.commit.oid;
-  options.onProgress?.({ stage: 'working', oid, what: `obtaining the environment of ${draft.instance_id}` });
+  options.onProgress?.({
+    type: 'working',
+    id: oid,
+    what: `obtaining the environment of ${draft.instance_id}`,
+  });
   let depsKey: string | undefined;
   try {
     const plan = await planEnv(snapshot, { repo: draft.repo });
@@ -265,8 +269,8 @@ async function runSides(
   });
   for (let i = 0; i < Math.max(1, options.runs ?? 3); i++) {
     const env = { PYTHONHASHSEED: String(i + 1) };
-    const what = `validation run ${i + 1} of ${cand.commit.oid.slice(0, 7)} (before and after the fix)`;
-    options.onProgress?.({ stage: 'working', oid: cand.commit.oid, what });
+    const what = `validation run ${i + 1} (before and after the fix)`;
+    options.onProgress?.({ type: 'working', id: cand.commit.oid, what });
     const b = await once('', env);
     const a = await once(cand.patch, env);
     if (i === 0) evidence.push(runEvidence('before', b), runEvidence('after', a));

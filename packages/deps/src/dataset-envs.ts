@@ -1,6 +1,6 @@
 import { materializeRepo, type RepoSource, runInstance } from '@repoforge/harness';
 import type { Sandbox, SandboxOptions } from '@repoforge/sandbox';
-import { type Instance, renderTestCmd } from '@repoforge/schema';
+import { type Instance, type OnProgress, renderTestCmd } from '@repoforge/schema';
 import pLimit from 'p-limit';
 import { envSpecOf } from './build/env-builder.js';
 import { type SlimResult, slimByAccessTrace } from './build/slim-env.js';
@@ -71,7 +71,7 @@ export async function shareDatasetEnvs(options: DatasetEnvOptions): Promise<Line
  */
 export async function slimDatasetEnvs(
   options: DatasetEnvOptions,
-  onImage?: (image: string, result: SlimResult) => void,
+  onProgress?: OnProgress<SlimResult>,
 ): Promise<Map<string, SlimResult>> {
   const { signal } = options;
   const byImage = new Map<string, Instance[]>();
@@ -80,8 +80,10 @@ export async function slimDatasetEnvs(
     byImage.set(image, [...(byImage.get(image) ?? []), inst]);
   }
   const results = new Map<string, SlimResult>();
+  onProgress?.({ type: 'start', total: byImage.size });
   for (const [image, members] of byImage) {
     signal?.throwIfAborted();
+    onProgress?.({ type: 'working', id: image, what: 'tracing what its tests load' });
     const first = members[0]!;
     const { plan } = await options.envs.envOf(first, signal);
     const location = await options.repoSource.resolve(first.repo, { signal });
@@ -104,7 +106,7 @@ export async function slimDatasetEnvs(
     });
     results.set(image, result);
     if (result.kept) for (const m of members) options.images.set(m.instance_id, result.image);
-    onImage?.(image, result);
+    onProgress?.({ type: 'done', id: image, result, done: results.size, total: byImage.size });
   }
   return results;
 }
@@ -128,22 +130,27 @@ export async function buildDatasetEnvs(options: {
   envs: Pick<ReturnType<typeof plannedEnvs>, 'envOf'>;
   workers?: number;
   keepGoing?: boolean;
-  onInstance?: (instanceId: string, result: { image?: string; error?: string }) => void;
-  onStart?: (instanceId: string) => void;
+  /** `working` while an instance's environment is obtained, `done` with its image or why it failed. */
+  onProgress?: OnProgress<{ image?: string; error?: string }>;
   signal?: AbortSignal;
 }): Promise<BuiltDatasetEnvs> {
   const built: BuiltDatasetEnvs = { images: new Map(), networkTests: new Map(), failures: new Map() };
+  let done = 0;
+  const total = options.dataset.length;
+  const report = (id: string, result: { image?: string; error?: string }) =>
+    options.onProgress?.({ type: 'done', id, result, done: ++done, total });
+  options.onProgress?.({ type: 'start', total });
   const obtain = async (inst: Instance) => {
-    options.onStart?.(inst.instance_id);
+    options.onProgress?.({ type: 'working', id: inst.instance_id, what: 'obtaining its environment' });
     try {
       const { image, plan } = await options.envs.envOf(inst, options.signal);
       built.images.set(inst.instance_id, image);
       if (plan.networkTests?.length) built.networkTests.set(inst.instance_id, plan.networkTests);
-      options.onInstance?.(inst.instance_id, { image });
+      report(inst.instance_id, { image });
     } catch (error) {
       if (!options.keepGoing) throw error;
       built.failures.set(inst.instance_id, (error as Error).message);
-      options.onInstance?.(inst.instance_id, { error: (error as Error).message });
+      report(inst.instance_id, { error: (error as Error).message });
     }
   };
   const limit = pLimit(Math.max(1, options.workers ?? 2));

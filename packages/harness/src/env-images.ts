@@ -87,11 +87,11 @@ export class EnvImages {
       await this.builder
         .pull(image, {
           signal,
-          onProgress: (line) => {
+          onProgress: (event) => {
             // A line at most every 10 s: a pull of gigabytes is minutes, never silent, never a flood.
-            if (Date.now() - last < 10_000) return;
+            if (event.type !== 'working' || Date.now() - last < 10_000) return;
             last = Date.now();
-            this.options.logger?.info('pulling', { image, progress: line });
+            this.options.logger?.info('pulling', { image, progress: event.what });
           },
         })
         .catch((error) => {

@@ -40,7 +40,6 @@ export {
 } from './recipes/swebench.js';
 export { RepoCache, type RepoCacheOptions, type RepoLocation, type RepoSource } from './repo-source.js';
 export {
-  type EvaluationEvent,
   type EvaluationOptions,
   type EvaluationResult,
   type ResolvedEnv,

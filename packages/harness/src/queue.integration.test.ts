@@ -24,7 +24,7 @@ function startWorker(cacheDir: string, queueName: string): ChildProcess & { line
       url: ${JSON.stringify(redisUrl)}, queueName: ${JSON.stringify(queueName)},
       repoSource: new RepoCache({ cacheDir: ${JSON.stringify(cacheDir)}, clone: false }),
       lockDurationMs: 3000, stalledIntervalMs: 1000,
-      onJob: (phase, id) => console.log(phase, id),
+      onProgress: (e) => e.type !== 'start' && console.log(e.type, e.id),
     });
     console.log('ready');
     process.on('SIGTERM', () => w.close().then(() => process.exit(0)));`;
@@ -150,8 +150,8 @@ describe.skipIf(skip)('distributed evaluation over BullMQ (real Redis, worker pr
       repoSource: repoSource(),
       executor: first,
       signal: ac.signal,
-      onEvent: (e) => {
-        if (e.type === 'instance' && ++seen === 1) ac.abort(new Error('producer crash'));
+      onProgress: (e) => {
+        if (e.type === 'done' && ++seen === 1) ac.abort(new Error('producer crash'));
       },
     }).catch(() => {});
     await first.close();

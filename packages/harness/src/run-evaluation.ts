@@ -20,6 +20,7 @@ import {
   goldPredictions,
   type Instance,
   isEmptyPatch,
+  type OnProgress,
   type Prediction,
   type RunSummary,
 } from '@repoforge/schema';
@@ -46,15 +47,6 @@ import type { ErrorClass } from './run-health.js';
 import type { InstanceOutcome } from './run-instance.js';
 import { makeRunSummary, readReportVerdict } from './summary.js';
 import { errorOutcome, evaluateTask, type InstanceTask, writeOutcomeFiles } from './task.js';
-
-/** Progress of a run, for bars and logs. */
-export type EvaluationEvent =
-  | { type: 'start'; total: number; skipped: number }
-  /** An instance's environment is being obtained (planned, built, verified): minutes, on a cold cache. */
-  | { type: 'preparing'; instanceId: string }
-  /** An instance's tests started in a sandbox. */
-  | { type: 'running'; instanceId: string }
-  | { type: 'instance'; instanceId: string; outcome: InstanceOutcome; done: number; total: number };
 
 export interface EvaluationOptions {
   dataset: readonly Instance[];
@@ -128,7 +120,11 @@ export interface EvaluationOptions {
    */
   recipeOptions?: RecipeOptions;
   logger?: Logger;
-  onEvent?: (event: EvaluationEvent) => void;
+  /**
+   * `start` (with the resumed count as `skipped`), `working` while an instance's environment is obtained
+   * (minutes on a cold cache) and when its tests start, `done` with its outcome.
+   */
+  onProgress?: OnProgress<InstanceOutcome>;
   signal?: AbortSignal;
 }
 
@@ -414,7 +410,7 @@ function outcomeRecorder(options: EvaluationOptions, dirOf: (id: string) => stri
     if (outcome.status === 'error')
       tally.errors[id] = { class: outcome.errorClass ?? 'error', reason: outcome.error ?? '' };
     tally.outcomes.push(outcome);
-    options.onEvent?.({ type: 'instance', instanceId: id, outcome, done: ++done, total });
+    options.onProgress?.({ type: 'done', id, result: outcome, done: ++done, total });
   };
   return { tally, record };
 }
@@ -429,7 +425,7 @@ async function runTasks(
 ): Promise<void> {
   const tasks: InstanceTask[] = [];
   for (const inst of todo) {
-    options.onEvent?.({ type: 'preparing', instanceId: inst.instance_id });
+    options.onProgress?.({ type: 'working', id: inst.instance_id, what: 'obtaining its environment' });
     const task = await makeTask(inst, predictions.get(inst.instance_id)!, options);
     if (task instanceof Error) await record(inst.instance_id, errorOutcome(inst.instance_id, task));
     else tasks.push(task);
@@ -449,7 +445,7 @@ async function runTasks(
     await executor.run(
       tasks,
       (task, signal) => {
-        options.onEvent?.({ type: 'running', instanceId: task.instance.instance_id });
+        options.onProgress?.({ type: 'working', id: task.instance.instance_id, what: 'running its tests' });
         return evaluateTask(task, {
           repoSource: options.repoSource,
           envImages,
@@ -481,7 +477,7 @@ async function evaluateRun(options: EvaluationOptions, reportDir: string): Promi
     (i) => predictions.has(i.instance_id) && !isEmptyPatch(predictions.get(i.instance_id)!),
   );
   const { todo, resumed } = await planResume(runnable, dirOf, options);
-  options.onEvent?.({ type: 'start', total: todo.length, skipped: resumed.length });
+  options.onProgress?.({ type: 'start', total: todo.length, skipped: resumed.length });
   const { tally, record } = outcomeRecorder(options, dirOf, todo.length);
   if (options.rewriteReports) {
     for (const inst of todo)

@@ -15,7 +15,7 @@ describe.skipIf(await skipWithoutDocker())('image builder, storage report and po
     };
     const progress: string[] = [];
     const [first, again] = await Promise.all([
-      builder.build(spec, { onProgress: (p) => progress.push(p.line) }),
+      builder.build(spec, { onProgress: (e) => e.type === 'working' && progress.push(e.what) }),
       builder.build(spec),
     ]);
     expect(first).toBe(again);

@@ -7,7 +7,6 @@ export { DEFAULT_IMAGE, DockerBackend } from './docker/docker-backend.js';
 export { type DockerConnection, dockerClient, engineAnswers, pingEngine } from './docker/engine.js';
 export { RUN_ID_LABEL, SANDBOX_LABEL } from './docker/labels.js';
 export {
-  type BuildProgress,
   type BuildResult,
   ImageBuilder,
   type ImageBuilderOptions,

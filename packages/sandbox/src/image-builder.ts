@@ -3,7 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { Readable } from 'node:stream';
-import { memoAsync } from '@repoforge/schema';
+import { memoAsync, type OnProgress } from '@repoforge/schema';
 import { readJsonFile } from '@repoforge/schema/node';
 import type Docker from 'dockerode';
 import pLimit, { type LimitFunction } from 'p-limit';
@@ -24,13 +24,6 @@ export interface ImageSpec {
   labels?: Record<string, string>;
   /** Tag to use instead of `<repository>:<hash>`; the content hash still decides reuse. */
   tag?: string;
-}
-
-/** One line of build progress. */
-export interface BuildProgress {
-  hash: string;
-  tag: string;
-  line: string;
 }
 
 /** A built (or reused) image. */
@@ -155,12 +148,12 @@ export class ImageBuilder {
   }
 
   /**
-   * Pulls `ref` from its registry through the engine (progress per layer to `onProgress`), with credentials
+   * Pulls `ref` from its registry through the engine (each layer's progress a `working` event with id `ref`), with credentials
    * from the user's Docker config when it has them for that registry. Resolves when the image is present.
    */
   async pull(
     ref: string,
-    options: { signal?: AbortSignal; onProgress?: (line: string) => void; auth?: RegistryAuth } = {},
+    options: { signal?: AbortSignal; onProgress?: OnProgress; auth?: RegistryAuth } = {},
   ): Promise<void> {
     const auth = options.auth ?? (await registryAuthFor(ref));
     let failure: string | undefined;
@@ -177,7 +170,11 @@ export class ImageBuilder {
         (event: { status?: string; id?: string; progress?: string; error?: string }) => {
           if (event.error) failure = event.error;
           else if (event.status)
-            options.onProgress?.([event.id, event.status, event.progress].filter(Boolean).join(' '));
+            options.onProgress?.({
+              type: 'working',
+              id: ref,
+              what: [event.id, event.status, event.progress].filter(Boolean).join(' '),
+            });
         },
       );
     }).catch((error) => {
@@ -188,7 +185,7 @@ export class ImageBuilder {
 
   async build(
     spec: ImageSpec,
-    options: { signal?: AbortSignal; onProgress?: (p: BuildProgress) => void } = {},
+    options: { signal?: AbortSignal; onProgress?: OnProgress } = {},
   ): Promise<BuildResult> {
     const files = await contextFiles(spec.context);
     const hash = imageSpecHash(spec.dockerfile, files, spec.buildArgs);
@@ -208,7 +205,7 @@ export class ImageBuilder {
     files: [string, Uint8Array, number?][],
     hash: string,
     tag: string,
-    options: { signal?: AbortSignal; onProgress?: (p: BuildProgress) => void },
+    options: { signal?: AbortSignal; onProgress?: OnProgress },
   ): Promise<BuildResult> {
     const started = performance.now();
     if (await this.exists(tag)) {
@@ -250,7 +247,7 @@ export class ImageBuilder {
     tar: Buffer,
     hash: string,
     tag: string,
-    options: { signal?: AbortSignal; onProgress?: (p: BuildProgress) => void },
+    options: { signal?: AbortSignal; onProgress?: OnProgress },
   ): Promise<{ log: string; failure?: string }> {
     const stream = (await this.docker.buildImage(
       tar as unknown as Readable,
@@ -275,7 +272,7 @@ export class ImageBuilder {
           const line = event.stream ?? event.status ?? '';
           if (line) {
             log.push(line);
-            options.onProgress?.({ hash, tag, line: line.trimEnd() });
+            options.onProgress?.({ type: 'working', id: tag, what: line.trimEnd() });
           }
           if (event.error) failure = event.errorDetail?.message ?? event.error;
         },

@@ -35,6 +35,7 @@ export { memoAsync, type PromiseCache } from './memo.js';
 export { instanceFromMultiSweBench, MultiSweBenchRow } from './multi-swe-bench.js';
 export { InstanceId, ModelName } from './names.js';
 export { goldPredictions, isEmptyPatch, Prediction } from './prediction.js';
+export type { OnProgress, ProgressEvent } from './progress.js';
 export { parsePythonStringList, pythonJsonDumps } from './python-literals.js';
 export {
   PREBUILT_TAR,

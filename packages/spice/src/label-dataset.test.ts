@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ProgressEvent } from '@repoforge/schema';
 import { tempDir } from '@repoforge/test-utils';
 import { describe, expect, it } from 'vitest';
 import { annotationAgreement, labelDataset, labelOffline, type SpiceLabels } from './index.js';
@@ -29,7 +30,7 @@ describe('labelDataset', () => {
         out,
         label,
         signal: ac.signal,
-        onLabel: () => ac.abort(new Error('stopped after one')),
+        onProgress: (e) => e.type === 'done' && ac.abort(new Error('stopped after one')),
       }),
     ).rejects.toThrow('stopped after one');
     expect(
@@ -38,13 +39,17 @@ describe('labelDataset', () => {
         .split('\n')
         .map((l) => JSON.parse(l).instance_id),
     ).toEqual(['a']);
-    let todo = -1;
+    const events: ProgressEvent<SpiceLabels>[] = [];
     const again = await labelDataset([inst('a'), inst('b'), inst('c')], {
       out,
       label,
-      onStart: (n) => (todo = n),
+      onProgress: (e) => events.push(e),
     });
-    expect(todo).toBe(2);
+    expect(events[0]).toEqual({ type: 'start', total: 2, skipped: 1 });
+    expect(events.slice(1).map((e) => e.type === 'done' && [e.id, e.done, e.total])).toEqual([
+      ['b', 1, 2],
+      ['c', 2, 2],
+    ]);
     expect(seen).toEqual(['a', 'b', 'c']);
     expect(again.rows.map((r) => r.instance_id)).toEqual(['a', 'b', 'c']);
   });

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { formatJsonl, parseRecords } from '@repoforge/schema';
+import { formatJsonl, type OnProgress, parseRecords } from '@repoforge/schema';
 import { writeFileAtomic } from '@repoforge/schema/node';
 import type { FeatureInput } from './features.js';
 import { SpiceLabels, type SpiceLabels as SpiceLabelsType } from './labels.js';
@@ -18,9 +18,8 @@ export async function labelDataset<I extends LabelInput>(
   options: {
     out: string;
     label: (instance: I, signal?: AbortSignal) => Promise<SpiceLabelsType>;
-    /** Called once, with how many instances are left to label after the resumed ones. */
-    onStart?: (todo: number) => void;
-    onLabel?: (row: SpiceLabelsType, left: number) => void;
+    /** `start` with the instances left after the resumed ones (`skipped`), `done` with each new row. */
+    onProgress?: OnProgress<SpiceLabelsType>;
     signal?: AbortSignal;
   },
 ): Promise<{ rows: SpiceLabelsType[]; labelled: number }> {
@@ -29,13 +28,13 @@ export async function labelDataset<I extends LabelInput>(
     : [];
   const done = new Set(rows.map((r) => r.instance_id));
   const todo = dataset.filter((i) => !done.has(i.instance_id));
-  options.onStart?.(todo.length);
+  options.onProgress?.({ type: 'start', total: todo.length, skipped: rows.length });
   for (const [n, instance] of todo.entries()) {
     options.signal?.throwIfAborted();
     const row = await options.label(instance, options.signal);
     rows.push(row);
     await writeFileAtomic(options.out, formatJsonl(rows));
-    options.onLabel?.(row, todo.length - n - 1);
+    options.onProgress?.({ type: 'done', id: row.instance_id, result: row, done: n + 1, total: todo.length });
   }
   return { rows, labelled: todo.length };
 }

@@ -103,14 +103,13 @@ const mine: Command = {
       envBuilder: kit.envs,
       logger,
       signal,
-      onProgress: (e) => {
-        if (e.stage === 'candidates') progress.setTotal(e.total);
-        else if (e.stage === 'working') progress.stage(e.what);
-        else {
-          counts[e.verdict] = (counts[e.verdict] ?? 0) + 1;
-          progress.tick(`${e.oid.slice(0, 7)}: ${e.verdict}`, `validated ${counts.validated ?? 0}`);
-        }
-      },
+      onProgress: progress.listen(
+        (_, verdict) => {
+          counts[verdict] = (counts[verdict] ?? 0) + 1;
+          return verdict;
+        },
+        () => `validated ${counts.validated ?? 0}`,
+      ),
     });
     progress.finish();
     if (json)

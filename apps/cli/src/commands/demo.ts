@@ -62,10 +62,7 @@ async function demo({ io, values, signal, verbose, json }: CommandContext): Prom
       createSandbox: kit.createSandbox,
       logger,
       signal,
-      onProgress: (e) => {
-        if (e.stage === 'candidates') progress.setTotal(e.total);
-        else if (e.stage === 'candidate') progress.tick(`${e.oid.slice(0, 7)}: ${e.verdict}`);
-      },
+      onProgress: progress.listen((_, verdict) => verdict),
     });
     progress.finish();
     say(
@@ -102,13 +99,9 @@ async function demo({ io, values, signal, verbose, json }: CommandContext): Prom
       maxWorkers: 2,
       logger,
       signal,
-      onEvent: (e) => {
-        if (e.type === 'start') progress.setTotal(e.total);
-        else if (e.type === 'instance')
-          progress.tick(
-            `${e.instanceId}: ${e.outcome.report?.resolved ? 'resolved' : e.outcome.status === 'error' ? 'error' : 'unresolved'}`,
-          );
-      },
+      onProgress: progress.listen((_, o) =>
+        o.report?.resolved ? 'resolved' : o.status === 'error' ? 'error' : 'unresolved',
+      ),
     });
     progress.finish();
     runs[runId] = { resolved: r.summary.resolved_instances, total: r.summary.total_instances };

@@ -73,8 +73,7 @@ const build: Command = {
       envs: env,
       workers: numberArg(values, 'workers', true) ?? 2,
       keepGoing: explain,
-      onStart: (id) => progress.stage(`obtaining the environment of ${id}`),
-      onInstance: (id, r) => progress.tick(`${id}: ${r.image ?? 'failed'}`),
+      onProgress: progress.listen((_, r) => r.image ?? 'failed'),
       signal,
     });
     progress.finish();
@@ -115,11 +114,13 @@ const build: Command = {
         );
       }
       if (values.slim)
-        await slimDatasetEnvs(passes, (image, r) =>
+        await slimDatasetEnvs(passes, (e) => {
+          if (e.type !== 'done') return;
+          const r = e.result;
           io.stderr.write(
-            `slim ${image}: ${r.kept ? `kept, ${r.removed.length} package(s) removed, ${(r.bytesSaved / 1048576).toFixed(1)} MB saved` : r.removed.length ? 'rejected (tests changed)' : 'nothing unused'}\n`,
-          ),
-        );
+            `slim ${e.id}: ${r.kept ? `kept, ${r.removed.length} package(s) removed, ${(r.bytesSaved / 1048576).toFixed(1)} MB saved` : r.removed.length ? 'rejected (tests changed)' : 'nothing unused'}\n`,
+          );
+        });
     }
     if (values.out)
       await writeFileAtomic(
@@ -266,13 +267,9 @@ const validate: Command = {
       validations: new EnvValidations(resolve(io.cwd, '.repoforge', 'env-validations')),
       logger,
       signal,
-      onEvent: (e) => {
-        if (e.type === 'start') progress.setTotal(e.total);
-        else if (e.type === 'instance')
-          progress.tick(
-            `${e.instanceId}: ${e.outcome.report?.resolved ? 'servable' : `not servable (${e.outcome.errorClass ?? 'unresolved'})`}`,
-          );
-      },
+      onProgress: progress.listen((_, o) =>
+        o.report?.resolved ? 'servable' : `not servable (${o.errorClass ?? 'unresolved'})`,
+      ),
     });
     progress.finish();
     if (json)

@@ -6,6 +6,7 @@ import {
   EnvValidations,
   FAIL_ONLY_REPOS,
   gradeLog,
+  type InstanceOutcome,
   loadDataset,
   loadEnvSpecs,
   loadPredictions,
@@ -204,6 +205,14 @@ const run: Command = {
       ? new QueueExecutor({ url: queueUrl, expectedDurations: await previousDurations(reportDir), logger })
       : undefined;
     let resolvedCount = 0;
+    const showProgress = progress.listen<InstanceOutcome>(
+      (_, o) => {
+        if (o.report?.resolved) resolvedCount++;
+        if (o.status === 'error') return `error, ${o.errorClass ?? 'error'} (${o.error})`;
+        return o.report?.resolved ? 'resolved' : 'unresolved';
+      },
+      () => `resolved ${resolvedCount}`,
+    );
     const result = await runEvaluation({
       dataset,
       predictions,
@@ -237,24 +246,10 @@ const run: Command = {
       wholeSuite: values['whole-suite'] === true ? true : undefined,
       logger,
       signal,
-      onEvent: (e) => {
-        if (e.type === 'preparing') progress.stage(`preparing the environment of ${e.instanceId}`);
-        else if (e.type === 'running') progress.stage(`running ${e.instanceId}`);
-        else if (e.type === 'start') {
-          if (e.skipped)
-            io.stderr.write(`resuming run ${runId}: ${e.skipped} instance(s) already finished\n`);
-          progress.setTotal(e.total);
-        } else {
-          const o = e.outcome;
-          if (o.report?.resolved) resolvedCount++;
-          const verdict =
-            o.status === 'error'
-              ? `error, ${o.errorClass ?? 'error'} (${o.error})`
-              : o.report?.resolved
-                ? 'resolved'
-                : 'unresolved';
-          progress.tick(`${e.instanceId}: ${verdict}`, `resolved ${resolvedCount}`);
-        }
+      onProgress: (e) => {
+        if (e.type === 'start' && e.skipped)
+          io.stderr.write(`resuming run ${runId}: ${e.skipped} instance(s) already finished\n`);
+        showProgress(e);
       },
     });
     await executor?.close();
@@ -356,15 +351,14 @@ const worker: Command = {
     const url = values.queue;
     if (typeof url !== 'string') throw new UsageError('--queue is required');
     const logger = cliLogger(io, verbose);
-    let done = 0;
     const handle = await runQueueWorker({
       url,
       concurrency: numberArg(values, 'concurrency', true),
       repoSource: new RepoCache({ cacheDir: resolve(io.cwd, String(values['repo-cache'])) }),
       logger,
-      onJob: (phase, id) => {
-        if (phase === 'done') done++;
-        io.stderr.write(`[worker] ${phase} ${id}${phase === 'done' ? ` (${done} done)` : ''}\n`);
+      onProgress: (e) => {
+        if (e.type === 'working') io.stderr.write(`[worker] start ${e.id}\n`);
+        else if (e.type === 'done') io.stderr.write(`[worker] done ${e.id} (${e.done} done)\n`);
       },
     });
     io.stderr.write(`[worker] ready on ${url}\n`);

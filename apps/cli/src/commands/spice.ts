@@ -72,18 +72,14 @@ const label: Command = {
       passes: numberArg(values, 'passes', true),
       gitdirOf: async (repo) => (await repos.resolve(repo)).gitdir,
     });
-    let progress: Progress | undefined;
+    const progress = new Progress(io, 'spice', 0);
     const { rows, labelled } = await labelDataset(dataset, {
       out: outPath,
       signal,
       label: labeler.label,
-      onStart: (todo) => {
-        progress = new Progress(io, 'spice', todo);
-      },
-      onLabel: (row) =>
-        progress?.tick(`${row.instance_id}: difficulty ${DIFFICULTY_BUCKETS[row.difficulty]}`),
+      onProgress: progress.listen((_, row) => `difficulty ${DIFFICULTY_BUCKETS[row.difficulty]}`),
     });
-    progress?.finish();
+    progress.finish();
     await labeler.close();
     const kept = rows.filter((r) => r.keep).length;
     const cost = rows.reduce((a, r) => a + r.cost_usd, 0);

@@ -6,11 +6,13 @@ import {
   type SandboxOptions,
   SandboxPool,
 } from '@repoforge/sandbox';
+import type { OnProgress } from '@repoforge/schema';
 import type { Worker } from 'bullmq';
 import { EnvImages } from '../env-images.js';
 import { EnvValidations } from '../env-validation.js';
 import { evalSandboxCreator } from '../eval-sandbox.js';
 import type { RepoSource } from '../repo-source.js';
+import type { InstanceOutcome } from '../run-instance.js';
 import { evaluateTask, type InstanceTask } from '../task.js';
 import { encodeOutcome } from './codec.js';
 import { assertRedisReachable, DEFAULT_QUEUE_NAME, loadBullMQ, redisConnection } from './connection.js';
@@ -31,8 +33,8 @@ export interface QueueWorkerOptions {
   /** Where this worker keeps gold validations of environments (default `.repoforge/env-validations`). */
   validations?: EnvValidations;
   logger?: Logger;
-  /** Called as jobs start and finish (progress lines, tests). */
-  onJob?: (event: 'start' | 'done', instanceId: string, jobId: string) => void;
+  /** `working` as a job starts (what: `job <id>`), `done` with its outcome; no `start`: a worker's total is open. */
+  onProgress?: OnProgress<InstanceOutcome>;
 }
 
 /** A running worker; `close()` finishes the jobs in hand (graceful), then stops. */
@@ -59,16 +61,18 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Queue
     create: evalSandboxCreator(make),
     logger: options.logger,
   });
+  let done = 0;
   const worker = new Worker(
     options.queueName ?? DEFAULT_QUEUE_NAME,
     async (job) => {
       const task = job.data as InstanceTask;
-      options.onJob?.('start', task.instance.instance_id, job.id ?? '');
+      const id = task.instance.instance_id;
+      options.onProgress?.({ type: 'working', id, what: `job ${job.id ?? ''}` });
       const outcome = await evaluateTask(
         { ...task },
         { repoSource: options.repoSource, envImages, pool, validations, logger: options.logger },
       );
-      options.onJob?.('done', task.instance.instance_id, job.id ?? '');
+      options.onProgress?.({ type: 'done', id, result: outcome, done: ++done });
       return encodeOutcome(outcome, options.resultCapBytes);
     },
     {
