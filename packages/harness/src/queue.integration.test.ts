@@ -24,7 +24,7 @@ function startWorker(cacheDir: string, queueName: string): ChildProcess & { line
       url: ${JSON.stringify(redisUrl)}, queueName: ${JSON.stringify(queueName)},
       repoSource: new RepoCache({ cacheDir: ${JSON.stringify(cacheDir)}, clone: false }),
       lockDurationMs: 3000, stalledIntervalMs: 1000,
-      onProgress: (e) => e.type !== 'start' && console.log(e.type, e.id),
+      onProgress: (e) => e.type !== 'start' && console.log(e.type === 'working' ? 'start' : 'done', e.id),
     });
     console.log('ready');
     process.on('SIGTERM', () => w.close().then(() => process.exit(0)));`;
