@@ -28,6 +28,17 @@ describe('built-in SWE-bench recipes', () => {
     );
   });
 
+  it("debian: every recipe of a suite starts with the same Python layer (built and stored once), then the repo's own", () => {
+    const layers = (repo: string, version: string) =>
+      EnvSpec.parse(swebenchRecipe({ repo, version }, 'debian')).dockerfile!.split('\n').slice(0, 3);
+    const [from, python, own] = layers('pydata/xarray', '2022.06');
+    expect(layers('django/django', '4.2').slice(0, 2)).toEqual([from, python]);
+    expect(python).toContain('python3-pip');
+    expect(python).not.toContain('python3-numpy');
+    expect(own).toContain('python3-numpy');
+    expect(layers('django/django', '4.2')[2]).not.toBe(own);
+  });
+
   it('pip: the Python image and the package index can point at a mirror', () => {
     const django = { repo: 'django/django', version: '4.0' };
     const hub = swebenchRecipe(django, 'pip')!.dockerfile!;

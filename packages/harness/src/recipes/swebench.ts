@@ -1,5 +1,11 @@
 import type { EnvSpecInput } from '@repoforge/schema';
-import { DEBIAN_UNSERVABLE_INSTANCES, debianEnvOf, KNOWN_REPOS, knownRepo } from '@repoforge/schema';
+import {
+  DEBIAN_PYTHON_BASE,
+  DEBIAN_UNSERVABLE_INSTANCES,
+  debianEnvOf,
+  KNOWN_REPOS,
+  knownRepo,
+} from '@repoforge/schema';
 import { HarnessError } from '../errors.js';
 
 /**
@@ -18,9 +24,14 @@ export const DEFAULT_DEBIAN_BASE = 'repoforge/base:bookworm';
 /** The base image of versions that need bullseye's Python 3.9 (schema's `bullseyeBelow`). */
 const DEFAULT_DEBIAN_OLD_BASE = 'repoforge/base:bullseye';
 
+/** One apt layer; a package the suite does not have is skipped, and said in the build log. */
+function aptLayer(packages: readonly string[]): string {
+  const available = `$(for p in ${packages.join(' ')}; do if apt-cache show "$p" > /dev/null 2>&1; then echo "$p"; else echo "not in this suite, skipped: $p" >&2; fi; done)`;
+  return `RUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ${available} > /dev/null && rm -rf /var/lib/apt/lists/* /var/cache/apt/*`;
+}
+
 /**
  * The Debian flavour: the known repo's suite, packages, pre-test steps and test command (schema's KNOWN_REPOS).
- * A package the suite does not have is skipped, and said in the build log.
  */
 function debianSpec(
   repo: string,
@@ -33,11 +44,14 @@ function debianSpec(
     env.suite === 'bullseye'
       ? (options.debianOldBase ?? DEFAULT_DEBIAN_OLD_BASE)
       : (options.debianBase ?? DEFAULT_DEBIAN_BASE);
-  const available = `$(for p in ${env.packages.join(' ')}; do if apt-cache show "$p" > /dev/null 2>&1; then echo "$p"; else echo "not in this suite, skipped: $p" >&2; fi; done)`;
+  // Two apt layers: Debian's Python and tools (the same in every recipe of a suite, so Docker builds and stores it
+  // once for all of them), then the repo's own packages.
+  const own = [...new Set(env.packages.filter((p) => !DEBIAN_PYTHON_BASE.includes(p)))];
   return {
     dockerfile: [
       `FROM ${base}`,
-      `RUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ${available} > /dev/null && rm -rf /var/lib/apt/lists/* /var/cache/apt/*`,
+      aptLayer(DEBIAN_PYTHON_BASE),
+      ...(own.length ? [aptLayer(own)] : []),
       // bullseye's python3-pytest installs the command as pytest-3 only.
       'RUN command -v pytest > /dev/null || ln -s /usr/bin/pytest-3 /usr/local/bin/pytest',
       'ENV LANG=C.UTF-8 LC_ALL=C.UTF-8 PYTHONPATH=/testbed PYTHONDONTWRITEBYTECODE=1 PIP_DISABLE_PIP_VERSION_CHECK=1',
