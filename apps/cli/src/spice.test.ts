@@ -47,6 +47,43 @@ describe('repoforge spice label / eval', () => {
     expect(JSON.parse(e.stdout()).difficulty.n).toBe(2);
   });
 
+  it('fit is byte-reproducible, and eval cross-validates the offline model folded by repo and by time', async () => {
+    await using dir = await tempDir();
+    const rows = Array.from({ length: 24 }, (_, i) => ({
+      ...inst(`o${i % 3}__r-${i}`),
+      repo: `o${i % 3}/r`,
+      created_at: `2020-01-${String(i + 1).padStart(2, '0')}`,
+      patch: inst('x').patch.repeat(1 + (i % 4)),
+    }));
+    await writeFile(join(dir.path, 'd.jsonl'), rows.map((r) => JSON.stringify(r)).join('\n'));
+    const csv = rows.map(
+      (r, i) => `${r.instance_id},${i % 2}.0,${i % 3 ? 0 : 1}.0,${i % 4 ? '<15 min fix' : '1-4 hours'}`,
+    );
+    await writeFile(
+      join(dir.path, 'a.csv'),
+      `instance_id,underspecified,false_negative,difficulty\n${csv.join('\n')}\n`,
+    );
+    const fit = async (out: string) => {
+      const t = bufferedIO();
+      t.io.cwd = dir.path;
+      const code = await runCli(
+        ['spice', 'fit', '--annotations', 'a.csv', '--instances', 'd.jsonl', '--seed', '3', '--out', out],
+        t.io,
+      );
+      expect(code, t.stderr()).toBe(0);
+      return readFile(join(dir.path, out), 'utf8');
+    };
+    expect(await fit('m1.json')).toBe(await fit('m2.json'));
+    const e = bufferedIO();
+    e.io.cwd = dir.path;
+    expect(
+      await runCli(['spice', 'eval', '--annotations', 'a.csv', '--instances', 'd.jsonl', '--json'], e.io),
+    ).toBe(0);
+    const cv = JSON.parse(e.stdout());
+    expect(cv.repo.difficulty.n).toBe(24);
+    expect(cv.time.difficulty.majorityBaseline).toBe(0.75);
+  });
+
   it('a malformed --offline-model is bad input: exit 2, one line naming the file and the field', async () => {
     await using dir = await tempDir();
     await writeFile(join(dir.path, 'd.jsonl'), JSON.stringify(inst('o__r-1')));

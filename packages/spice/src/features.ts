@@ -1,5 +1,6 @@
 import { parserFor } from '@repoforge/grammars';
 import { parseGitDiff } from '@repoforge/schema';
+import { relationFeatures, statementFeatures } from './text-features.js';
 
 /** What the offline model reads of an instance (SWE-bench fields). */
 export interface FeatureInput {
@@ -8,6 +9,7 @@ export interface FeatureInput {
   test_patch: string;
   problem_statement: string;
   hints_text?: string;
+  created_at?: string;
   FAIL_TO_PASS: readonly string[];
   PASS_TO_PASS: readonly string[];
 }
@@ -115,6 +117,8 @@ export async function computeFeatures(i: FeatureInput): Promise<Record<string, n
     s_question: /\?\s*$/m.test(s) ? 1 : 0,
     s_feature_words: /\b(add|support|feature|allow|option|new)\b/i.test(s.slice(0, 300)) ? 1 : 0,
     h_len: log1p((i.hints_text ?? '').length),
+    ...relationFeatures(i),
+    ...statementFeatures(s),
   };
   for (const r of REPOS) f[`repo_${r.split('/')[1]}`] = i.repo === r ? 1 : 0;
   return f;

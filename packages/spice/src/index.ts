@@ -20,7 +20,10 @@ export { type Answer, extractScores, labelWithLlm, spicePrompt } from './llm-lab
 export { type Agreement, agreement, annotationAgreement } from './metrics.js';
 export {
   crossValidate,
+  type FoldBy,
   fitOfflineModel,
+  groupedCrossValidation,
+  groupedFolds,
   OfflineModel,
   predictLabels,
   type TrainingRow,

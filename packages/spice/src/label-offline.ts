@@ -17,7 +17,19 @@ const DESCRIBE: Record<string, string> = {
   s_reproducer: 'a reproducer in the statement',
   s_traceback: 'a traceback in the statement',
   t_added: 'test lines added',
+  x_test_literals_from_fix: 'test strings the fix introduces and the statement never gives',
+  x_message_asserts: 'tests asserting on messages',
+  x_tested_new_api_unnamed: 'new names the tests call that the statement never gives',
+  x_edited_named: 'the statement naming the functions the fix edits',
+  s_vague: 'tentative wording in the statement',
+  s_expected_actual: 'expected-vs-actual wording',
 };
+
+/** How far the shipped cross-validation says to trust a label: exact vs the majority class, folds by repo. */
+function trustNote(model: OfflineModel, label: LabelName): string {
+  const cv = model.crossValidation?.repo?.[label];
+  return cv ? ` (grouped CV: exact ${cv.exact} vs majority ${cv.majorityBaseline}, QWK ${cv.qwk})` : '';
+}
 
 /** Labels instances offline (no LLM): one vote per label from the ordinal model, with a rationale. */
 export async function labelOffline(
@@ -44,7 +56,7 @@ export async function labelOffline(
     const top = contributions.filter((c) => DESCRIBE[c.n]).slice(0, 2);
     const probs = p ? p.probabilities.map((v) => v.toFixed(2)).join('/') : 'no model';
     rationales[label] = [
-      `offline model: P(0/1/2/3) = ${probs}; ${top.map((t) => `${DESCRIBE[t.n]} ${t.c > 0 ? 'raises' : 'lowers'} it`).join(', ')}`,
+      `offline model: P(0/1/2/3) = ${probs}; ${top.map((t) => `${DESCRIBE[t.n]} ${t.c > 0 ? 'raises' : 'lowers'} it`).join(', ')}${trustNote(model, label)}`,
     ];
   }
   return labelRow({

@@ -9,6 +9,8 @@ export interface Agreement {
   qwk: number;
   /** confusion[true][predicted] */
   confusion: number[][];
+  /** Exact agreement of always answering the most common true class: the figure a labeler has to beat. */
+  majorityBaseline: number;
 }
 
 export function agreement(truth: readonly number[], predicted: readonly number[], k = 4): Agreement {
@@ -41,6 +43,7 @@ export function agreement(truth: readonly number[], predicted: readonly number[]
     withinOne: r3(within / Math.max(1, n)),
     qwk: r3(den ? 1 - num / den : 0),
     confusion,
+    majorityBaseline: r3(Math.max(...rowSum) / Math.max(1, n)),
   };
 }
 

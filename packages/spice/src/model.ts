@@ -6,13 +6,16 @@ import { fitOrdinal, ordinalProbabilities } from './ordinal.js';
 /** One training row: features and the human labels it has. */
 export interface TrainingRow {
   id: string;
+  /** What grouped cross-validation folds by: the repo, and when the issue was filed (ISO date). */
+  repo: string;
+  createdAt: string;
   features: Record<string, number>;
   labels: Partial<Record<LabelName, Score>>;
 }
 
 const Numbers = z.array(z.number());
 const LabelModel = z.object({ weights: Numbers, thresholds: Numbers, l2: z.number() });
-const CrossValidation = z.object({
+const LabelAgreement = z.object({
   n: z.number(),
   exact: z.number(),
   withinOne: z.number(),
@@ -24,14 +27,18 @@ const CrossValidation = z.object({
 /** The offline model as shipped (a small JSON file); `--offline-model` files are validated with it. */
 export const OfflineModel = z
   .object({
-    version: z.literal(1),
+    version: z.literal(2),
     features: z.array(z.string()),
     mean: Numbers,
     std: Numbers,
     labels: z.partialRecord(z.enum(LABELS), LabelModel),
     trainedOn: z.number(),
-    /** Cross-validated agreement, computed when the model was fitted (see README). */
-    crossValidation: z.partialRecord(z.enum(LABELS), CrossValidation).optional(),
+    /** Seed of the inner cross-validation that chose L2: the same rows and seed give the same model bytes. */
+    seed: z.number(),
+    /** Grouped cross-validated agreement (folds by repo, and by time), computed when fitted (see README). */
+    crossValidation: z
+      .partialRecord(z.enum(['repo', 'time']), z.partialRecord(z.enum(LABELS), LabelAgreement))
+      .optional(),
   })
   .refine((m) => m.mean.length === m.features.length && m.std.length === m.features.length, {
     message: 'mean and std need one value per feature',
@@ -85,6 +92,42 @@ function folds<T>(items: readonly T[], k: number, key: (t: T) => number, seed = 
   return out;
 }
 
+/** How cross-validation folds rows: never random rows alone, since instances of one repo and era look alike. */
+export type FoldBy = 'repo' | 'time';
+
+/**
+ * Grouped folds. `repo`: whole repos per fold, largest repo first into the smallest fold (a model is scored on
+ * repos it never saw). `time`: k contiguous blocks by filing date (each block predicted by the others).
+ */
+export function groupedFolds(
+  rows: readonly Pick<TrainingRow, 'id' | 'repo' | 'createdAt'>[],
+  k: number,
+  by: FoldBy,
+): number[] {
+  const out = new Array<number>(rows.length);
+  if (by === 'time') {
+    const order = rows
+      .map((r, i) => ({ i, key: `${r.createdAt}\u0000${r.id}` }))
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    order.forEach(({ i }, rank) => {
+      out[i] = Math.floor((rank * k) / rows.length);
+    });
+    return out;
+  }
+  const byRepo = new Map<string, number[]>();
+  rows.forEach((r, i) => {
+    byRepo.set(r.repo, [...(byRepo.get(r.repo) ?? []), i]);
+  });
+  const sizes = new Array<number>(k).fill(0);
+  const repos = [...byRepo.entries()].sort((a, b) => b[1].length - a[1].length || (a[0] < b[0] ? -1 : 1));
+  for (const [, idx] of repos) {
+    const fold = sizes.indexOf(Math.min(...sizes));
+    sizes[fold]! += idx.length;
+    for (const i of idx) out[i] = fold;
+  }
+  return out;
+}
+
 function fitLabel(rows: readonly TrainingRow[], label: LabelName, names: readonly string[], l2: number) {
   const { mean, std } = standardizer(rows, names);
   const xs = rows.map((r) => vector(r.features, names, mean, std));
@@ -102,8 +145,13 @@ function predictWith(
 }
 
 /** Picks L2 by inner cross-validation on `rows` only (never on the folds that get reported). */
-function chooseL2(rows: readonly TrainingRow[], label: LabelName, names: readonly string[]): number {
-  const f = folds(rows, 3, (r) => r.labels[label]!, 11);
+function chooseL2(
+  rows: readonly TrainingRow[],
+  label: LabelName,
+  names: readonly string[],
+  seed: number,
+): number {
+  const f = folds(rows, 3, (r) => r.labels[label]!, seed);
   let best = L2_GRID[0]!;
   let bestScore = -1;
   for (const l2 of L2_GRID) {
@@ -123,15 +171,37 @@ function chooseL2(rows: readonly TrainingRow[], label: LabelName, names: readonl
   return best;
 }
 
-/** Fits the offline model on every labelled row (L2 chosen by cross-validation). */
-export function fitOfflineModel(rows: readonly TrainingRow[]): OfflineModel {
+const DEFAULT_SEED = 11;
+
+/** Rows in id order, so the order the caller read them in cannot change a float sum or a fold. */
+const byId = (rows: readonly TrainingRow[]) =>
+  [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+
+/**
+ * Fits the offline model on every labelled row (L2 chosen by seeded inner cross-validation). Deterministic: the same
+ * rows (in any order) and seed give the same model, byte for byte.
+ */
+export function fitOfflineModel(
+  input: readonly TrainingRow[],
+  options: { seed?: number } = {},
+): OfflineModel {
+  const seed = options.seed ?? DEFAULT_SEED;
+  const rows = byId(input);
   const names = Object.keys(rows[0]?.features ?? {}).sort();
   const { mean, std } = standardizer(rows, names);
-  const model: OfflineModel = { version: 1, features: names, mean, std, labels: {}, trainedOn: rows.length };
+  const model: OfflineModel = {
+    version: 2,
+    features: names,
+    mean,
+    std,
+    labels: {},
+    trainedOn: rows.length,
+    seed,
+  };
   for (const label of LABELS) {
     const labelled = rows.filter((r) => r.labels[label] !== undefined);
     if (labelled.length < 20) continue;
-    const l2 = chooseL2(labelled, label, names);
+    const l2 = chooseL2(labelled, label, names, seed);
     const xs = labelled.map((r) => vector(r.features, names, mean, std));
     model.labels[label] = {
       ...fitOrdinal(
@@ -163,33 +233,45 @@ export function predictLabels(
 }
 
 /**
- * Honest k-fold cross-validation: every fold's model (including its L2 choice) is fitted without that fold,
+ * Honest grouped k-fold cross-validation: every fold's model (including its L2 choice) is fitted without that fold,
  * and the fold is predicted once. Returns agreement per label beside the majority-class baseline.
  */
 export function crossValidate(
-  rows: readonly TrainingRow[],
-  k = 5,
-): Partial<Record<LabelName, Agreement & { majorityBaseline: number }>> {
+  input: readonly TrainingRow[],
+  options: { by: FoldBy; k?: number; seed?: number },
+): Partial<Record<LabelName, Agreement>> {
+  const k = options.k ?? 5;
+  const seed = options.seed ?? DEFAULT_SEED;
+  const rows = byId(input);
   const names = Object.keys(rows[0]?.features ?? {}).sort();
-  const out: Partial<Record<LabelName, Agreement & { majorityBaseline: number }>> = {};
+  const out: Partial<Record<LabelName, Agreement>> = {};
   for (const label of LABELS) {
     const labelled = rows.filter((r) => r.labels[label] !== undefined);
     if (labelled.length < 20) continue;
-    const f = folds(labelled, k, (r) => r.labels[label]!);
+    const f = groupedFolds(labelled, k, options.by);
     const predicted = new Array<number>(labelled.length);
     for (let fold = 0; fold < k; fold++) {
       const train = labelled.filter((_, i) => f[i] !== fold);
-      const fit = fitLabel(train, label, names, chooseL2(train, label, names));
+      const fit = fitLabel(train, label, names, chooseL2(train, label, names, seed));
       labelled.forEach((r, i) => {
         if (f[i] === fold) predicted[i] = predictWith(fit, names, r.features);
       });
     }
-    const truth = labelled.map((r) => r.labels[label]!);
-    const counts = [0, 1, 2, 3].map((c) => truth.filter((t) => t === c).length);
-    out[label] = {
-      ...agreement(truth, predicted),
-      majorityBaseline: Math.round((Math.max(...counts) / truth.length) * 1000) / 1000,
-    };
+    out[label] = agreement(
+      labelled.map((r) => r.labels[label]!),
+      predicted,
+    );
   }
   return out;
+}
+
+/** Cross-validation grouped both ways the README reports: by repo and by time. */
+export function groupedCrossValidation(
+  rows: readonly TrainingRow[],
+  options: { k?: number; seed?: number } = {},
+): Record<FoldBy, Partial<Record<LabelName, Agreement>>> {
+  return {
+    repo: crossValidate(rows, { ...options, by: 'repo' }),
+    time: crossValidate(rows, { ...options, by: 'time' }),
+  };
 }

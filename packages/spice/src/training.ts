@@ -15,6 +15,8 @@ export async function trainingRows(
       v === undefined || v === '' ? undefined : (Math.round(Number(v)) as Score);
     rows.push({
       id: a.instance_id!,
+      repo: inst.repo,
+      createdAt: inst.created_at ?? '',
       features: await computeFeatures(inst),
       labels: {
         difficulty: difficultyScore(a.difficulty ?? ''),

@@ -5,9 +5,9 @@ import { readRecordsFile, writeFileAtomic } from '@repoforge/schema/node';
 import {
   type Agreement,
   annotationAgreement,
-  crossValidate,
   DIFFICULTY_BUCKETS,
   fitOfflineModel,
+  groupedCrossValidation,
   labelDataset,
   OfflineModel,
   parseCsv,
@@ -16,7 +16,7 @@ import {
   trainingRows,
 } from '@repoforge/spice';
 import { fileArg, numberArg } from '../args.js';
-import { type Command, UsageError } from '../command.js';
+import { type Command, type ParsedValues, UsageError } from '../command.js';
 import { Progress } from '../progress.js';
 
 const label: Command = {
@@ -94,77 +94,98 @@ const label: Command = {
   },
 };
 
+const annotationsOption = {
+  type: 'string',
+  value: 'CSV',
+  description: 'human annotations (SWE-bench Verified format)',
+} as const;
+const instancesOption = {
+  type: 'string',
+  multiple: true,
+  value: 'FILE',
+  description: 'instances the annotations name (repeatable)',
+} as const;
+
+/** Annotated training rows: the annotations CSV joined with the instances files by instance_id. */
+async function annotatedRows(values: ParsedValues, cwd: string, signal: AbortSignal) {
+  const files = (values.instances as string[] | undefined) ?? [];
+  if (!files.length) throw new UsageError('--instances is required');
+  const byId = new Map();
+  for (const f of files)
+    for (const i of await loadDataset(resolve(cwd, f), { signal })) byId.set(i.instance_id, i);
+  const rows = await trainingRows(parseCsv(readFileSync(fileArg(values, 'annotations', cwd), 'utf8')), byId);
+  if (rows.length < 20)
+    throw new UsageError(`only ${rows.length} annotated instances found in the given files`);
+  return rows;
+}
+
+function agreementLines(title: string, result: Partial<Record<string, Agreement>>): string {
+  return [
+    title,
+    ...Object.entries(result).map(
+      ([name, a]) =>
+        `  ${name}: n=${a!.n} exact=${a!.exact} (majority ${a!.majorityBaseline}) within-one=${a!.withinOne} qwk=${a!.qwk}\n    confusion (rows true 0-3, cols predicted 0-3): ${JSON.stringify(a!.confusion)}`,
+    ),
+  ].join('\n');
+}
+
 const evalCmd: Command = {
   name: 'eval',
-  summary: "agreement of labels with SWE-bench's human annotations: exact, within-one, QWK, confusion",
-  examples: ['repoforge spice eval --labels labels.jsonl --annotations ensembled_annotations_public.csv'],
+  summary:
+    "agreement with SWE-bench's human annotations (exact, within-one, QWK, majority baseline): of a labels file, or of the offline model by grouped cross-validation",
+  examples: [
+    'repoforge spice eval --labels labels.jsonl --annotations ensembled_annotations_public.csv',
+    'repoforge spice eval --annotations ann.csv --instances verified.jsonl   # offline model, folds by repo and by time',
+  ],
   options: {
     labels: { type: 'string', value: 'FILE', description: 'labels JSONL' },
-    annotations: {
-      type: 'string',
-      value: 'CSV',
-      description: 'human annotations (SWE-bench Verified format)',
-    },
+    annotations: annotationsOption,
+    instances: instancesOption,
   },
-  async run({ io, values, json }) {
+  async run({ io, values, json, signal }) {
+    if (typeof values.labels !== 'string') {
+      const cv = groupedCrossValidation(await annotatedRows(values, io.cwd, signal));
+      io.stdout.write(
+        json
+          ? `${JSON.stringify(cv)}\n`
+          : `${agreementLines('offline model, folds by repo:', cv.repo)}\n${agreementLines('offline model, folds by time:', cv.time)}\n`,
+      );
+      return 0;
+    }
     const labels = (await readRecordsFile(fileArg(values, 'labels', io.cwd), SpiceLabels)).records;
     const result = annotationAgreement(
       labels,
       parseCsv(readFileSync(fileArg(values, 'annotations', io.cwd), 'utf8')),
     );
-    if (json) io.stdout.write(`${JSON.stringify(result)}\n`);
-    else {
-      for (const [name, a] of Object.entries(result) as [string, Agreement][]) {
-        io.stdout.write(
-          `${name}: n=${a.n} exact=${a.exact} within-one=${a.withinOne} qwk=${a.qwk}\n  confusion (rows true 0-3, cols predicted 0-3): ${JSON.stringify(a.confusion)}\n`,
-        );
-      }
-    }
+    io.stdout.write(json ? `${JSON.stringify(result)}\n` : `${agreementLines('labels:', result)}\n`);
     return 0;
   },
 };
 
 const fit: Command = {
   name: 'fit',
-  summary: 'refit the offline model on human annotations + instances, with honest 5-fold cross-validation',
+  summary:
+    'refit the offline model on human annotations + instances (seeded, byte-reproducible), with grouped cross-validation',
   examples: [
     'repoforge spice fit --annotations ann.csv --instances verified.jsonl --instances lite.jsonl --out model.json',
   ],
   options: {
-    annotations: { type: 'string', value: 'CSV', description: 'human annotations' },
-    instances: {
-      type: 'string',
-      multiple: true,
-      value: 'FILE',
-      description: 'instances the annotations name (repeatable)',
-    },
+    annotations: annotationsOption,
+    instances: instancesOption,
     out: { type: 'string', value: 'FILE', description: 'model JSON' },
+    seed: { type: 'string', value: 'N', description: 'seed of the inner cross-validation (default 11)' },
   },
   async run({ io, values, signal, json }) {
-    const files = (values.instances as string[] | undefined) ?? [];
-    if (!files.length || typeof values.out !== 'string')
-      throw new UsageError('--instances and --out are required');
-    const byId = new Map();
-    for (const f of files)
-      for (const i of await loadDataset(resolve(io.cwd, f), { signal })) byId.set(i.instance_id, i);
-    const rows = await trainingRows(
-      parseCsv(readFileSync(fileArg(values, 'annotations', io.cwd), 'utf8')),
-      byId,
-    );
-    if (rows.length < 20)
-      throw new UsageError(`only ${rows.length} annotated instances found in the given files`);
-    const model = { ...fitOfflineModel(rows), crossValidation: crossValidate(rows) };
+    if (typeof values.out !== 'string') throw new UsageError('--out is required');
+    const rows = await annotatedRows(values, io.cwd, signal);
+    const seed = numberArg(values, 'seed', true);
+    const cv = groupedCrossValidation(rows, { seed });
+    const model = { ...fitOfflineModel(rows, { seed }), crossValidation: cv };
     await writeFileAtomic(resolve(io.cwd, values.out), `${JSON.stringify(model)}\n`);
-    const cv = model.crossValidation;
     io.stdout.write(
       json
         ? `${JSON.stringify({ rows: rows.length, crossValidation: cv })}\n`
-        : `fitted on ${rows.length} rows; cross-validated: ${Object.entries(cv)
-            .map(
-              ([k, v]) =>
-                `${k} exact ${v!.exact} (majority ${v!.majorityBaseline}), within-one ${v!.withinOne}, QWK ${v!.qwk}`,
-            )
-            .join('; ')}\n`,
+        : `fitted on ${rows.length} rows\n${agreementLines('folds by repo:', cv.repo)}\n${agreementLines('folds by time:', cv.time)}\n`,
     );
     return 0;
   },
