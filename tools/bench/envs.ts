@@ -2,17 +2,24 @@
  * Environments for real repos (mirrors in a repo cache): for each instance, attempted / obtained / by which
  * rung of the repair ladder, and the time each took — against the same plans without the ladder (the
  * baseline, same run: a plan is accepted as built, whether or not its tests run).
- *   npx tsx --conditions=@repoforge/source tools/bench/envs.ts [--dataset F] [--repo-cache D] [--ids a,b]
+ * With --gold, the gold patches are then graded in the environments obtained (the full set of what CI's
+ * mswe-real test runs a sample of: one instance per repo and era).
+ *   npm run bench:envs -- [--dataset F] [--repo-cache D] [--ids a,b] [--gold]
  * Defaults: the Multi-SWE-bench JS rows of ../shared/fixtures whose repos are there (express, github-readme-stats).
  */
 import { parseArgs } from 'node:util';
 import { EnvBuilder, plannedEnvs } from '@repoforge/deps';
-import { loadDataset, RepoCache } from '@repoforge/harness';
+import { loadDataset, RepoCache, runEvaluation } from '@repoforge/harness';
 import { createSandbox } from '@repoforge/sandbox';
-import { sharedFixture, sharedFixturesDir } from '@repoforge/test-utils';
+import { sharedFixture, sharedFixturesDir, tempDir } from '@repoforge/test-utils';
 
 const { values } = parseArgs({
-  options: { dataset: { type: 'string' }, 'repo-cache': { type: 'string' }, ids: { type: 'string' } },
+  options: {
+    dataset: { type: 'string' },
+    'repo-cache': { type: 'string' },
+    ids: { type: 'string' },
+    gold: { type: 'boolean' },
+  },
 });
 if (!values.dataset && !sharedFixturesDir()) {
   console.error('bench/envs: no --dataset and no ../shared/fixtures');
@@ -21,7 +28,7 @@ if (!values.dataset && !sharedFixturesDir()) {
 const dataset = await loadDataset(values.dataset ?? sharedFixture('instances', 'multi_swe_bench_js.jsonl'));
 const repoSource = new RepoCache({ cacheDir: values['repo-cache'] ?? sharedFixture('repos'), clone: false });
 const wanted = values.ids?.split(',');
-const instances = [];
+const instances: Awaited<ReturnType<typeof loadDataset>> = [];
 for (const i of dataset) {
   if (wanted && !wanted.includes(i.instance_id)) continue;
   if (
@@ -53,6 +60,35 @@ for (const inst of instances) {
   });
   console.error(JSON.stringify(rows.at(-1)));
 }
+/** Gold patches graded in the environments the ladder obtained (the same `resolveEnv` eval uses). */
+async function gradeGold(dataset: typeof instances) {
+  await using root = await tempDir('repoforge-bench-envs-');
+  const t = performance.now();
+  const { summary, outcomes } = await runEvaluation({
+    dataset,
+    predictions: 'gold',
+    runId: 'gold',
+    reportDir: root.path,
+    envSpecs: {},
+    resolveEnv: ladder.resolveEnv,
+    repoSource,
+    maxWorkers: 2,
+    timeoutSec: 900,
+  });
+  return {
+    graded: dataset.length,
+    resolved: summary.resolved_instances,
+    all_expected_tests_seen: outcomes.every((o) => o.testsSeen && o.testsSeen.seen === o.testsSeen.expected),
+    unresolved: outcomes
+      .filter((o) => !o.report?.resolved)
+      .map((o) => `${o.instance_id}: ${o.error ?? 'unresolved'}`),
+    seconds: Math.round((performance.now() - t) / 100) / 10,
+  };
+}
+const obtainedIds = new Set(rows.filter((r) => r.obtained).map((r) => r.instance));
+const gold = values.gold
+  ? await gradeGold(instances.filter((i) => obtainedIds.has(i.instance_id)))
+  : undefined;
 const obtained = rows.filter((r) => r.obtained).length;
 const baseline = rows.filter((r) => r.baseline_tests_ran).length;
 const byRung: Record<string, number> = {};
@@ -66,6 +102,7 @@ console.log(
       baseline_obtained: baseline,
       ratio_vs_baseline: baseline ? Math.round((obtained / baseline) * 100) / 100 : null,
       by_rung: byRung,
+      gold,
       seconds_per_environment: rows.length
         ? Math.round((rows.reduce((a, r) => a + r.seconds, 0) / rows.length) * 10) / 10
         : 0,

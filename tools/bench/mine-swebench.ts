@@ -2,13 +2,15 @@
  * Mines what SWE-bench mined: for each instance of a SWE-bench JSONL, its fix is committed on top of its base
  * commit (from a repo cache in the owner__name layout), that commit is mined with no env spec and no recipe
  * flag, and the mined instance is compared with SWE-bench's. Prints per instance: mined or not (and why, with
- * the rejection's evidence), FAIL_TO_PASS equal, PASS_TO_PASS recall and precision, seconds; then totals.
+ * the rejection's evidence), FAIL_TO_PASS equal, PASS_TO_PASS recall and precision, seconds and seconds per
+ * mining stage; then totals: instances per hour, and where the time went (scan, draft, env, runs, gold). The
+ * baseline in the same run is the share each stage takes: `runs` (2 x --runs test runs) against `gold` (one).
  *   npm run bench:mine-swebench -- [--dataset F] [--repo-cache DIR] [--ids a,b] [--runs 3]
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { compareWithSwebench, mineRepository, reconstructFixCommit } from '@repoforge/datagen';
+import { compareWithSwebench, type Funnel, mineRepository, reconstructFixCommit } from '@repoforge/datagen';
 import { Instance, parseRecords } from '@repoforge/schema';
 import { sharedFixture, sharedFixturesDir, tempDir } from '@repoforge/test-utils';
 
@@ -34,6 +36,7 @@ if (values.ids) {
 await using root = await tempDir('repoforge-bench-mine-swebench-');
 
 const rows = [];
+const stageMs: Funnel['stageMs'] = { scan: 0, draft: 0, env: 0, runs: 0, gold: 0 };
 for (const inst of dataset) {
   const started = performance.now();
   const dir = join(root.path, inst.instance_id);
@@ -48,6 +51,8 @@ for (const inst of dataset) {
     timeoutSec: 900,
   });
   const got = mined.instances[0];
+  for (const [stage, ms] of Object.entries(mined.funnel.stageMs))
+    stageMs[stage as keyof typeof stageMs] += ms;
   const rejection = mined.rejections[0];
   const why = got
     ? undefined
@@ -67,10 +72,15 @@ for (const inst of dataset) {
     p2p_precision: fidelity ? Math.round(fidelity.p2pPrecision * 1000) / 1000 : undefined,
     log_parser: (got?.repoforge as { log_parser?: string } | undefined)?.log_parser,
     seconds: Math.round((performance.now() - started) / 1000),
+    stage_seconds: Object.fromEntries(
+      Object.entries(mined.funnel.stageMs).map(([stage, ms]) => [stage, Math.round(ms / 100) / 10]),
+    ),
   });
   console.error(JSON.stringify(rows.at(-1)));
 }
 const minedRows = rows.filter((r) => r.mined);
+const totalSeconds = rows.reduce((a, r) => a + r.seconds, 0);
+const stageTotal = Object.values(stageMs).reduce((a, b) => a + b, 0) || 1;
 console.log(
   JSON.stringify(
     {
@@ -86,7 +96,12 @@ console.log(
           Math.round(
             (minedRows.reduce((a, r) => a + (r.p2p_recall ?? 0), 0) / (minedRows.length || 1)) * 1000,
           ) / 1000,
-        seconds: rows.reduce((a, r) => a + r.seconds, 0),
+        seconds: totalSeconds,
+        instances_per_hour: totalSeconds ? Math.round((minedRows.length / totalSeconds) * 3600 * 10) / 10 : 0,
+        stage_share: Object.fromEntries(
+          Object.entries(stageMs).map(([stage, ms]) => [stage, Math.round((ms / stageTotal) * 1000) / 1000]),
+        ),
+        runs_vs_gold: stageMs.gold ? Math.round((stageMs.runs / stageMs.gold) * 10) / 10 : null,
       },
       rows,
     },

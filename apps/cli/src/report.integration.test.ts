@@ -126,6 +126,7 @@ describe.skipIf(!hasChromium)('the mining report (headless Chromium)', () => {
           withNetworkTests: 0,
           statements: { ok: 2 },
           yield: 0.333,
+          stageMs: { scan: 900, draft: 1200, env: 30_000, runs: 60_000, gold: 9_000 },
         },
         instances: [],
         rejections: [
@@ -144,6 +145,8 @@ describe.skipIf(!hasChromium)('the mining report (headless Chromium)', () => {
       'pallets/flask',
       '2026-12-05T00:00:00Z',
     );
+    expect(html).toContain('<figcaption>Seconds per stage (summed over candidates)</figcaption>');
+    expect(html).toContain('<tr><td>runs</td><td class="n">60</td></tr>');
     await writeFile(join(dir.path, 'mining.html'), html);
     const { chromium } = await import('playwright-core');
     const browser = await chromium.launch({

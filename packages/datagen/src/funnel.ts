@@ -19,6 +19,24 @@ export interface Funnel {
   statements: Record<string, number>;
   /** Validated / candidates. */
   yield: number;
+  /**
+   * Milliseconds spent per stage, summed over candidates (with several workers the sum exceeds wall time): the
+   * history scan, the draft (snapshot, statement, version), obtaining the environment, the before/after runs,
+   * and the gold check.
+   */
+  stageMs: Record<MineStage, number>;
+}
+
+export type MineStage = 'scan' | 'draft' | 'env' | 'runs' | 'gold';
+
+/** Runs `work` and adds its time to the funnel's stage, whether it succeeds or throws. */
+export async function timed<T>(funnel: Funnel, stage: MineStage, work: () => Promise<T>): Promise<T> {
+  const t = performance.now();
+  try {
+    return await work();
+  } finally {
+    funnel.stageMs[stage] += Math.round(performance.now() - t);
+  }
 }
 
 export function emptyFunnel(): Funnel {
@@ -35,6 +53,7 @@ export function emptyFunnel(): Funnel {
     withNetworkTests: 0,
     statements: {},
     yield: 0,
+    stageMs: { scan: 0, draft: 0, env: 0, runs: 0, gold: 0 },
   };
 }
 

@@ -30,6 +30,9 @@ describe.skipIf(await skipWithoutDocker())('mining real histories on Docker', ()
     });
     // Every validated instance's statement is judged and counted.
     expect(Object.values(r.funnel.statements).reduce((a, b) => a + b, 0)).toBe(3);
+    // Every stage a validated candidate goes through took time, and was counted.
+    for (const stage of ['scan', 'draft', 'env', 'runs', 'gold'] as const)
+      expect(r.funnel.stageMs[stage], stage).toBeGreaterThan(0);
     const [s1, s2, halve] = r.instances;
     expect(s1).toMatchObject({
       repo: 'demo/mathlib',
@@ -57,6 +60,7 @@ describe.skipIf(await skipWithoutDocker())('mining real histories on Docker', ()
     });
     expect(again.funnel.resumed).toBe(4);
     expect(again.funnel.beforeAfterRan).toBe(0);
+    expect(again.funnel.stageMs.runs).toBe(0);
     expect(again.instances).toEqual(r.instances);
   });
 

@@ -22,7 +22,7 @@ import type { PackIndexCache } from './blob-size.js';
 import { type Candidate, toCandidate } from './candidates.js';
 import type { CandidateLimits, RejectReason, TestFileRules } from './classify.js';
 import { Evidence } from './evidence.js';
-import { emptyFunnel, type Funnel, reject } from './funnel.js';
+import { emptyFunnel, type Funnel, reject, timed } from './funnel.js';
 import { walkHistory } from './history.js';
 import type { StatementOptions } from './statement.js';
 import { validateCandidate } from './validate.js';
@@ -231,7 +231,7 @@ async function mine(options: MineOptions): Promise<MineResult> {
   const funnel = emptyFunnel();
   const stateFile = `${options.out}.state.json`;
   const state = await readState(stateFile);
-  const candidates = await findCandidates(options, location, funnel);
+  const candidates = await timed(funnel, 'scan', () => findCandidates(options, location, funnel));
   options.onProgress?.({ type: 'start', total: candidates.length });
 
   const make = options.createSandbox ?? ((o: SandboxOptions) => createSandbox({ backend: 'docker', ...o }));

@@ -31,7 +31,7 @@ import {
 import type { Candidate } from './candidates.js';
 import type { RejectReason } from './classify.js';
 import { type Evidence, formatCounts, type RunEvidence, runEvidence } from './evidence.js';
-import type { Funnel } from './funnel.js';
+import { type Funnel, timed } from './funnel.js';
 import type { MineOptions } from './mine.js';
 import { problemStatement } from './statement.js';
 import { statementQuality } from './statement-quality.js';
@@ -68,13 +68,17 @@ export async function validateCandidate(
   funnel: Funnel,
 ): Promise<Verdict> {
   const started = performance.now();
-  const snapshot = await snapshotFromGit({
-    gitdir: location.gitdir,
-    oid: cand.parent,
-    cache: location.cache,
+  const { snapshot, draft } = await timed(funnel, 'draft', async () => {
+    const snapshot = await snapshotFromGit({
+      gitdir: location.gitdir,
+      oid: cand.parent,
+      cache: location.cache,
+    });
+    return { snapshot, draft: await draftInstance(cand, repo, snapshot, location, options) };
   });
-  const draft = await draftInstance(cand, repo, snapshot, location, options);
-  const env = await candidateEnv(cand, draft, snapshot, location, options, funnel);
+  const env = await timed(funnel, 'env', () =>
+    candidateEnv(cand, draft, snapshot, location, options, funnel),
+  );
   if ('reject' in env) return env;
   const spec = envSpecOf(env.spec, env.built.image);
   const once = runner(draft, spec, env.built.image, location, options);
@@ -82,7 +86,7 @@ export async function validateCandidate(
   const names = swebenchNamer(draft.repo, draft.version, (path) =>
     fileAtCommit(location.gitdir, cand.commit.oid, path, location.cache),
   );
-  const sides = await runSides(cand, once, options, context, names);
+  const sides = await timed(funnel, 'runs', () => runSides(cand, once, options, context, names));
   if ('reject' in sides) return sides;
   funnel.beforeAfterRan++;
   const t = deriveTransitions(sides.before, sides.after);
@@ -111,7 +115,9 @@ export async function validateCandidate(
       validation_ms: 0,
     },
   });
-  return goldCheck(cand, instance, once, { ...context, runs: sides.evidence }, funnel, started);
+  return timed(funnel, 'gold', () =>
+    goldCheck(cand, instance, once, { ...context, runs: sides.evidence }, funnel, started),
+  );
 }
 
 /** The instance as far as it is known before any run: ids, patches, statement, version. */

@@ -10,7 +10,7 @@ import {
   tempDir,
 } from '@repoforge/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { instanceLogDir, RepoCache, runEvaluation } from './index.js';
+import { EnvProvenance, instanceLogDir, RepoCache, runEvaluation } from './index.js';
 
 const skip = await skipWithoutDocker();
 
@@ -61,6 +61,13 @@ describe.skipIf(skip)('end to end on real Docker', () => {
     expect(log).toContain('>>>>> Start Test Output');
     expect(log).toMatch(/2 passing/);
     expect(await readFile(join(dir, 'eval.sh'), 'utf8')).toContain('npx mocha');
+    // What ran the tests is recorded: in the instance log and beside the result, with the image.
+    const env = EnvProvenance.parse(JSON.parse(await readFile(join(dir, 'environment.json'), 'utf8')));
+    expect(env.runtime?.versions.node).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(env.runtime?.image).toBeTruthy();
+    expect(await readFile(join(dir, 'run_instance.log'), 'utf8')).toContain(
+      `Runtime: node ${env.runtime?.versions.node}`,
+    );
     expect(events.filter((e) => e === 'start' || e === 'done')).toEqual(['start', 'done', 'done']);
     // Long stages say so as they begin (the CLI turns these into lines at least every 30 s).
     expect(events.filter((e) => e === 'obtaining its environment')).toHaveLength(2);

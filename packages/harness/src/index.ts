@@ -48,4 +48,5 @@ export {
 export { type ErrorClass, type RunProblem, runHealth } from './run-health.js';
 export { type InstanceOutcome, type RunInstanceInput, runInstance } from './run-instance.js';
 export { type RunResult, readRunResults } from './run-results.js';
+export { RunRuntime, RuntimeVersions } from './runtime-probe.js';
 export { type EnvValidationReport, validateEnvironments } from './validate-envs.js';

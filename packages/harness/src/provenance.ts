@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RunRuntime } from './runtime-probe.js';
 
 /** One step of obtaining an environment: the rung tried and what came of it (@repoforge/deps' EnvAttempt). */
 export const EnvAttemptRecord = z.object({
@@ -16,5 +17,7 @@ export const EnvProvenance = z.object({
   detail: z.string(),
   /** How a planned environment was obtained (the repair ladder's rungs, in order), when it was verified. */
   attempts: z.array(EnvAttemptRecord).optional(),
+  /** What ran the tests this time: tool versions (Node.js, Python, package managers) and the image. */
+  runtime: RunRuntime.optional(),
 });
 export type EnvProvenance = z.infer<typeof EnvProvenance>;

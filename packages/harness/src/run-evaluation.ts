@@ -459,7 +459,11 @@ async function runTasks(
         signal: options.signal,
         onOutcome: (task, outcome) => {
           // What produced the result, beside it: a later run of this id reruns it if its environment differs.
-          if (task.provenance) outcome.files[LOG_FILES.environment] = JSON.stringify(task.provenance);
+          if (task.provenance)
+            outcome.files[LOG_FILES.environment] = JSON.stringify({
+              ...task.provenance,
+              ...(outcome.runtime ? { runtime: outcome.runtime } : {}),
+            });
           return record(task.instance.instance_id, outcome);
         },
       },

@@ -19,6 +19,7 @@ import { FAIL_ONLY_REPOS } from './parsers/registry.js';
 import { LOG_FILES } from './paths.js';
 import type { RepoLocation } from './repo-source.js';
 import { type ErrorClass, type RunProblem, runHealth } from './run-health.js';
+import { describeRuntime, parseRuntimeProbe, type RunRuntime, runtimeProbeScript } from './runtime-probe.js';
 
 const REPO_DIR = '/testbed';
 const PATCH_PATH = '/tmp/patch.diff';
@@ -32,6 +33,7 @@ const EXIT_APPLY_FAILED = 91;
  */
 function prepareScript(baseCommit: string, materialize: boolean): string {
   return [
+    runtimeProbeScript(),
     materialize
       ? `( ${materializeScript(REPO_DIR, PACK_PATH, baseCommit).replaceAll('\n', '\n  ')}\n) || exit ${EXIT_MATERIALIZE_FAILED}`
       : `git config --global --add safe.directory ${REPO_DIR} 2>/dev/null; true`,
@@ -73,6 +75,8 @@ export interface InstanceOutcome {
   /** The instance's tests left out of grading because they need the internet (the env spec's `network_tests`). */
   excluded?: string[];
   timings: Record<string, number>;
+  /** What ran the tests (Node.js, Python, package managers, by version) and in which image. */
+  runtime?: RunRuntime;
   /** Log-folder files by relative path (`report.json`, `test_output.txt`, `repeat-2/test_output.txt`, ...). */
   files: Record<string, string>;
 }
@@ -111,6 +115,7 @@ function runRecord() {
   return {
     timings,
     files,
+    runtime: undefined as InstanceOutcome['runtime'],
     log: (m: string) => lines.push(`${new Date().toISOString()} - ${m}`),
     lap: (name: string) => {
       timings[name] = Math.round(performance.now() - t);
@@ -156,6 +161,10 @@ async function prepareSandbox(input: RunInstanceInput, rec: RunRecord, patch: st
     user: '0',
   });
   rec.lap('prepare_ms');
+  const { runtime, rest } = parseRuntimeProbe(prep.stdout);
+  rec.runtime = { versions: runtime, ...(sandbox.image ? { image: sandbox.image } : {}) };
+  rec.log(describeRuntime(runtime, sandbox.image));
+  prep.stdout = rest;
   if (prep.exitCode !== 0 && prep.exitCode !== EXIT_APPLY_FAILED) {
     throw new HarnessError(
       'MATERIALIZE_FAILED',
@@ -221,6 +230,7 @@ function timedOutOutcome(input: RunInstanceInput, rec: RunRecord, output: string
     timedOut: true,
     exitCode: 124,
     timings: rec.timings,
+    ...(rec.runtime ? { runtime: rec.runtime } : {}),
     files: rec.files,
   };
 }
@@ -285,6 +295,7 @@ function gradedOutcome(
     ...(problem ? { problem } : {}),
     ...(graded.excluded ? { excluded: graded.excluded } : {}),
     timings: rec.timings,
+    ...(rec.runtime ? { runtime: rec.runtime } : {}),
     files,
   };
 }

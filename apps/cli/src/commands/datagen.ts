@@ -119,7 +119,8 @@ const mine: Command = {
       io.stdout.write(
         `commits scanned: ${f.commitsScanned}\ncandidates: ${f.candidates}\nenvironments ready: ${f.envBuilt}\nbefore/after ran: ${f.beforeAfterRan}\n` +
           `validated: ${f.validated} (yield ${Math.round(f.yield * 100)}% of candidates)\nrejected: ${JSON.stringify(f.rejected)}\n` +
-          `environments by rung: ${JSON.stringify(f.envRungs)}\nenvironment failures by class: ${JSON.stringify(f.envFailures)}\nvalidated with tests that need the internet (not graded): ${f.withNetworkTests}\nstatements: ${JSON.stringify(f.statements)}\nwritten to ${r.out}\n`,
+          `environments by rung: ${JSON.stringify(f.envRungs)}\nenvironment failures by class: ${JSON.stringify(f.envFailures)}\nvalidated with tests that need the internet (not graded): ${f.withNetworkTests}\nstatements: ${JSON.stringify(f.statements)}\n` +
+          `seconds per stage (summed over candidates): ${stageSeconds(f.stageMs)}\nwritten to ${r.out}\n`,
       );
     }
     if (values.explain === true) io.stdout.write(explainRejections(r.rejections));
@@ -168,4 +169,11 @@ export function modelRewriter(options: { baseUrl?: string; model?: string } = {}
   return llmStatementRewriter(
     async (messages, signal) => (await client.complete(messages, { signal, temperature: 0 })).content,
   );
+}
+
+/** `scan 0.9, draft 1.2, env 30.0, runs 60.0, gold 9.0`. */
+function stageSeconds(stageMs: Record<string, number>): string {
+  return Object.entries(stageMs)
+    .map(([stage, ms]) => `${stage} ${(ms / 1000).toFixed(1)}`)
+    .join(', ');
 }

@@ -22,13 +22,23 @@ function bars(title: string, items: { label: string; value: number; note?: strin
   return `<figure><figcaption>${esc(title)}</figcaption><svg role="img" aria-label="${esc(title)}" width="520" height="${items.length * h + 4}">${rows}</svg></figure>`;
 }
 
-/** The environment cell: its source, and for a planned one each rung the ladder tried with its outcome. */
+/**
+ * The environment cell: its source, the runtime that ran the tests (versions; the image on hover), and for a
+ * planned one each rung the ladder tried with its outcome.
+ */
 function envCell(env: ReportData['rows'][number]['environment']): string {
   if (!env) return '–';
   const steps = (env.attempts ?? [])
     .map((a) => `<li title="${esc(a.detail)}">${esc(a.rung)}: <b>${esc(a.outcome)}</b></li>`)
     .join('');
-  return `${esc(env.source)}${steps ? `<ol class="rungs">${steps}</ol>` : ''}`;
+  const runtime = env.runtime
+    ? `<div class="runtime" title="${esc(env.runtime.image ?? '')}">${esc(
+        Object.entries(env.runtime.versions)
+          .map(([tool, v]) => `${tool} ${v}`)
+          .join(', '),
+      )}</div>`
+    : '';
+  return `${esc(env.source)}${runtime}${steps ? `<ol class="rungs">${steps}</ol>` : ''}`;
 }
 
 /** One self-contained HTML page (no network): rates, a sortable table, charts, storage figures. */

@@ -66,7 +66,7 @@ ${stage('environments ready', f.envBuilt, f.commitsScanned)}
 ${stage('before/after ran', f.beforeAfterRan, f.commitsScanned)}
 ${stage('validated', f.validated, f.commitsScanned)}
 </table></section>
-<section>${counts('Rejected, by reason', f.rejected)}${counts('Environments, by ladder rung', f.envRungs)}${counts('Environment failures, by class', f.envFailures)}</section>
+<section>${counts('Seconds per stage (summed over candidates)', Object.fromEntries(Object.entries(f.stageMs).map(([k, ms]) => [k, Math.round(ms / 100) / 10])))}${counts('Rejected, by reason', f.rejected)}${counts('Environments, by ladder rung', f.envRungs)}${counts('Environment failures, by class', f.envFailures)}</section>
 <section><h2>Candidates</h2><table id="candidates"><thead><tr><th>Commit</th><th>Verdict</th><th>Why</th><th></th></tr></thead><tbody>
 ${[...accepted, ...rejected].join('\n')}
 </tbody></table></section>

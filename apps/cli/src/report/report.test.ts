@@ -21,7 +21,7 @@ async function instanceFiles(reportDir: string, id: string, environment?: unknow
 }
 
 describe('the HTML report', () => {
-  it("shows each planned environment's ladder record (rungs and outcomes), and a dash where none was kept", async () => {
+  it("shows each planned environment's ladder record (rungs and outcomes) and runtime, and a dash where none was kept", async () => {
     await using dir = await tempDir();
     await instanceFiles(dir.path, 'expressjs__express-3495', {
       source: 'planned',
@@ -35,6 +35,7 @@ describe('the HTML report', () => {
         },
         { rung: 'drop --no-color', outcome: 'ok', detail: '12 tests ran', ms: 800 },
       ],
+      runtime: { versions: { node: '18.19.0', npm: '10.2.3' }, image: 'repoforge/env:abc' },
     });
     await instanceFiles(dir.path, 'acme__lib-1');
     const data = await loadReportData(dir.path, 'r1');
@@ -45,6 +46,9 @@ describe('the HTML report', () => {
     expect(express).toContain('as planned: <b>unknown_flag</b>');
     expect(express).toContain('drop --no-color: <b>ok</b>');
     expect(express).toContain('title="error: unknown option &#39;--no-color&#39;"');
+    expect(express).toContain(
+      '<div class="runtime" title="repoforge/env:abc">node 18.19.0, npm 10.2.3</div>',
+    );
     const acme = html.split('\n').find((l) => l.includes('<td>acme__lib-1</td>'))!;
     expect(acme).toContain('<td class="env">–</td>');
   });

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { HarnessError } from '../errors.js';
 import { LOG_FILES } from '../paths.js';
 import type { InstanceOutcome } from '../run-instance.js';
+import { RunRuntime } from '../runtime-probe.js';
 
 /** Default cap on an outcome's compressed size in the queue (logs beyond it keep their head and tail). */
 const DEFAULT_RESULT_CAP_BYTES = 16 * 1024 * 1024;
@@ -51,6 +52,7 @@ const Outcome = z.looseObject({
   testsSeen: z.object({ expected: z.number(), seen: z.number() }).optional(),
   excluded: z.array(z.string()).optional(),
   timings: z.record(z.string(), z.number()),
+  runtime: RunRuntime.optional(),
   files: z.record(z.string(), z.string()),
 });
 
