@@ -1,5 +1,14 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { EnvBuilder, plannedEnvs } from '@repoforge/deps';
-import { loadDataset, RepoCache, runEvaluation } from '@repoforge/harness';
+import {
+  EnvProvenance,
+  instanceLogDir,
+  LOG_FILES,
+  loadDataset,
+  RepoCache,
+  runEvaluation,
+} from '@repoforge/harness';
 import { createSandbox } from '@repoforge/sandbox';
 import { sharedFixture, skipWithoutFixturesOrDocker, tempDir } from '@repoforge/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -61,5 +70,17 @@ describe.skipIf(skip)('real Multi-SWE-bench JS instances, planned environments',
     // Every expected name was seen: the names are Multi-SWE-bench's, not a lucky subset.
     expect(outcomes.every((o) => o.testsSeen && o.testsSeen.seen === o.testsSeen.expected)).toBe(true);
     expect([...envs.attempts.values()].every((a) => a.at(-1)?.outcome === 'ok')).toBe(true);
+    // Each run says which Node.js and npm ran its tests, and in which image.
+    for (const id of IDS) {
+      const dir = instanceLogDir(root.path, 'gold', 'gold', id);
+      const env = EnvProvenance.parse(JSON.parse(await readFile(join(dir, LOG_FILES.environment), 'utf8')));
+      expect(env.runtime?.versions, id).toMatchObject({
+        node: expect.stringMatching(/^\d+\./),
+        npm: expect.stringMatching(/^\d+\./),
+      });
+      expect(await readFile(join(dir, LOG_FILES.instanceLog), 'utf8')).toContain(
+        `Runtime: node ${env.runtime?.versions.node}`,
+      );
+    }
   });
 });
