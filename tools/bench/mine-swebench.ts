@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { compareWithSwebench, type Funnel, mineRepository, reconstructFixCommit } from '@repoforge/datagen';
+import { compareWithSwebench, emptyFunnel, mineRepository, reconstructFixCommit } from '@repoforge/datagen';
 import { Instance, parseRecords } from '@repoforge/schema';
 import { sharedFixture, sharedFixturesDir, tempDir } from '@repoforge/test-utils';
 
@@ -36,7 +36,7 @@ if (values.ids) {
 await using root = await tempDir('repoforge-bench-mine-swebench-');
 
 const rows = [];
-const stageMs: Funnel['stageMs'] = { scan: 0, draft: 0, env: 0, runs: 0, gold: 0 };
+const stageMs = emptyFunnel().stageMs;
 for (const inst of dataset) {
   const started = performance.now();
   const dir = join(root.path, inst.instance_id);
