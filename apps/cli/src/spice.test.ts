@@ -1,8 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { tempDir } from '@repoforge/test-utils';
+import { serveChat, tempDir } from '@repoforge/test-utils';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './run-cli.js';
 import { bufferedIO } from './test-io.js';
@@ -99,43 +97,32 @@ describe('repoforge spice label / eval', () => {
     expect(t.stderr()).toMatch(/model\.json:1.*std\[0\]/);
   });
 
-  it('labels through an OpenAI-compatible endpoint ($OPENAI_BASE_URL), printing the cost', async () => {
+  it('labels through an OpenAI-compatible endpoint ($OPENAI_BASE_URL), printing the cost and what it could not label', async () => {
     await using dir = await tempDir();
-    const server = createServer((req, res) => {
-      req.resume();
-      req.on('end', () => {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(
-          JSON.stringify({
-            choices: [
-              {
-                message: {
-                  content: '{"issue_clarity": 1, "test_validity": 0, "difficulty": 2, "rationales": {}}',
-                },
-              },
-            ],
-            usage: { prompt_tokens: 2000, completion_tokens: 50 },
-          }),
-        );
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    try {
-      await writeFile(join(dir.path, 'd.jsonl'), JSON.stringify(inst('o__r-1')));
-      const t = bufferedIO({
-        OPENAI_BASE_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
-        OPENAI_MODEL: 'gpt-4o-mini',
-      });
-      t.io.cwd = dir.path;
-      expect(
-        await runCli(['spice', 'label', '--dataset', 'd.jsonl', '--out', 'l.jsonl', '--passes', '2'], t.io),
-      ).toBe(0);
-      expect(t.stdout()).toMatch(/cost \$0\.0007 \(llm:gpt-4o-mini\)/);
-      const row = JSON.parse(await readFile(join(dir.path, 'l.jsonl'), 'utf8'));
-      expect(row).toMatchObject({ difficulty: 2, source: 'llm', votes: { difficulty: [2, 2] }, keep: false });
-    } finally {
-      server.closeAllConnections();
-      server.close();
-    }
+    const answer = '{"issue_clarity": 1, "test_validity": 0, "difficulty": 2, "rationales": {}}';
+    await using server = await serveChat((body) => ({
+      usage: { prompt_tokens: 2000, completion_tokens: 50 },
+      ...(body.messages.at(-1)?.content?.includes('refuse me')
+        ? { content: null, refusal: 'I cannot help with that.' }
+        : { content: answer }),
+    }));
+    const refused = { ...inst('o__r-2'), problem_statement: 'refuse me' };
+    await writeFile(
+      join(dir.path, 'd.jsonl'),
+      [inst('o__r-1'), refused].map((r) => JSON.stringify(r)).join('\n'),
+    );
+    const t = bufferedIO({ OPENAI_BASE_URL: server.url, OPENAI_MODEL: 'gpt-4o-mini' });
+    t.io.cwd = dir.path;
+    expect(
+      await runCli(['spice', 'label', '--dataset', 'd.jsonl', '--out', 'l.jsonl', '--passes', '2'], t.io),
+    ).toBe(1);
+    // 2 passes for o__r-1, 2 x 3 refused asks for o__r-2: 8 answers paid for (8 x $0.00033).
+    expect(server.requests).toHaveLength(8);
+    expect(t.stdout()).toMatch(/labelled 1 \(1 new\), 1 not labelled .*cost \$0\.0026 \(llm:gpt-4o-mini\)/);
+    expect(t.stderr()).toContain(
+      'not labelled: o__r-2: 0 of 2 passes gave scores (2 needed); last: the model refused',
+    );
+    const row = JSON.parse(await readFile(join(dir.path, 'l.jsonl'), 'utf8'));
+    expect(row).toMatchObject({ difficulty: 2, source: 'llm', votes: { difficulty: [2, 2] }, keep: false });
   });
 });

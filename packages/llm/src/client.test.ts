@@ -48,6 +48,32 @@ describe('ChatClient against a real HTTP server', () => {
     expect(server.requests).toHaveLength(2);
   });
 
+  it('counts the tokens of re-asked answers, and says a refusal is one, with what it cost', async () => {
+    await using server = await serveChat((_b, hit) =>
+      hit === 1 ? { content: 'prose', usage } : { content: '{"ok": 1}', usage },
+    );
+    const client = new ChatClient({ baseUrl: server.url, model: 'gpt-4o-mini' });
+    const r = await client.complete([{ role: 'user', content: 'x' }], { validate: valid });
+    expect(r.usage).toEqual({ prompt_tokens: 2000, completion_tokens: 200 });
+    expect(r.costUsd).toBeCloseTo((2 * (1000 * 0.15 + 100 * 0.6)) / 1e6, 12);
+
+    await using refusing = await serveChat(() => ({
+      content: null,
+      refusal: "I can't help with that.",
+      usage,
+    }));
+    const err = await new ChatClient({ baseUrl: refusing.url, model: 'gpt-4o-mini', reasks: 1 })
+      .complete([{ role: 'user', content: 'x' }])
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      code: 'LLM_REFUSED',
+      kind: 'failure',
+      message: "the model refused: I can't help with that.",
+      usage: { prompt_tokens: 2000, completion_tokens: 200 },
+    });
+    expect((err as LlmError).costUsd).toBeCloseTo((2 * (1000 * 0.15 + 100 * 0.6)) / 1e6, 12);
+  });
+
   it('does not retry a 400, and says which endpoint answered it', async () => {
     await using server = await serveChat(() => ({ status: 400, body: '{"error":{"message":"bad model"}}' }));
     const client = new ChatClient({ baseUrl: server.url });
@@ -92,8 +118,9 @@ describe('ChatClient against a real HTTP server', () => {
     expect(server.requests).toHaveLength(2);
   });
 
-  it('aborts on the signal, also while it waits to retry', async () => {
-    await using server = await serveChat(() => ({ status: 503, headers: { 'retry-after': '30' } }));
+  // The SDK waits up to 60 s before a retry; the abort must not wait for it (the test's timeout is that check).
+  it('aborts on the signal, also while it waits to retry', { timeout: 20_000 }, async () => {
+    await using server = await serveChat(() => ({ status: 503, headers: { 'retry-after': '60' } }));
     const client = new ChatClient({ baseUrl: server.url, timeoutMs: 10_000 });
     const ac = new AbortController();
     const done = client.complete([{ role: 'user', content: 'y' }], { signal: ac.signal });

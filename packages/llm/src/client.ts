@@ -42,7 +42,9 @@ export interface ChatClientOptions extends EndpointOptions {
 
 export interface Completion {
   content: string;
+  /** Tokens of every ask this completion took (re-asked unusable answers included). */
   usage: { prompt_tokens: number; completion_tokens: number };
+  /** What those tokens cost (0 for a cache hit). */
   costUsd: number;
   cached: boolean;
 }
@@ -106,22 +108,30 @@ export class ChatClient {
     options: { signal?: AbortSignal; validate?: (text: string) => boolean },
   ): Promise<Completion> {
     let content = '';
+    let refusal: string | undefined;
+    // Every answer is paid for, the unusable ones too: usage and cost add up all the asks of this call.
+    const usage = { prompt_tokens: 0, completion_tokens: 0 };
     // Re-asks are for unusable answers only; HTTP failures are the SDK's retries (maxRetries), not ours.
     const completion = await retry<Completion>(
       async () => {
         const answer = await this.endpoint.create(body, { signal: options.signal });
-        content = answer.choices[0]?.message?.content ?? '';
-        if (options.validate && !options.validate(content)) return { done: false };
-        const usage = {
-          prompt_tokens: answer.usage?.prompt_tokens ?? 0,
-          completion_tokens: answer.usage?.completion_tokens ?? 0,
+        const message = answer.choices[0]?.message;
+        content = message?.content ?? '';
+        refusal = message?.refusal ?? undefined;
+        usage.prompt_tokens += answer.usage?.prompt_tokens ?? 0;
+        usage.completion_tokens += answer.usage?.completion_tokens ?? 0;
+        if (refusal || (options.validate && !options.validate(content))) return { done: false };
+        return {
+          done: true,
+          value: { content, usage: { ...usage }, costUsd: this.cost(usage), cached: false },
         };
-        return { done: true, value: { content, usage, costUsd: this.cost(usage), cached: false } };
       },
       { tries: 1 + (this.options.reasks ?? 2), signal: options.signal },
     );
     if (completion) return completion;
-    throw new LlmError('LLM_MALFORMED', `the model's answer was not usable: ${content.slice(0, 200)}`);
+    const spent = { costUsd: this.cost(usage), usage };
+    if (refusal) throw new LlmError('LLM_REFUSED', `the model refused: ${refusal.slice(0, 200)}`, spent);
+    throw new LlmError('LLM_MALFORMED', `the model's answer was not usable: ${content.slice(0, 200)}`, spent);
   }
 
   /** Kept for callers that closed the old pooled client; the SDK's fetch needs no closing. */

@@ -44,14 +44,35 @@ export function openAiEndpoint(options: EndpointOptions = {}): Endpoint {
     baseUrl,
     async create(body, { signal } = {}) {
       try {
-        return await client.chat.completions.create(body as ChatCompletionCreateParamsNonStreaming, {
+        const call = client.chat.completions.create(body as ChatCompletionCreateParamsNonStreaming, {
           signal,
         });
+        return await untilAborted(call, signal);
       } catch (error) {
         throw asLlmError(error, { baseUrl, timeoutMs, signal });
       }
     },
   };
+}
+
+/**
+ * The call, or the signal's reason as soon as it aborts: the SDK passes the signal to fetch, but its back-off
+ * between retries (Retry-After up to 60 s) does not watch it.
+ */
+async function untilAborted<T>(call: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return call;
+  signal.throwIfAborted();
+  let onAbort = () => {};
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  call.catch(() => {}); // settled after an abort: nobody is waiting for it any more
+  try {
+    return await Promise.race([call, aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
 }
 
 /** The SDK's errors as RepoForge's: an abort is the signal's own reason, so callers see what they aborted with. */

@@ -36,11 +36,13 @@ export const ERROR_CODES = {
   LLM_HTTP: 'failure',
   LLM_TIMEOUT: 'failure',
   LLM_MALFORMED: 'failure',
+  LLM_REFUSED: 'failure',
   LLM_CONFIG: 'input',
   // grammars
   GRAMMAR_LOAD_FAILED: 'failure',
   // spice
   NO_VOTES: 'failure',
+  NOT_ENOUGH_VOTES: 'failure',
   // sandbox
   ENGINE_UNREACHABLE: 'failure',
   IMAGE_MISSING: 'failure',

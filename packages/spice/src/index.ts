@@ -1,6 +1,6 @@
 export { parseCsv } from './csv.js';
 export { computeFeatures, type FeatureInput } from './features.js';
-export { type LabelInput, labelDataset } from './label-dataset.js';
+export { type LabelFailure, type LabelInput, labelDataset } from './label-dataset.js';
 export { defaultModel, labelOffline } from './label-offline.js';
 export { type Labeler, type LabelerOptions, spiceLabeler } from './labeler.js';
 export {
@@ -13,6 +13,7 @@ export {
   type LabelName,
   labelRow,
   Score,
+  SpiceError,
   SpiceLabels,
   sweBenchFilterOut,
 } from './labels.js';

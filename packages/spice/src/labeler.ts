@@ -19,6 +19,8 @@ export interface LabelerOptions {
   offlineModel?: OfflineModel;
   /** LLM votes per label (default 3). */
   passes?: number;
+  /** Votes an instance needs when some passes give no usable answer (default: a majority of `passes`). */
+  minVotes?: number;
   /** The git directory of a repo, for the LLM's repo map (none: no map). */
   gitdirOf?: (repo: string) => Promise<string | undefined>;
 }
@@ -57,7 +59,12 @@ export function spiceLabeler(options: LabelerOptions = {}): Labeler {
       const repoMap = gitdir
         ? await buildRepoMap(gitFileReader(gitdir, instance.base_commit), instance.patch, instance.test_patch)
         : '';
-      return labelWithLlm(instance, client, { passes: options.passes, repoMap, signal });
+      return labelWithLlm(instance, client, {
+        passes: options.passes,
+        minVotes: options.minVotes,
+        repoMap,
+        signal,
+      });
     },
     close: () => client.close(),
   };

@@ -1,6 +1,21 @@
 import { RepoForgeError } from '@repoforge/schema';
 import { z } from 'zod';
 
+/** A labelling failure; `costUsd` is what was spent on it (model answers that gave no usable vote). */
+export class SpiceError extends RepoForgeError {
+  declare readonly code: 'NO_VOTES' | 'NOT_ENOUGH_VOTES';
+  readonly costUsd: number;
+
+  constructor(
+    code: 'NO_VOTES' | 'NOT_ENOUGH_VOTES',
+    message: string,
+    options?: { cause?: unknown; costUsd?: number },
+  ) {
+    super(code, message, options);
+    this.costUsd = options?.costUsd ?? 0;
+  }
+}
+
 /** A 0-3 score on the SWE-bench Verified rubric. */
 export const Score = z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3)]);
 export type Score = z.infer<typeof Score>;
@@ -37,7 +52,7 @@ export type SpiceLabels = z.infer<typeof SpiceLabels>;
  * SWE-bench's ensemble (the most severe vote).
  */
 export function consensus(votes: readonly Score[], method: 'mode-median' | 'max' = 'mode-median'): Score {
-  if (votes.length === 0) throw new RepoForgeError('NO_VOTES', 'consensus of no votes');
+  if (votes.length === 0) throw new SpiceError('NO_VOTES', 'consensus of no votes');
   if (method === 'max') return Math.max(...votes) as Score;
   const counts = new Map<Score, number>();
   for (const v of votes) counts.set(v, (counts.get(v) ?? 0) + 1);

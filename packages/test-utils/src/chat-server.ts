@@ -14,6 +14,8 @@ export interface ChatRequestBody {
 export type ChatReply =
   | {
       content?: string | null;
+      /** OpenAI's refusal field (with `content: null`). */
+      refusal?: string;
       tool_calls?: unknown[];
       logprobs?: unknown;
       usage?: { prompt_tokens: number; completion_tokens: number };

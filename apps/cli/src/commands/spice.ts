@@ -73,7 +73,7 @@ const label: Command = {
       gitdirOf: async (repo) => (await repos.resolve(repo)).gitdir,
     });
     const progress = new Progress(io, 'spice', 0);
-    const { rows, labelled } = await labelDataset(dataset, {
+    const { rows, labelled, failed } = await labelDataset(dataset, {
       out: outPath,
       signal,
       label: labeler.label,
@@ -82,15 +82,27 @@ const label: Command = {
     progress.finish();
     await labeler.close();
     const kept = rows.filter((r) => r.keep).length;
-    const cost = rows.reduce((a, r) => a + r.cost_usd, 0);
+    // The cost of this run's failures counts too: their answers were paid for.
+    const cost = [...rows, ...failed].reduce((a, r) => a + r.cost_usd, 0);
     const { source } = labeler;
-    const summary = { labelled: rows.length, new: labelled, kept, cost_usd: cost, source, out: outPath };
-    io.stdout.write(
-      json
-        ? `${JSON.stringify(summary)}\n`
-        : `labelled ${rows.length} (${labelled} new), keep ${kept}; cost $${cost.toFixed(4)} (${source}); written to ${outPath}\n`,
-    );
-    return 0;
+    const summary = {
+      labelled: rows.length,
+      new: labelled,
+      failed: failed.length,
+      kept,
+      cost_usd: cost,
+      source,
+      out: outPath,
+    };
+    if (json) io.stdout.write(`${JSON.stringify({ ...summary, failures: failed })}\n`);
+    else {
+      for (const f of failed) io.stderr.write(`not labelled: ${f.message}\n`);
+      const notLabelled = failed.length ? `, ${failed.length} not labelled (a rerun retries them)` : '';
+      io.stdout.write(
+        `labelled ${rows.length} (${labelled} new)${notLabelled}, keep ${kept}; cost $${cost.toFixed(4)} (${source}); written to ${outPath}\n`,
+      );
+    }
+    return failed.length ? 1 : 0;
   },
 };
 
