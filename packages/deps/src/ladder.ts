@@ -152,7 +152,7 @@ export const dropUnknownFlag: Rung = {
   },
 };
 
-/** Another Node: the next older one first (old code on new Node breaks more often than the reverse). */
+/** Another Node: the older ones, nearest first, then the newer (old code on new Node breaks more often than the reverse). */
 export const otherNodeVersion: Rung = {
   name: 'other-node-version',
   applies: (f, s) =>
@@ -161,8 +161,10 @@ export const otherNodeVersion: Rung = {
     const tried = s.notes
       .filter((n) => n.startsWith('tried node '))
       .map((n) => n.slice('tried node '.length));
-    const order = [...NODE_VERSIONS].reverse();
-    const next = order.find((v) => v !== s.runtime.version && !tried.includes(v));
+    const at = NODE_VERSIONS.indexOf(s.runtime.version as (typeof NODE_VERSIONS)[number]);
+    const older = NODE_VERSIONS.slice(0, Math.max(at, 0)).reverse();
+    const newer = at < 0 ? [...NODE_VERSIONS].reverse() : NODE_VERSIONS.slice(at + 1);
+    const next = [...older, ...newer].find((v) => v !== s.runtime.version && !tried.includes(v));
     if (!next) return undefined;
     return {
       ...s,

@@ -89,7 +89,110 @@ describe('planning rules', () => {
     expect(pickNodeVersion('^18.17.0')).toBe('18.20.8');
     expect(pickNodeVersion('22')).toBe('22.12.0');
     expect(pickNodeVersion('v18.19.1\n')).toBe('18.20.8');
+    expect(pickNodeVersion('lts/gallium')).toBe('16.20.2');
+    expect(pickNodeVersion('12')).toBe('14.21.3'); // the nearest major there is
     expect(pickNodeVersion(undefined)).toBe('20.19.0');
+  });
+
+  it("Node: the repo's pins (Volta, .nvmrc, .node-version) before engines, then the LTS of the commit's date", async () => {
+    const version = async (pkg: object, extra: Record<string, string> = {}, committedAt?: string) => {
+      const spec = await planEnv({ ...node(pkg, extra), committedAt });
+      return [spec.runtime.version, spec.notes[0]];
+    };
+    const engines = { engines: { node: '>=18.12.0' } };
+    expect(await version(engines)).toEqual(['22.12.0', 'node 22.12.0 from engines.node >=18.12.0']);
+    expect(await version(engines, { '.node-version': '20\n' })).toEqual([
+      '20.19.0',
+      'node 20.19.0 from .node-version 20',
+    ]);
+    expect(await version(engines, { '.nvmrc': '16', '.node-version': '20' })).toEqual([
+      '16.20.2',
+      'node 16.20.2 from .nvmrc 16',
+    ]);
+    expect((await version({ ...engines, volta: { node: '18.19.0' } }, { '.nvmrc': '16' }))[0]).toBe(
+      '18.20.8',
+    );
+    // Nothing said: the LTS line of the commit's day (preact in 2020 ran Node 14, axios in 2023 Node 18).
+    expect(await version({}, {}, '2020-09-19T10:00:00Z')).toEqual([
+      '14.21.3',
+      "node 14.21.3 from the LTS of the commit's date (2020-09-19)",
+    ]);
+    expect((await version({}, {}, '2022-05-19T00:00:00Z'))[0]).toBe('16.20.2');
+    expect((await version({}, {}, '2023-09-12T00:00:00Z'))[0]).toBe('18.20.8');
+    expect((await version({}, {}, '2026-01-01T00:00:00Z'))[0]).toBe('22.12.0');
+    expect((await version({}))[0]).toBe('20.19.0');
+  });
+
+  it('pnpm and yarn: the version packageManager pins, else the one the lockfile format says; yarn berry', async () => {
+    const install = async (pkg: object, files: Record<string, string>) =>
+      (await planEnv(node(pkg, files))).install as {
+        strategy: string;
+        command: string;
+        files: Record<string, string>;
+      };
+    const pnpm9 = "lockfileVersion: '9.0'\n";
+    expect(
+      (await install({ packageManager: 'pnpm@9.7.0+sha512.dc09430' }, { 'pnpm-lock.yaml': pnpm9 })).command,
+    ).toBe('npx --yes pnpm@9.7.0 install --frozen-lockfile --ignore-scripts --shamefully-hoist');
+    const byLock = async (v: string) =>
+      (await install({}, { 'pnpm-lock.yaml': `lockfileVersion: ${v}\n` })).command.split(' ')[2];
+    expect([await byLock("'9.0'"), await byLock("'6.0'"), await byLock('5.4'), await byLock('5.3')]).toEqual([
+      'pnpm@9',
+      'pnpm@8',
+      'pnpm@7',
+      'pnpm@6',
+    ]);
+    expect(
+      (await install({ packageManager: 'yarn@1.22.19' }, { 'yarn.lock': '# yarn lockfile v1\n' })).command,
+    ).toMatch(/^npx --yes yarn@1\.22\.19 install --frozen-lockfile/);
+    const berryLock =
+      '__metadata:\n  version: 6\n  cacheKey: 8\n\n"my-app@workspace:.":\n  version: 0.0.0-use.local\n';
+    const berry = await install(
+      { name: 'my-app', packageManager: 'yarn@3.6.4' },
+      { 'yarn.lock': berryLock, '.yarnrc.yml': 'nodeLinker: pnp\nyarnPath: .yarn/releases/yarn-3.6.1.cjs\n' },
+    );
+    expect(berry.strategy).toBe('yarn');
+    expect(berry.command).toMatch(
+      /YARN_NODE_LINKER=node-modules .*npx --yes -p @yarnpkg\/cli-dist@3\.6\.4 yarn install --mode=skip-build$/,
+    );
+    expect(berry.command).toContain('YARN_NPM_REGISTRY_SERVER=https://registry.npmjs.org');
+    // The lockfile names the root workspace: the install's package.json keeps the repo's name.
+    expect(JSON.parse(berry.files['package.json']!).name).toBe('my-app');
+    // No packageManager: the release .yarnrc.yml points at.
+    const fromRc = await install(
+      { name: 'my-app' },
+      { 'yarn.lock': berryLock, '.yarnrc.yml': 'yarnPath: .yarn/releases/yarn-3.6.1.cjs\n' },
+    );
+    expect(fromRc.command).toContain('@yarnpkg/cli-dist@3.6.1 ');
+  });
+
+  it('karma runs in headless Chromium: Debian chromium in the image, a no-sandbox wrapper on CHROME_BIN, the mocha reporter', async () => {
+    const pkg = {
+      devDependencies: {
+        karma: '5',
+        'karma-mocha': '2',
+        mocha: '8',
+        'karma-mocha-reporter': '2',
+        'karma-chrome-launcher': '3',
+      },
+      scripts: { test: 'npm-run-all build test:unit' },
+    };
+    const spec = await planEnv(
+      snapshotFromFiles({ 'package.json': JSON.stringify(pkg) }, ['karma.conf.js', 'test/browser/a.test.js']),
+    );
+    expect(spec).toMatchObject({ testRunner: 'karma', logParser: 'parse_log_karma' });
+    expect(spec.testCmd).toBe(
+      'npx karma start karma.conf.js --single-run --browsers ChromeHeadless --reporters mocha',
+    );
+    expect(spec.systemPackages).toContain('chromium');
+    expect(spec.preTest.join('\n')).toMatch(
+      /exec \/usr\/bin\/chromium --no-sandbox .*--disable-background-networking/,
+    );
+    expect(spec.preTest.at(-1)).toBe('export CHROME_BIN=/tmp/chromium-headless');
+    // Without the reporter the parser reads, the plan says so rather than pretending.
+    const bare = await planEnv(node({ devDependencies: { karma: '5' } }));
+    expect(bare.testCmd).toBe('npx karma start --single-run');
+    expect(bare.notes.join('\n')).toMatch(/no karma-mocha-reporter/);
   });
 
   it('the hash ignores source, tests, scripts and version, and follows dependencies and the lockfile', async () => {

@@ -10,6 +10,8 @@ import git from 'isomorphic-git';
 export interface RepoSnapshot {
   paths: readonly string[];
   files: ReadonlyMap<string, string>;
+  /** When the commit was made (ISO), for choices that follow the era (the Node of its day); absent for a dir. */
+  committedAt?: string;
 }
 
 const MANIFEST = [
@@ -17,6 +19,7 @@ const MANIFEST = [
   /^(package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml)$/,
   /^\.nvmrc$/,
   /^\.node-version$/,
+  /^\.yarnrc\.yml$/,
   /^pyproject\.toml$/,
   /^setup\.(py|cfg)$/,
   /^(tox|pytest)\.ini$/,
@@ -92,7 +95,8 @@ export async function snapshotFromGit(options: {
     }
   };
   await walk(commit.tree, '');
-  return { paths: paths.sort(), files };
+  const committedAt = new Date(commit.committer.timestamp * 1000).toISOString();
+  return { paths: paths.sort(), files, committedAt };
 }
 
 /** The commit id of a ref or (abbreviated) id in a git directory; undefined when it names no object there. */

