@@ -164,6 +164,17 @@ describe('planning rules', () => {
       { 'yarn.lock': berryLock, '.yarnrc.yml': 'yarnPath: .yarn/releases/yarn-3.6.1.cjs\n' },
     );
     expect(fromRc.command).toContain('@yarnpkg/cli-dist@3.6.1 ');
+    // The repo's own registry settings travel with the install (and win); yarnPath and plugins do not.
+    const ownRegistry = await install(
+      { name: 'my-app' },
+      {
+        'yarn.lock': berryLock,
+        '.yarnrc.yml':
+          'yarnPath: .yarn/releases/yarn-3.6.1.cjs\nnpmRegistryServer: "https://npm.example.org"\nplugins:\n  - path: .yarn/plugins/x.cjs\n',
+      },
+    );
+    expect(ownRegistry.files['.yarnrc.yml']).toBe('npmRegistryServer: "https://npm.example.org"\n');
+    expect(ownRegistry.command).not.toContain('YARN_NPM_REGISTRY_SERVER');
   });
 
   it('karma runs in headless Chromium: Debian chromium in the image, a no-sandbox wrapper on CHROME_BIN, the mocha reporter', async () => {

@@ -13,9 +13,7 @@ export interface NodeInstall {
 }
 
 /** `pnpm@9.7.0+sha512.abc` -> { name: 'pnpm', version: '9.7.0' }. */
-function parsePackageManager(
-  field: string | undefined,
-): { name: string; version: string } | undefined {
+function parsePackageManager(field: string | undefined): { name: string; version: string } | undefined {
   const m = /^(npm|pnpm|yarn)@(\d+(?:\.\d+){0,2}[\w.-]*?)(?:\+.*)?$/.exec(field?.trim() ?? '');
   return m ? { name: m[1]!, version: m[2]! } : undefined;
 }
@@ -37,6 +35,35 @@ function berryVersion(snapshot: RepoSnapshot, pinned: string | undefined): strin
   const fromPath = /yarnPath:.*yarn-(\d+\.\d+\.\d+)\.c?js/.exec(snapshot.files.get('.yarnrc.yml') ?? '')?.[1];
   return pinned ?? fromPath ?? '4';
 }
+
+/**
+ * The registry part of a repo's `.yarnrc.yml` (its own registry, scopes, http hosts it allows); the rest
+ * (yarnPath to a release that is not copied, plugins, the linker) would break or change the install.
+ */
+function berryRegistrySettings(rc: string): string {
+  const kept: string[] = [];
+  let keep = false;
+  for (const line of rc.split('\n')) {
+    if (/^\S/.test(line))
+      keep = /^(npmRegistryServer|npmScopes|unsafeHttpWhitelist|npmAlwaysAuth)\s*:/.test(line);
+    if (keep && line.trim()) kept.push(line);
+  }
+  return kept.length ? `${kept.join('\n')}\n` : '';
+}
+
+/**
+ * Berry's settings for an environment install: node_modules whatever the repo's linker (Plug'n'Play has none to
+ * link in), the npm registry unless the repo names its own, no telemetry, the cache outside the install, not
+ * immutable (the lockfile's other workspaces are not part of the install).
+ */
+const berryEnv = (npmRegistry: boolean) =>
+  [
+    'YARN_NODE_LINKER=node-modules',
+    ...(npmRegistry ? ['YARN_NPM_REGISTRY_SERVER=https://registry.npmjs.org'] : []),
+    'YARN_ENABLE_TELEMETRY=0',
+    'YARN_CACHE_FOLDER=/tmp/repoforge-yarn-cache',
+    'YARN_ENABLE_IMMUTABLE_INSTALLS=0',
+  ].join(' ');
 
 /**
  * The install of a Node repo from its lockfile, with the package manager version the repo pins
@@ -69,12 +96,9 @@ export function planNodeInstall(
     files['yarn.lock'] = snapshot.files.get('yarn.lock')!;
     // Berry's lockfile names the root workspace: keep the repo's name so the lockfile still matches.
     files['package.json'] = packageJson({ name: pkg.name ?? 'root-workspace' });
-    // node_modules whatever the repo's linker (Plug'n'Play has none to link in), the npm registry, no
-    // telemetry, builds skipped; not immutable, since the lockfile's other workspaces are not in the install.
-    command =
-      'YARN_NODE_LINKER=node-modules YARN_NPM_REGISTRY_SERVER=https://registry.npmjs.org YARN_ENABLE_TELEMETRY=0 ' +
-      'YARN_ENABLE_GLOBAL_CACHE=0 YARN_ENABLE_IMMUTABLE_INSTALLS=0 ' +
-      `npx --yes -p @yarnpkg/cli-dist@${version} yarn install --mode=skip-build`;
+    const rc = berryRegistrySettings(snapshot.files.get('.yarnrc.yml') ?? '');
+    if (rc) files['.yarnrc.yml'] = rc;
+    command = `${berryEnv(!rc.includes('npmRegistryServer'))} npx --yes -p @yarnpkg/cli-dist@${version} yarn install --mode=skip-build`;
     notes.push(`yarn ${version} (berry lockfile), node_modules linker`);
   } else if (has('yarn.lock')) {
     strategy = 'yarn';
