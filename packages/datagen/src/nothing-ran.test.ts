@@ -8,7 +8,7 @@ import { mineRepository } from './index.js';
  * A sandbox whose test run prints `log`: the miner's decisions on what a run showed are under test, not Docker.
  * Checkout and patch steps succeed; writes are accepted.
  */
-function scriptedSandbox(log: string): Sandbox {
+function scriptedSandbox(log: string, runs = { count: 0 }): Sandbox {
   const sb = {
     id: 'scripted',
     backend: 'fake',
@@ -22,6 +22,7 @@ function scriptedSandbox(log: string): Sandbox {
     async exec(cmd: readonly string[], options: ExecOptions = {}) {
       sb.dirty = true;
       const out = cmd.join(' ').includes('/eval.sh') ? log : '';
+      if (out) runs.count++;
       options.onStdout?.(Buffer.from(out));
       return {
         exitCode: out ? 4 : 0,
@@ -40,27 +41,44 @@ function scriptedSandbox(log: string): Sandbox {
   return sb as unknown as Sandbox;
 }
 
+/** A Python repo whose second commit fixes f() and its test. */
+async function fixRepo(dir: string): Promise<string> {
+  const repo = join(dir, 'lib');
+  await makeGitRepo(repo, [
+    {
+      message: 'init',
+      files: {
+        'setup.py': 'from setuptools import setup\nsetup(name="lib")\n',
+        'lib.py': 'def f():\n    return 1\n',
+        'tests/test_lib.py': 'from lib import f\n\ndef test_f():\n    assert f() == 1\n',
+      },
+    },
+    {
+      message: 'fix f',
+      files: {
+        'lib.py': 'def f():\n    return 2\n',
+        'tests/test_lib.py': 'from lib import f\n\ndef test_f():\n    assert f() == 2\n',
+      },
+    },
+  ]);
+  return repo;
+}
+
+const stubEnv = {
+  ensure: async () => ({
+    image: 'img',
+    hash: 'h',
+    runtimeImage: 'rt',
+    cached: true,
+    missingPackages: [],
+    durationMs: 1,
+  }),
+};
+
 describe('a candidate whose test command runs no test', () => {
   it('is env_broken, saying why, never no_f2p', async () => {
     await using dir = await tempDir();
-    const repo = join(dir.path, 'lib');
-    await makeGitRepo(repo, [
-      {
-        message: 'init',
-        files: {
-          'setup.py': 'from setuptools import setup\nsetup(name="lib")\n',
-          'lib.py': 'def f():\n    return 1\n',
-          'tests/test_lib.py': 'from lib import f\n\ndef test_f():\n    assert f() == 1\n',
-        },
-      },
-      {
-        message: 'fix f',
-        files: {
-          'lib.py': 'def f():\n    return 2\n',
-          'tests/test_lib.py': 'from lib import f\n\ndef test_f():\n    assert f() == 2\n',
-        },
-      },
-    ]);
+    const repo = await fixRepo(dir.path);
     const log =
       ">>>>> Start Test Output\nE   ModuleNotFoundError: No module named 'lib'\n1 error in 0.1s\n>>>>> End Test Output\n";
     const r = await mineRepository({
@@ -68,16 +86,7 @@ describe('a candidate whose test command runs no test', () => {
       repoName: 'acme/lib',
       out: join(dir.path, 'out.jsonl'),
       runs: 1,
-      envBuilder: {
-        ensure: async () => ({
-          image: 'img',
-          hash: 'h',
-          runtimeImage: 'rt',
-          cached: true,
-          missingPackages: [],
-          durationMs: 1,
-        }),
-      },
+      envBuilder: stubEnv,
       createSandbox: async () => scriptedSandbox(log),
       reapLeftovers: async () => {},
     });
@@ -87,5 +96,33 @@ describe('a candidate whose test command runs no test', () => {
     const [rejection] = r.rejections;
     expect(rejection?.verdict).toBe('env_broken');
     expect(rejection?.evidence?.why).toMatch(/no environment whose tests run.*No module named 'lib'/);
+  });
+});
+
+describe('a candidate whose tests pass before and after the fix', () => {
+  it('is no_f2p after one before/after pair: the runs left could not make a FAIL_TO_PASS', async () => {
+    await using dir = await tempDir();
+    const repo = await fixRepo(dir.path);
+    const log =
+      '>>>>> Start Test Output\nPASSED tests/test_lib.py::test_f\n1 passed in 0.1s\n>>>>> End Test Output\n';
+    const mine = async (runs: number) => {
+      const count = { count: 0 };
+      const r = await mineRepository({
+        repo,
+        repoName: 'acme/lib',
+        out: join(dir.path, `out-${runs}.jsonl`),
+        runs,
+        envBuilder: stubEnv,
+        createSandbox: async () => scriptedSandbox(log, count),
+        reapLeftovers: async () => {},
+      });
+      return { rejected: r.funnel.rejected, testRuns: count.count };
+    };
+    const three = await mine(3);
+    const one = await mine(1);
+    expect(three.rejected).toEqual({ root_commit: 1, no_f2p: 1 });
+    expect(one.rejected).toEqual(three.rejected);
+    expect(three.testRuns).toBe(one.testRuns);
+    expect(one.testRuns).toBeGreaterThanOrEqual(2);
   });
 });

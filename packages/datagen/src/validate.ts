@@ -253,8 +253,9 @@ function runner(
 
 /**
  * The before (test patch only) and after (with the fix) runs, `runs` times each, each pair with its own hash
- * seed (tests that depend on set/dict order disagree across runs and are caught as flaky). An after run that
- * shows no test is an environment failure (`env_broken`), never `no_f2p`.
+ * seed (tests that depend on set/dict order disagree across runs and are caught as flaky), stopping early once
+ * no test can be FAIL_TO_PASS. An after run that shows no test is an environment failure (`env_broken`),
+ * never `no_f2p`.
  */
 async function runSides(
   cand: Candidate,
@@ -287,6 +288,9 @@ async function runSides(
     if (problem) return rejected('env_broken', `with the fix applied, ${problem.reason}`);
     before.push(await names(b.statusMap, b.files['test_output.txt'] ?? ''));
     after.push(await names(a.statusMap, a.files['test_output.txt'] ?? ''));
+    // More runs only take tests out of FAIL_TO_PASS (into flaky), never add one: with none after this pair,
+    // the candidate cannot pass, and the runs left would be spent on a certain no_f2p.
+    if (deriveTransitions(before, after).failToPass.length === 0) break;
   }
   return { before, after, evidence };
 }
