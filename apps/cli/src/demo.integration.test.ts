@@ -47,7 +47,28 @@ async function demo(backend: 'docker' | 'local') {
     baselineBytes: written.baselineBytes,
   });
   expect(report.perImage).toHaveLength(written.images);
+  // With --run-id, the images the gold run's tests ran in (its environment.json files), not a new plan.
+  const v = bufferedIO();
+  const runArgs = ['--run-id', 'demo-gold', '--report-dir', `${dir.path}/eval`, '--json'];
+  expect(await runCli([...args, '--backend', backend, ...runArgs], v.io), v.stderr()).toBe(0);
+  const used = JSON.parse(v.stdout());
+  expect(used).toMatchObject({ source: 'the images run demo-gold used', instances: 3, missing: [] });
+  const ranIn = new Set<string>();
+  for (const id of instanceIds(out.dataset))
+    ranIn.add(
+      JSON.parse(
+        readFileSync(`${dir.path}/eval/logs/run_evaluation/demo-gold/gold/${id}/environment.json`, 'utf8'),
+      ).runtime.image,
+    );
+  expect(used.perImage.map((i: { image: string }) => i.image).sort()).toEqual([...ranIn].sort());
 }
+
+/** The instance ids of a dataset file. */
+const instanceIds = (file: string): string[] =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l).instance_id);
 
 describe.skipIf(await skipWithoutDocker())('repoforge demo on Docker', () => {
   it('runs the whole pipeline on generated repos and leaves the reports', () => demo('docker'));

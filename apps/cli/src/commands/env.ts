@@ -4,6 +4,7 @@ import { repoNameOf } from '@repoforge/datagen';
 import {
   buildDatasetEnvs,
   envPlanHash,
+  measureDatasetStorage,
   planEnv,
   plannedEnvs,
   resolveCommit,
@@ -11,7 +12,13 @@ import {
   slimDatasetEnvs,
   snapshotFromGit,
 } from '@repoforge/deps';
-import { EnvValidations, loadDataset, RepoCache, validateEnvironments } from '@repoforge/harness';
+import {
+  EnvValidations,
+  loadDataset,
+  RepoCache,
+  readRunResults,
+  validateEnvironments,
+} from '@repoforge/harness';
 import { reapLeftoversBestEffort } from '@repoforge/sandbox';
 import { writeFileAtomic } from '@repoforge/schema/node';
 import { fileArg, numberArg } from '../args.js';
@@ -140,24 +147,88 @@ const build: Command = {
   },
 };
 
+/**
+ * The instances of an eval run with the image each one's tests ran in (environment.json's runtime), so the
+ * figures describe what eval used; an instance whose run recorded no image is named, not guessed.
+ */
+async function runImages(
+  reportDir: string,
+  runId: string,
+  dataset: Awaited<ReturnType<typeof loadDataset>>,
+  repos: RepoCache,
+  signal?: AbortSignal,
+) {
+  const rows = new Map(dataset.map((i) => [i.instance_id, i]));
+  const measured = [];
+  const missing: string[] = [];
+  for (const r of await readRunResults(reportDir, runId, { dataset, signal })) {
+    const image = r.environment?.runtime?.image;
+    const inst = rows.get(r.instance_id);
+    if (!image || !inst) {
+      missing.push(r.instance_id);
+      continue;
+    }
+    const loc = await repos.resolve(inst.repo, { signal });
+    measured.push({
+      id: r.instance_id,
+      image,
+      gitdir: loc.gitdir,
+      baseCommit: inst.base_commit,
+      cache: loc.cache,
+    });
+  }
+  return { measured, missing };
+}
+
 const report: Command = {
   name: 'report',
   summary:
     'storage of a dataset: images, shared bytes, MB per instance, and the one-image-per-instance baseline',
-  examples: ['repoforge storage report --dataset instances.jsonl --repo-cache ./repos'],
-  options: { ...commonOptions, backend: BACKEND_OPTION },
+  examples: [
+    'repoforge storage report --dataset instances.jsonl --repo-cache ./repos',
+    'repoforge storage report --dataset instances.jsonl --repo-cache ./repos --run-id try1 --report-dir .',
+  ],
+  options: {
+    ...commonOptions,
+    backend: BACKEND_OPTION,
+    'run-id': {
+      type: 'string',
+      value: 'ID',
+      description: 'measure the images this eval run used (its environment.json files) instead of planning',
+    },
+    'report-dir': { type: 'string', value: 'DIR', description: "the eval run's --report-dir", default: '.' },
+  },
   async run({ io, values, signal, verbose, json }) {
     const dataset = await loadDataset(fileArg(values, 'dataset', io.cwd), { signal });
     const cacheDir = resolve(io.cwd, String(values['repo-cache']));
     const repos = new RepoCache({ cacheDir, clone: false });
+    const runId = values['run-id'];
+    let measuredRun: Awaited<ReturnType<typeof runImages>> | undefined;
+    if (typeof runId === 'string') {
+      measuredRun = await runImages(
+        resolve(io.cwd, String(values['report-dir'])),
+        runId,
+        dataset,
+        repos,
+        signal,
+      );
+      if (!measuredRun.measured.length)
+        throw new UsageError(`run ${runId} recorded no image for any instance of the dataset`);
+    }
     const logger = cliLogger(io, verbose);
-    const env = plannedEnvs(repos, logger, (await backendKit(values.backend, logger)).envs);
-    const { report: r, ...s } = await env.measureStorage(dataset, signal);
+    const { report: r, ...s } = measuredRun
+      ? await measureDatasetStorage(measuredRun.measured)
+      : await plannedEnvs(repos, logger, (await backendKit(values.backend, logger)).envs).measureStorage(
+          dataset,
+          signal,
+        );
+    const source = measuredRun ? `the images run ${runId} used` : 'planned environments';
+    const missing = measuredRun?.missing ?? [];
     const mb = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MB`;
-    if (json) io.stdout.write(`${JSON.stringify({ ...s, perImage: r.images })}\n`);
+    if (json) io.stdout.write(`${JSON.stringify({ ...s, source, missing, perImage: r.images })}\n`);
     else {
       io.stdout.write(
-        `instances: ${s.instances}\nimages: ${s.images}\ntotal: ${mb(s.totalBytes)} (images ${mb(s.imageBytes)}, shared ${mb(s.sharedBytes)}; repo cache ${mb(s.repoCacheBytes)})\n` +
+        `measured: ${source}\ninstances: ${s.instances}${missing.length ? ` (no image recorded: ${missing.join(', ')})` : ''}\nimages: ${s.images}\ntotal: ${mb(s.totalBytes)} (images ${mb(s.imageBytes)}, shared ${mb(s.sharedBytes)}; repo cache ${mb(s.repoCacheBytes)})\n` +
           `amortized: ${s.amortizedMBPerInstance} MB per instance\nbaseline (one image per instance): ${s.baselineMBPerInstance} MB per instance, ${mb(s.baselineBytes)} in all\nratio: ${s.ratio}x smaller\n`,
       );
       for (const i of r.images)
