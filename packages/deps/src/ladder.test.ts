@@ -159,6 +159,15 @@ describe('the environment ladder', () => {
     expect(got.attempts.at(-1)).toMatchObject({ rung: 'other-node-version', outcome: 'ok' });
   });
 
+  it('a runtime failure on every Node stops after the two Nodes nearest the planned one', async () => {
+    const s = scripted({ test: () => ({ tests: 0, exitCode: 1, log: 'SyntaxError: Unexpected token' }) });
+    const got = await obtainEnv(plan, { provider: s.provider, verify: s.verify }).catch((e: unknown) => e);
+    expect(got).toBeInstanceOf(Error);
+    // Planned on 22: then 20 and 18, and no fourth build.
+    expect(plan.runtime.version).toBe('22.12.0');
+    expect(s.built.map((spec) => spec.runtime.version)).toEqual(['22.12.0', '20.19.0', '18.20.8']);
+  });
+
   it('a jest run in band that stops before its summary is incomplete: the next attempt runs with workers', async () => {
     const jestPlan: EnvPlan = {
       ...plan,

@@ -152,7 +152,10 @@ export const dropUnknownFlag: Rung = {
   },
 };
 
-/** Another Node: the older ones, nearest first, then the newer (old code on new Node breaks more often than the reverse). */
+/**
+ * Another Node: the older ones, nearest first, then the newer (old code on new Node breaks more often than the
+ * reverse); at most two tries.
+ */
 export const otherNodeVersion: Rung = {
   name: 'other-node-version',
   applies: (f, s) =>
@@ -161,6 +164,8 @@ export const otherNodeVersion: Rung = {
     const tried = s.notes
       .filter((n) => n.startsWith('tried node '))
       .map((n) => n.slice('tried node '.length));
+    // Three Nodes in all (each try is a full build): the planned one and the two nearest to it.
+    if (tried.length >= 2) return undefined;
     const at = NODE_VERSIONS.indexOf(s.runtime.version as (typeof NODE_VERSIONS)[number]);
     const older = NODE_VERSIONS.slice(0, Math.max(at, 0)).reverse();
     const newer = at < 0 ? [...NODE_VERSIONS].reverse() : NODE_VERSIONS.slice(at + 1);
