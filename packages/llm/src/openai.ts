@@ -61,13 +61,13 @@ export function openAiEndpoint(options: EndpointOptions = {}): Endpoint {
  */
 async function untilAborted<T>(call: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return call;
+  call.catch(() => {}); // settled after an abort: nobody is waiting for it any more
   signal.throwIfAborted();
   let onAbort = () => {};
   const aborted = new Promise<never>((_, reject) => {
     onAbort = () => reject(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
   });
-  call.catch(() => {}); // settled after an abort: nobody is waiting for it any more
   try {
     return await Promise.race([call, aborted]);
   } finally {
