@@ -75,21 +75,25 @@ const stubEnv = {
   }),
 };
 
+/** Mines the fix repo in `dir` with every test run printing `log`; `runs.count` counts those runs. */
+const mineScripted = (dir: string, repo: string, log: string, runs: number, count = { count: 0 }) =>
+  mineRepository({
+    repo,
+    repoName: 'acme/lib',
+    out: join(dir, `out-${runs}.jsonl`),
+    runs,
+    envBuilder: stubEnv,
+    createSandbox: async () => scriptedSandbox(log, count),
+    reapLeftovers: async () => {},
+  });
+
 describe('a candidate whose test command runs no test', () => {
   it('is env_broken, saying why, never no_f2p', async () => {
     await using dir = await tempDir();
     const repo = await fixRepo(dir.path);
     const log =
       ">>>>> Start Test Output\nE   ModuleNotFoundError: No module named 'lib'\n1 error in 0.1s\n>>>>> End Test Output\n";
-    const r = await mineRepository({
-      repo,
-      repoName: 'acme/lib',
-      out: join(dir.path, 'out.jsonl'),
-      runs: 1,
-      envBuilder: stubEnv,
-      createSandbox: async () => scriptedSandbox(log),
-      reapLeftovers: async () => {},
-    });
+    const r = await mineScripted(dir.path, repo, log, 1);
     expect(r.instances).toEqual([]);
     expect(r.funnel.rejected).toMatchObject({ env_broken: 1 });
     expect(r.funnel.rejected.no_f2p).toBeUndefined();
@@ -107,15 +111,7 @@ describe('a candidate whose tests pass before and after the fix', () => {
       '>>>>> Start Test Output\nPASSED tests/test_lib.py::test_f\n1 passed in 0.1s\n>>>>> End Test Output\n';
     const mine = async (runs: number) => {
       const count = { count: 0 };
-      const r = await mineRepository({
-        repo,
-        repoName: 'acme/lib',
-        out: join(dir.path, `out-${runs}.jsonl`),
-        runs,
-        envBuilder: stubEnv,
-        createSandbox: async () => scriptedSandbox(log, count),
-        reapLeftovers: async () => {},
-      });
+      const r = await mineScripted(dir.path, repo, log, runs, count);
       return { rejected: r.funnel.rejected, testRuns: count.count };
     };
     const three = await mine(3);
