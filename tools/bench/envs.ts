@@ -4,7 +4,7 @@
  * baseline, same run: a plan is accepted as built, whether or not its tests run).
  * With --gold, the gold patches are then graded in the environments obtained (the full set of what CI's
  * mswe-real test runs a sample of: one instance per repo and era).
- *   npm run bench:envs -- [--dataset F] [--repo-cache D] [--ids a,b] [--gold]
+ *   npm run bench:envs -- [--dataset F] [--repo-cache D] [--ids a,b] [--gold [--report-dir D]]
  * Defaults: the Multi-SWE-bench JS rows of ../shared/fixtures whose repos are there (express, github-readme-stats).
  */
 import { parseArgs } from 'node:util';
@@ -19,6 +19,8 @@ const { values } = parseArgs({
     'repo-cache': { type: 'string' },
     ids: { type: 'string' },
     gold: { type: 'boolean' },
+    // Keep the gold run's logs (run_instance.log, test_output.txt) here instead of a temp dir.
+    'report-dir': { type: 'string' },
   },
 });
 if (!values.dataset && !sharedFixturesDir()) {
@@ -62,13 +64,14 @@ for (const inst of instances) {
 }
 /** Gold patches graded in the environments the ladder obtained (the same `resolveEnv` eval uses). */
 async function gradeGold(dataset: typeof instances) {
-  await using root = await tempDir('repoforge-bench-envs-');
+  await using temp = await tempDir('repoforge-bench-envs-');
+  const reportDir = values['report-dir'] ?? temp.path;
   const t = performance.now();
   const { summary, outcomes } = await runEvaluation({
     dataset,
     predictions: 'gold',
     runId: 'gold',
-    reportDir: root.path,
+    reportDir,
     envSpecs: {},
     resolveEnv: ladder.resolveEnv,
     repoSource,

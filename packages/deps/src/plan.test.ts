@@ -1,4 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sharedFixture, sharedFixturesDir, skipLoudly } from '@repoforge/test-utils';
 import { describe, expect, it } from 'vitest';
@@ -15,7 +17,15 @@ import { parseIni } from './manifests/ini.js';
 import { parseRequirementsTxt } from './manifests/requirements.js';
 import { readSetupPy } from './manifests/setup-py.js';
 import { nativeDependencies } from './plan/native.js';
-import { testCommandFromScript } from './plan/node-script.js';
+import {
+  buildStepsBeforeTests,
+  JEST_JSON,
+  JEST_STATUS_LINES,
+  testCommandFromScript,
+} from './plan/node-script.js';
+
+/** What every planned jest command ends with: its JSON results, then a status line per test from them. */
+const JEST_TAIL = (tests: string) => `--json --outputFile=${JEST_JSON} ${tests}; ${JEST_STATUS_LINES}`;
 
 const DATA = join(import.meta.dirname, '..', 'test-data');
 const LOCKS = ['package-lock.json', 'yarn.lock', 'pnpm-lock.yaml', 'uv.lock'];
@@ -409,22 +419,92 @@ describe("test commands from the repo's scripts.test", () => {
         'jest',
       ),
     ).toBe(
-      'node --experimental-vm-modules node_modules/jest/bin/jest.js --verbose --ci --maxWorkers=2 {tests}',
+      `node --experimental-vm-modules node_modules/jest/bin/jest.js --verbose --ci --maxWorkers=2 ${JEST_TAIL('{tests}')}`,
     );
     expect(testCommandFromScript('npm run lint && cross-env NODE_ENV=test jest --coverage', 'jest')).toBe(
-      'NODE_ENV=test jest --verbose --ci --maxWorkers=2 {tests}',
+      `NODE_ENV=test jest --verbose --ci --maxWorkers=2 ${JEST_TAIL('{tests}')}`,
     );
     // jest refuses --runInBand beside --maxWorkers, so the script's choice of processes is kept, alone.
     expect(testCommandFromScript('jest --runInBand --coverage', 'jest')).toBe(
-      'jest --runInBand --verbose --ci {tests}',
+      `jest --runInBand --verbose --ci ${JEST_TAIL('{tests}')}`,
     );
-    expect(testCommandFromScript('jest -w 4 test/', 'jest')).toBe('jest -w 4 --verbose --ci {tests:test/}');
+    expect(testCommandFromScript('jest -w 4 test/', 'jest')).toBe(
+      `jest -w 4 --verbose --ci ${JEST_TAIL('{tests:test/}')}`,
+    );
     expect(testCommandFromScript('nyc --reporter=text _mocha -R dot test', 'mocha')).toBe(
       'mocha --reporter spec {tests:test}',
     );
     expect(testCommandFromScript('vitest', 'vitest')).toMatch(/^vitest run --reporter=verbose .* \{tests\}$/);
     expect(testCommandFromScript('npm run build && npm run unit', 'jest')).toBeUndefined();
     expect(testCommandFromScript('jest "$(cat list)"', 'jest')).toBeUndefined();
+  });
+
+  it('prints a status line per test from jest JSON results and keeps the run exit code', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'repoforge-jest-json-'));
+    const file = join(dir, 'results.json');
+    const assertion = (ancestorTitles: string[], title: string, status: string) => ({
+      ancestorTitles,
+      title,
+      status,
+    });
+    writeFileSync(
+      file,
+      JSON.stringify({
+        testResults: [
+          {
+            assertionResults: [
+              assertion(['OrderedMap'], 'hashCode', 'passed'),
+              assertion([], 'top', 'failed'),
+            ],
+          },
+          { assertionResults: [assertion(['A', 'B'], 'later', 'pending')] },
+        ],
+      }),
+    );
+    const run = spawnSync('bash', ['-c', `(exit 3); ${JEST_STATUS_LINES.replaceAll(JEST_JSON, file)}`], {
+      encoding: 'utf8',
+    });
+    rmSync(dir, { recursive: true, force: true });
+    expect(run.stdout.trim().split('\n')).toEqual([
+      '[PASSED] OrderedMap > hashCode',
+      '[FAILED] top',
+      '[PENDING] A > B > later',
+    ]);
+    expect(run.status).toBe(3);
+  });
+
+  it("builds before the tests when the repo's npm test does (pretest, npm-run-all, npm run chains)", async () => {
+    // immutable-js 4.3: its jest resolver loads dist/ in CI mode, so the tests need the build.
+    const immutable = {
+      test: 'run-s format lint type-check build unit-test',
+      build: 'run-s build:*',
+      lint: 'run-s lint:*',
+      'unit-test': 'jest',
+    };
+    expect(buildStepsBeforeTests(immutable)).toEqual(['npm run build']);
+    expect(buildStepsBeforeTests({ test: 'npm run build && jest', build: 'tsc' })).toEqual(['npm run build']);
+    expect(buildStepsBeforeTests({ test: 'npm run build && jest' })).toEqual([]); // no such script
+    expect(buildStepsBeforeTests({ pretest: 'yarn compile', compile: 'tsc', test: 'mocha' })).toEqual([
+      'npm run compile',
+    ]);
+    expect(buildStepsBeforeTests({ test: 'npm-run-all -s build:* test:unit', 'test:unit': 'jest' })).toEqual([
+      "npx run-s 'build:*'",
+    ]);
+    // A build after the tests, or none at all, is not a step before them.
+    expect(buildStepsBeforeTests({ test: 'jest && npm run build' })).toEqual([]);
+    expect(buildStepsBeforeTests({ test: 'npm run lint && jest', lint: 'eslint .' })).toEqual([]);
+    const plan = await planEnv(
+      snapshotFromFiles({
+        'package.json': JSON.stringify({
+          scripts: immutable,
+          devDependencies: { jest: '29', 'npm-run-all': '4' },
+        }),
+      }),
+    );
+    expect(plan.preTest.slice(-2)).toEqual(['npm run build', `rm -f ${JEST_JSON}`]);
+    expect(plan.notes.join('\n')).toMatch(
+      /built before the tests, as the repo's npm test does: npm run build/,
+    );
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { gradeLog, LOG_PARSERS, MARKERS, parseJUnitXml, resolveLogParserName } from './index.js';
 import { pytestJUnitName } from './parsers/junit.js';
+import { datasetParserForPlannedRun } from './parsers/registry.js';
 
 const p = (name: string, log: string, instanceId?: string) => LOG_PARSERS[name]!(log, { instanceId });
 
@@ -166,6 +167,19 @@ describe('log parsers', () => {
       'parse_log_pytest',
     );
     expect(resolveLogParserName({ repo: 'x/y' })).toBeUndefined();
+  });
+
+  it("grades a planned run with the instance's own parser only when that parser reads the planned output", () => {
+    // SWE-bench Multilingual's immutable-js rows name tests as jest's JSON does; a planned jest run prints those lines.
+    const immutable = { repo: 'immutable-js/immutable-js', log_parser: 'parse_log_immutable_js' };
+    expect(datasetParserForPlannedRun(immutable, 'parse_log_jest')).toBe('parse_log_immutable_js');
+    expect(
+      datasetParserForPlannedRun({ repo: 'x/y', log_parser: 'parse_log_jest_json' }, 'parse_log_jest'),
+    ).toBe('parse_log_jest_json');
+    // Another runner's parser never grades a planned run (axios's tap names come from mocha -R tap).
+    expect(datasetParserForPlannedRun({ repo: 'axios/axios' }, 'parse_log_mocha')).toBeUndefined();
+    expect(datasetParserForPlannedRun(immutable, 'parse_log_vitest')).toBeUndefined();
+    expect(datasetParserForPlannedRun({ repo: 'x/y' }, 'parse_log_jest')).toBeUndefined();
   });
 });
 

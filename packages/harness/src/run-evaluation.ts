@@ -32,7 +32,13 @@ import { evalSandboxCreator } from './eval-sandbox.js';
 import { type Executor, LocalExecutor } from './executor.js';
 import { gradeLog } from './grading.js';
 import { shorten } from './load-inputs.js';
-import { FAIL_ONLY_REPOS, LOG_PARSERS, MSWE_PARSERS, resolveLogParserName } from './parsers/registry.js';
+import {
+  datasetParserForPlannedRun,
+  FAIL_ONLY_REPOS,
+  LOG_PARSERS,
+  MSWE_PARSERS,
+  resolveLogParserName,
+} from './parsers/registry.js';
 import { instanceLogDir, LOG_FILES, summaryPath } from './paths.js';
 import { EnvAttemptRecord, EnvProvenance } from './provenance.js';
 import {
@@ -235,8 +241,10 @@ function parserFor(
 ): string | undefined {
   // A parser module the env spec names is the user's word for this repo: it wins over the instance's.
   const custom = specParser !== undefined && !Object.hasOwn(LOG_PARSERS, specParser);
+  // A planned runner's parser, unless the instance's own reads the same output (its names are the dataset's).
+  const plannedParser = planned ? (datasetParserForPlannedRun(inst, specParser) ?? specParser) : undefined;
   const parser = resolveLogParserName(inst, {
-    override: options.parser ?? (planned || custom ? specParser : undefined),
+    override: options.parser ?? (custom ? specParser : plannedParser),
     envSpecParser: specParser,
   });
   if (options.parser || inst.origin !== 'multi-swe-bench' || !parser) return parser;

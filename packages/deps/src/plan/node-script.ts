@@ -54,11 +54,25 @@ const DROP_WITH_VALUE: Record<string, ReadonlySet<string>> = {
   vitest: new Set(['--reporter', '--outputFile']),
 };
 
+/** Where the planned jest run writes its results as JSON (cleared before each run: see planNode). */
+export const JEST_JSON = '/tmp/repoforge-jest.json';
+
+/**
+ * After a jest run, one `[PASSED] suite > test` line per test from its JSON results: the names SWE-bench's
+ * `parse_log_jest_json` reads (its verbose `✓ test` lines are what `parse_log_jest` reads), so one run serves
+ * both. The run's own exit code is kept. No braces: `{...}` in a test command is a placeholder.
+ */
+export const JEST_STATUS_LINES = [
+  'repoforge_jest=$?',
+  `[ -f ${JEST_JSON} ] && node -e 'for (const f of require(process.argv[1]).testResults) for (const a of f.assertionResults) console.log("[" + a.status.toUpperCase() + "] " + [...a.ancestorTitles, a.title].join(" > "))' ${JEST_JSON}`,
+  '(exit $repoforge_jest)',
+].join('; ');
+
 /** What the runner needs appended for its parser. */
 const REPORTING: Record<string, string> = {
   mocha: '--reporter spec',
   // Two workers even on 2 cores: in band, jest lost test names from its verbose output on a real instance.
-  jest: '--verbose --ci --maxWorkers=2',
+  jest: `--verbose --ci --maxWorkers=2 --json --outputFile=${JEST_JSON}`,
   vitest: '--reporter=verbose --reporter=junit --outputFile.junit=/tmp/repoforge-junit.xml',
 };
 
@@ -71,7 +85,8 @@ const JEST_PROCESSES = /^(-i|--runInBand|--run-in-band|-w|--maxWorkers)(=|$)/;
  * may need to (a shared port or database); the ladder's jest-workers rung undoes it if the run stops early.
  */
 function reporting(runner: string, kept: readonly string[]): string {
-  if (runner === 'jest' && kept.some((t) => JEST_PROCESSES.test(t))) return '--verbose --ci';
+  if (runner === 'jest' && kept.some((t) => JEST_PROCESSES.test(t)))
+    return `--verbose --ci --json --outputFile=${JEST_JSON}`;
   return REPORTING[runner]!;
 }
 
@@ -125,5 +140,49 @@ export function testCommandFromScript(
     paths.push(t);
   }
   const tests = paths.length ? `{tests:${paths.join(' ')}}` : '{tests}';
-  return [...head, runnerToken, ...kept, reporting(runner, kept), tests].join(' ');
+  const command = [...head, runnerToken, ...kept, reporting(runner, kept), tests].join(' ');
+  return runner === 'jest' ? `${command}; ${JEST_STATUS_LINES}` : command;
+}
+
+/** A script that builds what the tests import (`build`, `build:dist`, `compile`), by its name. */
+const BUILD_SCRIPT = /^(build|compile)(:[\w:*.-]+)?$/;
+/** `npm run x`, `npm run-script x`, `yarn x`, `yarn run x`, `pnpm x`, `pnpm run x`: the scripts a segment calls. */
+const SCRIPT_CALL = /^(?:npm\s+run(?:-script)?|yarn(?:\s+run)?|pnpm(?:\s+run)?)\s+([\w:.*-]+)$/;
+/** npm-run-all's serial forms: `run-s a b`, `npm-run-all a b`, `npm-run-all -s a b`. */
+const RUN_ALL = /^(?:run-s|npm-run-all)\s+(.+)$/;
+const RUNNER_NAMES = /(^|[\s/])_?(jest|mocha|vitest|karma|ava|tap)(\s|$|\.js)/;
+
+/** The npm scripts one `&&`/`;` segment of a script runs, in order (none for a plain command). */
+function scriptsCalled(segment: string): string[] {
+  const call = SCRIPT_CALL.exec(segment);
+  if (call) return [call[1]!];
+  const all = RUN_ALL.exec(segment);
+  return all ? all[1]!.split(/\s+/).filter((t) => !t.startsWith('-')) : [];
+}
+
+/**
+ * The build steps a repo's own `npm test` runs before its test runner (`pretest`, then `scripts.test`,
+ * following npm-run-all and `npm run` chains): immutable-js's `run-s format lint type-check build unit-test`
+ * tests the built `dist/` in CI mode. A graded run must build the patched sources the same way, before the
+ * tests and without the lint/format/type-check gates around it. Each step is an `npm run` of a build script.
+ */
+export function buildStepsBeforeTests(scripts: Readonly<Record<string, string>>): string[] {
+  const steps: string[] = [];
+  let reachedTests = false;
+  const walk = (body: string, depth: number) => {
+    for (const segment of body.split(/&&|;/).map((s) => s.trim())) {
+      if (reachedTests) return;
+      const called = scriptsCalled(segment);
+      if (!called.length && RUNNER_NAMES.test(segment)) reachedTests = true;
+      for (const name of called) {
+        if (reachedTests) return;
+        if (BUILD_SCRIPT.test(name) && name.includes('*')) steps.push(`npx run-s '${name}'`);
+        else if (BUILD_SCRIPT.test(name) && scripts[name] !== undefined) steps.push(`npm run ${name}`);
+        else if (depth < 3 && scripts[name] !== undefined) walk(scripts[name]!, depth + 1);
+      }
+    }
+  };
+  walk(scripts.pretest ?? '', 1);
+  walk(scripts.test ?? '', 1);
+  return steps;
 }

@@ -3,7 +3,7 @@ import type { RepoSnapshot } from '../snapshot.js';
 import type { EnvPlan } from '../spec.js';
 import { karmaSetup } from './karma.js';
 import { planNodeInstall } from './node-install.js';
-import { testCommandFromScript } from './node-script.js';
+import { buildStepsBeforeTests, JEST_JSON, JEST_STATUS_LINES, testCommandFromScript } from './node-script.js';
 import { nodeVersionFor } from './node-version.js';
 
 export { DEFAULT_NODE_VERSION, NODE_VERSIONS, pickNodeVersion } from './node-version.js';
@@ -32,7 +32,7 @@ const RUNNERS: { name: string; pkg: string; cmd: string; parser: string; junit?:
   {
     name: 'jest',
     pkg: 'jest',
-    cmd: 'npx jest --verbose --ci --maxWorkers=2 {tests}',
+    cmd: `npx jest --verbose --ci --maxWorkers=2 --json --outputFile=${JEST_JSON} {tests}; ${JEST_STATUS_LINES}`,
     parser: 'parse_log_jest',
   },
   // Before mocha: a repo with karma runs its tests in a browser (mocha is there for karma-mocha).
@@ -100,6 +100,9 @@ export function planNode(snapshot: RepoSnapshot): EnvPlan {
     testCmd = browser.testCmd;
     notes.push(...browser.notes);
   }
+  // Without a known runner the command is `npm test` itself, which builds on its own.
+  const builds = runner ? buildStepsBeforeTests(pkg.scripts ?? {}) : [];
+  if (builds.length) notes.push(`built before the tests, as the repo's npm test does: ${builds.join('; ')}`);
   if (!runner) {
     notes.push(
       `no known test runner (scripts.test: ${JSON.stringify(testScript)}); running npm test with the TAP parser`,
@@ -124,6 +127,9 @@ export function planNode(snapshot: RepoSnapshot): EnvPlan {
       'if [ -w /opt/deps/node_modules ]; then ln -sfn /opt/deps/node_modules node_modules; else mkdir -p node_modules && for e in /opt/deps/node_modules/* /opt/deps/node_modules/.[!.]*; do [ -e "$e" ] && ln -sfn "$e" node_modules/; done; fi',
       'export PATH="$PWD/node_modules/.bin:$PATH" NO_COLOR=1 FORCE_COLOR=0 CI=1',
       ...(browser?.preTest ?? []),
+      ...builds,
+      // A results file left by an earlier run must not stand in for this one's.
+      ...(runner?.name === 'jest' ? [`rm -f ${JEST_JSON}`] : []),
     ],
     testCmd: testCmd!,
     logParser: parser!,

@@ -96,6 +96,29 @@ const REPO_PARSERS: Readonly<Record<string, string>> = {
   'axios/axios': 'parse_log_tap',
 };
 
+/**
+ * The dataset parsers that read what a planned runner prints, by the plan's parser: a planned jest run
+ * prints its verbose lines and a `[STATUS] suite > test` line per test (deps' JEST_STATUS_LINES), which is
+ * what SWE-bench's `parse_log_jest`, `parse_log_jest_json` and `parse_log_immutable_js` read.
+ */
+const READ_PLANNED_OUTPUT: Readonly<Record<string, ReadonlySet<string>>> = {
+  parse_log_jest: new Set(['parse_log_jest', 'parse_log_jest_json', 'parse_log_immutable_js']),
+  parse_log_vitest: new Set(['parse_log_vitest']),
+  parse_log_karma: new Set(['parse_log_karma']),
+};
+
+/**
+ * The instance's own parser when it reads the planned run's output (so its test names are the dataset's:
+ * `OrderedMap > hashCode ...` for a jest-JSON row), else undefined (the plan's parser grades).
+ */
+export function datasetParserForPlannedRun(
+  instance: { repo: string; log_parser?: string },
+  plannedParser: string | undefined,
+): string | undefined {
+  const own = instance.log_parser ?? REPO_PARSERS[instance.repo];
+  return own && plannedParser && READ_PLANNED_OUTPUT[plannedParser]?.has(own) ? own : undefined;
+}
+
 /** Repos SWE-bench grades fail-only (their parsers record only failures). */
 export const FAIL_ONLY_REPOS: ReadonlySet<string> = new Set([
   'chartjs/Chart.js',
