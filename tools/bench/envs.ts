@@ -56,6 +56,8 @@ for (const inst of instances) {
     obtained: ok,
     rung: ok ? attempts.at(-1)?.rung : undefined,
     attempts: attempts.map((a) => `${a.rung}: ${a.outcome}`),
+    // Why the last attempt failed (the end of its log), for rows with no environment.
+    ...(ok ? {} : { detail: attempts.at(-1)?.detail }),
     // The first attempt is the plan as made: what a builder without the ladder would have accepted or lost.
     baseline_tests_ran: attempts[0]?.outcome === 'ok',
     seconds: Math.round((performance.now() - t) / 100) / 10,

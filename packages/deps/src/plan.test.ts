@@ -21,6 +21,7 @@ import {
   buildStepsBeforeTests,
   JEST_JSON,
   JEST_STATUS_LINES,
+  scriptRunning,
   testCommandFromScript,
 } from './plan/node-script.js';
 
@@ -412,7 +413,13 @@ describe("test commands from the repo's scripts.test", () => {
         'mocha --require test/support/env --reporter spec --bail --check-leaks test/ test/acceptance/',
         'mocha',
       ),
-    ).toBe('mocha --require test/support/env --check-leaks --reporter spec {tests:test/ test/acceptance/}');
+    ).toBe(
+      'mocha --require test/support/env --check-leaks --reporter spec --exit {tests:test/ test/acceptance/}',
+    );
+    // The repo's own --exit is kept, once.
+    expect(testCommandFromScript('mocha test/unit --timeout 30000 --exit', 'mocha')).toBe(
+      'mocha --timeout 30000 --exit --reporter spec {tests:test/unit}',
+    );
     expect(
       testCommandFromScript(
         'node --experimental-vm-modules node_modules/jest/bin/jest.js --coverage',
@@ -432,11 +439,50 @@ describe("test commands from the repo's scripts.test", () => {
       `jest -w 4 --verbose --ci ${JEST_TAIL('{tests:test/}')}`,
     );
     expect(testCommandFromScript('nyc --reporter=text _mocha -R dot test', 'mocha')).toBe(
-      'mocha --reporter spec {tests:test}',
+      'mocha --reporter spec --exit {tests:test}',
     );
     expect(testCommandFromScript('vitest', 'vitest')).toMatch(/^vitest run --reporter=verbose .* \{tests\}$/);
     expect(testCommandFromScript('npm run build && npm run unit', 'jest')).toBeUndefined();
     expect(testCommandFromScript('jest "$(cat list)"', 'jest')).toBeUndefined();
+  });
+
+  it("finds the script that runs the runner through the repo's npm run chain", () => {
+    // axios 1.x: `npm test` runs eslint, then mocha, then karma, each through its own script.
+    const axios = {
+      test: 'npm run test:eslint && npm run test:mocha && npm run test:karma',
+      'test:eslint': 'eslint lib/**/*.js',
+      'test:mocha': 'node bin/ssl_hotfix.js mocha test/unit/**/*.js --timeout 30000 --exit',
+      'test:karma': 'karma start karma.conf.cjs --single-run',
+    };
+    expect(scriptRunning(axios, 'mocha')).toBe(axios['test:mocha']);
+    expect(scriptRunning(axios, 'karma')).toBe(axios['test:karma']);
+    expect(scriptRunning({ test: 'mocha test' }, 'mocha')).toBe('mocha test');
+    expect(scriptRunning(axios, 'jest')).toBeUndefined();
+  });
+
+  it("runs an instance's tests with the runner whose suite they are in (karma's patterns, else the other runner)", async () => {
+    // axios 0.27: grunt runs mocha on test/unit and karma (its config: test/specs/**/*.spec.js) in the browser.
+    const pkg = { scripts: { test: 'grunt test' }, devDependencies: { karma: '6', mocha: '8' } };
+    const karmaConf = `module.exports = (config) => config.set({ files: ['test/specs/__helpers.js', 'test/specs/**/*.spec.js'] });`;
+    const snap = snapshotFromFiles({ 'package.json': JSON.stringify(pkg), 'karma.conf.js': karmaConf });
+    const node = await planEnv(snap, { testFiles: ['test/unit/adapters/http.js'] });
+    expect(node.testRunner).toBe('mocha');
+    // mocha alone reads only ./test: the instance's suite directory, recursively.
+    expect(node.testCmd).toBe('npx mocha --no-color --reporter spec --exit --recursive {tests:test/unit}');
+    expect(node.notes.join('\n')).toMatch(
+      /karma's config does not serve test\/unit\/adapters\/http.js: mocha runs them/,
+    );
+    const browser = await planEnv(snap, { testFiles: ['test/specs/requests.spec.js'] });
+    expect(browser.testRunner).toBe('karma');
+    // preact: brace patterns with an empty alternative (`{debug,hooks,}/test/{browser,shared}/...`).
+    const preactConf = `files: [{ pattern: config.grep || '{debug,hooks,compat,}/test/{browser,shared}/**/*.test.js' }]`;
+    const preact = snapshotFromFiles({ 'package.json': JSON.stringify(pkg), 'karma.conf.js': preactConf });
+    expect((await planEnv(preact, { testFiles: ['test/browser/render.test.js'] })).testRunner).toBe('karma');
+    expect((await planEnv(preact, { testFiles: ['hooks/test/browser/useState.test.js'] })).testRunner).toBe(
+      'karma',
+    );
+    // No test files known (mining a repo): the runner is chosen as before.
+    expect((await planEnv(snap)).testRunner).toBe('karma');
   });
 
   it('prints a status line per test from jest JSON results and keeps the run exit code', () => {

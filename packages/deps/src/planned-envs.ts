@@ -1,6 +1,6 @@
 import type { RepoSource } from '@repoforge/harness';
 import type { Logger, Sandbox, SandboxOptions } from '@repoforge/sandbox';
-import { type Instance, memoAsync } from '@repoforge/schema';
+import { type Instance, memoAsync, parseGitDiff } from '@repoforge/schema';
 import { type BuiltEnv, EnvBuilder, type EnvProvider, envSpecOf } from './build/env-builder.js';
 import type { EnvAttempt } from './ladder.js';
 import { planEnv } from './plan/plan.js';
@@ -8,6 +8,9 @@ import { snapshotFromGit } from './snapshot.js';
 import { type EnvPlan, envPlanHash } from './spec.js';
 import { measureDatasetStorage } from './storage.js';
 import { verifiedEnv } from './verified-env.js';
+
+/** The files an instance's test patch touches (none when it has no test patch). */
+const testFilesOf = (instance: Instance) => parseGitDiff(instance.test_patch ?? '').map((f) => f.path);
 
 /**
  * Environments planned from each instance's own repo at its base commit (@repoforge/deps) and built (or
@@ -30,7 +33,7 @@ export function plannedEnvs(
     const loc = await repoSource.resolve(instance.repo, { signal });
     const plan = await planEnv(
       await snapshotFromGit({ gitdir: loc.gitdir, oid: instance.base_commit, cache: loc.cache }),
-      { repo: instance.repo },
+      { repo: instance.repo, testFiles: testFilesOf(instance) },
     );
     const depsKey = envPlanHash(plan);
     const earlier = failed.get(depsKey);
@@ -67,9 +70,14 @@ export function plannedEnvs(
       });
     return env;
   };
-  // Per instance commit, shared by concurrent callers; a failure is remembered by dependency set (above).
+  // Per instance commit and test files (they choose the runner where a repo has several suites), shared by
+  // concurrent callers; a failure is remembered by dependency set (above).
   const envOf = (instance: Instance, signal?: AbortSignal) =>
-    memoAsync(planned, `${instance.repo}@${instance.base_commit}`, () => obtain(instance, signal));
+    memoAsync(
+      planned,
+      `${instance.repo}@${instance.base_commit}:${testFilesOf(instance).sort().join(',')}`,
+      () => obtain(instance, signal),
+    );
   return {
     builder,
     attempts,

@@ -29,6 +29,8 @@ const MANIFEST = [
   /^manage\.py$/,
   /^(tests|test)\/runtests\.py$/,
   /^runtests\.py$/,
+  // karma's config names the files its browser suite serves (plan/karma.ts).
+  /^(test\/)?karma\.conf(ig)?\.[cm]?[jt]s$/,
 ];
 
 /** Whether planning reads this file's contents (everything else is only listed). */

@@ -1,6 +1,33 @@
+import picomatch from 'picomatch';
 import type { RepoSnapshot } from '../snapshot.js';
 
-const CONFIGS = ['karma.conf.js', 'karma.conf.cjs', 'karma.config.js', 'karma.conf.ts', 'test/karma.conf.js'];
+/** Where karma's config lives (the snapshot reads these: see snapshot.ts). */
+const KARMA_CONFIGS = [
+  'karma.conf.js',
+  'karma.conf.cjs',
+  'karma.config.js',
+  'karma.conf.ts',
+  'test/karma.conf.js',
+];
+
+/** String literals in a config that look like test file patterns (`'test/specs/**\/*.spec.js'`). */
+const FILE_PATTERN = /['"`]([^'"`\s]*\/[^'"`\s]*\.(?:[cm]?[jt]sx?|\*))['"`]/g;
+
+/**
+ * Whether the repo's karma config serves any of `testFiles` in the browser: its file patterns are read from
+ * the config's string literals. A repo with a node suite beside its browser suite (axios: mocha runs
+ * test/unit, karma test/specs) runs an instance's tests with the runner whose files they are. A config
+ * whose patterns cannot be read (built at run time) is taken to serve them.
+ */
+export function karmaServes(snapshot: RepoSnapshot, testFiles: readonly string[]): boolean {
+  const config = KARMA_CONFIGS.map((c) => snapshot.files.get(c)).find((text) => text !== undefined);
+  if (config === undefined) return true;
+  const patterns = [...config.matchAll(FILE_PATTERN)].map((m) => m[1]!);
+  if (!patterns.length) return true;
+  // `{debug,hooks,}/test/...` expands to `/test/...` too: a leading slash is the repo root.
+  const match = picomatch(patterns.map((p) => p.replace(/^\.\//, '')));
+  return testFiles.some((f) => match(f) || match(`/${f}`));
+}
 
 /**
  * Debian's Chromium for karma, headless, as the test container needs it: no sandbox (tests run as root), no
@@ -21,7 +48,7 @@ export function karmaSetup(
   deps: Record<string, string>,
   cmd: string,
 ): { testCmd: string; systemPackages: string[]; preTest: string[]; notes: string[] } {
-  const config = CONFIGS.find((c) => snapshot.paths.includes(c)) ?? '';
+  const config = KARMA_CONFIGS.find((c) => snapshot.paths.includes(c)) ?? '';
   const notes = [`karma in headless Chromium (Debian's chromium)${config ? `, config ${config}` : ''}`];
   let testCmd = cmd.replace('{config}', config).replace(/\s+/g, ' ');
   if (!('karma-mocha-reporter' in deps)) {

@@ -70,7 +70,9 @@ export const JEST_STATUS_LINES = [
 
 /** What the runner needs appended for its parser. */
 const REPORTING: Record<string, string> = {
-  mocha: '--reporter spec',
+  // --exit: a suite that leaves a server or socket open would otherwise hang the graded run until its
+  // timeout after its last test (axios 0.27's http tests did, 6 s of tests then 900 s of nothing).
+  mocha: '--reporter spec --exit',
   // Two workers even on 2 cores: in band, jest lost test names from its verbose output on a real instance.
   jest: `--verbose --ci --maxWorkers=2 --json --outputFile=${JEST_JSON}`,
   vitest: '--reporter=verbose --reporter=junit --outputFile.junit=/tmp/repoforge-junit.xml',
@@ -85,6 +87,7 @@ const JEST_PROCESSES = /^(-i|--runInBand|--run-in-band|-w|--maxWorkers)(=|$)/;
  * may need to (a shared port or database); the ladder's jest-workers rung undoes it if the run stops early.
  */
 function reporting(runner: string, kept: readonly string[]): string {
+  if (runner === 'mocha' && kept.includes('--exit')) return '--reporter spec';
   if (runner === 'jest' && kept.some((t) => JEST_PROCESSES.test(t)))
     return `--verbose --ci --json --outputFile=${JEST_JSON}`;
   return REPORTING[runner]!;
@@ -185,4 +188,28 @@ export function buildStepsBeforeTests(scripts: Readonly<Record<string, string>>)
   walk(scripts.pretest ?? '', 1);
   walk(scripts.test ?? '', 1);
   return steps;
+}
+
+/**
+ * The script that runs `runner` in the repo's `npm test`: `scripts.test` itself when a segment of it names
+ * the runner, else the first script its `npm run` / npm-run-all chain reaches that does (axios:
+ * `npm run test:eslint && npm run test:mocha && ...` -> `mocha test/unit/**\/*.js --timeout 30000 --exit`).
+ */
+export function scriptRunning(scripts: Readonly<Record<string, string>>, runner: string): string | undefined {
+  const runs = (body: string) =>
+    body
+      .split(/&&|\|\||;/)
+      .some((s) => !scriptsCalled(s.trim()).length && runnerIndex(s.trim().split(/\s+/), runner) >= 0);
+  const visit = (body: string, depth: number): string | undefined => {
+    if (runs(body)) return body;
+    if (depth >= 3) return undefined;
+    for (const segment of body.split(/&&|;/)) {
+      for (const name of scriptsCalled(segment.trim())) {
+        const found = scripts[name] === undefined ? undefined : visit(scripts[name]!, depth + 1);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  };
+  return visit(scripts.test ?? '', 1);
 }

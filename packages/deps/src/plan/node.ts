@@ -1,9 +1,15 @@
 import { DepsError } from '../errors.js';
 import type { RepoSnapshot } from '../snapshot.js';
 import type { EnvPlan } from '../spec.js';
-import { karmaSetup } from './karma.js';
+import { karmaServes, karmaSetup } from './karma.js';
 import { planNodeInstall } from './node-install.js';
-import { buildStepsBeforeTests, JEST_JSON, JEST_STATUS_LINES, testCommandFromScript } from './node-script.js';
+import {
+  buildStepsBeforeTests,
+  JEST_JSON,
+  JEST_STATUS_LINES,
+  scriptRunning,
+  testCommandFromScript,
+} from './node-script.js';
 import { nodeVersionFor } from './node-version.js';
 
 export { DEFAULT_NODE_VERSION, NODE_VERSIONS, pickNodeVersion } from './node-version.js';
@@ -45,15 +51,68 @@ const RUNNERS: { name: string; pkg: string; cmd: string; parser: string; junit?:
   {
     name: 'mocha',
     pkg: 'mocha',
-    cmd: 'npx mocha --no-color --reporter spec {tests}',
+    cmd: 'npx mocha --no-color --reporter spec --exit {tests}',
     parser: 'parse_log_mocha',
   },
   { name: 'ava', pkg: 'ava', cmd: 'npx ava --tap {tests}', parser: 'parse_log_node_tap' },
   { name: 'tap', pkg: 'tap', cmd: 'npx tap --reporter=tap {tests}', parser: 'parse_log_node_tap' },
 ];
 
+type Runner = (typeof RUNNERS)[number];
+
+/**
+ * The runner and its command: the one `scripts.test` names (following `npm run` chains to the script that
+ * runs it), else the first the repo depends on. Given the instance's test files, a karma suite that does not
+ * serve them yields to the repo's other runner (a node suite beside a browser one), and mocha's default runs
+ * the directory those files are in, recursively (mocha alone reads only ./test).
+ */
+function chooseRunner(
+  snapshot: RepoSnapshot,
+  pkg: PackageJson,
+  all: Record<string, string>,
+  testFiles: readonly string[] | undefined,
+): { runner?: Runner; testCmd?: string; notes: string[] } {
+  const notes: string[] = [];
+  const testScript = pkg.scripts?.test ?? '';
+  const present = RUNNERS.filter((r) => r.pkg in all);
+  let runner = present.find((r) => new RegExp(`\\b${r.name}\\b`).test(testScript)) ?? present[0];
+  if (runner?.name === 'karma' && testFiles?.length && !karmaServes(snapshot, testFiles)) {
+    const other = present.find((r) => r.name !== 'karma');
+    if (other) {
+      notes.push(`karma's config does not serve ${testFiles.join(', ')}: ${other.name} runs them`);
+      runner = other;
+    }
+  }
+  if (!runner) return { notes };
+  const own = scriptRunning(pkg.scripts ?? {}, runner.name);
+  const fromScript =
+    own && (runner.name === 'mocha' || runner.name === 'jest' || runner.name === 'vitest')
+      ? testCommandFromScript(own, runner.name)
+      : undefined;
+  if (fromScript) {
+    notes.push(`test command from the repo's scripts: ${own}`);
+    return { runner, testCmd: fromScript, notes };
+  }
+  const suites = runner.name === 'mocha' && testFiles?.length ? suiteDirs(testFiles) : [];
+  if (suites.length) {
+    notes.push(`mocha runs ${suites.join(' ')} recursively (the instance's test files are there)`);
+    return {
+      runner,
+      testCmd: runner.cmd.replace('{tests}', `--recursive {tests:${suites.join(' ')}}`),
+      notes,
+    };
+  }
+  return { runner, testCmd: runner.cmd, notes };
+}
+
+/** The suite directories of test files: `test/unit` for `test/unit/adapters/http.js`, else their folder. */
+function suiteDirs(files: readonly string[]): string[] {
+  const dirs = files.map((f) => f.split('/').slice(0, -1)).filter((d) => d.length);
+  return [...new Set(dirs.map((d) => d.slice(0, 2).join('/')))];
+}
+
 /** Plans the environment of a Node repo: package manager from the lockfile, Node from engines, the test runner. */
-export function planNode(snapshot: RepoSnapshot): EnvPlan {
+export function planNode(snapshot: RepoSnapshot, options: { testFiles?: readonly string[] } = {}): EnvPlan {
   const text = snapshot.files.get('package.json');
   if (!text) throw new DepsError('NO_ECOSYSTEM', 'no package.json');
   let pkg: PackageJson;
@@ -74,17 +133,11 @@ export function planNode(snapshot: RepoSnapshot): EnvPlan {
   });
   const notes = [`node ${node.version} from ${node.from}`, ...install.notes];
   const all = { ...pkg.dependencies, ...pkg.devDependencies };
-  const testScript = pkg.scripts?.test ?? '';
-  let runner =
-    RUNNERS.find((r) => r.pkg in all && new RegExp(`\\b${r.name}\\b`).test(testScript)) ??
-    RUNNERS.find((r) => r.pkg in all);
-  const fromScript =
-    runner && (runner.name === 'mocha' || runner.name === 'jest' || runner.name === 'vitest')
-      ? testCommandFromScript(testScript, runner.name)
-      : undefined;
-  if (fromScript) notes.push(`test command from the repo's scripts.test: ${testScript}`);
-  let testCmd = fromScript ?? runner?.cmd;
+  const chosen = chooseRunner(snapshot, pkg, all, options.testFiles);
+  notes.push(...chosen.notes);
+  let { runner, testCmd } = chosen;
   let parser = runner?.parser;
+  const testScript = pkg.scripts?.test ?? '';
   if (!runner && /node\s+--test\b/.test(testScript)) {
     runner = {
       name: 'node:test',

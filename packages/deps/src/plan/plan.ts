@@ -49,12 +49,14 @@ export async function planEnv(
     pipIndexUrl?: string;
     /** `owner/name`: a known repo gets its built-in recipe (plan/known.ts) instead of a plan. */
     repo?: string;
+    /** The files an instance's tests are in: where a repo has several suites, the runner of theirs. */
+    testFiles?: readonly string[];
   } = {},
 ): Promise<EnvPlan> {
   const known = options.pythonInstall === 'pip' ? undefined : planKnownRepo(options.repo);
   if (known) return known;
   const eco = detectEcosystem(snapshot);
-  if (eco === 'node') return planNode(snapshot);
+  if (eco === 'node') return planNode(snapshot, { testFiles: options.testFiles });
   if (eco === 'python')
     return planPython(snapshot, { install: options.pythonInstall, pipIndexUrl: options.pipIndexUrl });
   throw new DepsError(
