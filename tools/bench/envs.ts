@@ -4,14 +4,14 @@
  * baseline, same run: a plan is accepted as built, whether or not its tests run).
  * With --gold, the gold patches are then graded in the environments obtained (the full set of what CI's
  * mswe-real test runs a sample of: one instance per repo and era).
- *   npm run bench:envs -- [--dataset F] [--repo-cache D] [--ids a,b] [--gold [--report-dir D]]
+ *   npm run bench:envs -- [--dataset F] [--repo-cache D] [--ids a,b] [--gold [--unfixed] [--report-dir D]]
  * Defaults: the Multi-SWE-bench JS rows of ../shared/fixtures whose repos are there (express, github-readme-stats).
  */
 import { parseArgs } from 'node:util';
 import { EnvBuilder, plannedEnvs } from '@repoforge/deps';
 import { loadDataset, RepoCache, runEvaluation } from '@repoforge/harness';
 import { createSandbox } from '@repoforge/sandbox';
-import { sharedFixture, sharedFixturesDir, tempDir } from '@repoforge/test-utils';
+import { NOOP_PATCH, sharedFixture, sharedFixturesDir, tempDir } from '@repoforge/test-utils';
 
 const { values } = parseArgs({
   options: {
@@ -21,6 +21,8 @@ const { values } = parseArgs({
     gold: { type: 'boolean' },
     // Keep the gold run's logs (run_instance.log, test_output.txt) here instead of a temp dir.
     'report-dir': { type: 'string' },
+    // Also grade each row with no fix (a patch no test reads) in the same environments: none may resolve.
+    unfixed: { type: 'boolean' },
   },
 });
 if (!values.dataset && !sharedFixturesDir()) {
@@ -69,17 +71,31 @@ async function gradeGold(dataset: typeof instances) {
   await using temp = await tempDir('repoforge-bench-envs-');
   const reportDir = values['report-dir'] ?? temp.path;
   const t = performance.now();
-  const { summary, outcomes } = await runEvaluation({
-    dataset,
-    predictions: 'gold',
-    runId: 'gold',
-    reportDir,
-    envSpecs: {},
-    resolveEnv: ladder.resolveEnv,
-    repoSource,
-    maxWorkers: 2,
-    timeoutSec: 900,
-  });
+  const evaluate = (runId: string, predictions: Parameters<typeof runEvaluation>[0]['predictions']) =>
+    runEvaluation({
+      dataset,
+      predictions,
+      runId,
+      reportDir,
+      envSpecs: {},
+      resolveEnv: ladder.resolveEnv,
+      repoSource,
+      maxWorkers: 2,
+      timeoutSec: 900,
+    });
+  const { summary, outcomes } = await evaluate('gold', 'gold');
+  const seconds = Math.round((performance.now() - t) / 100) / 10;
+  // The same environments with no fix: a row whose tests cannot tell a fix from none must not resolve.
+  const unfixed = values.unfixed
+    ? await evaluate(
+        'no-fix',
+        dataset.map((i) => ({
+          instance_id: i.instance_id,
+          model_name_or_path: 'no-fix',
+          model_patch: NOOP_PATCH,
+        })),
+      )
+    : undefined;
   return {
     graded: dataset.length,
     resolved: summary.resolved_instances,
@@ -87,7 +103,13 @@ async function gradeGold(dataset: typeof instances) {
     unresolved: outcomes
       .filter((o) => !o.report?.resolved)
       .map((o) => `${o.instance_id}: ${o.error ?? 'unresolved'}`),
-    seconds: Math.round((performance.now() - t) / 100) / 10,
+    seconds,
+    ...(unfixed
+      ? {
+          unfixed_resolved: unfixed.summary.resolved_instances,
+          unfixed_errors: unfixed.outcomes.filter((o) => o.error).map((o) => `${o.instance_id}: ${o.error}`),
+        }
+      : {}),
   };
 }
 const obtainedIds = new Set(rows.filter((r) => r.obtained).map((r) => r.instance));

@@ -64,6 +64,13 @@ describe('the environment ladder', () => {
       'needs_git_dependency',
     );
     expect(classifyFailure('Segmentation fault', 'test').class).toBe('runner_crashed');
+    // npm 11's code is ERESOLVE in capitals; a name that contains the letters is not a peer conflict.
+    expect(
+      classifyFailure('npm error code ERESOLVE\nnpm error ERESOLVE could not resolve', 'install').class,
+    ).toBe('install_conflict');
+    expect(classifyFailure('TypeError: pipeResolve is not a function\n    at build', 'install').class).toBe(
+      'install_failed',
+    );
   });
 
   it('peer conflict -> --legacy-peer-deps; unknown flag -> dropped; each attempt recorded', async () => {

@@ -64,7 +64,8 @@ const RULES: [FailureClass, RegExp][] = [
   ['needs_git_dependency', /ssh: not found|git@github\.com|Permission denied \(publickey\)|git\+ssh:/i],
   [
     'install_conflict',
-    /ERESOLVE|peer dep(endency)? conflict|Conflicting peer dependency|unable to resolve dependency tree/i,
+    // npm's code in capitals, as a word: case-blind, `eResolve` inside any name in a log (`safeResolve`) matched.
+    /\bERESOLVE|[Pp]eer dep(endency)? conflict|Conflicting peer dependency|[Uu]nable to resolve dependency tree/,
   ],
   ['unknown_flag', /unknown option|unrecognized option|Unknown (argument|option)|invalid option/i],
   ['network_at_test_time', NETWORK_ERROR],

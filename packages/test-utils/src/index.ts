@@ -20,6 +20,7 @@ export {
   skipWithoutRegistry,
 } from './infra.js';
 export { type NpmPackage, npmAppSpec, packNpm, serveNpmRegistry } from './npm-registry.js';
+export { NOOP_PATCH } from './patches.js';
 export {
   type BuildImage,
   type PypiStandin,
