@@ -134,8 +134,8 @@ describe('repoforge env plan', () => {
       await runCli(['env', 'plan', '--repo', join(dir.path, 'r'), '--commit', oid!.slice(0, 8)], t.io),
     ).toBe(0);
     expect(t.stdout()).toContain(`commit: ${oid}`);
-    expect(t.stdout()).toMatch(/test command: mocha --reporter spec \{tests:test\/\}/);
-    expect(t.stdout()).toMatch(/why: test command from the repo's scripts.test/);
+    expect(t.stdout()).toMatch(/test command: mocha --reporter spec --exit \{tests:test\/\}/);
+    expect(t.stdout()).toMatch(/why: test command from the repo's scripts: mocha --bail test\//);
     const bad = bufferedIO();
     expect(await runCli(['env', 'plan', '--repo', join(dir.path, 'r'), '--commit', 'nope'], bad.io)).toBe(2);
   });
