@@ -41,7 +41,97 @@ const BERRY_LOCK = `__metadata:
   linkType: hard
 `;
 
+// A pnpm 9 workspace as pnpm writes its lockfile: the app uses the lib package, which has its own dependency.
+const WORKSPACE_LOCK = `lockfileVersion: '9.0'
+
+settings:
+  autoInstallPeers: true
+  excludeLinksFromLockfile: false
+
+importers:
+
+  .: {}
+
+  packages/app:
+    dependencies:
+      '@mono/lib':
+        specifier: workspace:*
+        version: link:../lib
+
+  packages/lib:
+    dependencies:
+      is-number:
+        specifier: ^7.0.0
+        version: 7.0.0
+
+packages:
+
+  is-number@7.0.0:
+    resolution: {integrity: sha512-41Cifkg6e8TylSpdtTpeLVMqvSBEVzTttHvERD741+pnZ8ANv0004MRL43QKPDlK9cGvNp6NZWZUBlbGXYxxng==}
+    engines: {node: '>=0.12.0'}
+
+snapshots:
+
+  is-number@7.0.0: {}
+`;
+
+const WORKSPACE_REPO = {
+  'package.json': JSON.stringify({
+    name: 'mono',
+    private: true,
+    packageManager: 'pnpm@9.15.0',
+    scripts: { test: 'node --test' },
+  }),
+  'pnpm-workspace.yaml': "packages:\n  - 'packages/*'\n",
+  'pnpm-lock.yaml': WORKSPACE_LOCK,
+  'packages/lib/package.json': JSON.stringify({
+    name: '@mono/lib',
+    version: '1.0.0',
+    main: 'index.js',
+    dependencies: { 'is-number': '^7.0.0' },
+  }),
+  'packages/lib/index.js':
+    "const isNumber = require('is-number');\nmodule.exports = (x) => (isNumber(x) ? 'number ' + x : 'not a number');\n",
+  'packages/app/package.json': JSON.stringify({
+    name: '@mono/app',
+    version: '1.0.0',
+    private: true,
+    dependencies: { '@mono/lib': 'workspace:*' },
+  }),
+  'packages/app/test/app.test.js': [
+    "const test = require('node:test');",
+    "const assert = require('node:assert');",
+    "test('the app reads numbers through the lib package', () => assert.strictEqual(require('@mono/lib')(5), 'number 5'));",
+    '',
+  ].join('\n'),
+};
+
 describe.skipIf(await skipWithoutDocker())('planner rules on repos built to need them', () => {
+  it("pnpm workspace: a workspace package's own dependency is installed, and packages reach each other's code in the checkout", {
+    timeout: 600_000,
+  }, async () => {
+    const plan = await planEnv(snapshotFromFiles(WORKSPACE_REPO));
+    expect(Object.keys((plan.install as { files: object }).files)).toContain('packages/lib/package.json');
+    const run = (spec: EnvPlan, built: BuiltEnv) =>
+      runInImage(
+        spec,
+        built,
+        spec.testCmd.replace('{tests}', 'packages/app/test/app.test.js'),
+        WORKSPACE_REPO,
+      );
+    const got = await obtainEnv(plan, {
+      provider: new EnvBuilder({ baseImage }),
+      verify: async (spec, built) => {
+        const r = await run(spec, built);
+        return { tests: (r.log.match(/^ok \d+/gm) ?? []).length, exitCode: r.exitCode, log: r.log };
+      },
+    });
+    expect(got.attempts.map((a) => [a.rung, a.outcome])).toEqual([['as planned', 'ok']]);
+    const r = await run(got.spec, got.built);
+    expect(r.log).toMatch(/^ok 1 - the app reads numbers through the lib package/m);
+    expect(r.exitCode).toBe(0);
+  });
+
   it('yarn berry (Plug-n-Play, a pinned release) with .nvmrc: yarn 4 installs the locked version into node_modules on Node 18', {
     timeout: 600_000,
   }, async () => {

@@ -24,6 +24,7 @@ import {
   scriptRunning,
   testCommandFromScript,
 } from './plan/node-script.js';
+import { pnpmWorkspaceGlobs } from './plan/workspaces.js';
 
 /** What every planned jest command ends with: its JSON results, then a status line per test from them. */
 const JEST_TAIL = (tests: string) => `--json --outputFile=${JEST_JSON} ${tests}; ${JEST_STATUS_LINES}`;
@@ -402,8 +403,78 @@ describe.skipIf(!fixtures && skipLoudly('shared fixtures absent: planning real d
       const spec = await planEnv(snapshot);
       expect(spec).toMatchObject({ ecosystem: 'python', testRunner: 'django' });
     });
+
+    it("installs vuejs/core's workspace packages (pnpm-workspace.yaml, catalog) with the root", async () => {
+      const gitdir = sharedFixture('repos', 'vuejs__core.git');
+      // vuejs__core-11899's base: compiler-sfc's tests need its own devDependency postcss-selector-parser.
+      const snapshot = await snapshotFromGit({
+        gitdir,
+        oid: '706d4ac1d0210b2d9134b3228280187fe02fc971',
+        cache: {},
+      });
+      const install = (await planEnv(snapshot)).install as { files: Record<string, string>; command: string };
+      expect(install.command).toMatch(/pnpm@9\.10\.0 install --frozen-lockfile/);
+      expect(install.files['pnpm-workspace.yaml']).toMatch(/^catalog:/m);
+      const sfc = JSON.parse(install.files['packages/compiler-sfc/package.json']!);
+      expect(sfc.devDependencies['postcss-selector-parser']).toMatch(/^\^6/);
+      expect(sfc.scripts).toBeUndefined();
+      // packages/vue/compiler-sfc is a subpath of the vue package, not a workspace (the glob is packages/*).
+      expect(install.files['packages/vue/compiler-sfc/package.json']).toBeUndefined();
+      expect(install.files['packages-private/sfc-playground/package.json']).toBeDefined();
+    });
   },
 );
+
+describe('workspaces: the packages of a monorepo install with its root', () => {
+  it('reads pnpm-workspace.yaml and package.json workspaces; workspace manifests keep only what decides deps', async () => {
+    expect(
+      pnpmWorkspaceGlobs(
+        "packages:\n  - 'packages/*'\n  - \"tools/*\" # tools\n  - '!**/test/**'\ncatalog:\n  a: ^1\n",
+      ),
+    ).toEqual(['packages/*', 'tools/*', '!**/test/**']);
+    const files = {
+      'package.json': JSON.stringify({
+        workspaces: { packages: ['packages/*'] },
+        overrides: { lodash: '4.17.21' },
+        devDependencies: { mocha: '10' },
+      }),
+      'package-lock.json': '{}',
+      'packages/a/package.json': JSON.stringify({
+        name: '@ws/a',
+        version: '1.0.0',
+        scripts: { build: 'tsc' },
+        dependencies: { '@ws/b': '*', 'left-pad': '^1' },
+      }),
+      'packages/b/package.json': JSON.stringify({ name: '@ws/b', version: '1.0.0' }),
+      'packages/a/test/fixture/package.json': JSON.stringify({ name: 'fixture', dependencies: { x: '1' } }),
+      'examples/demo/package.json': JSON.stringify({ name: 'demo' }),
+    };
+    const plan = await planEnv(snapshotFromFiles(files));
+    const install = plan.install as { files: Record<string, string> };
+    expect(Object.keys(install.files).sort()).toEqual([
+      'package-lock.json',
+      'package.json',
+      'packages/a/package.json',
+      'packages/b/package.json',
+    ]);
+    expect(JSON.parse(install.files['packages/a/package.json']!)).toEqual({
+      name: '@ws/a',
+      version: '1.0.0',
+      dependencies: { '@ws/b': '*', 'left-pad': '^1' },
+    });
+    // The root keeps what lockfiles record (workspaces, overrides).
+    expect(JSON.parse(install.files['package.json']!)).toMatchObject({
+      workspaces: { packages: ['packages/*'] },
+      overrides: { lodash: '4.17.21' },
+    });
+    // At test time the installed packages become links to the checkout's own.
+    expect(plan.preTest.join('\n')).toMatch(/for d in packages\/a packages\/b; do/);
+    // No workspaces: nothing of the kind.
+    const single = await planEnv(snapshotFromFiles({ 'package.json': '{}', 'lib/package.json': '{}' }));
+    expect(Object.keys((single.install as { files: object }).files)).toEqual(['package.json']);
+    expect(single.preTest.join('\n')).not.toMatch(/for d in/);
+  });
+});
 
 describe("test commands from the repo's scripts.test", () => {
   it('keeps the repo setup, drops gates, adds the parser reporter and the test paths as default', () => {

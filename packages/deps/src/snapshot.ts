@@ -15,7 +15,9 @@ export interface RepoSnapshot {
 }
 
 const MANIFEST = [
-  /^package\.json$/,
+  // Every package.json: the root's, and those of workspace packages (plan/workspaces.ts).
+  /(^|\/)package\.json$/,
+  /^pnpm-workspace\.yaml$/,
   /^(package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml)$/,
   /^\.nvmrc$/,
   /^\.node-version$/,

@@ -1,5 +1,6 @@
 import type { RepoSnapshot } from '../snapshot.js';
 import { nativeDependencies } from './native.js';
+import { workspaceDirs, workspaceGlobs, workspaceManifests } from './workspaces.js';
 
 type NodeStrategy = 'npm' | 'yarn' | 'pnpm';
 
@@ -9,6 +10,8 @@ export interface NodeInstall {
   files: Record<string, string>;
   command: string;
   native: string[];
+  /** The workspace packages' directories (their manifests are part of the install). */
+  workspaces: string[];
   notes: string[];
 }
 
@@ -73,7 +76,7 @@ const berryEnv = (npmRegistry: boolean) =>
  */
 export function planNodeInstall(
   snapshot: RepoSnapshot,
-  pkg: { name?: string; packageManager?: string },
+  pkg: { name?: string; packageManager?: string; workspaces?: unknown },
   manifest: Record<string, unknown>,
 ): NodeInstall {
   const has = (f: string) => snapshot.files.has(f);
@@ -82,7 +85,11 @@ export function planNodeInstall(
   const notes: string[] = [];
   const packageJson = (extra: Record<string, unknown> = {}) =>
     `${JSON.stringify({ name: 'repoforge-env', private: true, ...manifest, ...extra }, null, 2)}\n`;
-  const files: Record<string, string> = { 'package.json': packageJson() };
+  const workspaces = workspaceManifests(snapshot, workspaceGlobs(snapshot, pkg.workspaces));
+  const files: Record<string, string> = { 'package.json': packageJson(), ...workspaces };
+  if (has('pnpm-workspace.yaml')) files['pnpm-workspace.yaml'] = snapshot.files.get('pnpm-workspace.yaml')!;
+  if (Object.keys(workspaces).length)
+    notes.push(`workspace packages installed with the root: ${workspaceDirs(workspaces).join(', ')}`);
   let strategy: NodeStrategy = 'npm';
   let command = 'npm install --no-audit --no-fund --ignore-scripts';
   let rebuild = 'npm';
@@ -113,11 +120,13 @@ export function planNodeInstall(
     command = `${rebuild} install --frozen-lockfile --ignore-scripts --shamefully-hoist`;
     notes.push(`pnpm ${version} (${pin('pnpm') ? 'packageManager' : 'lockfile format'})`);
   } else notes.push('no lockfile: dependencies resolve at build time (npm install)');
-  const lockName = Object.keys(files).find((f) => f !== 'package.json');
+  const lockName = Object.keys(files).find((f) =>
+    /^(package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml)$/.test(f),
+  );
   const native = lockName ? nativeDependencies(lockName, files[lockName]!) : [];
   if (native.length) {
     command += ` && ${rebuild} rebuild ${native.join(' ')}`;
     notes.push(`native builds (install scripts run for these only): ${native.join(', ')}`);
   }
-  return { strategy, files, command, native, notes };
+  return { strategy, files, command, native, workspaces: workspaceDirs(workspaces), notes };
 }

@@ -24,6 +24,10 @@ interface PackageJson {
   engines?: { node?: string };
   packageManager?: string;
   volta?: { node?: string };
+  workspaces?: unknown;
+  overrides?: unknown;
+  resolutions?: unknown;
+  pnpm?: Record<string, unknown>;
 }
 
 /** Each runner takes test files as arguments: `{tests}` becomes the instance's test files (none: the whole suite). */
@@ -111,6 +115,39 @@ function suiteDirs(files: readonly string[]): string[] {
   return [...new Set(dirs.map((d) => d.slice(0, 2).join('/')))];
 }
 
+/**
+ * The root manifest's settings that change what an install resolves (workspaces, overrides, resolutions, pnpm's
+ * own), kept because lockfiles record them: a frozen install of a lockfile written with them fails without them.
+ * pnpm's patchedDependencies are left out: their patch files are not part of the install.
+ */
+function resolutionSettings(pkg: PackageJson): Record<string, unknown> {
+  const { patchedDependencies: _, ...pnpm } = pkg.pnpm ?? {};
+  const settings = {
+    workspaces: pkg.workspaces,
+    overrides: pkg.overrides,
+    resolutions: pkg.resolutions,
+    pnpm: Object.keys(pnpm).length ? pnpm : undefined,
+  };
+  return Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
+}
+
+/**
+ * The installed workspace packages hold only their manifests (and their own node_modules where the package
+ * manager nests them); the links it made to them (`node_modules/@vue/shared -> ../../packages/shared`) must reach
+ * the repo's code. So each nested node_modules moves into the checkout (its relative links still reach the linked
+ * root node_modules) and each installed package becomes a link to the checkout's directory. Only where the
+ * install is writable (images; a local environment is shared and read-only, and keeps the hoisted root only).
+ */
+function linkWorkspacePackages(dirs: readonly string[]): string[] {
+  if (!dirs.length) return [];
+  const link = [
+    '[ -d "$d" ] || continue',
+    '[ -d "/opt/deps/$d/node_modules" ] && [ ! -e "$d/node_modules" ] && mv "/opt/deps/$d/node_modules" "$d/"',
+    'rm -rf "/opt/deps/$d" && ln -sfn "$PWD/$d" "/opt/deps/$d"',
+  ].join('; ');
+  return [`if [ -w /opt/deps ]; then for d in ${dirs.join(' ')}; do ${link}; done; fi`];
+}
+
 /** Plans the environment of a Node repo: package manager from the lockfile, Node from engines, the test runner. */
 export function planNode(snapshot: RepoSnapshot, options: { testFiles?: readonly string[] } = {}): EnvPlan {
   const text = snapshot.files.get('package.json');
@@ -130,6 +167,7 @@ export function planNode(snapshot: RepoSnapshot, options: { testFiles?: readonly
     optionalDependencies: pkg.optionalDependencies ?? {},
     engines: pkg.engines ?? {},
     packageManager: pkg.packageManager ?? '',
+    ...resolutionSettings(pkg),
   });
   const notes = [`node ${node.version} from ${node.from}`, ...install.notes];
   const all = { ...pkg.dependencies, ...pkg.devDependencies };
@@ -179,6 +217,7 @@ export function planNode(snapshot: RepoSnapshot, options: { testFiles?: readonly
     preTest: [
       'if [ -w /opt/deps/node_modules ]; then ln -sfn /opt/deps/node_modules node_modules; else mkdir -p node_modules && for e in /opt/deps/node_modules/* /opt/deps/node_modules/.[!.]*; do [ -e "$e" ] && ln -sfn "$e" node_modules/; done; fi',
       'export PATH="$PWD/node_modules/.bin:$PATH" NO_COLOR=1 FORCE_COLOR=0 CI=1',
+      ...linkWorkspacePackages(install.workspaces),
       ...(browser?.preTest ?? []),
       ...builds,
       // A results file left by an earlier run must not stand in for this one's.
