@@ -99,7 +99,7 @@ const MULTILINGUAL_IDS = [
   'axios__axios-4731', // axios 0.27: grunt runs mocha on test/unit beside a karma suite; a hanging socket
   'axios__axios-5085', // axios 1.x, ESM: mocha through `npm run test:mocha`
   'immutable-js__immutable-js-2005', // jest on the built dist/, names as jest's JSON gives them
-  'vuejs__core-11589', // pnpm 9 workspace, vitest
+  'vuejs__core-11899', // pnpm 9 workspace + catalog, vitest; compiler-sfc's tests need its own devDependencies
 ];
 
 /**

@@ -73,6 +73,58 @@ describe('the environment ladder', () => {
     );
   });
 
+  it('a native addon built by no install script (an npm v1 lockfile says nothing) is rebuilt on the toolchain', async () => {
+    // preact 10.4's `npm run build`: microbundle -> brotli-size -> iltorb, installed with --ignore-scripts.
+    const log = [
+      "Error: Cannot find module './build/bindings/iltorb.node'",
+      'Require stack:',
+      '- /opt/deps/node_modules/iltorb/index.js',
+      '- /opt/deps/node_modules/brotli-size/index.js',
+    ].join('\n');
+    expect(classifyFailure(log, 'test')).toEqual({ class: 'native_addon_missing', detail: 'iltorb' });
+    const viaBindings = [
+      'Error: Could not locate the bindings file. Tried:',
+      ' → /opt/deps/node_modules/@scope/addon/build/addon.node',
+      '    at bindings (/opt/deps/node_modules/bindings/bindings.js:126:9)',
+    ].join('\n');
+    expect(classifyFailure(viaBindings, 'test').detail).toBe('@scope/addon');
+    const s = scripted({
+      test: (spec) =>
+        spec.install.strategy === 'npm' && spec.install.native?.includes('iltorb')
+          ? { tests: 5, exitCode: 0, log: '5 passing' }
+          : { tests: 0, exitCode: 1, log },
+    });
+    const got = await obtainEnv(
+      { ...plan, install: { ...plan.install, command: 'npm ci --ignore-scripts' } },
+      { provider: s.provider, verify: s.verify },
+    );
+    expect(got.attempts.map((a) => [a.rung, a.outcome])).toEqual([
+      ['as planned', 'native_addon_missing'],
+      ['rebuild-native', 'ok'],
+    ]);
+    expect(got.spec.install).toMatchObject({
+      command: 'npm ci --ignore-scripts && npm rebuild iltorb',
+      native: ['iltorb'],
+    });
+    // pnpm rebuilds with its own pinned version.
+    const pnpm = scripted({
+      test: (spec) =>
+        spec.install.strategy === 'pnpm' && spec.install.native
+          ? { tests: 1, exitCode: 0, log: '1 passing' }
+          : { tests: 0, exitCode: 1, log },
+    });
+    const viaPnpm = await obtainEnv(
+      {
+        ...plan,
+        install: { strategy: 'pnpm', files: {}, command: 'npx --yes pnpm@8 install --frozen-lockfile' },
+      },
+      { provider: pnpm.provider, verify: pnpm.verify },
+    );
+    expect(viaPnpm.spec.install).toMatchObject({
+      command: 'npx --yes pnpm@8 install --frozen-lockfile && npx --yes pnpm@8 rebuild iltorb',
+    });
+  });
+
   it('peer conflict -> --legacy-peer-deps; unknown flag -> dropped; each attempt recorded', async () => {
     const s = scripted({
       install: (spec) =>

@@ -15,6 +15,8 @@ export type FailureClass =
   | 'network_at_test_time'
   | 'no_tests_found'
   | 'runner_crashed'
+  /** A native addon's compiled binary is missing or built for another Node (its install script never ran). */
+  | 'native_addon_missing'
   | 'results_incomplete'
   /** The test command names an interpreter the image lacks (`#!/usr/bin/env python` with only python3). */
   | 'interpreter_missing';
@@ -58,6 +60,10 @@ export interface ObtainedEnv {
 
 const RULES: [FailureClass, RegExp][] = [
   [
+    'native_addon_missing',
+    /Cannot find module '[^'\n]*\.node'|Could not locate the bindings file|was compiled against a different Node\.js version/,
+  ],
+  [
     'interpreter_missing',
     /\/usr\/bin\/env: ['‘]?python['’]?: No such file or directory|(^|\s)python: (command )?not found/m,
   ],
@@ -84,6 +90,7 @@ export function classifyFailure(
   for (const [cls, re] of RULES) {
     const m = re.exec(log);
     if (!m) continue;
+    if (cls === 'native_addon_missing') return { class: cls, detail: nativePackageIn(log, m.index) ?? '' };
     if (cls === 'unknown_flag') {
       const flag = /unknown option[:\s]+['"`]?(-{1,2}[\w-]+)/i.exec(log)?.[1] ?? '';
       return { class: cls, detail: flag };
@@ -112,6 +119,16 @@ export function runCutShort(log: string, logParser: string): boolean {
   return summary !== undefined && !summary.test(stripAnsi(log));
 }
 
+/**
+ * The package whose native binary is missing: the first `node_modules/<name>/` after the error (its require
+ * stack), past the `bindings` helper that only locates binaries for others.
+ */
+function nativePackageIn(log: string, from: number): string | undefined {
+  for (const m of log.slice(from, from + 4000).matchAll(/node_modules\/((?:@[\w.-]+\/)?[\w.-]+)\//g))
+    if (m[1] !== 'bindings' && m[1] !== 'node-gyp-build') return m[1];
+  return undefined;
+}
+
 const lastLines = (log: string) => log.trim().split('\n').slice(-3).join(' | ').slice(0, 300);
 
 /** npm: resolve peer dependencies as npm 6 did (old repos pin plugins against older hosts). */
@@ -123,6 +140,34 @@ export const legacyPeerDeps: Rung = {
     s.install.strategy === 'npm'
       ? { ...s, install: { ...s.install, command: `${s.install.command} --legacy-peer-deps` } }
       : undefined,
+};
+
+/**
+ * A native addon the lockfile did not mark as one (npm v1 and yarn lockfiles say nothing of install scripts)
+ * was installed without its build: rebuilt with its install script on the toolchain layer, like the ones the
+ * lockfile names (its prebuilt-binary download, else node-gyp with Node's own headers).
+ */
+export const rebuildNative: Rung = {
+  name: 'rebuild-native',
+  applies: (f, s) => f === 'native_addon_missing' && 'files' in s.install,
+  apply: async (s, { detail }) => {
+    const install = s.install;
+    if (!detail || !('files' in install) || install.native?.includes(detail)) return undefined;
+    // pnpm rebuilds its own store; npm rebuilds a node_modules tree whichever manager wrote it.
+    const manager = /(npx --yes pnpm@\S+) install/.exec(install.command)?.[1] ?? 'npm';
+    return {
+      ...s,
+      install: {
+        ...install,
+        native: [...(install.native ?? []), detail],
+        command: `${install.command} && ${manager} rebuild ${detail}`,
+      },
+      notes: [
+        ...s.notes,
+        `rebuilt ${detail}: its native binary was missing (the lockfile did not say it has one)`,
+      ],
+    };
+  },
 };
 
 /** A Python script's `#!/usr/bin/env python` finds no `python` (Debian has python3): Debian's alias for it. */
@@ -253,6 +298,7 @@ export const jestWorkers: Rung = {
 /** The ladder RepoForge climbs by default, in order. An agent rung can be appended (off by default). */
 export const DEFAULT_RUNGS: readonly Rung[] = [
   pythonAlias,
+  rebuildNative,
   legacyPeerDeps,
   dropGitDevDependencies,
   dropUnknownFlag,
