@@ -81,7 +81,7 @@ describe('the environment ladder', () => {
       '- /opt/deps/node_modules/iltorb/index.js',
       '- /opt/deps/node_modules/brotli-size/index.js',
     ].join('\n');
-    expect(classifyFailure(log, 'test')).toEqual({ class: 'native_addon_missing', detail: 'iltorb' });
+    expect(classifyFailure(log, 'test')).toEqual({ class: 'install_script_skipped', detail: 'iltorb' });
     const viaBindings = [
       'Error: Could not locate the bindings file. Tried:',
       ' → /opt/deps/node_modules/@scope/addon/build/addon.node',
@@ -95,16 +95,45 @@ describe('the environment ladder', () => {
           : { tests: 0, exitCode: 1, log },
     });
     const got = await obtainEnv(
-      { ...plan, install: { ...plan.install, command: 'npm ci --ignore-scripts' } },
+      { ...plan, install: { strategy: 'npm', files: {}, command: 'npm ci --ignore-scripts' } },
       { provider: s.provider, verify: s.verify },
     );
     expect(got.attempts.map((a) => [a.rung, a.outcome])).toEqual([
-      ['as planned', 'native_addon_missing'],
-      ['rebuild-native', 'ok'],
+      ['as planned', 'install_script_skipped'],
+      ['run-install-scripts', 'ok'],
     ]);
     expect(got.spec.install).toMatchObject({
       command: 'npm ci --ignore-scripts && npm rebuild iltorb',
       native: ['iltorb'],
+    });
+    // A file a package's own code requires, made by its install script (wd's build/), names that package;
+    // karma hides its plugins' errors, so every package's scripts run; and after one package, all of them.
+    const wd =
+      "Error: Cannot find module '../build/safe-execute'\nRequire stack:\n- /opt/deps/node_modules/wd/lib/commands.js";
+    expect(classifyFailure(wd, 'test')).toEqual({ class: 'install_script_skipped', detail: 'wd' });
+    expect(
+      classifyFailure("Error: Cannot find module './helper'\nRequire stack:\n- /testbed/src/a.js", 'test')
+        .class,
+    ).toBe('runner_crashed');
+    const karma = 'ERROR [plugin]: Cannot find plugin "/opt/deps/node_modules/karma-sauce-launcher".';
+    expect(classifyFailure(karma, 'test')).toEqual({ class: 'install_script_skipped', detail: '' });
+    const stays = scripted({
+      test: (spec) =>
+        spec.install.strategy === 'npm' && spec.install.native?.includes('*')
+          ? { tests: 5, exitCode: 0, log: '5 passing' }
+          : { tests: 0, exitCode: 1, log: wd },
+    });
+    const all = await obtainEnv(
+      { ...plan, install: { strategy: 'npm', files: {}, command: 'npm ci --ignore-scripts' } },
+      { provider: stays.provider, verify: stays.verify },
+    );
+    expect(all.attempts.map((a) => a.rung)).toEqual([
+      'as planned',
+      'run-install-scripts',
+      'run-install-scripts',
+    ]);
+    expect(all.spec.install).toMatchObject({
+      command: 'npm ci --ignore-scripts && npm rebuild wd && npm rebuild',
     });
     // pnpm rebuilds with its own pinned version.
     const pnpm = scripted({

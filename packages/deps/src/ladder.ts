@@ -15,8 +15,11 @@ export type FailureClass =
   | 'network_at_test_time'
   | 'no_tests_found'
   | 'runner_crashed'
-  /** A native addon's compiled binary is missing or built for another Node (its install script never ran). */
-  | 'native_addon_missing'
+  /**
+   * An installed package lacks what its install script makes (a native binary, a generated file): installs run
+   * with --ignore-scripts except for the packages the lockfile says need them.
+   */
+  | 'install_script_skipped'
   | 'results_incomplete'
   /** The test command names an interpreter the image lacks (`#!/usr/bin/env python` with only python3). */
   | 'interpreter_missing';
@@ -60,8 +63,10 @@ export interface ObtainedEnv {
 
 const RULES: [FailureClass, RegExp][] = [
   [
-    'native_addon_missing',
-    /Cannot find module '[^'\n]*\.node'|Could not locate the bindings file|was compiled against a different Node\.js version/,
+    'install_script_skipped',
+    // A binary, a file a package's own code requires (`require('../build/x')` from node_modules), or a karma
+    // plugin that failed to load (karma prints no stack): what an install script would have made.
+    /Cannot find module '[^'\n]*\.node'|Could not locate the bindings file|was compiled against a different Node\.js version|Cannot find module '\.\.?\/[^'\n]*'\nRequire stack:\n- \S*\/node_modules\/|Cannot find plugin "[^"\n]*node_modules/,
   ],
   [
     'interpreter_missing',
@@ -90,7 +95,11 @@ export function classifyFailure(
   for (const [cls, re] of RULES) {
     const m = re.exec(log);
     if (!m) continue;
-    if (cls === 'native_addon_missing') return { class: cls, detail: nativePackageIn(log, m.index) ?? '' };
+    if (cls === 'install_script_skipped')
+      return {
+        class: cls,
+        detail: m[0].startsWith('Cannot find plugin') ? '' : (scriptlessPackageIn(log, m.index) ?? ''),
+      };
     if (cls === 'unknown_flag') {
       const flag = /unknown option[:\s]+['"`]?(-{1,2}[\w-]+)/i.exec(log)?.[1] ?? '';
       return { class: cls, detail: flag };
@@ -120,10 +129,10 @@ export function runCutShort(log: string, logParser: string): boolean {
 }
 
 /**
- * The package whose native binary is missing: the first `node_modules/<name>/` after the error (its require
- * stack), past the `bindings` helper that only locates binaries for others.
+ * The package whose install script did not run: the first `node_modules/<name>/` after the error (its require
+ * stack), past the `bindings` helpers that only locate binaries for others.
  */
-function nativePackageIn(log: string, from: number): string | undefined {
+function scriptlessPackageIn(log: string, from: number): string | undefined {
   for (const m of log.slice(from, from + 4000).matchAll(/node_modules\/((?:@[\w.-]+\/)?[\w.-]+)\//g))
     if (m[1] !== 'bindings' && m[1] !== 'node-gyp-build') return m[1];
   return undefined;
@@ -143,32 +152,39 @@ export const legacyPeerDeps: Rung = {
 };
 
 /**
- * A native addon the lockfile did not mark as one (npm v1 and yarn lockfiles say nothing of install scripts)
- * was installed without its build: rebuilt with its install script on the toolchain layer, like the ones the
- * lockfile names (its prebuilt-binary download, else node-gyp with Node's own headers).
+ * A package whose install script never ran (npm v1 and yarn lockfiles do not say which packages have one, so
+ * the install skipped it): its scripts run after the install, on the toolchain layer (node-gyp with Node's own
+ * headers), first for the package the failure names, then, if the failure stays or names none (karma hides
+ * its plugins' errors), for every installed package, as an install with scripts would have.
  */
-export const rebuildNative: Rung = {
-  name: 'rebuild-native',
-  applies: (f, s) => f === 'native_addon_missing' && 'files' in s.install,
+export const runInstallScripts: Rung = {
+  name: 'run-install-scripts',
+  applies: (f, s) => f === 'install_script_skipped' && 'files' in s.install,
   apply: async (s, { detail }) => {
     const install = s.install;
-    if (!detail || !('files' in install) || install.native?.includes(detail)) return undefined;
+    if (!('files' in install) || install.native?.includes(ALL_PACKAGES)) return undefined;
+    const one = detail && !install.native?.includes(detail) ? detail : undefined;
     // pnpm rebuilds its own store; npm rebuilds a node_modules tree whichever manager wrote it.
     const manager = /(npx --yes pnpm@\S+) install/.exec(install.command)?.[1] ?? 'npm';
     return {
       ...s,
       install: {
         ...install,
-        native: [...(install.native ?? []), detail],
-        command: `${install.command} && ${manager} rebuild ${detail}`,
+        native: [...(install.native ?? []), one ?? ALL_PACKAGES],
+        command: `${install.command} && ${manager} rebuild${one ? ` ${one}` : ''}`,
       },
       notes: [
         ...s.notes,
-        `rebuilt ${detail}: its native binary was missing (the lockfile did not say it has one)`,
+        one
+          ? `ran the install scripts of ${one}: what they make was missing (the lockfile does not say it has any)`
+          : "ran every package's install scripts: a package lacked what its scripts make",
       ],
     };
   },
 };
+
+/** In an install's `native` list: every package's install scripts run (`npm rebuild` with no names). */
+const ALL_PACKAGES = '*';
 
 /** A Python script's `#!/usr/bin/env python` finds no `python` (Debian has python3): Debian's alias for it. */
 export const pythonAlias: Rung = {
@@ -298,7 +314,7 @@ export const jestWorkers: Rung = {
 /** The ladder RepoForge climbs by default, in order. An agent rung can be appended (off by default). */
 export const DEFAULT_RUNGS: readonly Rung[] = [
   pythonAlias,
-  rebuildNative,
+  runInstallScripts,
   legacyPeerDeps,
   dropGitDevDependencies,
   dropUnknownFlag,
