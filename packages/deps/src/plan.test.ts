@@ -552,6 +552,17 @@ describe("test commands from the repo's scripts.test", () => {
     expect((await planEnv(preact, { testFiles: ['hooks/test/browser/useState.test.js'] })).testRunner).toBe(
       'karma',
     );
+    // Its config takes the files from `--grep` (as SWE-bench's command passes them): only the instance's run.
+    const one = await planEnv(preact, { testFiles: ['test/browser/render.test.js'] });
+    expect(one.testCmd).toMatch(/ --grep=test\/browser\/render\.test\.js$/);
+    const two = await planEnv(preact, {
+      testFiles: ['test/browser/render.test.js', 'hooks/test/browser/useState.test.js'],
+    });
+    expect(two.testCmd).toMatch(
+      / '--grep=\{test\/browser\/render\.test\.js,hooks\/test\/browser\/useState\.test\.js\}'$/,
+    );
+    // axios' config names its files itself: no --grep.
+    expect(browser.testCmd).not.toMatch(/--grep/);
     // No test files known (mining a repo): the runner is chosen as before.
     expect((await planEnv(snap)).testRunner).toBe('karma');
   });

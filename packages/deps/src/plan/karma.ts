@@ -1,3 +1,4 @@
+import { shellQuote } from '@repoforge/schema';
 import picomatch from 'picomatch';
 import type { RepoSnapshot } from '../snapshot.js';
 
@@ -40,6 +41,18 @@ const CHROMIUM_PRE_TEST = [
 ];
 
 /**
+ * A config that takes its files from `config.grep` (karma puts unknown CLI flags on the config: preact's
+ * `pattern: config.grep || '...'`) runs just the instance's test files, as SWE-bench's own command does. The
+ * whole suite is slower, and its names drift: SWE-bench's karma parser tracks suites by indentation and loses
+ * its place over a long run.
+ */
+function grepFor(config: string, testFiles: readonly string[]): string | undefined {
+  if (!testFiles.length || !/\bconfig\.grep\b/.test(config)) return undefined;
+  const pattern = testFiles.length === 1 ? testFiles[0]! : `{${testFiles.join(',')}}`;
+  return shellQuote(`--grep=${pattern}`);
+}
+
+/**
  * What karma needs beyond the install: the repo's config file in the command, Chromium in the image, and the
  * per-test reporter the karma parser reads (karma-mocha-reporter; without it karma prints no test names).
  */
@@ -47,6 +60,7 @@ export function karmaSetup(
   snapshot: RepoSnapshot,
   deps: Record<string, string>,
   cmd: string,
+  testFiles: readonly string[] = [],
 ): { testCmd: string; systemPackages: string[]; preTest: string[]; notes: string[] } {
   const config = KARMA_CONFIGS.find((c) => snapshot.paths.includes(c)) ?? '';
   const notes = [`karma in headless Chromium (Debian's chromium)${config ? `, config ${config}` : ''}`];
@@ -58,6 +72,11 @@ export function karmaSetup(
   if (!('karma-chrome-launcher' in deps)) {
     testCmd = testCmd.replace(' --browsers ChromeHeadless', '');
     notes.push("no karma-chrome-launcher: the repo's own browsers are used");
+  }
+  const grep = grepFor(snapshot.files.get(config) ?? '', testFiles);
+  if (grep) {
+    testCmd += ` ${grep}`;
+    notes.push(`the config serves the files --grep names: ${grep}`);
   }
   return { testCmd, systemPackages: ['chromium'], preTest: CHROMIUM_PRE_TEST, notes };
 }

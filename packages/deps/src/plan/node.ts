@@ -186,7 +186,8 @@ export function planNode(snapshot: RepoSnapshot, options: { testFiles?: readonly
     testCmd = runner.cmd;
     parser = runner.parser;
   }
-  const browser = runner?.name === 'karma' ? karmaSetup(snapshot, all, runner.cmd) : undefined;
+  const browser =
+    runner?.name === 'karma' ? karmaSetup(snapshot, all, runner.cmd, options.testFiles) : undefined;
   if (browser) {
     testCmd = browser.testCmd;
     notes.push(...browser.notes);
