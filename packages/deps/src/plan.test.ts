@@ -541,8 +541,16 @@ describe("test commands from the repo's scripts.test", () => {
     // mocha alone reads only ./test: the instance's suite directory, recursively.
     expect(node.testCmd).toBe('npx mocha --no-color --reporter spec --exit --recursive {tests:test/unit}');
     expect(node.notes.join('\n')).toMatch(
-      /karma's config does not serve test\/unit\/adapters\/http.js: mocha runs them/,
+      /karma's config does not serve test\/unit\/adapters\/http.js: mocha runs the instance's tests/,
     );
+    // A test patch across both suites (axios-6539: a karma spec and a mocha regression test): karma would never
+    // run the mocha file, while mocha at least tries the spec.
+    const mixed = await planEnv(snap, {
+      testFiles: ['test/specs/helpers/isAbsoluteURL.spec.js', 'test/unit/regression/SNYK.js'],
+    });
+    expect(mixed.testRunner).toBe('mocha');
+    expect(mixed.testCmd).toMatch(/\{tests:test\/unit\}$/);
+    expect(mixed.notes.join('\n')).toMatch(/does not serve test\/unit\/regression\/SNYK.js: mocha/);
     const browser = await planEnv(snap, { testFiles: ['test/specs/requests.spec.js'] });
     expect(browser.testRunner).toBe('karma');
     // preact: brace patterns with an empty alternative (`{debug,hooks,}/test/{browser,shared}/...`).

@@ -15,19 +15,19 @@ const KARMA_CONFIGS = [
 const FILE_PATTERN = /['"`]([^'"`\s]*\/[^'"`\s]*\.(?:[cm]?[jt]sx?|\*))['"`]/g;
 
 /**
- * Whether the repo's karma config serves any of `testFiles` in the browser: its file patterns are read from
- * the config's string literals. A repo with a node suite beside its browser suite (axios: mocha runs
- * test/unit, karma test/specs) runs an instance's tests with the runner whose files they are. A config
- * whose patterns cannot be read (built at run time) is taken to serve them.
+ * The test files the repo's karma config does not serve in the browser (its file patterns are read from the
+ * config's string literals). A repo with a node suite beside its browser suite (axios: mocha runs test/unit,
+ * karma test/specs) runs an instance's tests with the runner whose files they are. A config whose patterns
+ * cannot be read (built at run time) is taken to serve them all.
  */
-export function karmaServes(snapshot: RepoSnapshot, testFiles: readonly string[]): boolean {
+export function filesKarmaDoesNotServe(snapshot: RepoSnapshot, testFiles: readonly string[]): string[] {
   const config = KARMA_CONFIGS.map((c) => snapshot.files.get(c)).find((text) => text !== undefined);
-  if (config === undefined) return true;
+  if (config === undefined) return [];
   const patterns = [...config.matchAll(FILE_PATTERN)].map((m) => m[1]!);
-  if (!patterns.length) return true;
+  if (!patterns.length) return [];
   // `{debug,hooks,}/test/...` expands to `/test/...` too: a leading slash is the repo root.
   const match = picomatch(patterns.map((p) => p.replace(/^\.\//, '')));
-  return testFiles.some((f) => match(f) || match(`/${f}`));
+  return testFiles.filter((f) => !match(f) && !match(`/${f}`));
 }
 
 /**

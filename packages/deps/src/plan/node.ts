@@ -1,7 +1,7 @@
 import { DepsError } from '../errors.js';
 import type { RepoSnapshot } from '../snapshot.js';
 import type { EnvPlan } from '../spec.js';
-import { karmaServes, karmaSetup } from './karma.js';
+import { filesKarmaDoesNotServe, karmaSetup } from './karma.js';
 import { planNodeInstall } from './node-install.js';
 import {
   buildStepsBeforeTests,
@@ -80,12 +80,16 @@ function chooseRunner(
   const testScript = pkg.scripts?.test ?? '';
   const present = RUNNERS.filter((r) => r.pkg in all);
   let runner = present.find((r) => new RegExp(`\\b${r.name}\\b`).test(testScript)) ?? present[0];
-  if (runner?.name === 'karma' && testFiles?.length && !karmaServes(snapshot, testFiles)) {
-    const other = present.find((r) => r.name !== 'karma');
-    if (other) {
-      notes.push(`karma's config does not serve ${testFiles.join(', ')}: ${other.name} runs them`);
-      runner = other;
-    }
+  // Karma runs only the files its config serves; a node runner at least tries every file. So one file outside
+  // karma's patterns (axios-6539: a mocha regression test beside a karma spec) sends them all to the other runner.
+  const unserved =
+    runner?.name === 'karma' && testFiles?.length ? filesKarmaDoesNotServe(snapshot, testFiles) : [];
+  const other = present.find((r) => r.name !== 'karma');
+  if (unserved.length && other) {
+    notes.push(
+      `karma's config does not serve ${unserved.join(', ')}: ${other.name} runs the instance's tests`,
+    );
+    runner = other;
   }
   if (!runner) return { notes };
   const own = scriptRunning(pkg.scripts ?? {}, runner.name);
@@ -97,7 +101,9 @@ function chooseRunner(
     notes.push(`test command from the repo's scripts: ${own}`);
     return { runner, testCmd: fromScript, notes };
   }
-  const suites = runner.name === 'mocha' && testFiles?.length ? suiteDirs(testFiles) : [];
+  // The suite a whole-suite run covers: the other runner's files only, when karma has the rest.
+  const suiteFiles = unserved.length ? unserved : testFiles;
+  const suites = runner.name === 'mocha' && suiteFiles?.length ? suiteDirs(suiteFiles) : [];
   if (suites.length) {
     notes.push(`mocha runs ${suites.join(' ')} recursively (the instance's test files are there)`);
     return {
