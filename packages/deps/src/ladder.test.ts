@@ -64,6 +64,15 @@ describe('the environment ladder', () => {
       'needs_git_dependency',
     );
     expect(classifyFailure('Segmentation fault', 'test').class).toBe('runner_crashed');
+    expect(
+      classifyFailure('npm warn EBADENGINE Unsupported engine {\nSegmentation fault', 'test').class,
+    ).toBe('runner_crashed');
+    expect(classifyFailure(' WARN  Unsupported engine: wanted: {"node":">=22"}', 'test').class).toBe(
+      'runner_crashed',
+    );
+    expect(classifyFailure('npm ERR! notsup Unsupported engine for x@1.0.0', 'install').class).toBe(
+      'wrong_runtime',
+    );
     // npm 11's code is ERESOLVE in capitals; a name that contains the letters is not a peer conflict.
     expect(
       classifyFailure('npm error code ERESOLVE\nnpm error ERESOLVE could not resolve', 'install').class,

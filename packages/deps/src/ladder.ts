@@ -82,7 +82,8 @@ const RULES: [FailureClass, RegExp][] = [
   ['network_at_test_time', NETWORK_ERROR],
   [
     'wrong_runtime',
-    /The engine "node" is incompatible|Unsupported engine|SyntaxError: Unexpected token|ERR_REQUIRE_ESM|is not a function.*structuredClone|Cannot find module 'node:/i,
+    // npm and pnpm only warn of an unsupported engine (unless engine-strict): a warning is not the failure.
+    /The engine "node" is incompatible|(?<!warn[^\n]{0,60})Unsupported engine|SyntaxError: Unexpected token|ERR_REQUIRE_ESM|is not a function.*structuredClone|Cannot find module 'node:/i,
   ],
   ['no_tests_found', /No tests found|0 passing|no test files found|Error: No test files found/i],
 ];
