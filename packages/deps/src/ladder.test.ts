@@ -124,6 +124,15 @@ describe('the environment ladder', () => {
       classifyFailure("Error: Cannot find module './helper'\nRequire stack:\n- /testbed/src/a.js", 'test')
         .class,
     ).toBe('runner_crashed');
+    // esbuild before 0.15 fetches its binary in a postinstall script, and says so (preact 10.5's karma).
+    const esbuild = [
+      '/opt/deps/node_modules/esbuild/bin/esbuild:2',
+      'Error: esbuild: Failed to install correctly',
+      '',
+      'Make sure you don\'t have "ignore-scripts" set to true. You can check this with',
+      '    at Object.<anonymous> (/opt/deps/node_modules/esbuild/bin/esbuild:2:7)',
+    ].join('\n');
+    expect(classifyFailure(esbuild, 'test')).toEqual({ class: 'install_script_skipped', detail: 'esbuild' });
     const karma = 'ERROR [plugin]: Cannot find plugin "/opt/deps/node_modules/karma-sauce-launcher".';
     expect(classifyFailure(karma, 'test')).toEqual({ class: 'install_script_skipped', detail: '' });
     const stays = scripted({

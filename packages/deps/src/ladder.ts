@@ -65,8 +65,9 @@ const RULES: [FailureClass, RegExp][] = [
   [
     'install_script_skipped',
     // A binary, a file a package's own code requires (`require('../build/x')` from node_modules), or a karma
-    // plugin that failed to load (karma prints no stack): what an install script would have made.
-    /Cannot find module '[^'\n]*\.node'|Could not locate the bindings file|was compiled against a different Node\.js version|Cannot find module '\.\.?\/[^'\n]*'\nRequire stack:\n- \S*\/node_modules\/|Cannot find plugin "[^"\n]*node_modules/,
+    // plugin that failed to load (karma prints no stack), esbuild's own word for its missing binary: what an
+    // install script would have made.
+    /Cannot find module '[^'\n]*\.node'|Could not locate the bindings file|was compiled against a different Node\.js version|Cannot find module '\.\.?\/[^'\n]*'\nRequire stack:\n- \S*\/node_modules\/|Cannot find plugin "[^"\n]*node_modules\/|Failed to install correctly\s+Make sure you don't have "ignore-scripts"/,
   ],
   [
     'interpreter_missing',
