@@ -569,6 +569,22 @@ describe("test commands from the repo's scripts.test", () => {
     expect(two.testCmd).toMatch(
       / '--grep=\{test\/browser\/render\.test\.js,hooks\/test\/browser\/useState\.test\.js\}'$/,
     );
+    // The repo's own script's environment for karma (preact 10.5: BABEL_NO_MODULES, which its babel config
+    // reads), found in `test:karma` when `npm test` reaches karma through run-p; coverage switches left out.
+    const preact105 = snapshotFromFiles({
+      'package.json': JSON.stringify({
+        ...pkg,
+        scripts: {
+          test: 'npm-run-all build lint test:unit',
+          'test:unit': 'run-p test:mocha test:karma:minify test:ts',
+          'test:karma':
+            'cross-env COVERAGE=true BABEL_NO_MODULES=true karma start karma.conf.js --single-run',
+        },
+      }),
+      'karma.conf.js': preactConf,
+    });
+    const env = await planEnv(preact105, { testFiles: ['test/browser/render.test.js'] });
+    expect(env.testCmd).toMatch(/^BABEL_NO_MODULES=true npx karma start karma\.conf\.js /);
     // axios' config names its files itself: no --grep.
     expect(browser.testCmd).not.toMatch(/--grep/);
     // No test files known (mining a repo): the runner is chosen as before.

@@ -61,6 +61,7 @@ export function karmaSetup(
   deps: Record<string, string>,
   cmd: string,
   testFiles: readonly string[] = [],
+  scriptEnv: readonly string[] = [],
 ): { testCmd: string; systemPackages: string[]; preTest: string[]; notes: string[] } {
   const config = KARMA_CONFIGS.find((c) => snapshot.paths.includes(c)) ?? '';
   const notes = [`karma in headless Chromium (Debian's chromium)${config ? `, config ${config}` : ''}`];
@@ -72,6 +73,10 @@ export function karmaSetup(
   if (!('karma-chrome-launcher' in deps)) {
     testCmd = testCmd.replace(' --browsers ChromeHeadless', '');
     notes.push("no karma-chrome-launcher: the repo's own browsers are used");
+  }
+  if (scriptEnv.length) {
+    testCmd = `${scriptEnv.join(' ')} ${testCmd}`;
+    notes.push(`karma's environment from the repo's script: ${scriptEnv.join(' ')}`);
   }
   const grep = grepFor(snapshot.files.get(config) ?? '', testFiles);
   if (grep) {

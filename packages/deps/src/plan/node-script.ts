@@ -213,3 +213,21 @@ export function scriptRunning(scripts: Readonly<Record<string, string>>, runner:
   };
   return visit(scripts.test ?? '', 1);
 }
+
+/**
+ * The environment assignments the repo's own script gives `runner` (`cross-env BABEL_NO_MODULES=true karma
+ * start`: preact's babel config keeps ES modules for esbuild only then), found along the `npm test` chain, else
+ * in the script named `test:<runner>`. Coverage switches are left out, as coverage wrappers are: they instrument
+ * and gate, they do not change what the tests check.
+ */
+export function envOfScriptRunning(scripts: Readonly<Record<string, string>>, runner: string): string[] {
+  const script = scriptRunning(scripts, runner) ?? scripts[`test:${runner}`] ?? '';
+  const segment = script
+    .split(/&&|\|\||;/)
+    .map((s) => s.trim().split(/\s+/))
+    .find((tokens) => runnerIndex(tokens, runner) >= 0);
+  if (!segment) return [];
+  return segment
+    .slice(0, runnerIndex(segment, runner))
+    .filter((t) => /^[A-Za-z_]\w*=[\w.:/,-]*$/.test(t) && !/^\w*COVERAGE\w*=/i.test(t));
+}

@@ -5,6 +5,7 @@ import { filesKarmaDoesNotServe, karmaSetup } from './karma.js';
 import { planNodeInstall } from './node-install.js';
 import {
   buildStepsBeforeTests,
+  envOfScriptRunning,
   JEST_JSON,
   JEST_STATUS_LINES,
   scriptRunning,
@@ -193,7 +194,15 @@ export function planNode(snapshot: RepoSnapshot, options: { testFiles?: readonly
     parser = runner.parser;
   }
   const browser =
-    runner?.name === 'karma' ? karmaSetup(snapshot, all, runner.cmd, options.testFiles) : undefined;
+    runner?.name === 'karma'
+      ? karmaSetup(
+          snapshot,
+          all,
+          runner.cmd,
+          options.testFiles,
+          envOfScriptRunning(pkg.scripts ?? {}, 'karma'),
+        )
+      : undefined;
   if (browser) {
     testCmd = browser.testCmd;
     notes.push(...browser.notes);
