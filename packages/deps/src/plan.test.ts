@@ -549,7 +549,9 @@ describe("test commands from the repo's scripts.test", () => {
       testFiles: ['test/specs/helpers/isAbsoluteURL.spec.js', 'test/unit/regression/SNYK.js'],
     });
     expect(mixed.testRunner).toBe('mocha');
-    expect(mixed.testCmd).toMatch(/\{tests:test\/unit\}$/);
+    // Only the mocha file is passed (mocha fails whole on an ES module spec it cannot load, axios-6539).
+    expect(mixed.testCmd).toMatch(/ test\/unit\/regression\/SNYK\.js$/);
+    expect(mixed.testCmd).not.toMatch(/\{tests|isAbsoluteURL/);
     expect(mixed.notes.join('\n')).toMatch(/does not serve test\/unit\/regression\/SNYK.js: mocha/);
     const browser = await planEnv(snap, { testFiles: ['test/specs/requests.spec.js'] });
     expect(browser.testRunner).toBe('karma');

@@ -1,3 +1,4 @@
+import { shellQuote } from '@repoforge/schema';
 import { DepsError } from '../errors.js';
 import type { RepoSnapshot } from '../snapshot.js';
 import type { EnvPlan } from '../spec.js';
@@ -76,7 +77,7 @@ function chooseRunner(
   pkg: PackageJson,
   all: Record<string, string>,
   testFiles: readonly string[] | undefined,
-): { runner?: Runner; testCmd?: string; notes: string[] } {
+): { runner?: Runner; testCmd?: string; notes: string[]; only?: string[] } {
   const notes: string[] = [];
   const testScript = pkg.scripts?.test ?? '';
   const present = RUNNERS.filter((r) => r.pkg in all);
@@ -93,6 +94,19 @@ function chooseRunner(
     runner = other;
   }
   if (!runner) return { notes };
+  // Of a test patch across both suites, karma's specs stay out: a node runner that loads one fails whole.
+  const only = unserved.length && unserved.length < (testFiles?.length ?? 0) ? unserved : undefined;
+  if (only) notes.push(`karma's specs are left out of the ${runner.name} run: ${only.join(', ')} run`);
+  return { ...commandOf(pkg, runner, unserved.length ? unserved : testFiles, notes), ...(only && { only }) };
+}
+
+/** The command of the chosen runner, from the repo's script that runs it, else generic (mocha: the suite's dirs). */
+function commandOf(
+  pkg: PackageJson,
+  runner: Runner,
+  suiteFiles: readonly string[] | undefined,
+  notes: string[],
+): { runner: Runner; testCmd: string; notes: string[] } {
   const own = scriptRunning(pkg.scripts ?? {}, runner.name);
   const fromScript =
     own && (runner.name === 'mocha' || runner.name === 'jest' || runner.name === 'vitest')
@@ -103,7 +117,6 @@ function chooseRunner(
     return { runner, testCmd: fromScript, notes };
   }
   // The suite a whole-suite run covers: the other runner's files only, when karma has the rest.
-  const suiteFiles = unserved.length ? unserved : testFiles;
   const suites = runner.name === 'mocha' && suiteFiles?.length ? suiteDirs(suiteFiles) : [];
   if (suites.length) {
     notes.push(`mocha runs ${suites.join(' ')} recursively (the instance's test files are there)`);
@@ -181,6 +194,9 @@ export function planNode(snapshot: RepoSnapshot, options: { testFiles?: readonly
   const chosen = chooseRunner(snapshot, pkg, all, options.testFiles);
   notes.push(...chosen.notes);
   let { runner, testCmd } = chosen;
+  // The plan is made for these test files: the node runner's own are written in (no placeholder left).
+  if (chosen.only && testCmd)
+    testCmd = testCmd.replace(/\{tests(?::[^}]*)?\}/, chosen.only.map(shellQuote).join(' '));
   let parser = runner?.parser;
   const testScript = pkg.scripts?.test ?? '';
   if (!runner && /node\s+--test\b/.test(testScript)) {
