@@ -100,6 +100,7 @@ const MULTILINGUAL_IDS = [
   'axios__axios-5085', // axios 1.x, ESM: mocha through `npm run test:mocha`
   'immutable-js__immutable-js-2005', // jest on the built dist/, names as jest's JSON gives them
   'vuejs__core-11899', // pnpm 9 workspace + catalog, vitest; compiler-sfc's tests need its own devDependencies
+  'preactjs__preact-2896', // karma in headless Chromium, --grep of the test file, microbundle build first
 ];
 
 /**

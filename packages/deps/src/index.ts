@@ -34,6 +34,7 @@ export {
   otherNodeVersion,
   pythonAlias,
   type Rung,
+  runInstallScripts,
   type VerifyResult,
 } from './ladder.js';
 export {
