@@ -9,6 +9,7 @@ import {
   type RepoSnapshot,
   snapshotFromGit,
   testsNeedingNetwork,
+  withPatchedDependencies,
 } from '@repoforge/deps';
 import {
   evalPoolKey,
@@ -176,7 +177,8 @@ async function candidateEnv(
   });
   let depsKey: string | undefined;
   try {
-    const plan = await planEnv(snapshot, { repo: draft.repo });
+    // A fix that declares a new dependency (its tests import it) is validated with that dependency installed.
+    const plan = await planEnv(withPatchedDependencies(snapshot, draft.patch).snapshot, { repo: draft.repo });
     depsKey = envPlanHash(plan);
     const earlier = options.failedEnvs.get(depsKey);
     if (earlier) throw earlier;

@@ -35,6 +35,7 @@ export {
   pythonAlias,
   type Rung,
   runInstallScripts,
+  updateLockfile,
   type VerifyResult,
 } from './ladder.js';
 export {
@@ -55,6 +56,7 @@ export {
   snapshotFromDir,
   snapshotFromFiles,
   snapshotFromGit,
+  withPatchedDependencies,
 } from './snapshot.js';
 export { type EnvPlan, envPlanHash, type InstallPlan } from './spec.js';
 export { type DatasetStorage, datasetStorage, measureDatasetStorage } from './storage.js';

@@ -5,6 +5,7 @@ import {
   envSpecOf,
   obtainEnv,
   proposalRung,
+  updateLockfile,
   type VerifyResult,
 } from './index.js';
 import { classifyFailure } from './ladder.js';
@@ -80,6 +81,60 @@ describe('the environment ladder', () => {
     expect(classifyFailure('TypeError: pipeResolve is not a function\n    at build', 'install').class).toBe(
       'install_failed',
     );
+  });
+
+  it('a lockfile its package.json outgrew is installed updated, each manager its own way', async () => {
+    const npmLog =
+      'npm error `npm ci` can only install packages when your package.json and package-lock.json or npm-shrinkwrap.json are in sync. Please update your lock file with `npm install` before continuing.\nnpm error Missing: formdata-node@5.0.1 from lock file';
+    expect(classifyFailure(npmLog, 'install').class).toBe('lockfile_out_of_sync');
+    expect(
+      classifyFailure(
+        'error Your lockfile needs to be updated, but yarn was run with `--frozen-lockfile`.',
+        'install',
+      ).class,
+    ).toBe('lockfile_out_of_sync');
+    expect(
+      classifyFailure(' ERR_PNPM_OUTDATED_LOCKFILE  Cannot install with "frozen-lockfile"', 'install').class,
+    ).toBe('lockfile_out_of_sync');
+    const s = scripted({
+      install: (spec) => (/npm ci/.test(JSON.stringify(spec.install)) ? npmLog : undefined),
+    });
+    const got = await obtainEnv(
+      { ...plan, install: { strategy: 'npm', files: {}, command: 'npm ci --no-audit --ignore-scripts' } },
+      { provider: s.provider, verify: s.verify },
+    );
+    expect(got.attempts.map((a) => [a.rung, a.outcome])).toEqual([
+      ['as planned', 'lockfile_out_of_sync'],
+      ['update-lockfile', 'ok'],
+    ]);
+    expect(got.spec.install).toMatchObject({ command: 'npm install --no-audit --ignore-scripts' });
+    const pnpm = await updateLockfile.apply(
+      {
+        ...plan,
+        install: {
+          strategy: 'pnpm',
+          files: {},
+          command: 'npx --yes pnpm@9 install --frozen-lockfile --ignore-scripts',
+        },
+      },
+      { class: 'lockfile_out_of_sync', detail: '', log: '' },
+    );
+    expect(pnpm?.install).toHaveProperty(
+      'command',
+      'npx --yes pnpm@9 install --no-frozen-lockfile --ignore-scripts',
+    );
+    const yarn = await updateLockfile.apply(
+      {
+        ...plan,
+        install: {
+          strategy: 'yarn',
+          files: {},
+          command: 'npx --yes yarn@1 install --frozen-lockfile --ignore-scripts',
+        },
+      },
+      { class: 'lockfile_out_of_sync', detail: '', log: '' },
+    );
+    expect(yarn?.install).toHaveProperty('command', 'npx --yes yarn@1 install --ignore-scripts');
   });
 
   it('a native addon built by no install script (an npm v1 lockfile says nothing) is rebuilt on the toolchain', async () => {

@@ -8,6 +8,8 @@ import { type EnvPlan, envPlanHash } from './spec.js';
 /** Why an environment attempt failed, from what the install or the test run printed. */
 export type FailureClass =
   | 'install_conflict'
+  /** The lockfile no longer matches its package.json (a stale commit, or a fix that declares a dependency). */
+  | 'lockfile_out_of_sync'
   | 'needs_git_dependency'
   | 'install_failed'
   | 'unknown_flag'
@@ -72,6 +74,11 @@ const RULES: [FailureClass, RegExp][] = [
   [
     'interpreter_missing',
     /\/usr\/bin\/env: ['‘]?python['’]?: No such file or directory|(^|\s)python: (command )?not found/m,
+  ],
+  [
+    'lockfile_out_of_sync',
+    // npm ci, yarn 1 --frozen-lockfile, pnpm --frozen-lockfile: each refuses a lockfile its manifest outgrew.
+    /can only install packages when your package\.json and (package-lock\.json|npm-shrinkwrap\.json)[^\n]* are in sync|Your lockfile needs to be updated, but yarn was run with `--frozen-lockfile`|ERR_PNPM_OUTDATED_LOCKFILE/,
   ],
   ['needs_git_dependency', /ssh: not found|git@github\.com|Permission denied \(publickey\)|git\+ssh:/i],
   [
@@ -151,6 +158,38 @@ export const legacyPeerDeps: Rung = {
     s.install.strategy === 'npm'
       ? { ...s, install: { ...s.install, command: `${s.install.command} --legacy-peer-deps` } }
       : undefined,
+};
+
+/** Each manager's frozen install, and the install that updates the lockfile where the manifest outgrew it. */
+const UPDATING_INSTALL: Partial<Record<string, [RegExp, string]>> = {
+  npm: [/\bnpm ci\b/, 'npm install'],
+  pnpm: [/ --frozen-lockfile\b/, ' --no-frozen-lockfile'],
+  yarn: [/ --frozen-lockfile\b/, ''],
+};
+
+const updatingInstall = (s: EnvPlan) => {
+  const install = s.install;
+  if (!('command' in install)) return undefined;
+  const rule = UPDATING_INSTALL[install.strategy];
+  return rule?.[0].test(install.command) ? install.command.replace(rule[0], rule[1]) : undefined;
+};
+
+/**
+ * A lockfile its package.json outgrew: install with the lockfile's pins where they still hold and resolve the
+ * rest (what SWE-bench's eval scripts do with `npm install` after applying a fix that adds a dependency).
+ */
+export const updateLockfile: Rung = {
+  name: 'update-lockfile',
+  applies: (f, s) => f === 'lockfile_out_of_sync' && updatingInstall(s) !== undefined,
+  apply: async (s) => {
+    const command = updatingInstall(s);
+    if (command === undefined || !('command' in s.install)) return undefined;
+    return {
+      ...s,
+      install: { ...s.install, command },
+      notes: [...s.notes, 'the lockfile is out of date with package.json: installed with it updated'],
+    };
+  },
 };
 
 /**
@@ -316,6 +355,7 @@ export const jestWorkers: Rung = {
 /** The ladder RepoForge climbs by default, in order. An agent rung can be appended (off by default). */
 export const DEFAULT_RUNGS: readonly Rung[] = [
   pythonAlias,
+  updateLockfile,
   runInstallScripts,
   legacyPeerDeps,
   dropGitDevDependencies,

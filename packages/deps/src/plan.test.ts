@@ -12,6 +12,7 @@ import {
   type RepoSnapshot,
   snapshotFromFiles,
   snapshotFromGit,
+  withPatchedDependencies,
 } from './index.js';
 import { parseIni } from './manifests/ini.js';
 import { parseRequirementsTxt } from './manifests/requirements.js';
@@ -404,6 +405,25 @@ describe.skipIf(!fixtures && skipLoudly('shared fixtures absent: planning real d
       expect(spec).toMatchObject({ ecosystem: 'python', testRunner: 'django' });
     });
 
+    it('plans axios-5316 with the devDependency its fix declares (its new tests import it)', async () => {
+      const gitdir = sharedFixture('repos', 'axios__axios.git');
+      const row = readFileSync(sharedFixture('instances', 'swebench_multilingual_js_ts.jsonl'), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { instance_id: string; base_commit: string; patch: string })
+        .find((r) => r.instance_id === 'axios__axios-5316')!;
+      const base = await snapshotFromGit({ gitdir, oid: row.base_commit, cache: {} });
+      const { snapshot, changed } = withPatchedDependencies(base, row.patch);
+      expect(changed).toEqual(['package.json']);
+      const devDeps = (s: typeof base) => JSON.parse(s.files.get('package.json')!).devDependencies;
+      expect(devDeps(base)['formdata-node']).toBeUndefined();
+      expect(devDeps(snapshot)['formdata-node']).toBe('^5.0.0');
+      // The fix's source files are not dependency files: planning reads nothing else of the patch.
+      expect(snapshot.files.get('lib/adapters/http.js')).toBeUndefined();
+      const install = (await planEnv(snapshot)).install as { files: Record<string, string> };
+      expect(JSON.parse(install.files['package.json']!).devDependencies['formdata-node']).toBe('^5.0.0');
+    });
+
     it("installs vuejs/core's workspace packages (pnpm-workspace.yaml, catalog) with the root", async () => {
       const gitdir = sharedFixture('repos', 'vuejs__core.git');
       // vuejs__core-11899's base: compiler-sfc's tests need its own devDependency postcss-selector-parser.
@@ -424,6 +444,54 @@ describe.skipIf(!fixtures && skipLoudly('shared fixtures absent: planning real d
     });
   },
 );
+
+describe('dependencies as a fix declares them', () => {
+  it('applies the hunks of dependency files only; a new requirements file appears; a stale hunk changes nothing', () => {
+    const base = snapshotFromFiles({ 'package.json': '{\n  "devDependencies": {\n    "a": "1"\n  }\n}\n' }, [
+      'src/x.js',
+    ]);
+    const patch = [
+      'diff --git a/package.json b/package.json',
+      '--- a/package.json',
+      '+++ b/package.json',
+      '@@ -1,5 +1,6 @@',
+      ' {',
+      '   "devDependencies": {',
+      '-    "a": "1"',
+      '+    "a": "1",',
+      '+    "b": "2"',
+      '   }',
+      ' }',
+      'diff --git a/src/x.js b/src/x.js',
+      '--- a/src/x.js',
+      '+++ b/src/x.js',
+      '@@ -1 +1 @@',
+      '-old',
+      '+new',
+      'diff --git a/requirements-dev.txt b/requirements-dev.txt',
+      'new file mode 100644',
+      '--- /dev/null',
+      '+++ b/requirements-dev.txt',
+      '@@ -0,0 +1 @@',
+      '+pytest',
+      '',
+    ].join('\n');
+    const { snapshot, changed } = withPatchedDependencies(base, patch);
+    expect(changed).toEqual(['package.json', 'requirements-dev.txt']);
+    expect(JSON.parse(snapshot.files.get('package.json')!).devDependencies).toEqual({ a: '1', b: '2' });
+    expect(snapshot.files.get('requirements-dev.txt')).toBe('pytest\n');
+    expect(snapshot.files.has('src/x.js')).toBe(false);
+    expect(snapshot.paths).toContain('requirements-dev.txt');
+    // Applied twice, the hunk no longer matches: the file stays as the first application left it.
+    const again = withPatchedDependencies(snapshot, patch);
+    expect(again.changed).toEqual([]);
+    expect(withPatchedDependencies(base, undefined).snapshot).toBe(base);
+    // A patch the diff parser cannot read plans from the commit as it is.
+    expect(
+      withPatchedDependencies(base, patch.replace('@@ -1,5 +1,6 @@', '@@ -1,2 +1,2 @@')).changed,
+    ).toEqual([]);
+  });
+});
 
 describe('workspaces: the packages of a monorepo install with its root', () => {
   it('reads pnpm-workspace.yaml and package.json workspaces; workspace manifests keep only what decides deps', async () => {

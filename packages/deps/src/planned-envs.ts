@@ -1,16 +1,28 @@
-import type { RepoSource } from '@repoforge/harness';
+import type { RepoLocation, RepoSource } from '@repoforge/harness';
 import type { Logger, Sandbox, SandboxOptions } from '@repoforge/sandbox';
 import { type Instance, memoAsync, parseGitDiff } from '@repoforge/schema';
 import { type BuiltEnv, EnvBuilder, type EnvProvider, envSpecOf } from './build/env-builder.js';
 import type { EnvAttempt } from './ladder.js';
 import { planEnv } from './plan/plan.js';
-import { snapshotFromGit } from './snapshot.js';
+import { snapshotFromGit, withPatchedDependencies } from './snapshot.js';
 import { type EnvPlan, envPlanHash } from './spec.js';
 import { measureDatasetStorage } from './storage.js';
 import { verifiedEnv } from './verified-env.js';
 
 /** The files an instance's test patch touches (none when it has no test patch). */
 const testFilesOf = (instance: Instance) => parseGitDiff(instance.test_patch ?? '').map((f) => f.path);
+
+/** The plan of an instance's repo at its base commit, with the dependencies its reference fix declares. */
+async function planOfInstance(instance: Instance, loc: RepoLocation) {
+  const base = await snapshotFromGit({ gitdir: loc.gitdir, oid: instance.base_commit, cache: loc.cache });
+  const { snapshot, changed } = withPatchedDependencies(base, instance.patch);
+  const plan = await planEnv(snapshot, { repo: instance.repo, testFiles: testFilesOf(instance) });
+  if (!changed.length) return plan;
+  return {
+    ...plan,
+    notes: [...plan.notes, `dependencies as the reference fix declares them (${changed.join(', ')})`],
+  };
+}
 
 /**
  * Environments planned from each instance's own repo at its base commit (@repoforge/deps) and built (or
@@ -31,10 +43,7 @@ export function plannedEnvs(
   const failed = new Map<string, Error>();
   const obtain = async (instance: Instance, signal?: AbortSignal) => {
     const loc = await repoSource.resolve(instance.repo, { signal });
-    const plan = await planEnv(
-      await snapshotFromGit({ gitdir: loc.gitdir, oid: instance.base_commit, cache: loc.cache }),
-      { repo: instance.repo, testFiles: testFilesOf(instance) },
-    );
+    const plan = await planOfInstance(instance, loc);
     const depsKey = envPlanHash(plan);
     const earlier = failed.get(depsKey);
     if (earlier) throw earlier;

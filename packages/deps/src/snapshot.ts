@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { applyPatch, parsePatch } from 'diff';
 import git from 'isomorphic-git';
 
 /**
@@ -110,4 +111,46 @@ export async function resolveCommit(gitdir: string, ref: string): Promise<string
   } catch {
     return git.expandOid({ fs, gitdir, oid: ref }).catch(() => undefined);
   }
+}
+
+/** A patch's files, or none when the diff parser cannot read it (then the commit is planned as it is). */
+function parsedOrNone(patch: string) {
+  try {
+    return parsePatch(patch);
+  } catch {
+    return [];
+  }
+}
+
+/** The files that declare what an environment installs (not test config, which the tests themselves set). */
+const DEPENDENCY_FILE =
+  /(^|\/)package\.json$|^pnpm-workspace\.yaml$|^(package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml)$|^requirements[^/]*\.txt$|^requirements\/[^/]+\.txt$|^pyproject\.toml$|^setup\.(py|cfg)$/;
+
+/**
+ * The snapshot with its dependency files as a patch (an instance's reference fix) leaves them. SWE-bench's eval
+ * scripts reinstall after applying the patch, with the network (axios-5316's fix adds the devDependency its new
+ * tests import); test containers here have none, so the environment is planned with what the fix declares.
+ * Returns the files changed; a hunk that does not apply leaves its file as it was.
+ */
+export function withPatchedDependencies(
+  snapshot: RepoSnapshot,
+  patch: string | undefined,
+): { snapshot: RepoSnapshot; changed: string[] } {
+  const files = new Map(snapshot.files);
+  const changed: string[] = [];
+  for (const file of patch ? parsedOrNone(patch) : []) {
+    const path = file.newFileName?.replace(/^b\//, '');
+    if (!path || !DEPENDENCY_FILE.test(path) || !file.hunks.length) continue;
+    // A new file's patch applies only where the file is not there yet (as `git apply` would have it).
+    const isNew = file.oldFileName === '/dev/null';
+    const before = isNew ? (files.has(path) ? undefined : '') : files.get(path);
+    if (before === undefined) continue;
+    const after = applyPatch(before, file);
+    if (after === false) continue;
+    files.set(path, after);
+    changed.push(path);
+  }
+  if (!changed.length) return { snapshot, changed };
+  const paths = [...new Set([...snapshot.paths, ...changed])].sort();
+  return { snapshot: { ...snapshot, paths, files }, changed };
 }

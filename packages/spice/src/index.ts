@@ -1,4 +1,18 @@
+export {
+  ALTERNATIVES_MODEL,
+  AlternativeFix,
+  AlternativeKind,
+  alternativeFixes,
+  alternativesRun,
+  rewordMessage,
+} from './alternatives.js';
 export { parseCsv } from './csv.js';
+export {
+  type AlternativeRun,
+  ExecutionEvidence,
+  evidenceAgreement,
+  executionEvidence,
+} from './evidence.js';
 export { computeFeatures, type FeatureInput } from './features.js';
 export { type LabelFailure, type LabelInput, labelDataset } from './label-dataset.js';
 export { defaultModel, labelOffline } from './label-offline.js';

@@ -87,7 +87,7 @@ export function annotationAgreement(
   return result;
 }
 
-function annotationScore(row: Record<string, string>, column: string): number | undefined {
+export function annotationScore(row: Record<string, string>, column: string): number | undefined {
   if (column === 'difficulty') return difficultyScore(row.difficulty ?? '');
   return row[column] ? Math.round(Number(row[column])) : undefined;
 }

@@ -18,6 +18,7 @@ import {
 import { fileArg, numberArg } from '../args.js';
 import { type Command, type ParsedValues, UsageError } from '../command.js';
 import { Progress } from '../progress.js';
+import { alternativesCmd, evidenceCmd } from './spice-evidence.js';
 
 const label: Command = {
   name: 'label',
@@ -207,5 +208,5 @@ const fit: Command = {
 export const spiceCommand: Command = {
   name: 'spice',
   summary: 'SPICE labels: issue clarity, test validity, difficulty',
-  subcommands: [label, evalCmd, fit],
+  subcommands: [label, evalCmd, fit, alternativesCmd, evidenceCmd],
 };

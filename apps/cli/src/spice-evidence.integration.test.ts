@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { sharedFixture, skipWithoutFixturesOrDocker, tempDir } from '@repoforge/test-utils';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './run-cli.js';
+import { bufferedIO } from './test-io.js';
+
+const skip = await skipWithoutFixturesOrDocker('execution evidence on a real SWE-bench instance is');
+
+describe.skipIf(skip)(
+  'repoforge spice alternatives + eval run + spice evidence (real django, Docker)',
+  () => {
+    // django-10554's fix adds an error message and a method (add_select_col); its FAIL_TO_PASS tests check query
+    // results, neither the wording nor the name, so both alternatives pass where the reference does.
+    it('runs the alternatives of django-10554 beside its reference fix and finds its tests accept them', {
+      timeout: 1_800_000,
+    }, async () => {
+      await using dir = await tempDir();
+      const row = readFileSync(sharedFixture('instances', 'swebench_verified_real_subset.jsonl'), 'utf8')
+        .split('\n')
+        .find((l) => l.includes('"django__django-10554"'))!;
+      await writeFile(join(dir.path, 'data.jsonl'), `${row}\n`);
+      const cli = async (args: string[]) => {
+        const t = bufferedIO();
+        t.io.cwd = dir.path;
+        const code = await runCli(args, t.io);
+        return { code, out: t.stdout(), err: t.stderr() };
+      };
+      const alts = await cli(['spice', 'alternatives', '--dataset', 'data.jsonl', '--out-dir', 'alts']);
+      expect(alts.out).toMatch(/^1 of 1 instances have alternative fixes \(3 runs/);
+      const run = await cli([
+        'eval',
+        'run',
+        '--dataset',
+        'alts/dataset.jsonl',
+        '--predictions',
+        'alts/predictions.jsonl',
+        '--run-id',
+        'alts',
+        '--repo-cache',
+        sharedFixture('repos'),
+        '--max-workers',
+        '2',
+      ]);
+      expect(run.out).toMatch(/Instances resolved: 3\n/);
+      const ev = await cli([
+        'spice',
+        'evidence',
+        '--alternatives',
+        'alts',
+        '--run-id',
+        'alts',
+        '--out',
+        'ev.jsonl',
+      ]);
+      expect(ev.code).toBe(0);
+      const [evidence] = readFileSync(join(dir.path, 'ev.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      expect(evidence).toMatchObject({
+        instance_id: 'django__django-10554',
+        outcome: 'accepts_alternatives',
+        test_validity: 0,
+      });
+      expect(evidence.alternatives.map((a: { kind: string }) => a.kind)).toEqual(['message', 'name']);
+      expect(evidence.seconds).toBeGreaterThan(0);
+    });
+  },
+);
