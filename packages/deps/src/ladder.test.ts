@@ -87,6 +87,13 @@ describe('the environment ladder', () => {
     const npmLog =
       'npm error `npm ci` can only install packages when your package.json and package-lock.json or npm-shrinkwrap.json are in sync. Please update your lock file with `npm install` before continuing.\nnpm error Missing: formdata-node@5.0.1 from lock file';
     expect(classifyFailure(npmLog, 'install').class).toBe('lockfile_out_of_sync');
+    // npm 8 wraps its sentence; its per-package lines say it too (preact 10.6's lockfile).
+    expect(
+      classifyFailure(
+        "npm ERR! Missing: rollup@0.67.4 from lock file\nnpm ERR! Invalid: lock file's @types/estree@0.0.39 does not satisfy",
+        'install',
+      ).class,
+    ).toBe('lockfile_out_of_sync');
     expect(
       classifyFailure(
         'error Your lockfile needs to be updated, but yarn was run with `--frozen-lockfile`.',

@@ -78,7 +78,7 @@ const RULES: [FailureClass, RegExp][] = [
   [
     'lockfile_out_of_sync',
     // npm ci, yarn 1 --frozen-lockfile, pnpm --frozen-lockfile: each refuses a lockfile its manifest outgrew.
-    /can only install packages when your package\.json and (package-lock\.json|npm-shrinkwrap\.json)[^\n]* are in sync|Your lockfile needs to be updated, but yarn was run with `--frozen-lockfile`|ERR_PNPM_OUTDATED_LOCKFILE/,
+    /can only install packages when your package\.json and (package-lock\.json|npm-shrinkwrap\.json)[^\n]* are in sync|npm ERR! Missing: \S+ from lock file|npm ERR! Invalid: lock file's |Your lockfile needs to be updated, but yarn was run with `--frozen-lockfile`|ERR_PNPM_OUTDATED_LOCKFILE/,
   ],
   ['needs_git_dependency', /ssh: not found|git@github\.com|Permission denied \(publickey\)|git\+ssh:/i],
   [

@@ -1,7 +1,15 @@
 import { createSandbox } from '@repoforge/sandbox';
 import { baseImage, serveNpmRegistry, skipWithoutDocker, tempDir } from '@repoforge/test-utils';
 import { describe, expect, it } from 'vitest';
-import { type BuiltEnv, EnvBuilder, type EnvPlan, obtainEnv, planEnv, snapshotFromFiles } from './index.js';
+import {
+  type BuiltEnv,
+  EnvBuilder,
+  type EnvPlan,
+  obtainEnv,
+  planEnv,
+  snapshotFromFiles,
+  withPatchedDependencies,
+} from './index.js';
 
 /** Runs `cmd` in a network-less sandbox from the built image, in a repo dir holding `files`, after the plan's preTest. */
 async function runInImage(spec: EnvPlan, built: BuiltEnv, cmd: string, files: Record<string, string> = {}) {
@@ -107,6 +115,54 @@ const WORKSPACE_REPO = {
 };
 
 describe.skipIf(await skipWithoutDocker())('planner rules on repos built to need them', () => {
+  it('a fix that declares a dependency its tests import: planned with it, and the lockfile it outgrew updated', {
+    timeout: 600_000,
+  }, async () => {
+    const repo = {
+      'package.json':
+        '{\n  "name": "app",\n  "version": "1.0.0",\n  "scripts": { "test": "node --test" }\n}\n',
+      'package-lock.json': JSON.stringify({
+        name: 'app',
+        version: '1.0.0',
+        lockfileVersion: 3,
+        requires: true,
+        packages: { '': { name: 'app', version: '1.0.0' } },
+      }),
+      'test/num.test.js':
+        "const test = require('node:test');\nconst isNumber = require('is-number');\ntest('is-number is installed', () => { if (!isNumber(5)) throw new Error('no'); });\n",
+    };
+    const fix = [
+      'diff --git a/package.json b/package.json',
+      '--- a/package.json',
+      '+++ b/package.json',
+      '@@ -1,5 +1,6 @@',
+      ' {',
+      '   "name": "app",',
+      '   "version": "1.0.0",',
+      '+  "dependencies": { "is-number": "^7.0.0" },',
+      '   "scripts": { "test": "node --test" }',
+      ' }',
+      '',
+    ].join('\n');
+    const plan = await planEnv(withPatchedDependencies(snapshotFromFiles(repo), fix).snapshot);
+    const run = (spec: EnvPlan, built: BuiltEnv) =>
+      runInImage(spec, built, spec.testCmd.replace('{tests}', 'test/num.test.js'), repo);
+    const got = await obtainEnv(plan, {
+      provider: new EnvBuilder({ baseImage }),
+      verify: async (spec, built) => {
+        const r = await run(spec, built);
+        return { tests: (r.log.match(/^# pass \d+/gm) ?? []).length, exitCode: r.exitCode, log: r.log };
+      },
+    });
+    expect(got.attempts.map((a) => [a.rung, a.outcome])).toEqual([
+      ['as planned', 'lockfile_out_of_sync'],
+      ['update-lockfile', 'ok'],
+    ]);
+    const r = await run(got.spec, got.built);
+    expect(r.log).toMatch(/^# pass 1$/m);
+    expect(r.exitCode).toBe(0);
+  });
+
   it("pnpm workspace: a workspace package's own dependency is installed, and packages reach each other's code in the checkout", {
     timeout: 600_000,
   }, async () => {
