@@ -15,19 +15,24 @@ export interface RepoSnapshot {
   committedAt?: string;
 }
 
-const MANIFEST = [
+/** The files that declare what an environment installs (a fix's changes to them are planned with: below). */
+const DEPENDENCY_FILES = [
   // Every package.json: the root's, and those of workspace packages (plan/workspaces.ts).
   /(^|\/)package\.json$/,
   /^pnpm-workspace\.yaml$/,
   /^(package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml)$/,
+  /^pyproject\.toml$/,
+  /^setup\.(py|cfg)$/,
+  /^requirements[^/]*\.txt$/,
+  /^requirements\/[^/]+\.txt$/,
+];
+
+const MANIFEST = [
+  ...DEPENDENCY_FILES,
   /^\.nvmrc$/,
   /^\.node-version$/,
   /^\.yarnrc\.yml$/,
-  /^pyproject\.toml$/,
-  /^setup\.(py|cfg)$/,
   /^(tox|pytest)\.ini$/,
-  /^requirements[^/]*\.txt$/,
-  /^requirements\/[^/]+\.txt$/,
   /^\.python-version$/,
   /^manage\.py$/,
   /^(tests|test)\/runtests\.py$/,
@@ -122,10 +127,6 @@ function parsedOrNone(patch: string) {
   }
 }
 
-/** The files that declare what an environment installs (not test config, which the tests themselves set). */
-const DEPENDENCY_FILE =
-  /(^|\/)package\.json$|^pnpm-workspace\.yaml$|^(package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml)$|^requirements[^/]*\.txt$|^requirements\/[^/]+\.txt$|^pyproject\.toml$|^setup\.(py|cfg)$/;
-
 /**
  * The snapshot with its dependency files as a patch (an instance's reference fix) leaves them. SWE-bench's eval
  * scripts reinstall after applying the patch, with the network (axios-5316's fix adds the devDependency its new
@@ -140,7 +141,7 @@ export function withPatchedDependencies(
   const changed: string[] = [];
   for (const file of patch ? parsedOrNone(patch) : []) {
     const path = file.newFileName?.replace(/^b\//, '');
-    if (!path || !DEPENDENCY_FILE.test(path) || !file.hunks.length) continue;
+    if (!path || !DEPENDENCY_FILES.some((re) => re.test(path)) || !file.hunks.length) continue;
     // A new file's patch applies only where the file is not there yet (as `git apply` would have it).
     const isNew = file.oldFileName === '/dev/null';
     const before = isNew ? (files.has(path) ? undefined : '') : files.get(path);
