@@ -11,9 +11,9 @@ const skip = await skipWithoutFixturesOrDocker('execution evidence on a real SWE
 describe.skipIf(skip)(
   'repoforge spice alternatives + eval run + spice evidence (real django, Docker)',
   () => {
-    // django-10554's fix adds an error message and a method (add_select_col); its FAIL_TO_PASS tests check query
-    // results, neither the wording nor the name, so both alternatives pass where the reference does.
-    it('runs the alternatives of django-10554 beside its reference fix and finds its tests accept them', {
+    // django-10554's fix adds a method (add_select_col) and re-indents an older error message (left alone: older
+    // tests check it). Its FAIL_TO_PASS tests check query results, not the name.
+    it('runs the name alternative of django-10554 beside its reference fix and labels it from the F2P tests', {
       timeout: 1_800_000,
     }, async () => {
       await using dir = await tempDir();
@@ -28,7 +28,7 @@ describe.skipIf(skip)(
         return { code, out: t.stdout(), err: t.stderr() };
       };
       const alts = await cli(['spice', 'alternatives', '--dataset', 'data.jsonl', '--out-dir', 'alts']);
-      expect(alts.out).toMatch(/^1 of 1 instances have alternative fixes \(3 runs/);
+      expect(alts.out).toMatch(/^1 of 1 instances have alternative fixes \(2 runs/);
       const run = await cli([
         'eval',
         'run',
@@ -64,7 +64,7 @@ describe.skipIf(skip)(
       const rejected = evidence.alternatives.some((a: { f2p_failed: number }) => a.f2p_failed > 0);
       expect(evidence.outcome).toBe(rejected ? 'rejects_alternatives' : 'accepts_alternatives');
       expect(evidence.test_validity).toBe(rejected ? 2 : 0);
-      expect(evidence.alternatives.map((a: { kind: string }) => a.kind)).toEqual(['message', 'name']);
+      expect(evidence.alternatives.map((a: { kind: string }) => a.kind)).toEqual(['name']);
       expect(evidence.seconds).toBeGreaterThan(0);
     });
   },

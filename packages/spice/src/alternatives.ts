@@ -69,12 +69,21 @@ export function rewordMessage(text: string): string | undefined {
   );
 }
 
-/** The reference fix with every prose string it adds reworded. */
+/** What the repo had before the fix, as far as the patch shows it: context and removed lines. */
+function existingText(lines: readonly string[]): string {
+  return lines.filter((l) => l.startsWith(' ') || (l.startsWith('-') && !l.startsWith('--- '))).join('\n');
+}
+
+/**
+ * The reference fix with every prose string it adds reworded. A string the patch also removes or keeps is the
+ * repo's own (a moved or re-indented line), not the fix's: tests written before the fix may check it.
+ */
 function messageAlternative(lines: string[]): AlternativeFix['changes'] {
   const changes: AlternativeFix['changes'] = [];
+  const existing = existingText(lines);
   for (const { index, text } of addedCodeLines(lines)) {
     const next = text.replace(STRING, (literal, quote: string, body: string) => {
-      const reworded = rewordMessage(body);
+      const reworded = existing.includes(body) ? undefined : rewordMessage(body);
       if (reworded === undefined) return literal;
       changes.push({ from: body, to: reworded });
       return literal.slice(0, literal.length - body.length - 2) + quote + reworded + quote;
@@ -97,9 +106,7 @@ const wordRe = (name: string) => new RegExp(`(?<![\\w$])${name.replace(/\$/g, '\
 
 /** The reference fix with every definition it adds, which nothing before it and no statement names, renamed. */
 function nameAlternative(lines: string[], statement: string): AlternativeFix['changes'] {
-  const existing = lines
-    .filter((l) => l.startsWith(' ') || (l.startsWith('-') && !l.startsWith('--- ')))
-    .join('\n');
+  const existing = existingText(lines);
   const added = addedCodeLines(lines);
   const names = new Set<string>();
   for (const { text } of added) {
