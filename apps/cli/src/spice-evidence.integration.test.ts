@@ -12,15 +12,21 @@ describe.skipIf(skip)(
   'repoforge spice alternatives + eval run + spice evidence (real django, Docker)',
   () => {
     // django-10554's fix adds a method (add_select_col) and re-indents an older error message (left alone: older
-    // tests check it). Its FAIL_TO_PASS tests check query results, not the name.
-    it('runs the name alternative of django-10554 beside its reference fix and labels it from the F2P tests', {
+    // tests check it); its FAIL_TO_PASS tests check query results, not the name. pylint-4551's new tests import the
+    // helpers its fix adds (get_annotation, infer_node), names its statement never gives: they reject the renaming.
+    it('labels django-10554 from its F2P tests and finds pylint-4551 rejecting a renamed helper', {
       timeout: 1_800_000,
     }, async () => {
       await using dir = await tempDir();
-      const row = readFileSync(sharedFixture('instances', 'swebench_verified_real_subset.jsonl'), 'utf8')
-        .split('\n')
-        .find((l) => l.includes('"django__django-10554"'))!;
-      await writeFile(join(dir.path, 'data.jsonl'), `${row}\n`);
+      const rowOf = (file: string, id: string) =>
+        readFileSync(sharedFixture('instances', file), 'utf8')
+          .split('\n')
+          .find((l) => l.includes(`"${id}"`))!;
+      const rows = [
+        rowOf('swebench_verified_real_subset.jsonl', 'django__django-10554'),
+        rowOf('swebench_verified_py7_subset.jsonl', 'pylint-dev__pylint-4551'),
+      ];
+      await writeFile(join(dir.path, 'data.jsonl'), `${rows.join('\n')}\n`);
       const cli = async (args: string[]) => {
         const t = bufferedIO();
         t.io.cwd = dir.path;
@@ -28,7 +34,7 @@ describe.skipIf(skip)(
         return { code, out: t.stdout(), err: t.stderr() };
       };
       const alts = await cli(['spice', 'alternatives', '--dataset', 'data.jsonl', '--out-dir', 'alts']);
-      expect(alts.out).toMatch(/^1 of 1 instances have alternative fixes \(2 runs/);
+      expect(alts.out).toMatch(/^2 of 2 instances have alternative fixes \(4 runs/);
       const run = await cli([
         'eval',
         'run',
@@ -55,17 +61,23 @@ describe.skipIf(skip)(
         'ev.jsonl',
       ]);
       expect(ev.code).toBe(0);
-      const [evidence] = readFileSync(join(dir.path, 'ev.jsonl'), 'utf8')
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l));
-      expect(evidence.instance_id).toBe('django__django-10554');
+      const evidence = new Map(
+        readFileSync(join(dir.path, 'ev.jsonl'), 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l))
+          .map((e) => [e.instance_id, e]),
+      );
+      const django = evidence.get('django__django-10554');
       // The control resolved (else the outcome is an error with no label), and the label follows the F2P failures.
-      const rejected = evidence.alternatives.some((a: { f2p_failed: number }) => a.f2p_failed > 0);
-      expect(evidence.outcome).toBe(rejected ? 'rejects_alternatives' : 'accepts_alternatives');
-      expect(evidence.test_validity).toBe(rejected ? 2 : 0);
-      expect(evidence.alternatives.map((a: { kind: string }) => a.kind)).toEqual(['name']);
-      expect(evidence.seconds).toBeGreaterThan(0);
+      const rejected = django.alternatives.some((a: { f2p_failed: number }) => a.f2p_failed > 0);
+      expect(django.outcome).toBe(rejected ? 'rejects_alternatives' : 'accepts_alternatives');
+      expect(django.test_validity).toBe(rejected ? 2 : 0);
+      expect(django.alternatives.map((a: { kind: string }) => a.kind)).toEqual(['name']);
+      expect(django.seconds).toBeGreaterThan(0);
+      const pylint = evidence.get('pylint-dev__pylint-4551');
+      expect(pylint).toMatchObject({ outcome: 'rejects_alternatives', test_validity: 2 });
+      expect(pylint.alternatives[0].f2p_failed).toBeGreaterThan(0);
     });
   },
 );
