@@ -22,9 +22,11 @@ import {
   isEmptyPatch,
   type OnProgress,
   type Prediction,
+  parseJsonDocument,
   type RunSummary,
 } from '@repoforge/schema';
 import { acquireRunLock, writeFileAtomic } from '@repoforge/schema/node';
+import { z } from 'zod';
 import { EnvImages } from './env-images.js';
 import { EnvValidations } from './env-validation.js';
 import { HarnessError } from './errors.js';
@@ -49,7 +51,7 @@ import {
   swebenchRecipe,
 } from './recipes/swebench.js';
 import { packageVersionAt, type RepoSource } from './repo-source.js';
-import type { ErrorClass } from './run-health.js';
+import { type ErrorClass, runHealth } from './run-health.js';
 import type { InstanceOutcome } from './run-instance.js';
 import { makeRunSummary, readReportVerdict } from './summary.js';
 import { errorOutcome, evaluateTask, type InstanceTask, writeOutcomeFiles } from './task.js';
@@ -505,6 +507,17 @@ async function evaluateRun(options: EvaluationOptions, reportDir: string): Promi
   return { summary, summaryFile, unknownPredictionIds, resumed, ...tally };
 }
 
+/** The parser the run graded this log with (tests_seen.json), when it recorded one; a damaged file is none. */
+async function savedParser(logDir: string): Promise<string | undefined> {
+  const text = await readFile(join(logDir, LOG_FILES.testsSeen), 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  try {
+    return parseJsonDocument(text, z.object({ parser: z.string().optional() })).parser;
+  } catch {
+    return undefined;
+  }
+}
+
 async function regrade(
   inst: Instance,
   prediction: Prediction,
@@ -518,7 +531,8 @@ async function regrade(
     return errorOutcome(inst.instance_id, new Error('no saved test_output.txt to regrade'));
   }
   const spec = options.envSpecs[inst.repo] ? envSpecFor(options.envSpecs, inst) : undefined;
-  const parser = parserFor(inst, options, spec?.log_parser, false);
+  const parser =
+    options.parser ?? (await savedParser(logDir)) ?? parserFor(inst, options, spec?.log_parser, false);
   if (!parser) throw new HarnessError('NO_LOG_PARSER', `no log parser for ${inst.instance_id}`);
   const graded = gradeLog({
     instance: inst,
@@ -533,6 +547,21 @@ async function regrade(
   });
   if (graded.error)
     return errorOutcome(inst.instance_id, new Error(`${graded.error}: the saved log ends in a timeout`));
+  // As in a run, a log that shows too few of the expected tests carries no verdict. (A run may still keep one when
+  // the gold patch resolves in the same environment; a regrade runs nothing, so it says error, and why.)
+  const problem = runHealth({
+    statusMap: graded.statusMap,
+    log,
+    expected: inst,
+    minTestsSeen: options.minTestsSeen,
+    failOnly: FAIL_ONLY_REPOS.has(inst.repo),
+  });
+  if (problem)
+    return errorOutcome(
+      inst.instance_id,
+      new Error(`${problem.reason} (regraded from the saved log)`),
+      problem.class,
+    );
   return {
     instance_id: inst.instance_id,
     status: 'completed',

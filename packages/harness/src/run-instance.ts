@@ -275,10 +275,12 @@ function gradedOutcome(
       })
     : undefined;
   if (problem) log(`No verdict from this log (${problem.class}): ${problem.reason}`);
+  // The parser is kept with what it saw: a planned run's parser is not the dataset's, and a regrade reads it here.
   files[LOG_FILES.testsSeen] = JSON.stringify({
     expected: seen.expected,
     seen: seen.seen,
     missing: seen.missing,
+    parser: input.parser,
   });
   log(`report: ${JSON.stringify(graded.report)}`);
   files[LOG_FILES.statuses] = JSON.stringify(graded.statusMap, null, 2);

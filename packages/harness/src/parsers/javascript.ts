@@ -136,16 +136,19 @@ export const parseLogMocha: LogParser = (log) => {
     const body = pyLstrip(line);
     if (!body) continue;
     const indent = line.length - body.length;
+    // The reporter indents every suite and test; a line at column 0 is the tests' own output (warnings, "pipeline
+    // error: ..."), or a diff line the whole-log fallback reads. It must not close the open suites (axios-5316
+    // prints Node's ExperimentalWarning between a suite title and its test).
+    if (indent === 0) continue;
     while (stack.length && stack[stack.length - 1]!.indent >= indent) stack.pop();
     const full = (title: string) => [...stack.map((s) => s.name), title].join(' ');
     const pass = /^[✓✔√]\s+(.+?)(?:\s+\(\d+ms\))?$/.exec(body);
     const fail = pass ? null : /^\d+\)\s+(.+)$/.exec(body);
-    // Mocha indents pending tests; a `-` at column 0 is a diff line (the whole-log fallback reads the diff).
-    const pending = pass || fail || indent === 0 ? null : /^-\s+(.+)$/.exec(body);
+    const pending = pass || fail ? null : /^-\s+(.+)$/.exec(body);
     if (pass) map[full(pass[1]!)] = 'PASSED';
     else if (fail) map[full(fail[1]!)] = 'FAILED';
     else if (pending) map[full(pending[1]!)] = 'SKIPPED';
-    else if (indent > 0) stack.push({ indent, name: body });
+    else stack.push({ indent, name: body });
   }
   return map;
 };
