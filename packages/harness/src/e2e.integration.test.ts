@@ -65,6 +65,7 @@ describe.skipIf(skip)('end to end on real Docker', () => {
     const env = EnvProvenance.parse(JSON.parse(await readFile(join(dir, 'environment.json'), 'utf8')));
     expect(env.runtime?.versions.node).toMatch(/^\d+\.\d+\.\d+$/);
     expect(env.runtime?.image).toBeTruthy();
+    expect(env.runtime?.image_id).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(await readFile(join(dir, 'run_instance.log'), 'utf8')).toContain(
       `Runtime: node ${env.runtime?.versions.node}`,
     );

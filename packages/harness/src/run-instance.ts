@@ -162,8 +162,12 @@ async function prepareSandbox(input: RunInstanceInput, rec: RunRecord, patch: st
   });
   rec.lap('prepare_ms');
   const { runtime, rest } = parseRuntimeProbe(prep.stdout);
-  rec.runtime = { versions: runtime, ...(sandbox.image ? { image: sandbox.image } : {}) };
-  rec.log(describeRuntime(runtime, sandbox.image));
+  rec.runtime = {
+    versions: runtime,
+    ...(sandbox.image ? { image: sandbox.image } : {}),
+    ...(sandbox.imageId ? { image_id: sandbox.imageId } : {}),
+  };
+  rec.log(describeRuntime(runtime, sandbox.image, sandbox.imageId));
   prep.stdout = rest;
   if (prep.exitCode !== 0 && prep.exitCode !== EXIT_APPLY_FAILED) {
     throw new HarnessError(

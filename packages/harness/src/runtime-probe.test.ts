@@ -14,6 +14,9 @@ describe('runtime probe', () => {
     expect(describeRuntime(runtime, 'img:1')).toMatch(
       new RegExp(`^Runtime: node ${process.versions.node}, npm .*; image img:1$`),
     );
+    expect(describeRuntime({ node: '20.1.0' }, 'img:1', 'sha256:ab12')).toBe(
+      'Runtime: node 20.1.0; image img:1 (sha256:ab12)',
+    );
   });
 
   it('normalizes Python and Node.js version strings', () => {

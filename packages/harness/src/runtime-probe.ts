@@ -5,7 +5,12 @@ export const RuntimeVersions = z.record(z.string(), z.string());
 export type RuntimeVersions = z.infer<typeof RuntimeVersions>;
 
 /** What ran one instance's tests: tool versions and the image (environment.json's `runtime`). */
-export const RunRuntime = z.object({ versions: RuntimeVersions, image: z.string().optional() });
+export const RunRuntime = z.object({
+  versions: RuntimeVersions,
+  image: z.string().optional(),
+  /** The image's content id (`sha256:...`): which build of `image` ran. */
+  image_id: z.string().optional(),
+});
 export type RunRuntime = z.infer<typeof RunRuntime>;
 
 const TAG = '##repoforge-runtime';
@@ -43,8 +48,13 @@ export function parseRuntimeProbe(output: string): { runtime: RuntimeVersions; r
   return { runtime, rest: rest.join('\n') };
 }
 
-/** One log line: `Runtime: node 20.11.1, npm 10.2.4; image repoforge/env:abc`. */
-export function describeRuntime(runtime: RuntimeVersions, image: string | undefined): string {
+/** One log line: `Runtime: node 20.11.1, npm 10.2.4; image repoforge/env:abc (sha256:...)`. */
+export function describeRuntime(
+  runtime: RuntimeVersions,
+  image: string | undefined,
+  imageId?: string,
+): string {
   const tools = Object.entries(runtime).map(([t, v]) => `${t} ${v}`);
-  return `Runtime: ${tools.length ? tools.join(', ') : 'no node or python on PATH'}${image ? `; image ${image}` : ''}`;
+  const id = imageId ? ` (${imageId})` : '';
+  return `Runtime: ${tools.length ? tools.join(', ') : 'no node or python on PATH'}${image ? `; image ${image}${id}` : ''}`;
 }

@@ -20,6 +20,8 @@ afterAll(async () => {
 describe.skipIf(await skipWithoutDocker())('docker sandbox', () => {
   it('runs shell lines and argv, with exit codes, stdin, env and cwd', async () => {
     const sb = await sandbox({ env: { BASE: 'b' } });
+    // The content id of the image it runs, recorded beside each evaluation (a tag can be rebuilt).
+    expect(sb.imageId).toMatch(/^sha256:[0-9a-f]{64}$/);
     const r = await sb.exec('echo out; echo err >&2; exit 3');
     expect(r).toMatchObject({
       exitCode: 3,

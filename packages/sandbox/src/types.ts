@@ -96,6 +96,8 @@ export interface Sandbox extends AsyncDisposable {
   readonly id: string;
   readonly backend: string;
   readonly image: string | undefined;
+  /** The image's content id (`sha256:...`), where the backend has one: a tag can move, this cannot. */
+  readonly imageId?: string;
   readonly workdir: string;
   /** True once anything ran or was written: a pool never hands out a dirty sandbox. */
   readonly dirty: boolean;

@@ -23,7 +23,7 @@ function bars(title: string, items: { label: string; value: number; note?: strin
 }
 
 /**
- * The environment cell: its source, the runtime that ran the tests (versions; the image on hover), and for a
+ * The environment cell: its source, the runtime that ran the tests (versions; the image and its id on hover), and for a
  * planned one each rung the ladder tried with its outcome.
  */
 function envCell(env: ReportData['rows'][number]['environment']): string {
@@ -32,7 +32,7 @@ function envCell(env: ReportData['rows'][number]['environment']): string {
     .map((a) => `<li title="${esc(a.detail)}">${esc(a.rung)}: <b>${esc(a.outcome)}</b></li>`)
     .join('');
   const runtime = env.runtime
-    ? `<div class="runtime" title="${esc(env.runtime.image ?? '')}">${esc(
+    ? `<div class="runtime" title="${esc([env.runtime.image, env.runtime.image_id].filter(Boolean).join(' '))}">${esc(
         Object.entries(env.runtime.versions)
           .map(([tool, v]) => `${tool} ${v}`)
           .join(', '),

@@ -94,10 +94,13 @@ export class DockerBackend implements SandboxBackend {
       throw createError(error, image);
     }
     let lifeline: Duplex | undefined;
+    let imageId: string | undefined;
     try {
       lifeline = (await container.attach({ stream: true, stdin: true, hijack: true })) as Duplex;
       lifeline.on('error', () => {});
       await container.start();
+      // The image the container really runs (a tag names whatever was built last under it).
+      imageId = (await container.inspect()).Image;
     } catch (error) {
       lifeline?.destroy();
       await container.remove({ force: true }).catch(() => {});
@@ -109,6 +112,7 @@ export class DockerBackend implements SandboxBackend {
       workdir,
       { env: options.env, user: options.user, pidsLimit: options.limits?.pids },
       lifeline,
+      imageId,
     );
   }
 }

@@ -32,6 +32,7 @@ export class DockerSandbox implements Sandbox {
     readonly workdir: string,
     private readonly defaults: { env?: Record<string, string>; user?: string; pidsLimit?: number },
     private readonly lifeline: Duplex | undefined,
+    readonly imageId?: string,
   ) {}
 
   private get pidsLimit(): number | undefined {
