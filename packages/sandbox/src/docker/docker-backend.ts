@@ -99,8 +99,12 @@ export class DockerBackend implements SandboxBackend {
       lifeline = (await container.attach({ stream: true, stdin: true, hijack: true })) as Duplex;
       lifeline.on('error', () => {});
       await container.start();
-      // The image the container really runs (a tag names whatever was built last under it).
-      imageId = (await container.inspect()).Image;
+      // The image the container really runs (a tag names whatever was built last under it). A record, not a
+      // precondition: an engine that cannot say leaves it unknown rather than failing the sandbox.
+      imageId = await container.inspect().then(
+        (info) => info.Image,
+        () => undefined,
+      );
     } catch (error) {
       lifeline?.destroy();
       await container.remove({ force: true }).catch(() => {});
