@@ -1,5 +1,5 @@
 import { type BackendChoice, type BackendKit, backendKit as kitOf } from '@repoforge/deps/backend';
-import type { Logger } from '@repoforge/sandbox';
+import type { ImageOps, Logger } from '@repoforge/sandbox';
 import { RepoForgeError } from '@repoforge/schema';
 import { type OptionSpec, UsageError } from './command.js';
 
@@ -14,12 +14,12 @@ export const BACKEND_OPTION: OptionSpec = {
 };
 
 /** Parses `--backend` and applies @repoforge/deps' backend policy; no backend is a usage error with the fix. */
-export async function backendKit(value: unknown, logger?: Logger): Promise<BackendKit> {
+export async function backendKit(value: unknown, logger?: Logger, images?: ImageOps): Promise<BackendKit> {
   const choice = String(value ?? 'auto');
   if (!['auto', 'docker', 'local'].includes(choice))
     throw new UsageError(`--backend must be auto, docker or local (got '${choice}')`);
   try {
-    return await kitOf(choice as BackendChoice, { logger });
+    return await kitOf(choice as BackendChoice, { logger, images });
   } catch (error) {
     if (error instanceof RepoForgeError && error.code === 'BACKEND_UNAVAILABLE')
       throw new UsageError(

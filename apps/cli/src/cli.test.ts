@@ -33,6 +33,20 @@ describe('repoforge CLI', () => {
     expect(t.stderr()).not.toMatch(/positional argument/);
   });
 
+  it('an --env-registry that names no registry is a usage error before anything runs', async () => {
+    const t = bufferedIO();
+    const args = ['eval', 'run', '--dataset', 'package.json', '--run-id', 'r', '--predictions', 'gold'];
+    expect(await runCli([...args, '--env-registry', 'not a registry'], t.io)).toBe(2);
+    expect(t.stderr()).toMatch(
+      /^repoforge: --env-registry: expected HOST:PORT\/PREFIX .*got 'not a registry'\n/,
+    );
+    const w = bufferedIO();
+    expect(
+      await runCli(['eval', 'worker', '--queue', 'redis://127.0.0.1:1', '--env-registry', 'x'], w.io),
+    ).toBe(2);
+    expect(w.stderr()).toMatch(/--env-registry: expected/);
+  });
+
   it('a --pip-index-url that is no URL is a usage error before anything runs', async () => {
     const t = bufferedIO();
     const args = ['eval', 'run', '--dataset', 'package.json', '--run-id', 'r', '--predictions', 'gold'];

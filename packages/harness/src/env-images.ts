@@ -122,18 +122,22 @@ export class EnvImages {
     if (!location) throw new HarnessError('ENV_BUILD_FAILED', 'install steps need the repo');
     const key = await this.installKey(spec, base, location, instance.base_commit);
     const tag = `repoforge/env-installed:${key.slice(0, 20)}`;
-    return memoAsync(this.inflight, tag, () => this.install(spec, base, tag, instance, location, signal));
+    return memoAsync(this.inflight, tag, async () => {
+      const install = () => this.installHere(spec, base, tag, instance, location, signal);
+      await this.builder.ensure(tag, install, { signal });
+      return tag;
+    });
   }
 
-  private async install(
+  /** Runs the install steps on `base` in a sandbox and commits the result as `tag`. */
+  private async installHere(
     spec: EnvSpec,
     base: string,
     tag: string,
     instance: { instance_id: string; base_commit: string },
     location: RepoLocation,
     signal?: AbortSignal,
-  ): Promise<string> {
-    if (await this.builder.exists(tag)) return tag;
+  ): Promise<void> {
     const ca = installCa(this.options.caFile);
     const sb = await this.options.createSandbox({
       image: base,
@@ -169,7 +173,6 @@ export class EnvImages {
       await sb.exec(['rm', '-rf', '/testbed', '/root/.npm', '/root/.cache'], { user: '0' });
       await sb.commit(tag, { labels: { 'repoforge.image': '1', 'repoforge.env-install': '1' } });
       this.options.logger?.info('environment installed', { tag, instance: instance.instance_id });
-      return tag;
     } finally {
       await sb.close();
     }

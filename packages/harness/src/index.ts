@@ -29,6 +29,7 @@ export { instanceLogDir, LOG_FILES, summaryPath } from './paths.js';
 export { EnvAttemptRecord, EnvProvenance } from './provenance.js';
 export { DEFAULT_QUEUE_NAME, jobIdFor } from './queue/connection.js';
 export { QueueExecutor, type QueueExecutorOptions } from './queue/executor.js';
+export { RedisBuildLease, type RedisBuildLeaseOptions, redisBuildLease } from './queue/lease.js';
 export { type QueueWorkerHandle, type QueueWorkerOptions, runQueueWorker } from './queue/worker.js';
 export {
   DEFAULT_DEBIAN_BASE,

@@ -1,33 +1,54 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { lazyImageBuilder } from '@repoforge/sandbox';
 import { EnvSpecMap, Instance, type Prediction } from '@repoforge/schema';
 import {
   baseImage,
   makePythonSample,
   redisUrl,
+  registryHost,
   sampleEnvSpecs,
   skipWithoutDocker,
   skipWithoutRedis,
+  skipWithoutRegistry,
   tempDir,
 } from '@repoforge/test-utils';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { QueueExecutor, RepoCache, runEvaluation } from './index.js';
 
-const skip = (await skipWithoutRedis()) || (await skipWithoutDocker());
+const skip = (await skipWithoutRedis()) || (await skipWithoutDocker()) || (await skipWithoutRegistry());
 const dist = join(import.meta.dirname, '..', 'dist', 'index.js');
 
-/** A worker process: the built package, as `repoforge eval worker` would run it. Prints `start|done <id>`. */
-function startWorker(cacheDir: string, queueName: string): ChildProcess & { lines: string[] } {
+/**
+ * A worker process: the built package, as `repoforge eval worker` would run it. Prints `start|done <id>`.
+ * With a registry, environment images are shared through it under a Redis build lease, and the worker prints
+ * `shared <stats JSON>` as it stops.
+ */
+function startWorker(
+  cacheDir: string,
+  queueName: string,
+  registry?: string,
+): ChildProcess & { lines: string[] } {
+  const sandboxDist = join(import.meta.dirname, '..', '..', 'sandbox', 'dist', 'index.js');
   const script = `
-    import { runQueueWorker, RepoCache } from ${JSON.stringify(dist)};
+    import { runQueueWorker, RepoCache, redisBuildLease } from ${JSON.stringify(dist)};
+    import { lazyImageBuilder } from ${JSON.stringify(sandboxDist)};
+    const registry = ${JSON.stringify(registry ?? null)};
+    const lease = registry ? await redisBuildLease(${JSON.stringify(redisUrl)}, { pollMs: 200 }) : undefined;
+    const images = registry ? lazyImageBuilder({ registry: { registry, lease } }) : undefined;
     const w = await runQueueWorker({
       url: ${JSON.stringify(redisUrl)}, queueName: ${JSON.stringify(queueName)},
       repoSource: new RepoCache({ cacheDir: ${JSON.stringify(cacheDir)}, clone: false }),
-      lockDurationMs: 3000, stalledIntervalMs: 1000,
+      lockDurationMs: 3000, stalledIntervalMs: 1000, images,
       onProgress: (e) => e.type !== 'start' && console.log(e.type === 'working' ? 'start' : 'done', e.id),
     });
     console.log('ready');
-    process.on('SIGTERM', () => w.close().then(() => process.exit(0)));`;
+    process.on('SIGTERM', async () => {
+      await w.close();
+      await lease?.close();
+      if (images) console.log('shared ' + JSON.stringify(images.shareStats));
+      process.exit(0);
+    });`;
   const child = spawn('node', ['--input-type=module', '-e', script], {
     stdio: ['ignore', 'pipe', 'inherit'],
   }) as ChildProcess & { lines: string[] };
@@ -170,6 +191,60 @@ describe.skipIf(skip)('distributed evaluation over BullMQ (real Redis, worker pr
     expect(run.resumed.length).toBeGreaterThanOrEqual(1);
     const dones = w.lines.filter((l) => l.startsWith('done '));
     expect(dones.sort()).toEqual(dataset.map((i) => `done ${i.instance_id}`).sort());
+  });
+
+  it('workers share an environment image through the registry: built once by the two racing for it, pulled by a third whose engine lacks it', async () => {
+    // Install steps make an image per dependency set (EnvImages), unique to this run so no earlier one exists.
+    const tag = `${process.pid}-${Date.now()}`;
+    const calc = envSpecs['acme/calc']!['*']!;
+    const withInstall = EnvSpecMap.parse({
+      'acme/calc': { '*': { ...calc, install: [`echo ${tag} > /opt/installed-${tag}`] } },
+    });
+    const registry = `${registryHost}/repoforge-test`;
+    const stopped = async (w: ChildProcess & { lines: string[] }) => {
+      w.kill('SIGTERM');
+      await new Promise((r) => w.once('exit', r));
+      const line = w.lines.find((l) => l.startsWith('shared '));
+      return JSON.parse(line!.slice('shared '.length)) as {
+        pulled: string[];
+        pushed: string[];
+        built: string[];
+      };
+    };
+    const run = async (runId: string, n: number) => {
+      const executor = new QueueExecutor({ url: redisUrl, queueName });
+      const r = await runEvaluation({
+        dataset: dataset.slice(0, n).map((i) => ({ ...i, instance_id: `${i.instance_id}-${runId}` })),
+        predictions: 'gold',
+        runId,
+        reportDir: join(root.path, runId),
+        envSpecs: withInstall,
+        repoSource: repoSource(),
+        executor,
+      });
+      await executor.close();
+      expect(r.summary.resolved_instances).toBe(n);
+    };
+
+    const a = startWorker(join(root.path, 'repos'), queueName, registry);
+    const b = startWorker(join(root.path, 'repos'), queueName, registry);
+    workers.push(a, b);
+    await until(() => a.lines.includes('ready') && b.lines.includes('ready'));
+    await run('share1', 4);
+    const [sa, sb] = [await stopped(a), await stopped(b)];
+    const built = [...sa.built, ...sb.built].filter((t) => t.startsWith('repoforge/env-installed:'));
+    expect(built).toHaveLength(1);
+    expect([...sa.pushed, ...sb.pushed]).toContain(built[0]);
+
+    // A third machine: its engine has never had the installed image.
+    await lazyImageBuilder().remove(built[0]!);
+    const c = startWorker(join(root.path, 'repos'), queueName, registry);
+    workers.push(c);
+    await until(() => c.lines.includes('ready'));
+    await run('share2', 2);
+    const sc = await stopped(c);
+    expect(sc.pulled).toContain(built[0]);
+    expect(sc.built).toEqual([]);
   });
 
   // No wall-clock assertion (a loaded machine makes any bound flaky): a client that retried forever would hang

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   createSandbox,
+  type ImageOps,
   type Logger,
   type ReapLeftovers,
   reapLeftoversBestEffort,
@@ -77,6 +78,8 @@ export interface EvaluationOptions {
   /** Makes sandboxes (default: Docker via @repoforge/sandbox). */
   createSandbox?: (options: SandboxOptions) => Promise<Sandbox>;
   envImages?: EnvImages;
+  /** The image engine environments are built with, when no `envImages` is given (one with a registry shares them). */
+  images?: ImageOps;
   /** Where instances run (default: a LocalExecutor with `maxWorkers`). */
   executor?: Executor;
   /**
@@ -441,7 +444,9 @@ async function runTasks(
     else tasks.push(task);
   }
   const make = options.createSandbox ?? ((o: SandboxOptions) => createSandbox({ backend: 'docker', ...o }));
-  const envImages = options.envImages ?? new EnvImages({ createSandbox: make, logger: options.logger });
+  const envImages =
+    options.envImages ??
+    new EnvImages({ createSandbox: make, builder: options.images, logger: options.logger });
   const pool = new SandboxPool({
     warm: 1,
     max: (options.maxWorkers ?? 1) + 1,

@@ -12,6 +12,7 @@ import { callSignal } from './call-signal.js';
 import { type DiskWatch, diskFullHint, localDataRoot, watchDisk } from './docker/disk-watch.js';
 import { type DockerConnection, dockerClient, statusOf } from './docker/engine.js';
 import { SandboxError } from './errors.js';
+import { type ImageRegistryOptions, ImageShare, type ShareStats } from './image-share.js';
 import { tarFiles } from './tar.js';
 import type { Logger } from './types.js';
 
@@ -24,6 +25,15 @@ export interface ImageSpec {
   labels?: Record<string, string>;
   /** Tag to use instead of `<repository>:<hash>`; the content hash still decides reuse. */
   tag?: string;
+}
+
+/** One build request: the spec, its context files, content hash and tag. */
+interface BuildJob {
+  spec: ImageSpec;
+  files: [string, Uint8Array, number?][];
+  hash: string;
+  tag: string;
+  options: { signal?: AbortSignal; onProgress?: OnProgress };
 }
 
 /** A built (or reused) image. */
@@ -44,6 +54,8 @@ export interface ImageBuilderOptions {
   concurrency?: number;
   /** Network of RUN steps: `host` (default; installs need it) or `none`. */
   network?: 'host' | 'none';
+  /** Share built images through a registry: pulled instead of built when there, pushed once built. */
+  registry?: ImageRegistryOptions;
   logger?: Logger;
 }
 
@@ -122,10 +134,23 @@ export class ImageBuilder {
   private readonly limit: LimitFunction;
   private readonly inflight = new Map<string, Promise<BuildResult>>();
   private dataRoot?: Promise<string | undefined>;
+  private readonly share?: ImageShare;
 
   constructor(private readonly options: ImageBuilderOptions = {}) {
     this.docker = dockerClient(options.docker);
     this.limit = pLimit(options.concurrency ?? 2);
+    if (options.registry)
+      this.share = new ImageShare(
+        this.docker,
+        options.registry,
+        (ref) => registryAuthFor(ref),
+        options.logger,
+      );
+  }
+
+  /** Images pulled from the shared registry, pushed to it, and built here (empty lists without a registry). */
+  get shareStats(): ShareStats {
+    return this.share?.stats ?? { pulled: [], pushed: [], built: [] };
   }
 
   /** Removes an image (forced); an image that is not there is no error. */
@@ -136,15 +161,46 @@ export class ImageBuilder {
       .catch(() => {});
   }
 
-  /** Whether an image exists on the engine. */
-  async exists(tag: string): Promise<boolean> {
+  /** Whether an image exists on the engine (pulled from the shared registry first, when it is there). */
+  async exists(tag: string, options: { signal?: AbortSignal } = {}): Promise<boolean> {
     try {
       await this.docker.getImage(tag).inspect();
       return true;
     } catch (error) {
-      if (statusOf(error) === 404) return false;
-      throw error;
+      if (statusOf(error) !== 404) throw error;
     }
+    return (await this.share?.fetch(tag, options.signal)) ?? false;
+  }
+
+  /**
+   * Makes sure `tag` exists: here, or pulled from the shared registry, or else made by `produce` (an install
+   * committed from a sandbox) and then pushed — under the build lease, so that machines racing for one
+   * image produce it once. Resolves true when nothing had to be produced.
+   */
+  async ensure(
+    tag: string,
+    produce: () => Promise<void>,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<boolean> {
+    const share = this.share;
+    if (await this.exists(tag, options)) {
+      // Made here before sharing was on: pushed once per process, so other machines pull it too.
+      await share?.publish(tag, options.signal);
+      return true;
+    }
+    if (!share) return produce().then(() => false);
+    // Its own key: the builds inside `produce` take the lease of their tag, and a lease is not reentrant.
+    return share.leased(
+      `ensure:${tag}`,
+      async () => {
+        if (await this.exists(tag, options)) return true;
+        await produce();
+        if (!share.stats.built.includes(tag)) share.stats.built.push(tag);
+        await share.publish(tag, options.signal);
+        return false;
+      },
+      options.signal,
+    );
   }
 
   /**
@@ -195,25 +251,48 @@ export class ImageBuilder {
     return memoAsync(
       this.inflight,
       key,
-      () => this.limit(() => this.buildNow(spec, files, hash, tag, options)),
+      () => this.limit(() => this.buildNow({ spec, files, hash, tag, options })),
       () => false,
     );
   }
 
-  private async buildNow(
-    spec: ImageSpec,
-    files: [string, Uint8Array, number?][],
-    hash: string,
-    tag: string,
-    options: { signal?: AbortSignal; onProgress?: OnProgress },
-  ): Promise<BuildResult> {
+  private async buildNow(job: BuildJob): Promise<BuildResult> {
+    const { spec, hash, tag, options } = job;
     const started = performance.now();
-    if (await this.exists(tag)) {
-      const info = await this.docker.getImage(tag).inspect();
-      if (info.Config?.Labels?.['repoforge.spec-hash'] === hash || spec.tag === undefined) {
-        return { tag, hash, cached: true, durationMs: Math.round(performance.now() - started), log: '' };
-      }
+    const reusable = async () =>
+      (await this.exists(tag, options)) &&
+      (spec.tag === undefined ||
+        (await this.docker.getImage(tag).inspect()).Config?.Labels?.['repoforge.spec-hash'] === hash);
+    const cached = () => ({
+      tag,
+      hash,
+      cached: true,
+      durationMs: Math.round(performance.now() - started),
+      log: '',
+    });
+    const share = this.share;
+    if (await reusable()) {
+      await share?.publish(tag, options.signal);
+      return cached();
     }
+    const build = () => this.buildHere(job);
+    if (!share) return build();
+    return share.leased(
+      tag,
+      async () => {
+        if (await reusable()) return cached();
+        const result = await build();
+        share.stats.built.push(tag);
+        await share.publish(tag, options.signal);
+        return result;
+      },
+      options.signal,
+    );
+  }
+
+  /** Builds on the engine, whatever exists (the caller decided that it must be built). */
+  private async buildHere({ spec, files, hash, tag, options }: BuildJob): Promise<BuildResult> {
+    const started = performance.now();
     const tar = await tarFiles([
       { path: '/Dockerfile.repoforge', content: spec.dockerfile },
       ...files.map(([path, content, mode]) => ({ path: `/${path}`, content, mode })),

@@ -5,6 +5,14 @@
 export { hostCaFile, installCa } from './ca.js';
 export { createSandbox, resolveBackend } from './create-sandbox.js';
 export { checkExecResult, ExecError, isEngineFault, SandboxError, type SandboxErrorCode } from './errors.js';
+export {
+  type BuildLease,
+  type ImageRegistryOptions,
+  isRegistryRef,
+  isShareable,
+  remoteRefOf,
+  type ShareStats,
+} from './image-share.js';
 export { DEFAULT_IMAGE, type ImageOps, lazyImageBuilder } from './images.js';
 export { parseBytes } from './limits.js';
 export { isLocalEnv, LOCAL_ENV_MANIFEST, LocalEnvManifest, readLocalEnv } from './local/env-manifest.js';

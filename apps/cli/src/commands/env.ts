@@ -26,6 +26,7 @@ import { BACKEND_OPTION, backendKit } from '../backend.js';
 import { type Command, UsageError } from '../command.js';
 import { cliLogger } from '../logger.js';
 import { Progress } from '../progress.js';
+import { ENV_REGISTRY_OPTION, sharedImages } from '../shared-images.js';
 import { INSTANCE_RUN_OPTIONS } from './eval.js';
 
 const commonOptions = {
@@ -62,12 +63,14 @@ const build: Command = {
         'verify each environment (its tests must run) and print how it was obtained: rungs tried, what failed',
     },
     backend: BACKEND_OPTION,
+    'env-registry': ENV_REGISTRY_OPTION,
   },
   async run({ io, values, signal, verbose, json }) {
     const dataset = await loadDataset(fileArg(values, 'dataset', io.cwd), { signal });
     const logger = cliLogger(io, verbose);
     const explain = values.explain === true;
-    const kit = await backendKit(values.backend, logger);
+    const registry = await sharedImages(values['env-registry'], logger);
+    const kit = await backendKit(values.backend, logger, registry.images);
     if ((values.share || values.slim) && !kit.dockerBuilder)
       throw new UsageError('--share and --slim work on Docker images: use --backend docker');
     // Sandboxes a killed earlier build left (install steps, --explain and --share/--slim validation runs).
@@ -84,6 +87,8 @@ const build: Command = {
       signal,
     });
     progress.finish();
+    const sharing = registry.summary();
+    if (sharing) io.stderr.write(`${sharing}\n`);
     if (explain) {
       for (const inst of dataset) {
         const tried = env.attempts.get(inst.instance_id) ?? [];

@@ -25,6 +25,7 @@ import { BACKEND_OPTION, backendKit } from '../backend.js';
 import { type Command, UsageError } from '../command.js';
 import { cliLogger } from '../logger.js';
 import { Progress } from '../progress.js';
+import { ENV_REGISTRY_OPTION, envRegistryArg, sharedImages } from '../shared-images.js';
 
 /** How many instances, which, and for how long: the options every command that runs instances takes. */
 export const INSTANCE_RUN_OPTIONS = {
@@ -142,6 +143,7 @@ const run: Command = {
       value: 'redis://HOST:PORT[/DB]',
       description: "fan out to 'repoforge eval worker' processes through this Redis",
     },
+    'env-registry': ENV_REGISTRY_OPTION,
     backend: BACKEND_OPTION,
   },
   async run({ io, values, signal, verbose, json }) {
@@ -161,6 +163,7 @@ const run: Command = {
     const pipIndex = values['pip-index-url'];
     if (typeof pipIndex === 'string' && !/^https?:\/\/[^/]/.test(pipIndex))
       throw new UsageError(`--pip-index-url is not an http(s) URL: ${pipIndex.slice(0, 200)}`);
+    const envRegistry = envRegistryArg(values['env-registry']);
     const minTestsSeen = Number(values['min-tests-seen']);
     if (!(minTestsSeen >= 0 && minTestsSeen <= 1))
       throw new UsageError('--min-tests-seen must be a number from 0 to 1');
@@ -177,7 +180,8 @@ const run: Command = {
     const logger = cliLogger(io, verbose);
     const rewrite = values['rewrite-reports'] === true;
     // Regrading saved logs runs nothing: no backend needed.
-    const kit = rewrite ? undefined : await backendKit(values.backend, logger);
+    const shared = await sharedImages(envRegistry, logger, values.queue as string | undefined);
+    const kit = rewrite ? undefined : await backendKit(values.backend, logger, shared.images);
     const conflict =
       kit &&
       backendConflict({
@@ -227,6 +231,7 @@ const run: Command = {
       // Repos without an --env-spec entry get environments planned from the repo itself.
       resolveEnv: plannedEnvs(repoSource, logger, kit?.envs, kit?.createSandbox).resolveEnv,
       createSandbox: kit?.createSandbox,
+      images: shared.images,
       reapLeftovers: kit?.reapLeftovers,
       parser: values.parser as string | undefined,
       rewriteReports: rewrite,
@@ -253,7 +258,10 @@ const run: Command = {
       },
     });
     await executor?.close();
+    await shared.close();
     progress.finish();
+    const sharing = shared.summary();
+    if (sharing) io.stderr.write(`${sharing}\n`);
     for (const id of result.unknownPredictionIds)
       io.stderr.write(`warning: prediction for unknown instance ${id} (not in the dataset)\n`);
     const s = result.summary;
@@ -346,13 +354,16 @@ const worker: Command = {
       description: 'repo clones (missing ones are cloned)',
       default: '.repoforge/repos',
     },
+    'env-registry': ENV_REGISTRY_OPTION,
   },
   async run({ io, values, signal, verbose }) {
     const url = values.queue;
     if (typeof url !== 'string') throw new UsageError('--queue is required');
     const logger = cliLogger(io, verbose);
+    const shared = await sharedImages(values['env-registry'], logger, url);
     const handle = await runQueueWorker({
       url,
+      images: shared.images,
       concurrency: numberArg(values, 'concurrency', true),
       repoSource: new RepoCache({ cacheDir: resolve(io.cwd, String(values['repo-cache'])) }),
       logger,
@@ -368,6 +379,9 @@ const worker: Command = {
     );
     io.stderr.write('[worker] stopping: finishing the jobs in hand\n');
     await handle.close();
+    await shared.close();
+    const sharing = shared.summary();
+    if (sharing) io.stderr.write(`[worker] ${sharing}\n`);
     return 0;
   },
 };

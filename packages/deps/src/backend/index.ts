@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import {
   createSandbox,
+  type ImageOps,
   LocalBackend,
   type Logger,
   type ReapLeftovers,
@@ -43,13 +44,19 @@ export interface BackendKit {
  */
 export async function backendKit(
   choice: BackendChoice,
-  options: { logger?: Logger; lockCacheDir?: string } = {},
+  options: {
+    logger?: Logger;
+    lockCacheDir?: string;
+    /** The image engine (default Docker's; one with a registry shares environment images between machines). */
+    images?: ImageOps;
+  } = {},
 ): Promise<BackendKit> {
   const { logger } = options;
   if (choice === 'docker' || (choice === 'auto' && (await new DockerBackend().available()))) {
     // Lockfile-less repos keep their first install's lockfile here, so later builds reproduce it.
     const dockerBuilder = new EnvBuilder({
       logger,
+      builder: options.images,
       lockCacheDir: options.lockCacheDir ?? join(process.cwd(), '.repoforge', 'locks'),
     });
     return {

@@ -101,7 +101,7 @@ export class EnvBuilder implements EnvProvider {
         { signal },
       )
     ).tag;
-    const done = (cached: boolean, missing: string[] = []) => ({
+    const done = (cached: boolean, missing: string[]) => ({
       image: tag,
       hash,
       runtimeImage: runtime,
@@ -109,7 +109,13 @@ export class EnvBuilder implements EnvProvider {
       missingPackages: missing,
       durationMs: Math.round(performance.now() - started),
     });
-    if (await this.builder.exists(tag)) return done(true, await this.missing(tag, spec));
+    const cached = await this.builder.ensure(tag, () => this.produce(spec, runtime, tag, signal), { signal });
+    return done(cached, await this.missing(tag, spec));
+  }
+
+  /** Builds the dependencies layer `tag` on `runtime` (apt packages, an install in a sandbox, or native addons). */
+  private async produce(spec: EnvPlan, runtime: string, tag: string, signal?: AbortSignal): Promise<void> {
+    const hash = envPlanHash(spec);
     const install = spec.install;
     if (install.strategy === 'apt') {
       const ctx = aptDepsContext(runtime, install.packages);
@@ -121,13 +127,10 @@ export class EnvBuilder implements EnvProvider {
         },
         { signal },
       );
-      return done(false, await this.missing(tag, spec));
+      return;
     }
     const native = 'native' in install && install.native?.length ? install.native : undefined;
-    if (!native) {
-      await this.installInSandbox(spec, runtime, tag, signal);
-      return done(false);
-    }
+    if (!native) return this.installInSandbox(spec, runtime, tag, signal);
     // Native addons: installed and built on the toolchain layer, then only /opt/deps is copied onto the runtime
     // layer (the compiler, headers and Python stay behind).
     const tc = await toolchainContext(spec, runtime, { cacheDir: this.options.npmCacheDir });
@@ -151,7 +154,6 @@ export class EnvBuilder implements EnvProvider {
     } finally {
       await this.builder.remove(scratch);
     }
-    return done(false);
   }
 
   /** Packages the apt layer could not find (recorded in the image). */

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import {
   createSandbox,
+  type ImageOps,
   type Logger,
   type Sandbox,
   type SandboxOptions,
@@ -24,6 +25,8 @@ export interface QueueWorkerOptions {
   concurrency?: number;
   repoSource: RepoSource;
   createSandbox?: (options: SandboxOptions) => Promise<Sandbox>;
+  /** The image engine environments are built with (default Docker's; give one with a registry to share images). */
+  images?: ImageOps;
   /** How long a job's lock lasts without renewal: a worker killed mid-instance gives its job back after this. */
   lockDurationMs?: number;
   /** How often stalled jobs are looked for. */
@@ -52,7 +55,7 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Queue
   await assertRedisReachable(options.url);
   const { Worker } = await loadBullMQ();
   const make = options.createSandbox ?? ((o: SandboxOptions) => createSandbox({ backend: 'docker', ...o }));
-  const envImages = new EnvImages({ createSandbox: make, logger: options.logger });
+  const envImages = new EnvImages({ createSandbox: make, builder: options.images, logger: options.logger });
   const concurrency = options.concurrency ?? 1;
   const validations = options.validations ?? new EnvValidations(join('.repoforge', 'env-validations'));
   const pool = new SandboxPool({
