@@ -48,3 +48,41 @@ export async function sharedImages(value: unknown, logger: Logger, queueUrl?: st
     close: async () => lease?.close(),
   };
 }
+
+/**
+ * A worker command's life after start: ready line, then until SIGINT/SIGTERM (the signal), then it finishes
+ * the jobs in hand (others take the rest), closes, and says what image sharing did.
+ */
+export async function serveUntilAborted(
+  io: { stderr: { write(s: string): unknown } },
+  where: { url: string; signal: AbortSignal },
+  handle: { close(): Promise<void> },
+  shared: SharedImages,
+): Promise<0> {
+  io.stderr.write(`[worker] ready on ${where.url}\n`);
+  const { signal } = where;
+  await new Promise<void>((r) =>
+    signal.aborted ? r() : signal.addEventListener('abort', () => r(), { once: true }),
+  );
+  io.stderr.write('[worker] stopping: finishing the jobs in hand\n');
+  await handle.close();
+  await shared.close();
+  const sharing = shared.summary();
+  if (sharing) io.stderr.write(`[worker] ${sharing}\n`);
+  return 0;
+}
+
+/** The options every worker command has: its queue, how many jobs at once, its repo cache, its image registry. */
+export function workerOptions(jobs: string): Record<string, OptionSpec> {
+  return {
+    queue: { type: 'string', value: 'redis://HOST:PORT[/DB]', description: 'the queue to work for' },
+    concurrency: { type: 'string', value: 'N', description: `${jobs} at once`, default: '1' },
+    'repo-cache': {
+      type: 'string',
+      value: 'DIR',
+      description: 'repo clones (repos given as URLs are cloned there)',
+      default: '.repoforge/repos',
+    },
+    'env-registry': ENV_REGISTRY_OPTION,
+  };
+}

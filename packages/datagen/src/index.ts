@@ -21,9 +21,10 @@ export {
   type MineResult,
   mineRepository,
   type Rejection,
-  refuseAlternates,
   repoNameOf,
 } from './mine.js';
+export { MINE_QUEUE_NAME, type MineWorkerOptions, runMineWorker } from './mine-queue.js';
+export { refuseAlternates } from './repo-location.js';
 export {
   issueRefs,
   llmStatementRewriter,

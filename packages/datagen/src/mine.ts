@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EnvBuilder, type EnvProvider, type ObtainedEnv } from '@repoforge/deps';
-import { evalSandboxCreator, RepoCache, type RepoLocation } from '@repoforge/harness';
+import { EnvBuilder, type EnvProvider } from '@repoforge/deps';
+import { evalSandboxCreator, type RepoLocation } from '@repoforge/harness';
 import {
   createSandbox,
   type Logger,
@@ -13,7 +13,7 @@ import {
   type SandboxOptions,
   SandboxPool,
 } from '@repoforge/sandbox';
-import { formatJsonl, Instance, type OnProgress, RepoForgeError, serializeInstance } from '@repoforge/schema';
+import { formatJsonl, Instance, type OnProgress, serializeInstance } from '@repoforge/schema';
 import { acquireRunLock, readJsonFile, writeFileAtomic } from '@repoforge/schema/node';
 import git from 'isomorphic-git';
 import pLimit from 'p-limit';
@@ -24,6 +24,8 @@ import type { CandidateLimits, RejectReason, TestFileRules } from './classify.js
 import { Evidence } from './evidence.js';
 import { emptyFunnel, type Funnel, reject, timed } from './funnel.js';
 import { walkHistory } from './history.js';
+import { queueValidator } from './mine-queue.js';
+import { locateRepo } from './repo-location.js';
 import type { StatementOptions } from './statement.js';
 import { validateCandidate } from './validate.js';
 
@@ -42,6 +44,11 @@ export interface MineOptions {
   maxCandidates?: number;
   /** Candidates validated at once (default 1). */
   workers?: number;
+  /**
+   * Validate through a BullMQ queue (`repoforge datagen worker` processes on any machine) instead of in this
+   * process; results, the output and its resume state stay here.
+   */
+  queue?: { url: string; queueName?: string };
   /** Runs of each side (default 3): a test's status must agree in every run. */
   runs?: number;
   timeoutSec?: number;
@@ -135,39 +142,6 @@ export async function repoNameOf(repo: string, explicit?: string): Promise<strin
   return cached ? `${cached[1]}/${cached[2]}` : `local/${folder}`;
 }
 
-async function locate(options: MineOptions, name: string): Promise<RepoLocation> {
-  if (/^https?:\/\//.test(options.repo)) {
-    const cache = new RepoCache({
-      cacheDir: options.cacheDir ?? '.repoforge/repos',
-      urlOf: () => options.repo,
-    });
-    return cache.resolve(name, { signal: options.signal });
-  }
-  const gitdir = existsSync(join(options.repo, '.git')) ? join(options.repo, '.git') : options.repo;
-  if (!existsSync(join(gitdir, 'HEAD')))
-    throw new RepoForgeError(
-      'REPO_NOT_FOUND',
-      `${options.repo}: not a git repository (no ${join(gitdir, 'HEAD')})`,
-    );
-  refuseAlternates(options.repo, gitdir);
-  return { gitdir, cache: {} };
-}
-
-/**
- * A clone made with `--shared` or `--reference` borrows objects from another repository (git alternates).
- * Mining reads objects with isomorphic-git, which does not follow alternates and would fail mid-run on the
- * first borrowed object: refused up front as bad input, with the way out.
- */
-export function refuseAlternates(repo: string, gitdir: string): void {
-  const file = join(gitdir, 'objects', 'info', 'alternates');
-  const borrowed = existsSync(file) && readFileSync(file, 'utf8').trim();
-  if (!borrowed) return;
-  throw new RepoForgeError(
-    'INPUT_INVALID',
-    `${repo}: borrows objects from ${borrowed.split('\n')[0]} (git alternates: a clone made with --shared or --reference), which mining cannot read; run \`git -C ${repo} repack -a -d && rm ${file}\`, or clone without --shared/--reference`,
-  );
-}
-
 /**
  * Mines a repository's history into validated SWE-bench task instances with no manual step: candidates from
  * commits, patch and test patch split from the diff, an environment from @repoforge/deps, `runs` runs before
@@ -188,6 +162,23 @@ export async function mineRepository(options: MineOptions): Promise<MineResult> 
   } finally {
     await lock.release();
   }
+}
+
+/** Validation in this process: environments and a pool of warm sandboxes shared by its candidates. */
+function localValidator(options: MineOptions, name: string, location: RepoLocation) {
+  const make = options.createSandbox ?? ((o: SandboxOptions) => createSandbox({ backend: 'docker', ...o }));
+  const envBuilder = options.envBuilder ?? new EnvBuilder({ createSandbox: make, logger: options.logger });
+  const pool = new SandboxPool({
+    warm: 1,
+    max: (options.workers ?? 1) + 1,
+    create: evalSandboxCreator(make),
+  });
+  const ctx = { ...options, envBuilder, pool, failedEnvs: new Map(), verifiedEnvs: new Map() };
+  return {
+    validate: (cand: Candidate, funnel: Funnel, _signal?: AbortSignal) =>
+      validateCandidate(cand, name, location, ctx, funnel),
+    close: () => pool.close(),
+  };
 }
 
 /** Candidate commits of the history (the newest N when capped), oldest first; rejections go to the funnel. */
@@ -227,22 +218,16 @@ async function findCandidates(
 
 async function mine(options: MineOptions): Promise<MineResult> {
   const name = await repoNameOf(options.repo, options.repoName);
-  const location = await locate(options, name);
+  const location = await locateRepo(options, name);
   const funnel = emptyFunnel();
   const stateFile = `${options.out}.state.json`;
   const state = await readState(stateFile);
   const candidates = await timed(funnel, 'scan', () => findCandidates(options, location, funnel));
   options.onProgress?.({ type: 'start', total: candidates.length });
 
-  const make = options.createSandbox ?? ((o: SandboxOptions) => createSandbox({ backend: 'docker', ...o }));
-  const envBuilder = options.envBuilder ?? new EnvBuilder({ createSandbox: make, logger: options.logger });
-  const pool = new SandboxPool({
-    warm: 1,
-    max: (options.workers ?? 1) + 1,
-    create: evalSandboxCreator(make),
-  });
-  const failedEnvs = new Map<string, Error>();
-  const verifiedEnvs = new Map<string, Promise<ObtainedEnv>>();
+  const validator = options.queue
+    ? queueValidator({ ...options, ...options.queue, repoName: name })
+    : localValidator(options, name, location);
   const accepted = new Map<string, Instance>();
   for (const [oid, d] of Object.entries(state.done))
     if (d.verdict === 'validated' && d.instance) accepted.set(oid, d.instance);
@@ -261,13 +246,7 @@ async function mine(options: MineOptions): Promise<MineResult> {
       verdict = prior.verdict;
       if (verdict !== 'validated') reject(funnel, verdict);
     } else {
-      const r = await validateCandidate(
-        cand,
-        name,
-        location,
-        { ...options, envBuilder, pool, failedEnvs, verifiedEnvs },
-        funnel,
-      );
+      const r = await validator.validate(cand, funnel, options.signal);
       verdict = 'instance' in r ? 'validated' : r.reject;
       if ('instance' in r) accepted.set(cand.commit.oid, r.instance);
       else reject(funnel, r.reject);
@@ -287,11 +266,12 @@ async function mine(options: MineOptions): Promise<MineResult> {
       total: candidates.length,
     });
   };
-  const limit = pLimit(Math.max(1, options.workers ?? 1));
+  // Through a queue every candidate is handed out at once: the workers' concurrency is the limit.
+  const limit = pLimit(options.queue ? Number.POSITIVE_INFINITY : Math.max(1, options.workers ?? 1));
   try {
     await Promise.all(candidates.map((cand) => limit(() => judge(cand))));
   } finally {
-    await pool.close();
+    await validator.close();
   }
   await persist();
   funnel.yield = funnel.candidates ? Math.round((funnel.validated / funnel.candidates) * 1000) / 1000 : 0;

@@ -29,6 +29,14 @@ export { instanceLogDir, LOG_FILES, summaryPath } from './paths.js';
 export { EnvAttemptRecord, EnvProvenance } from './provenance.js';
 export { DEFAULT_QUEUE_NAME, jobIdFor } from './queue/connection.js';
 export { QueueExecutor, type QueueExecutorOptions } from './queue/executor.js';
+export {
+  JobQueue,
+  type JobQueueOptions,
+  type JobResult,
+  type JobWorkerOptions,
+  type QueuedJob,
+  startJobWorker,
+} from './queue/jobs.js';
 export { RedisBuildLease, type RedisBuildLeaseOptions, redisBuildLease } from './queue/lease.js';
 export { type QueueWorkerHandle, type QueueWorkerOptions, runQueueWorker } from './queue/worker.js';
 export {

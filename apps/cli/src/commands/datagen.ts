@@ -5,6 +5,7 @@ import {
   mineRepository,
   type Rejection,
   repoNameOf,
+  runMineWorker,
 } from '@repoforge/datagen';
 import { ChatClient } from '@repoforge/llm';
 import { writeFileAtomic } from '@repoforge/schema/node';
@@ -14,6 +15,7 @@ import { type Command, UsageError } from '../command.js';
 import { cliLogger } from '../logger.js';
 import { Progress } from '../progress.js';
 import { renderMiningReport } from '../report/mining-html.js';
+import { serveUntilAborted, sharedImages, workerOptions } from '../shared-images.js';
 
 const mine: Command = {
   name: 'mine',
@@ -68,6 +70,11 @@ const mine: Command = {
       default: '.repoforge/repos',
     },
     backend: BACKEND_OPTION,
+    queue: {
+      type: 'string',
+      value: 'redis://HOST:PORT[/DB]',
+      description: "validate through 'repoforge datagen worker' processes (any machine) via this Redis",
+    },
   },
   async run({ io, values, signal, verbose, json }) {
     const repo = values.repo;
@@ -101,6 +108,7 @@ const mine: Command = {
       createSandbox: kit.createSandbox,
       reapLeftovers: kit.reapLeftovers,
       envBuilder: kit.envs,
+      queue: typeof values.queue === 'string' ? { url: values.queue } : undefined,
       logger,
       signal,
       onProgress: progress.listen(
@@ -156,11 +164,47 @@ function explainRejections(rejections: readonly Rejection[]): string {
   return lines.length ? `${lines.join('\n')}\n` : 'no candidate was rejected after validation started\n';
 }
 
+const worker: Command = {
+  name: 'worker',
+  summary:
+    "validate mining candidates from a queue that 'repoforge datagen mine --queue' fills (any machine with Docker)",
+  examples: ['repoforge datagen worker --queue redis://10.0.0.5:6379 --env-registry 10.0.0.5:5000/repoforge'],
+  options: {
+    ...workerOptions('candidates'),
+    'rewrite-statements': {
+      type: 'boolean',
+      description:
+        'rewrite commit messages with an OpenAI-compatible model ($OPENAI_BASE_URL, $OPENAI_MODEL)',
+    },
+  },
+  async run({ io, values, signal, verbose }) {
+    const url = values.queue;
+    if (typeof url !== 'string') throw new UsageError('--queue is required');
+    const logger = cliLogger(io, verbose);
+    const shared = await sharedImages(values['env-registry'], logger, url);
+    const kit = await backendKit('docker', logger, shared.images);
+    const handle = await runMineWorker({
+      url,
+      concurrency: numberArg(values, 'concurrency', true),
+      cacheDir: resolve(io.cwd, String(values['repo-cache'])),
+      envBuilder: kit.envs,
+      createSandbox: kit.createSandbox,
+      statement: values['rewrite-statements'] === true ? { rewrite: modelRewriter() } : undefined,
+      logger,
+      onProgress: (e) => {
+        if (e.type === 'working') io.stderr.write(`[worker] start ${e.id}\n`);
+        else if (e.type === 'done') io.stderr.write(`[worker] done ${e.id} ${e.result} (${e.done} done)\n`);
+      },
+    });
+    return serveUntilAborted(io, { url, signal }, handle, shared);
+  },
+};
+
 /** `repoforge datagen ...` */
 export const datagenCommand: Command = {
   name: 'datagen',
   summary: 'turn git history into validated task instances',
-  subcommands: [mine],
+  subcommands: [mine, worker],
 };
 
 /** The statement rewriter `--rewrite-statements` uses: spice's OpenAI-compatible client, cached and retried. */

@@ -25,7 +25,13 @@ import { BACKEND_OPTION, backendKit } from '../backend.js';
 import { type Command, UsageError } from '../command.js';
 import { cliLogger } from '../logger.js';
 import { Progress } from '../progress.js';
-import { ENV_REGISTRY_OPTION, envRegistryArg, sharedImages } from '../shared-images.js';
+import {
+  ENV_REGISTRY_OPTION,
+  envRegistryArg,
+  serveUntilAborted,
+  sharedImages,
+  workerOptions,
+} from '../shared-images.js';
 
 /** How many instances, which, and for how long: the options every command that runs instances takes. */
 export const INSTANCE_RUN_OPTIONS = {
@@ -345,17 +351,7 @@ const worker: Command = {
   summary:
     "evaluate instances from a queue that 'repoforge eval run --queue' fills (any machine with Docker)",
   examples: ['repoforge eval worker --queue redis://10.0.0.5:6379 --concurrency 2 --repo-cache /data/repos'],
-  options: {
-    queue: { type: 'string', value: 'redis://HOST:PORT[/DB]', description: 'the queue to work for' },
-    concurrency: { type: 'string', value: 'N', description: 'instances at once', default: '1' },
-    'repo-cache': {
-      type: 'string',
-      value: 'DIR',
-      description: 'repo clones (missing ones are cloned)',
-      default: '.repoforge/repos',
-    },
-    'env-registry': ENV_REGISTRY_OPTION,
-  },
+  options: workerOptions('instances'),
   async run({ io, values, signal, verbose }) {
     const url = values.queue;
     if (typeof url !== 'string') throw new UsageError('--queue is required');
@@ -372,17 +368,7 @@ const worker: Command = {
         else if (e.type === 'done') io.stderr.write(`[worker] done ${e.id} (${e.done} done)\n`);
       },
     });
-    io.stderr.write(`[worker] ready on ${url}\n`);
-    // SIGINT/SIGTERM abort the signal: finish the jobs in hand, then stop (others take the rest).
-    await new Promise<void>((r) =>
-      signal.aborted ? r() : signal.addEventListener('abort', () => r(), { once: true }),
-    );
-    io.stderr.write('[worker] stopping: finishing the jobs in hand\n');
-    await handle.close();
-    await shared.close();
-    const sharing = shared.summary();
-    if (sharing) io.stderr.write(`[worker] ${sharing}\n`);
-    return 0;
+    return serveUntilAborted(io, { url, signal }, handle, shared);
   },
 };
 

@@ -1,16 +1,10 @@
 import type { Logger } from '@repoforge/sandbox';
-import type { Job, Queue, QueueEvents } from 'bullmq';
 import type { Executor } from '../executor.js';
 import type { InstanceOutcome } from '../run-instance.js';
 import { errorOutcome, type InstanceTask } from '../task.js';
 import { decodeOutcome, type EncodedOutcome } from './codec.js';
-import {
-  assertRedisReachable,
-  DEFAULT_QUEUE_NAME,
-  jobIdFor,
-  loadBullMQ,
-  redisConnection,
-} from './connection.js';
+import { DEFAULT_QUEUE_NAME, jobIdFor } from './connection.js';
+import { JobQueue } from './jobs.js';
 
 export interface QueueExecutorOptions {
   /** `redis://HOST:PORT[/DB]`. */
@@ -46,20 +40,15 @@ export function priorities(
  * enqueued, collects the finished ones and waits for the rest. Results come back as job return values.
  */
 export class QueueExecutor implements Executor {
-  private queue?: Queue;
-  private events?: QueueEvents;
+  private readonly jobs: JobQueue;
 
-  constructor(private readonly options: QueueExecutorOptions) {}
-
-  private async open() {
-    await assertRedisReachable(this.options.url);
-    const { Queue, QueueEvents } = await loadBullMQ();
-    const connection = redisConnection(this.options.url);
-    const name = this.options.queueName ?? DEFAULT_QUEUE_NAME;
-    this.queue ??= new Queue(name, { connection });
-    this.events ??= new QueueEvents(name, { connection });
-    await Promise.all([this.queue.waitUntilReady(), this.events.waitUntilReady()]);
-    return { queue: this.queue, events: this.events };
+  constructor(private readonly options: QueueExecutorOptions) {
+    this.jobs = new JobQueue({
+      url: options.url,
+      queueName: options.queueName ?? DEFAULT_QUEUE_NAME,
+      attempts: options.attempts,
+      logger: options.logger,
+    });
   }
 
   async run(
@@ -70,63 +59,34 @@ export class QueueExecutor implements Executor {
       onOutcome: (task: InstanceTask, outcome: InstanceOutcome) => Promise<void>;
     },
   ): Promise<void> {
-    if (tasks.length === 0) return;
-    const { queue, events } = await this.open();
     const prio = priorities(
       tasks.map((t) => t.instance.instance_id),
       this.options.expectedDurations,
     );
-    const existing = await Promise.all(
-      tasks.map((t) => queue.getJob(jobIdFor(t.runId, t.instance.instance_id))),
-    );
-    const fresh = tasks.filter((_, i) => !existing[i]);
-    // One atomic bulk add, so workers already waiting see every job at once and take them by priority.
-    const added = await queue.addBulk(
-      fresh.map((task) => ({
-        name: 'evaluate',
-        data: task,
-        opts: {
-          jobId: jobIdFor(task.runId, task.instance.instance_id),
-          priority: prio.get(task.instance.instance_id),
-          attempts: this.options.attempts ?? 3,
-          backoff: { type: 'fixed' as const, delay: 1000 },
-          removeOnComplete: { age: 7 * 24 * 3600 },
-          removeOnFail: { age: 7 * 24 * 3600 },
-        },
-      })),
-    );
-    const byId = new Map(added.map((j) => [j.id, j]));
-    const jobs: Job[] = tasks.map(
-      (t, i) => existing[i] ?? byId.get(jobIdFor(t.runId, t.instance.instance_id))!,
-    );
-    this.options.logger?.info('queued', { jobs: jobs.length, queue: queue.name });
-    const aborted = new Promise<never>((_, reject) => {
-      options.signal?.addEventListener('abort', () => reject(options.signal?.reason), { once: true });
+    const jobs = tasks.map((task) => ({
+      id: jobIdFor(task.runId, task.instance.instance_id),
+      name: 'evaluate',
+      data: task,
+      priority: prio.get(task.instance.instance_id),
+    }));
+    await this.jobs.run<InstanceTask, EncodedOutcome>(jobs, {
+      signal: options.signal,
+      onResult: async (i, result) => {
+        const task = tasks[i]!;
+        // Attempts exhausted (a worker died under it each time, or it threw): an error instance.
+        const outcome =
+          'value' in result
+            ? decodeOutcome(result.value)
+            : errorOutcome(
+                task.instance.instance_id,
+                new Error(`queue job failed after its attempts: ${result.error.message}`),
+              );
+        await options.onOutcome(task, outcome);
+      },
     });
-    await Promise.race([
-      aborted,
-      Promise.all(
-        jobs.map(async (job, i) => {
-          const task = tasks[i]!;
-          let outcome: InstanceOutcome;
-          try {
-            const value = (await job.waitUntilFinished(events)) as EncodedOutcome;
-            outcome = decodeOutcome(value);
-          } catch (error) {
-            // Attempts exhausted (a worker died under it each time, or it threw): an error instance.
-            const reason = error instanceof Error ? error.message : String(error);
-            outcome = errorOutcome(
-              task.instance.instance_id,
-              new Error(`queue job failed after its attempts: ${reason}`),
-            );
-          }
-          if (!options.signal?.aborted) await options.onOutcome(task, outcome);
-        }),
-      ),
-    ]);
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.events?.close(), this.queue?.close()]);
+    await this.jobs.close();
   }
 }

@@ -8,7 +8,6 @@ import {
   SandboxPool,
 } from '@repoforge/sandbox';
 import type { OnProgress } from '@repoforge/schema';
-import type { Worker } from 'bullmq';
 import { EnvImages } from '../env-images.js';
 import { EnvValidations } from '../env-validation.js';
 import { evalSandboxCreator } from '../eval-sandbox.js';
@@ -16,7 +15,8 @@ import type { RepoSource } from '../repo-source.js';
 import type { InstanceOutcome } from '../run-instance.js';
 import { evaluateTask, type InstanceTask } from '../task.js';
 import { encodeOutcome } from './codec.js';
-import { assertRedisReachable, DEFAULT_QUEUE_NAME, loadBullMQ, redisConnection } from './connection.js';
+import { DEFAULT_QUEUE_NAME } from './connection.js';
+import { type JobWorkerHandle, startJobWorker } from './jobs.js';
 
 export interface QueueWorkerOptions {
   url: string;
@@ -41,10 +41,7 @@ export interface QueueWorkerOptions {
 }
 
 /** A running worker; `close()` finishes the jobs in hand (graceful), then stops. */
-export interface QueueWorkerHandle {
-  worker: Worker;
-  close(): Promise<void>;
-}
+export type QueueWorkerHandle = JobWorkerHandle;
 
 /**
  * Starts a worker that evaluates queued instances with the same `evaluateTask` a local run uses. It needs
@@ -52,8 +49,6 @@ export interface QueueWorkerHandle {
  * locally on first use, by content hash, so every worker converges on the same images.
  */
 export async function runQueueWorker(options: QueueWorkerOptions): Promise<QueueWorkerHandle> {
-  await assertRedisReachable(options.url);
-  const { Worker } = await loadBullMQ();
   const make = options.createSandbox ?? ((o: SandboxOptions) => createSandbox({ backend: 'docker', ...o }));
   const envImages = new EnvImages({ createSandbox: make, builder: options.images, logger: options.logger });
   const concurrency = options.concurrency ?? 1;
@@ -65,12 +60,12 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Queue
     logger: options.logger,
   });
   let done = 0;
-  const worker = new Worker(
-    options.queueName ?? DEFAULT_QUEUE_NAME,
+  return startJobWorker(
+    { ...options, queueName: options.queueName ?? DEFAULT_QUEUE_NAME, concurrency },
     async (job) => {
       const task = job.data as InstanceTask;
       const id = task.instance.instance_id;
-      options.onProgress?.({ type: 'working', id, what: `job ${job.id ?? ''}` });
+      options.onProgress?.({ type: 'working', id, what: `job ${job.id}` });
       const outcome = await evaluateTask(
         { ...task },
         { repoSource: options.repoSource, envImages, pool, validations, logger: options.logger },
@@ -78,21 +73,6 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Queue
       options.onProgress?.({ type: 'done', id, result: outcome, done: ++done });
       return encodeOutcome(outcome, options.resultCapBytes);
     },
-    {
-      connection: { ...redisConnection(options.url), maxRetriesPerRequest: null },
-      concurrency,
-      lockDuration: options.lockDurationMs ?? 60_000,
-      stalledInterval: options.stalledIntervalMs ?? 30_000,
-      maxStalledCount: 2,
-    },
+    () => pool.close(),
   );
-  worker.on('error', (error) => options.logger?.warn('queue worker error', { error: String(error) }));
-  await worker.waitUntilReady();
-  return {
-    worker,
-    async close() {
-      await worker.close();
-      await pool.close();
-    },
-  };
 }
