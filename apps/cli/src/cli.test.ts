@@ -47,6 +47,14 @@ describe('repoforge CLI', () => {
     expect(w.stderr()).toMatch(/--env-registry: expected/);
   });
 
+  it('a worker with a role that does not exist is a usage error naming it', async () => {
+    const t = bufferedIO();
+    expect(await runCli(['worker', '--queue', 'redis://127.0.0.1:1', '--roles', 'eval,nope'], t.io)).toBe(2);
+    expect(t.stderr()).toMatch(
+      /^repoforge: --roles: expected a comma-separated list of eval, mine \(not: nope\)\n/,
+    );
+  });
+
   it('a --pip-index-url that is no URL is a usage error before anything runs', async () => {
     const t = bufferedIO();
     const args = ['eval', 'run', '--dataset', 'package.json', '--run-id', 'r', '--predictions', 'gold'];

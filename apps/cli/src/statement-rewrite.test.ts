@@ -1,7 +1,7 @@
 import { problemStatement } from '@repoforge/datagen';
 import { serveRoutes, tempDir } from '@repoforge/test-utils';
 import { describe, expect, it } from 'vitest';
-import { modelRewriter } from './commands/datagen.js';
+import { modelRewriter } from './rewriter.js';
 
 describe('datagen mine --rewrite-statements', () => {
   it('turns a commit message into an issue through an OpenAI-compatible server (scripted here)', async () => {

@@ -29,6 +29,7 @@ export { instanceLogDir, LOG_FILES, summaryPath } from './paths.js';
 export { EnvAttemptRecord, EnvProvenance } from './provenance.js';
 export { DEFAULT_QUEUE_NAME, jobIdFor } from './queue/connection.js';
 export { QueueExecutor, type QueueExecutorOptions } from './queue/executor.js';
+export { serveHealth, type WorkerHealth } from './queue/health.js';
 export {
   JobQueue,
   type JobQueueOptions,

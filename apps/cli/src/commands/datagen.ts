@@ -1,13 +1,5 @@
 import { resolve } from 'node:path';
-import {
-  formatCounts,
-  llmStatementRewriter,
-  mineRepository,
-  type Rejection,
-  repoNameOf,
-  runMineWorker,
-} from '@repoforge/datagen';
-import { ChatClient } from '@repoforge/llm';
+import { formatCounts, mineRepository, type Rejection, repoNameOf } from '@repoforge/datagen';
 import { writeFileAtomic } from '@repoforge/schema/node';
 import { numberArg } from '../args.js';
 import { BACKEND_OPTION, backendKit } from '../backend.js';
@@ -15,7 +7,8 @@ import { type Command, UsageError } from '../command.js';
 import { cliLogger } from '../logger.js';
 import { Progress } from '../progress.js';
 import { renderMiningReport } from '../report/mining-html.js';
-import { serveUntilAborted, sharedImages, workerOptions } from '../shared-images.js';
+import { modelRewriter } from '../rewriter.js';
+import { runWorkers, workerOptions } from '../workers.js';
 
 const mine: Command = {
   name: 'mine',
@@ -169,35 +162,8 @@ const worker: Command = {
   summary:
     "validate mining candidates from a queue that 'repoforge datagen mine --queue' fills (any machine with Docker)",
   examples: ['repoforge datagen worker --queue redis://10.0.0.5:6379 --env-registry 10.0.0.5:5000/repoforge'],
-  options: {
-    ...workerOptions('candidates'),
-    'rewrite-statements': {
-      type: 'boolean',
-      description:
-        'rewrite commit messages with an OpenAI-compatible model ($OPENAI_BASE_URL, $OPENAI_MODEL)',
-    },
-  },
-  async run({ io, values, signal, verbose }) {
-    const url = values.queue;
-    if (typeof url !== 'string') throw new UsageError('--queue is required');
-    const logger = cliLogger(io, verbose);
-    const shared = await sharedImages(values['env-registry'], logger, url);
-    const kit = await backendKit('docker', logger, shared.images);
-    const handle = await runMineWorker({
-      url,
-      concurrency: numberArg(values, 'concurrency', true),
-      cacheDir: resolve(io.cwd, String(values['repo-cache'])),
-      envBuilder: kit.envs,
-      createSandbox: kit.createSandbox,
-      statement: values['rewrite-statements'] === true ? { rewrite: modelRewriter() } : undefined,
-      logger,
-      onProgress: (e) => {
-        if (e.type === 'working') io.stderr.write(`[worker] start ${e.id}\n`);
-        else if (e.type === 'done') io.stderr.write(`[worker] done ${e.id} ${e.result} (${e.done} done)\n`);
-      },
-    });
-    return serveUntilAborted(io, { url, signal }, handle, shared);
-  },
+  options: workerOptions('candidates'),
+  run: ({ io, values, signal, verbose }) => runWorkers(['mine'], { io, values, signal, verbose }),
 };
 
 /** `repoforge datagen ...` */
@@ -206,14 +172,6 @@ export const datagenCommand: Command = {
   summary: 'turn git history into validated task instances',
   subcommands: [mine, worker],
 };
-
-/** The statement rewriter `--rewrite-statements` uses: spice's OpenAI-compatible client, cached and retried. */
-export function modelRewriter(options: { baseUrl?: string; model?: string } = {}) {
-  const client = new ChatClient({ ...options, cacheDir: '.repoforge/llm-cache' });
-  return llmStatementRewriter(
-    async (messages, signal) => (await client.complete(messages, { signal, temperature: 0 })).content,
-  );
-}
 
 /** `scan 0.9, draft 1.2, env 30.0, runs 60.0, gold 9.0`. */
 function stageSeconds(stageMs: Record<string, number>): string {

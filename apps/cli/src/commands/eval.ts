@@ -17,7 +17,6 @@ import {
   recipesOn,
   resolveLogParserName,
   runEvaluation,
-  runQueueWorker,
 } from '@repoforge/harness';
 import { formatInstanceReportFile } from '@repoforge/schema';
 import { fileArg, numberArg } from '../args.js';
@@ -25,13 +24,8 @@ import { BACKEND_OPTION, backendKit } from '../backend.js';
 import { type Command, UsageError } from '../command.js';
 import { cliLogger } from '../logger.js';
 import { Progress } from '../progress.js';
-import {
-  ENV_REGISTRY_OPTION,
-  envRegistryArg,
-  serveUntilAborted,
-  sharedImages,
-  workerOptions,
-} from '../shared-images.js';
+import { ENV_REGISTRY_OPTION, envRegistryArg, sharedImages } from '../shared-images.js';
+import { runWorkers, workerOptions } from '../workers.js';
 
 /** How many instances, which, and for how long: the options every command that runs instances takes. */
 export const INSTANCE_RUN_OPTIONS = {
@@ -352,24 +346,7 @@ const worker: Command = {
     "evaluate instances from a queue that 'repoforge eval run --queue' fills (any machine with Docker)",
   examples: ['repoforge eval worker --queue redis://10.0.0.5:6379 --concurrency 2 --repo-cache /data/repos'],
   options: workerOptions('instances'),
-  async run({ io, values, signal, verbose }) {
-    const url = values.queue;
-    if (typeof url !== 'string') throw new UsageError('--queue is required');
-    const logger = cliLogger(io, verbose);
-    const shared = await sharedImages(values['env-registry'], logger, url);
-    const handle = await runQueueWorker({
-      url,
-      images: shared.images,
-      concurrency: numberArg(values, 'concurrency', true),
-      repoSource: new RepoCache({ cacheDir: resolve(io.cwd, String(values['repo-cache'])) }),
-      logger,
-      onProgress: (e) => {
-        if (e.type === 'working') io.stderr.write(`[worker] start ${e.id}\n`);
-        else if (e.type === 'done') io.stderr.write(`[worker] done ${e.id} (${e.done} done)\n`);
-      },
-    });
-    return serveUntilAborted(io, { url, signal }, handle, shared);
-  },
+  run: ({ io, values, signal, verbose }) => runWorkers(['eval'], { io, values, signal, verbose }),
 };
 
 /** `repoforge eval ...` */

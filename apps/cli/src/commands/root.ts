@@ -8,6 +8,7 @@ import { rolloutCommand } from './rollout.js';
 import { sandboxCommand } from './sandbox.js';
 import { spiceCommand } from './spice.js';
 import { versionCommand } from './version.js';
+import { workerCommand } from './worker.js';
 
 /** The `repoforge` command tree. Each package's commands join it as the package lands. */
 export const rootCommand: Command = {
@@ -30,5 +31,6 @@ export const rootCommand: Command = {
     spiceCommand,
     storageCommand,
     versionCommand,
+    workerCommand,
   ],
 };
