@@ -25,6 +25,7 @@ import { localKill9Row } from './chaos/local-kill9.ts';
 import { mineDiskFullRow } from './chaos/mine-disk-full.ts';
 import { mineEngineRestartRow } from './chaos/mine-engine-restart.ts';
 import { mineKill9Row } from './chaos/mine-kill9.ts';
+import { mineRegistryRestartRow, mineWorkerKill9Row } from './chaos/mine-worker-kill9.ts';
 import { redisRestartRow } from './chaos/redis-restart.ts';
 import { rolloutEngineRestartRow } from './chaos/rollout-engine-restart.ts';
 import { rolloutKill9Row } from './chaos/rollout-kill9.ts';
@@ -62,6 +63,8 @@ const rows = {
   'disk full (LLM cache)': () => llmCacheDiskFullRow(world),
   'disk full (engine data root, env build)': () => envBuildDiskFullRow(world),
   'redis restart mid distributed eval': () => redisRestartRow(world, ref),
+  'kill -9 of a datagen worker mid distributed mine': () => mineWorkerKill9Row(world),
+  'registry restart mid distributed mine': () => mineRegistryRestartRow(world),
 };
 const results = [];
 for (const [fault, row] of Object.entries(rows)) {

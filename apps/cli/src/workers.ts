@@ -67,6 +67,7 @@ async function startRole(role: WorkerRole, ctx: RoleContext): Promise<{ close():
     cacheDir: repoCache,
     envBuilder: kit.envs,
     createSandbox: kit.createSandbox,
+    reapLeftovers: kit.reapLeftovers,
     statement: values['rewrite-statements'] === true ? { rewrite: modelRewriter() } : undefined,
     logger,
     onProgress: (e) => ctx.onJob('mine', e),

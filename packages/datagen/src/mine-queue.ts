@@ -6,6 +6,8 @@ import {
   createSandbox,
   type ImageOps,
   type Logger,
+  type ReapLeftovers,
+  reapLeftoversBestEffort,
   type Sandbox,
   type SandboxOptions,
   SandboxPool,
@@ -145,6 +147,8 @@ export interface MineWorkerOptions {
   /** The image engine (one with a registry shares environment images with the other workers). */
   images?: ImageOps;
   createSandbox?: (options: SandboxOptions) => Promise<Sandbox>;
+  /** Removes sandboxes whose owner process is gone (a killed predecessor's), at start (default with Docker: all such). */
+  reapLeftovers?: ReapLeftovers;
   /** This worker's statement sources (a token, an LLM rewriter): they do not cross the queue. */
   statement?: Omit<StatementOptions, 'signal'>;
   lockDurationMs?: number;
@@ -159,6 +163,12 @@ export interface MineWorkerOptions {
  * `validateCandidate` a one-process run uses, keeping its environments and sandboxes warm across jobs.
  */
 export async function runMineWorker(options: MineWorkerOptions): Promise<{ close(): Promise<void> }> {
+  // A worker restarted after kill -9 (systemd, a container runtime) first removes what the dead one left.
+  await reapLeftoversBestEffort({
+    reap: options.reapLeftovers,
+    dockerDefault: !options.createSandbox,
+    logger: options.logger,
+  });
   const make = options.createSandbox ?? ((o: SandboxOptions) => createSandbox({ backend: 'docker', ...o }));
   const envBuilder =
     options.envBuilder ??

@@ -3,6 +3,8 @@ import {
   createSandbox,
   type ImageOps,
   type Logger,
+  type ReapLeftovers,
+  reapLeftoversBestEffort,
   type Sandbox,
   type SandboxOptions,
   SandboxPool,
@@ -25,6 +27,8 @@ export interface QueueWorkerOptions {
   concurrency?: number;
   repoSource: RepoSource;
   createSandbox?: (options: SandboxOptions) => Promise<Sandbox>;
+  /** Removes sandboxes whose owner process is gone (a killed predecessor's), at start (default with Docker: all such). */
+  reapLeftovers?: ReapLeftovers;
   /** The image engine environments are built with (default Docker's; give one with a registry to share images). */
   images?: ImageOps;
   /** How long a job's lock lasts without renewal: a worker killed mid-instance gives its job back after this. */
@@ -49,6 +53,12 @@ export type QueueWorkerHandle = JobWorkerHandle;
  * locally on first use, by content hash, so every worker converges on the same images.
  */
 export async function runQueueWorker(options: QueueWorkerOptions): Promise<QueueWorkerHandle> {
+  // A worker restarted after kill -9 (systemd, a container runtime) first removes what the dead one left.
+  await reapLeftoversBestEffort({
+    reap: options.reapLeftovers,
+    dockerDefault: !options.createSandbox,
+    logger: options.logger,
+  });
   const make = options.createSandbox ?? ((o: SandboxOptions) => createSandbox({ backend: 'docker', ...o }));
   const envImages = new EnvImages({ createSandbox: make, builder: options.images, logger: options.logger });
   const concurrency = options.concurrency ?? 1;
