@@ -64,6 +64,10 @@ describe.skipIf(skip)(
       const again = await second.build(spec);
       expect(again).toMatchObject({ tag: built.tag, cached: true });
       expect(second.shareStats).toEqual({ pulled: [built.tag], pushed: [], built: [] });
+      // Only the local name refers to the pulled image: removing it frees the image.
+      const pulled = await second.docker.getImage(built.tag).inspect();
+      expect(pulled.RepoTags).toEqual([built.tag]);
+      expect(pulled.RepoDigests ?? []).toEqual([]);
       expect(await marker(built.tag)).toBe(`built-${uniq}`);
       await second.remove(built.tag);
     });

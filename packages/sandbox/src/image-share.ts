@@ -116,12 +116,18 @@ export class ImageShare {
       return false;
     }
     await this.docker.getImage(remote).tag(splitRef(tag));
-    await this.docker
-      .getImage(remote)
-      .remove({ noprune: true })
-      .catch(() => {});
+    const info = await this.docker.getImage(tag).inspect();
+    // Only the local name stays: the remote tag and the pull's digest reference would keep the image alive
+    // after its local tag is removed.
+    const remoteRepo = splitRef(remote).repo;
+    const digests = (info.RepoDigests ?? []).filter((d) => d.startsWith(`${remoteRepo}@`));
+    for (const ref of [remote, ...digests])
+      await this.docker
+        .getImage(ref)
+        .remove({ noprune: true })
+        .catch(() => {});
     // The registry has it: nothing to push back.
-    this.pushedIds.add(`${tag}\0${(await this.docker.getImage(tag).inspect()).Id}`);
+    this.pushedIds.add(`${tag}\0${info.Id}`);
     this.stats.pulled.push(tag);
     this.logger?.info('environment image pulled from the registry', { tag, remote });
     return true;
