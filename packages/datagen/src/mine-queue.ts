@@ -1,26 +1,16 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
-import { EnvBuilder, type EnvProvider, type ObtainedEnv } from '@repoforge/deps';
-import { evalSandboxCreator, JobQueue, type RepoLocation, startJobWorker } from '@repoforge/harness';
-import {
-  createSandbox,
-  type ImageOps,
-  type Logger,
-  type ReapLeftovers,
-  reapLeftoversBestEffort,
-  type Sandbox,
-  type SandboxOptions,
-  SandboxPool,
-} from '@repoforge/sandbox';
-import { Instance, memoAsync, type OnProgress } from '@repoforge/schema';
+import { JobQueue, type RepoLocation, startJobWorker } from '@repoforge/harness';
+import { type ImageOps, type Logger, reapLeftoversBestEffort } from '@repoforge/sandbox';
+import { Instance, memoAsync } from '@repoforge/schema';
 import { z } from 'zod';
 import type { Candidate } from './candidates.js';
 import type { RejectReason } from './classify.js';
 import { Evidence } from './evidence.js';
 import { emptyFunnel, type Funnel } from './funnel.js';
+import type { MineOptions } from './mine.js';
 import { locateRepo } from './repo-location.js';
-import type { StatementOptions } from './statement.js';
-import { type Verdict, validateCandidate } from './validate.js';
+import { type Verdict, validateCandidate, validationResources } from './validate.js';
 
 /** The queue mining jobs go through unless told otherwise (evaluation has its own). */
 export const MINE_QUEUE_NAME = 'repoforge-mine';
@@ -135,27 +125,20 @@ export function queueValidator(options: QueueValidatorOptions) {
   return { validate, close: () => jobs.close() };
 }
 
-export interface MineWorkerOptions {
+export interface MineWorkerOptions
+  extends Pick<MineOptions, 'envBuilder' | 'createSandbox' | 'reapLeftovers' | 'logger' | 'onProgress'> {
   url: string;
   queueName?: string;
   /** Candidates at once in this process (default 1). */
   concurrency?: number;
   /** Where repos given as URLs are cloned (default `.repoforge/repos`). */
   cacheDir?: string;
-  /** Environments (default: Docker images via EnvBuilder, with `images` when given). */
-  envBuilder?: EnvProvider;
   /** The image engine (one with a registry shares environment images with the other workers). */
   images?: ImageOps;
-  createSandbox?: (options: SandboxOptions) => Promise<Sandbox>;
-  /** Removes sandboxes whose owner process is gone (a killed predecessor's), at start (default with Docker: all such). */
-  reapLeftovers?: ReapLeftovers;
   /** This worker's statement sources (a token, an LLM rewriter): they do not cross the queue. */
-  statement?: Omit<StatementOptions, 'signal'>;
+  statement?: MineOptions['statement'];
   lockDurationMs?: number;
   stalledIntervalMs?: number;
-  logger?: Logger;
-  /** `working` as a candidate starts (id: the commit), `done` with its verdict. */
-  onProgress?: OnProgress<'validated' | RejectReason>;
 }
 
 /**
@@ -169,14 +152,8 @@ export async function runMineWorker(options: MineWorkerOptions): Promise<{ close
     dockerDefault: !options.createSandbox,
     logger: options.logger,
   });
-  const make = options.createSandbox ?? ((o: SandboxOptions) => createSandbox({ backend: 'docker', ...o }));
-  const envBuilder =
-    options.envBuilder ??
-    new EnvBuilder({ createSandbox: make, builder: options.images, logger: options.logger });
   const concurrency = options.concurrency ?? 1;
-  const pool = new SandboxPool({ warm: 1, max: concurrency + 1, create: evalSandboxCreator(make) });
-  const failedEnvs = new Map<string, Error>();
-  const verifiedEnvs = new Map<string, Promise<ObtainedEnv>>();
+  const resources = validationResources(options, concurrency);
   const locations = new Map<string, Promise<RepoLocation>>();
   let done = 0;
   const handle = async (job: { id: string; data: unknown }) => {
@@ -195,10 +172,7 @@ export async function runMineWorker(options: MineWorkerOptions): Promise<{ close
       wholeSuite: data.wholeSuite,
       statement: options.statement,
       logger: options.logger,
-      envBuilder,
-      pool,
-      failedEnvs,
-      verifiedEnvs,
+      ...resources,
     };
     const verdict = await validateCandidate(data.candidate, data.repoName, location, ctx, funnel);
     options.onProgress?.({
@@ -210,5 +184,5 @@ export async function runMineWorker(options: MineWorkerOptions): Promise<{ close
     return { verdict, funnel };
   };
   const queueName = options.queueName ?? MINE_QUEUE_NAME;
-  return startJobWorker({ ...options, queueName, concurrency }, handle, () => pool.close());
+  return startJobWorker({ ...options, queueName, concurrency }, handle, () => resources.pool.close());
 }

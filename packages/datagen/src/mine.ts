@@ -2,16 +2,14 @@ import * as fs from 'node:fs';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EnvBuilder, type EnvProvider } from '@repoforge/deps';
-import { evalSandboxCreator, type RepoLocation } from '@repoforge/harness';
+import type { EnvProvider } from '@repoforge/deps';
+import type { RepoLocation } from '@repoforge/harness';
 import {
-  createSandbox,
   type Logger,
   type ReapLeftovers,
   reapLeftoversBestEffort,
   type Sandbox,
   type SandboxOptions,
-  SandboxPool,
 } from '@repoforge/sandbox';
 import { formatJsonl, Instance, type OnProgress, serializeInstance } from '@repoforge/schema';
 import { acquireRunLock, readJsonFile, writeFileAtomic } from '@repoforge/schema/node';
@@ -27,7 +25,7 @@ import { walkHistory } from './history.js';
 import { queueValidator } from './mine-queue.js';
 import { locateRepo } from './repo-location.js';
 import type { StatementOptions } from './statement.js';
-import { validateCandidate } from './validate.js';
+import { validateCandidate, validationResources } from './validate.js';
 
 export interface MineOptions {
   /** A local repository path, or an https URL (cloned with isomorphic-git into `cacheDir`). */
@@ -166,18 +164,12 @@ export async function mineRepository(options: MineOptions): Promise<MineResult> 
 
 /** Validation in this process: environments and a pool of warm sandboxes shared by its candidates. */
 function localValidator(options: MineOptions, name: string, location: RepoLocation) {
-  const make = options.createSandbox ?? ((o: SandboxOptions) => createSandbox({ backend: 'docker', ...o }));
-  const envBuilder = options.envBuilder ?? new EnvBuilder({ createSandbox: make, logger: options.logger });
-  const pool = new SandboxPool({
-    warm: 1,
-    max: (options.workers ?? 1) + 1,
-    create: evalSandboxCreator(make),
-  });
-  const ctx = { ...options, envBuilder, pool, failedEnvs: new Map(), verifiedEnvs: new Map() };
+  const resources = validationResources(options, options.workers ?? 1);
+  const ctx = { ...options, ...resources };
   return {
     validate: (cand: Candidate, funnel: Funnel, _signal?: AbortSignal) =>
       validateCandidate(cand, name, location, ctx, funnel),
-    close: () => pool.close(),
+    close: () => resources.pool.close(),
   };
 }
 

@@ -1,4 +1,5 @@
 import {
+  EnvBuilder,
   type EnvPlan,
   type EnvProvider,
   envPlanHash,
@@ -13,6 +14,7 @@ import {
 } from '@repoforge/deps';
 import {
   evalPoolKey,
+  evalSandboxCreator,
   gradeLog,
   junitNamerFor,
   parseJUnitXml,
@@ -20,7 +22,15 @@ import {
   runHealth,
   runInstance,
 } from '@repoforge/harness';
-import { isEngineFault, type SandboxPool } from '@repoforge/sandbox';
+import {
+  createSandbox,
+  type ImageOps,
+  isEngineFault,
+  type Logger,
+  type Sandbox,
+  type SandboxOptions,
+  SandboxPool,
+} from '@repoforge/sandbox';
 import {
   type EnvSpec,
   Instance,
@@ -49,6 +59,30 @@ export type ValidateOptions = MineOptions & {
   /** Environments whose tests were seen to run in this run, by the plan's hash (the ladder climbed once). */
   verifiedEnvs: Map<string, Promise<ObtainedEnv>>;
 };
+
+/**
+ * What validating candidates holds across them, in one process (a miner or a mining worker): environments (built
+ * or reused by plan), a pool of warm sandboxes for `workers` candidates at once, and the run's memos.
+ */
+export function validationResources(
+  options: {
+    envBuilder?: EnvProvider;
+    createSandbox?: (options: SandboxOptions) => Promise<Sandbox>;
+    images?: ImageOps;
+    logger?: Logger;
+  },
+  workers: number,
+): Pick<ValidateOptions, 'envBuilder' | 'pool' | 'failedEnvs' | 'verifiedEnvs'> {
+  const make = options.createSandbox ?? ((o: SandboxOptions) => createSandbox({ backend: 'docker', ...o }));
+  return {
+    envBuilder:
+      options.envBuilder ??
+      new EnvBuilder({ createSandbox: make, builder: options.images, logger: options.logger }),
+    pool: new SandboxPool({ warm: 1, max: workers + 1, create: evalSandboxCreator(make) }),
+    failedEnvs: new Map(),
+    verifiedEnvs: new Map(),
+  };
+}
 
 /** A candidate's verdict: an instance, or a rejection with what decided it. */
 export type Verdict = { instance: Instance } | { reject: RejectReason; evidence?: Evidence };
