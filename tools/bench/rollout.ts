@@ -58,10 +58,6 @@ for (const i of instances) for (let s = 0; s < K; s++) duration(i.instance_id, s
 async function dynamic() {
   let version = 0;
   const engine = new RolloutEngine({
-    policy: undefined as never,
-    envFor: undefined as never,
-    repoSource: undefined as never,
-    pool: undefined as never,
     samples: K,
     concurrency: C,
     maxStaleness: Number(values['max-staleness']),

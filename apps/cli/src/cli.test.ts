@@ -51,7 +51,7 @@ describe('repoforge CLI', () => {
     const t = bufferedIO();
     expect(await runCli(['worker', '--queue', 'redis://127.0.0.1:1', '--roles', 'eval,nope'], t.io)).toBe(2);
     expect(t.stderr()).toMatch(
-      /^repoforge: --roles: expected a comma-separated list of eval, mine \(not: nope\)\n/,
+      /^repoforge: --roles: expected a comma-separated list of eval, mine, rollout \(not: nope\)\n/,
     );
   });
 

@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
@@ -13,30 +12,11 @@ import {
   tempDir,
 } from '@repoforge/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
+import { cliProcesses, exited, until } from './test-procs.js';
 
-const bin = join(import.meta.dirname, '..', 'dist', 'bin.js');
 const skip = (await skipWithoutRedis()) || (await skipWithoutDocker());
-const procs: ChildProcess[] = [];
-afterEach(() => {
-  for (const p of procs.splice(0)) p.kill('SIGKILL');
-});
-
-function cli(args: string[], cwd: string): ChildProcess & { err: string[] } {
-  const p = spawn('node', [bin, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] }) as ChildProcess & {
-    err: string[];
-  };
-  p.err = [];
-  p.stderr!.on('data', (d) => p.err.push(...String(d).split('\n').filter(Boolean)));
-  p.stdout!.resume();
-  procs.push(p);
-  return p;
-}
-const exited = (p: ChildProcess) =>
-  new Promise<number | null>((r) => (p.exitCode !== null ? r(p.exitCode) : p.once('exit', (c) => r(c))));
-const until = async (cond: () => boolean, ms = 120_000) => {
-  for (const end = Date.now() + ms; !cond(); await new Promise((r) => setTimeout(r, 100)))
-    if (Date.now() > end) throw new Error('timed out');
-};
+const { cli, killAll } = cliProcesses();
+afterEach(killAll);
 
 describe.skipIf(skip)('repoforge eval run --queue / eval worker (processes)', () => {
   it('a producer SIGKILLed mid-run and restarted finishes the run; no instance runs twice; SIGTERM stops a worker cleanly', async () => {

@@ -1,8 +1,13 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { makePythonSample, skipWithoutBwrap, skipWithoutDocker, tempDir } from '@repoforge/test-utils';
+import {
+  fixCalcTurn,
+  makePythonSample,
+  serveChat,
+  skipWithoutBwrap,
+  skipWithoutDocker,
+  tempDir,
+} from '@repoforge/test-utils';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './run-cli.js';
 import { bufferedIO } from './test-io.js';
@@ -20,80 +25,40 @@ async function rollout(backend: 'docker' | 'local') {
   await using dir = await tempDir();
   const { instance } = await makePythonSample(join(dir.path, 'repos'));
   await writeFile(join(dir.path, 'd.jsonl'), JSON.stringify(instance));
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      const turn = (JSON.parse(body).messages as { role: string }[]).filter(
-        (m) => m.role === 'assistant',
-      ).length;
-      const calls = [
-        {
-          name: 'str_replace_editor',
-          arguments: JSON.stringify({
-            command: 'str_replace',
-            path: '/testbed/calc.py',
-            old_str: 'def add(a, b):\n    return a - b',
-            new_str: 'def add(a, b):\n    return a + b',
-          }),
-        },
-        { name: 'finish', arguments: '{}' },
-      ];
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(
-        JSON.stringify({
-          choices: [
-            {
-              message: {
-                content: null,
-                tool_calls: [{ id: `c${turn}`, type: 'function', function: calls[Math.min(turn, 1)] }],
-              },
-            },
-          ],
-          usage: { prompt_tokens: 10, completion_tokens: 5 },
-        }),
-      );
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  try {
-    const t = bufferedIO();
-    t.io.cwd = dir.path;
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
-    const code = await runCli(
-      [
-        'rollout',
-        'run',
-        '--dataset',
-        'd.jsonl',
-        '--policy-url',
-        url,
-        '--model',
-        'scripted',
-        '--samples',
-        '2',
-        '--concurrency',
-        '2',
-        '--repo-cache',
-        'repos',
-        '--out',
-        'g.jsonl',
-        '--sft-out',
-        'sft.jsonl',
-        '--backend',
-        backend,
-      ],
-      t.io,
-    );
-    expect(code, t.stderr()).toBe(0);
-    const group = JSON.parse(await readFile(join(dir.path, 'g.jsonl'), 'utf8'));
-    expect(group.samples.map((s: { reward: number }) => s.reward)).toEqual([1, 1]);
-    expect((await readFile(join(dir.path, 'sft.jsonl'), 'utf8')).trim().split('\n')).toHaveLength(2);
-    expect(t.stdout()).toMatch(/mean reward 1\.000/);
-    expect(t.stderr()).toContain(`backend: ${backend}`);
-  } finally {
-    server.close();
-  }
+  await using chat = await serveChat(fixCalcTurn);
+  const t = bufferedIO();
+  t.io.cwd = dir.path;
+  const code = await runCli(
+    [
+      'rollout',
+      'run',
+      '--dataset',
+      'd.jsonl',
+      '--policy-url',
+      chat.url,
+      '--model',
+      'scripted',
+      '--samples',
+      '2',
+      '--concurrency',
+      '2',
+      '--repo-cache',
+      'repos',
+      '--out',
+      'g.jsonl',
+      '--sft-out',
+      'sft.jsonl',
+      '--backend',
+      backend,
+    ],
+    t.io,
+  );
+  expect(code, t.stderr()).toBe(0);
+  const group = JSON.parse(await readFile(join(dir.path, 'g.jsonl'), 'utf8'));
+  expect(group.samples.map((s: { reward: number }) => s.reward)).toEqual([1, 1]);
+  expect((await readFile(join(dir.path, 'sft.jsonl'), 'utf8')).trim().split('\n')).toHaveLength(2);
+  expect(t.stdout()).toMatch(/mean reward 1\.000/);
+  expect(t.stderr()).toContain(`backend: ${backend}`);
 }
 
 describe.skipIf(await skipWithoutDocker())('repoforge rollout run (docker, scripted policy server)', () => {

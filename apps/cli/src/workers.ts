@@ -1,6 +1,9 @@
 import { resolve } from 'node:path';
 import { runMineWorker } from '@repoforge/datagen';
+import { plannedEnvs } from '@repoforge/deps';
 import { RepoCache, runQueueWorker, serveHealth, type WorkerHealth } from '@repoforge/harness';
+import { runRolloutWorker } from '@repoforge/rl-scaffold';
+import type { EnvSpec, Instance } from '@repoforge/schema';
 import { numberArg } from './args.js';
 import { backendKit } from './backend.js';
 import { type CliIO, type OptionSpec, type ParsedValues, UsageError } from './command.js';
@@ -9,7 +12,7 @@ import { modelRewriter } from './rewriter.js';
 import { ENV_REGISTRY_OPTION, type SharedImages, sharedImages } from './shared-images.js';
 
 /** The kinds of queued work a worker process can take. */
-export const WORKER_ROLES = ['eval', 'mine'] as const;
+export const WORKER_ROLES = ['eval', 'mine', 'rollout'] as const;
 export type WorkerRole = (typeof WORKER_ROLES)[number];
 
 /** The options every worker command has: its queue, jobs at once, repo cache, image registry, health port. */
@@ -24,6 +27,12 @@ export function workerOptions(jobs: string): Record<string, OptionSpec> {
       default: '.repoforge/repos',
     },
     'env-registry': ENV_REGISTRY_OPTION,
+    'lock-timeout': {
+      type: 'string',
+      value: 'SECONDS',
+      description: 'a job whose worker died (kill -9, a lost machine) goes to another worker after this',
+      default: '60',
+    },
     'health-port': {
       type: 'string',
       value: 'PORT',
@@ -50,10 +59,12 @@ interface RoleContext {
 async function startRole(role: WorkerRole, ctx: RoleContext): Promise<{ close(): Promise<void> }> {
   const { values, io, url, logger, shared } = ctx;
   const concurrency = numberArg(values, 'concurrency', true);
+  const lock = lockTimes(values);
   const repoCache = resolve(io.cwd, String(values['repo-cache']));
   if (role === 'eval')
     return runQueueWorker({
       url,
+      ...lock,
       images: shared.images,
       concurrency,
       repoSource: new RepoCache({ cacheDir: repoCache }),
@@ -61,8 +72,25 @@ async function startRole(role: WorkerRole, ctx: RoleContext): Promise<{ close():
       onProgress: (e) => ctx.onJob('eval', e),
     });
   const kit = await backendKit('docker', logger, shared.images);
+  if (role === 'rollout') {
+    const repoSource = new RepoCache({ cacheDir: repoCache });
+    const planned = plannedEnvs(repoSource, logger, kit.envs);
+    return runRolloutWorker({
+      url,
+      ...lock,
+      concurrency,
+      repoSource,
+      envFor: async (inst, signal) => imageSpec(inst, (await planned.resolveEnv(inst, signal)).spec),
+      createSandbox: kit.createSandbox,
+      reapLeftovers: kit.reapLeftovers,
+      apiKey: io.env.OPENAI_API_KEY,
+      logger,
+      onProgress: (e) => ctx.onJob('rollout', e),
+    });
+  }
   return runMineWorker({
     url,
+    ...lock,
     concurrency,
     cacheDir: repoCache,
     envBuilder: kit.envs,
@@ -74,7 +102,22 @@ async function startRole(role: WorkerRole, ctx: RoleContext): Promise<{ close():
   });
 }
 
-/** `--roles eval,mine`, checked. */
+/** `--lock-timeout`: a job's lock lasts this long without renewal; stalled jobs are looked for twice as often. */
+function lockTimes(values: ParsedValues): { lockDurationMs: number; stalledIntervalMs: number } {
+  const seconds = numberArg(values, 'lock-timeout', true) ?? 60;
+  return { lockDurationMs: seconds * 1000, stalledIntervalMs: Math.min(30_000, (seconds * 1000) / 2) };
+}
+
+/** The spec, when it names an image (an episode needs one). */
+export function imageSpec(inst: Instance, spec: EnvSpec): EnvSpec {
+  if (!spec.image)
+    throw new UsageError(
+      `the environment of ${inst.instance_id} has no image (dockerfile specs need 'repoforge env build')`,
+    );
+  return spec;
+}
+
+/** `--roles eval,mine,rollout`, checked. */
 export function parseRoles(value: unknown): WorkerRole[] {
   const roles = String(value ?? '')
     .split(',')
@@ -109,7 +152,12 @@ export async function runWorkers(
     if (e.type !== 'done') return;
     health.done[role] = (health.done[role] ?? 0) + 1;
     health.lastJobAt = new Date().toISOString();
-    const verdict = typeof e.result === 'string' ? ` ${e.result}` : '';
+    const verdict =
+      typeof e.result === 'string'
+        ? ` ${e.result}`
+        : typeof e.result === 'number'
+          ? ` reward ${e.result}`
+          : '';
     io.stderr.write(`[worker] done ${e.id}${verdict} (${role}, ${health.done[role]} done)\n`);
   };
   const handles = [];

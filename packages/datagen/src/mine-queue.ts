@@ -107,20 +107,18 @@ export function queueValidator(options: QueueValidatorOptions) {
       timeoutSec: options.timeoutSec,
       wholeSuite: options.wholeSuite,
     };
-    let verdict: Verdict | undefined;
     const job = { id: `mine__${run}__${cand.commit.oid}`, name: 'validate', data };
-    return jobs
-      .run<MineJob, unknown>([job], {
-        signal,
-        onResult: async (_, result) => {
-          if ('error' in result)
-            throw new Error(`mining job ${job.id} failed after its attempts: ${result.error.message}`);
-          const back = MineJobResult.parse(result.value);
-          mergeFunnel(funnel, back.funnel);
-          verdict = back.verdict;
-        },
-      })
-      .then(() => verdict!);
+    return jobs.submit<MineJob, unknown>(job, { signal }).then(
+      (value) => {
+        const back = MineJobResult.parse(value);
+        mergeFunnel(funnel, back.funnel);
+        return back.verdict;
+      },
+      (error) => {
+        if (signal?.aborted) throw error;
+        throw new Error(`mining job ${job.id} failed after its attempts: ${String(error?.message ?? error)}`);
+      },
+    );
   };
   return { validate, close: () => jobs.close() };
 }

@@ -34,6 +34,7 @@ export {
   JobQueue,
   type JobQueueOptions,
   type JobResult,
+  type JobWorkerHandle,
   type JobWorkerOptions,
   type QueuedJob,
   startJobWorker,

@@ -1,3 +1,4 @@
+import { untilAborted } from '@repoforge/schema';
 import OpenAI from 'openai';
 import type {
   ChatCompletion,
@@ -53,26 +54,6 @@ export function openAiEndpoint(options: EndpointOptions = {}): Endpoint {
       }
     },
   };
-}
-
-/**
- * The call, or the signal's reason as soon as it aborts: the SDK passes the signal to fetch, but its back-off
- * between retries (Retry-After up to 60 s) does not watch it.
- */
-async function untilAborted<T>(call: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return call;
-  call.catch(() => {}); // settled after an abort: nobody is waiting for it any more
-  signal.throwIfAborted();
-  let onAbort = () => {};
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-  try {
-    return await Promise.race([call, aborted]);
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-  }
 }
 
 /** The SDK's errors as RepoForge's: an abort is the signal's own reason, so callers see what they aborted with. */

@@ -1,10 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RepoLocation, RepoSource } from '@repoforge/harness';
-import { isEngineFault, type Logger, type SandboxPool } from '@repoforge/sandbox';
+import type { RepoLocation } from '@repoforge/harness';
+import { isEngineFault, type Logger } from '@repoforge/sandbox';
 import type { EnvSpec, Instance, Trajectory } from '@repoforge/schema';
-import { runEpisode } from './agent.js';
-import type { Policy } from './policy.js';
-import { gradeEpisode, type RewardMode } from './reward.js';
+import {
+  agentEpisode,
+  type EpisodeSettings,
+  failedSample,
+  gradeTrajectory,
+  type SampleJob,
+  type SampleResources,
+} from './sample.js';
 
 /** The k samples of one instance, emitted together for GRPO/RLOO-style advantages. */
 export interface RolloutGroup {
@@ -12,19 +17,28 @@ export interface RolloutGroup {
   samples: Trajectory[];
 }
 
-export interface RolloutOptions {
-  policy: Policy;
-  /** The instance's environment (harness EnvSpec with `image`), e.g. planned by @repoforge/deps. */
-  envFor: (instance: Instance, signal?: AbortSignal) => Promise<EnvSpec>;
-  repoSource: RepoSource;
-  pool: SandboxPool;
+/** Runs one (instance, sample) job somewhere else (a queue of workers, a simulation): its graded trajectory. */
+export type RunSample = (
+  instance: Instance,
+  sample: number,
+  policyVersion: string | number,
+  signal?: AbortSignal,
+) => Promise<Trajectory>;
+
+/**
+ * The engine's options: the schedule, and either what episodes need to run here (a policy, environments, repos,
+ * a sandbox pool) or `runSample`, which runs them elsewhere (`queuedSamples`: workers on other machines).
+ */
+export type RolloutOptions = RolloutSchedule & RolloutEpisodes;
+
+/** Where episodes run: here (what they need), or elsewhere (`runSample`). */
+export type RolloutEpisodes =
+  | (SampleResources & EpisodeSettings & { runSample?: undefined })
+  | { runSample: RunSample };
+
+export interface RolloutSchedule {
   samples?: number;
   concurrency?: number;
-  maxTurns?: number;
-  tokenBudget?: number;
-  keepLastTurns?: number;
-  reward?: RewardMode;
-  randomWorkdir?: boolean;
   /** The trainer's current policy version; samples record it when they start. */
   policyVersion?: () => string | number;
   /** A sample older than this many versions when its group completes is generated again. */
@@ -40,16 +54,6 @@ export interface RolloutOptions {
   engineRetries?: number;
   engineRetryDelayMs?: number;
   logger?: Logger;
-  /**
-   * Replaces the sandboxed episode + grading with a function (simulations, benchmarks): it returns the graded
-   * trajectory of one (instance, sample) job.
-   */
-  runSample?: (
-    instance: Instance,
-    sample: number,
-    policyVersion: string | number,
-    signal?: AbortSignal,
-  ) => Promise<Trajectory>;
 }
 
 /** Live counters for progress lines. */
@@ -68,32 +72,7 @@ export interface RolloutStats {
   rewardSum: number;
 }
 
-/** The record of an episode that failed before it could be graded (its cause kept; reward 0). */
-function failedSample(
-  instance: Instance,
-  sample: number,
-  policyVersion: string | number,
-  error: unknown,
-): Trajectory {
-  return {
-    instance_id: instance.instance_id,
-    sample_index: sample,
-    messages: [],
-    model_patch: null,
-    reward: 0,
-    stop_reason: 'error',
-    error: String(error),
-    policy_version: policyVersion,
-    metadata: {},
-  };
-}
-
-interface Job {
-  instance: Instance;
-  sample: number;
-  /** Runs of this job lost to an engine fault so far. */
-  attempt?: number;
-}
+type Job = SampleJob;
 
 /**
  * A dynamic producer-consumer rollout: workers pull (instance, sample) jobs instead of fixed batches, rewards are
@@ -272,7 +251,8 @@ class RolloutRun {
   }
 
   private async episode(job: Job): Promise<void> {
-    if (this.options.runSample) return this.scriptedEpisode(job);
+    const use = this.options;
+    if (use.runSample) return this.scriptedEpisode(job, use.runSample);
     const { instance } = job;
     const { signal } = this;
     const policyVersion = this.version();
@@ -281,9 +261,9 @@ class RolloutRun {
     let location: RepoLocation;
     try {
       // Inside the try: a repo that cannot be cloned fails its samples, never the run.
-      location = await this.options.repoSource.resolve(instance.repo, { signal });
-      spec = await this.options.envFor(instance, signal);
-      trajectory = await this.agentEpisode(job, spec, location, policyVersion);
+      location = await use.repoSource.resolve(instance.repo, { signal });
+      spec = await use.envFor(instance, signal);
+      trajectory = await agentEpisode(job, { spec, location, policyVersion }, use, signal);
     } catch (error) {
       if (await this.engineLost(job, error)) return;
       this.stats.failed++;
@@ -292,7 +272,7 @@ class RolloutRun {
     }
     if (trajectory.stop_reason === 'error') this.stats.failed++;
     // Graded in the background: the worker goes on to its next episode meanwhile.
-    const g = this.grade(job, trajectory, spec, location);
+    const g = this.grade(job, trajectory, { spec, location }, use);
     this.grading.add(g);
     g.finally(() => {
       this.grading.delete(g);
@@ -300,13 +280,13 @@ class RolloutRun {
     });
   }
 
-  /** A sample from `runSample` (a whole episode the caller runs, graded or not). */
-  private async scriptedEpisode(job: Job): Promise<void> {
+  /** A sample from `runSample` (a whole graded episode run elsewhere). */
+  private async scriptedEpisode(job: Job, runSample: RunSample): Promise<void> {
     const { instance } = job;
     const policyVersion = this.version();
     let t: Trajectory;
     try {
-      t = await this.options.runSample!(instance, job.sample, policyVersion, this.signal);
+      t = await runSample(instance, job.sample, policyVersion, this.signal);
     } catch (error) {
       if (await this.engineLost(job, error)) return;
       t = failedSample(instance, job.sample, policyVersion, error);
@@ -317,59 +297,16 @@ class RolloutRun {
     this.complete(instance, t);
   }
 
-  /** The agent's episode in a pooled sandbox of the instance's environment. */
-  private async agentEpisode(
+  /** The reward of an episode; a grading failure is reward 0, recorded. */
+  private async grade(
     job: Job,
-    spec: EnvSpec,
-    location: RepoLocation,
-    policyVersion: number | string,
-  ): Promise<Trajectory> {
-    const { signal } = this;
-    const lease = await this.options.pool.acquire(spec.image!, { signal });
-    try {
-      const trajectory = await runEpisode({
-        instance: job.instance,
-        sandbox: lease.sandbox,
-        policy: this.options.policy,
-        location,
-        sampleIndex: job.sample,
-        policyVersion,
-        maxTurns: this.options.maxTurns,
-        tokenBudget: this.options.tokenBudget,
-        keepLastTurns: this.options.keepLastTurns,
-        randomWorkdir: this.options.randomWorkdir,
-        signal,
-      });
-      // An episode its engine cut short in a way no command noticed is no sample: asked once, a sandbox
-      // that went away answers SANDBOX_LOST (containers do not come back), and the job runs again.
-      await lease.sandbox.exec(['true'], { signal });
-      return trajectory;
-    } finally {
-      await lease.release();
-    }
-  }
-
-  /** The reward of an episode, graded in a fresh pooled sandbox; a grading failure is reward 0, recorded. */
-  private async grade(job: Job, trajectory: Trajectory, spec: EnvSpec, location: RepoLocation) {
+    trajectory: Trajectory,
+    env: { spec: EnvSpec; location: RepoLocation },
+    use: SampleResources & EpisodeSettings,
+  ) {
     const { instance } = job;
-    const { signal } = this;
     try {
-      const lease = await this.options.pool.acquire(spec.image!, { signal });
-      try {
-        const r = await gradeEpisode({
-          instance,
-          patch: trajectory.model_patch,
-          spec,
-          location,
-          sandbox: lease.sandbox,
-          mode: this.options.reward,
-          signal,
-        });
-        trajectory.reward = r.reward;
-        trajectory.resolved = r.resolved;
-      } finally {
-        await lease.release();
-      }
+      await gradeTrajectory(instance, trajectory, env, use, this.signal);
     } catch (error) {
       if (await this.engineLost(job, error)) return;
       trajectory.reward = 0;

@@ -36,12 +36,6 @@ describe('rollout engine scheduling', () => {
   it('emits a group as soon as its last sample is done, not when a batch is', async () => {
     const delays: Record<string, number> = { slow: 300, fast: 10 };
     const engine = new RolloutEngine({
-      policy: {
-        next: async () => ({ message: { content: null }, usage: { prompt_tokens: 0, completion_tokens: 0 } }),
-      },
-      envFor: async () => ({ image: 'x', install: [], install_key_files: [], pre_test: [], test_cmd: 't' }),
-      repoSource: { resolve: async () => ({ gitdir: '', cache: {} }) },
-      pool: undefined as never,
       samples: 2,
       concurrency: 4,
       runSample: async (i, s) => {
@@ -60,10 +54,6 @@ describe('rollout engine scheduling', () => {
     const lost = () => new SandboxError('SANDBOX_LOST', 'the container went away (engine restarted?)');
     const runs: string[] = [];
     const engine = new RolloutEngine({
-      policy: undefined as never,
-      envFor: undefined as never,
-      repoSource: undefined as never,
-      pool: undefined as never,
       samples: 2,
       concurrency: 2,
       engineRetries: 2,
@@ -105,10 +95,6 @@ describe('rollout engine scheduling', () => {
     let version = 0;
     let calls = 0;
     const engine = new RolloutEngine({
-      policy: undefined as never,
-      envFor: undefined as never,
-      repoSource: undefined as never,
-      pool: undefined as never,
       samples: 3,
       concurrency: 1,
       maxStaleness: 0,
@@ -208,10 +194,6 @@ describe('rollout engine faults', () => {
     const ac = new AbortController();
     let started = 0;
     const engine = new RolloutEngine({
-      policy: undefined as never,
-      envFor: undefined as never,
-      repoSource: undefined as never,
-      pool: undefined as never,
       samples: 4,
       concurrency: 2,
       runSample: (i, s, _v, signal) =>

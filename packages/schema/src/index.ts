@@ -1,3 +1,4 @@
+export { untilAborted } from './abort.js';
 export { EnvSpec, type EnvSpecInput, EnvSpecMap, envSpecFor } from './env-spec.js';
 export { ERROR_CODES, type ErrorCode, kindOf } from './error-codes.js';
 export {

@@ -28,16 +28,16 @@ export type ChatReply =
  * and its 1-based number): the stand-in for OpenAI, vLLM or SGLang in tests. `url` ends in /v1.
  */
 export async function serveChat(
-  reply: (body: ChatRequestBody, hit: number) => ChatReply,
+  reply: (body: ChatRequestBody, hit: number) => ChatReply | Promise<ChatReply>,
 ): Promise<{ url: string; requests: ChatRequestBody[] } & AsyncDisposable> {
   const requests: ChatRequestBody[] = [];
   const server = createServer((req, res) => {
     let data = '';
     req.on('data', (c) => (data += c));
-    req.on('end', () => {
+    req.on('end', async () => {
       const body = JSON.parse(data || '{}') as ChatRequestBody;
       requests.push(body);
-      const r = reply(body, requests.length);
+      const r = await reply(body, requests.length);
       if (r === 'hang') return;
       if ('status' in r) {
         res.writeHead(r.status, r.headers);
@@ -64,5 +64,30 @@ export async function serveChat(
         server.closeAllConnections();
         server.close(() => r());
       }),
+  };
+}
+
+/**
+ * The scripted agent for `makePythonSample`'s repo: turn 1 fixes `add` in /testbed/calc.py through the editor
+ * tool, turn 2 finishes (a harness reward of 1).
+ */
+export function fixCalcTurn(body: ChatRequestBody): ChatReply {
+  const turn = body.messages.filter((m) => m.role === 'assistant').length;
+  const calls = [
+    {
+      name: 'str_replace_editor',
+      arguments: JSON.stringify({
+        command: 'str_replace',
+        path: '/testbed/calc.py',
+        old_str: 'def add(a, b):\n    return a - b',
+        new_str: 'def add(a, b):\n    return a + b',
+      }),
+    },
+    { name: 'finish', arguments: '{}' },
+  ];
+  return {
+    content: null,
+    tool_calls: [{ id: `c${turn}`, type: 'function', function: calls[Math.min(turn, 1)] }],
+    usage: { prompt_tokens: 10, completion_tokens: 5 },
   };
 }

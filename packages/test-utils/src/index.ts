@@ -1,4 +1,4 @@
-export { type ChatReply, type ChatRequestBody, serveChat } from './chat-server.js';
+export { type ChatReply, type ChatRequestBody, fixCalcTurn, serveChat } from './chat-server.js';
 export { firstStdout } from './child.js';
 export { noopPredictions, repoRoot, sharedFixture, sharedFixturesDir, skipLoudly } from './fixtures.js';
 export { serveGitHttp } from './git-http.js';

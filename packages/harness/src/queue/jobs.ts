@@ -1,4 +1,5 @@
 import type { Logger } from '@repoforge/sandbox';
+import { untilAborted } from '@repoforge/schema';
 import type { Job, Queue, QueueEvents, Worker } from 'bullmq';
 import { assertRedisReachable, loadBullMQ, redisConnection } from './connection.js';
 
@@ -29,19 +30,46 @@ export interface JobQueueOptions {
  * finished ones and waits for the rest; a job is never added twice.
  */
 export class JobQueue {
-  private queue?: Queue;
-  private events?: QueueEvents;
+  private opened?: Promise<{ queue: Queue; events: QueueEvents }>;
 
   constructor(private readonly options: JobQueueOptions) {}
 
-  private async open() {
-    await assertRedisReachable(this.options.url);
-    const { Queue, QueueEvents } = await loadBullMQ();
-    const connection = redisConnection(this.options.url);
-    this.queue ??= new Queue(this.options.queueName, { connection });
-    this.events ??= new QueueEvents(this.options.queueName, { connection });
-    await Promise.all([this.queue.waitUntilReady(), this.events.waitUntilReady()]);
-    return { queue: this.queue, events: this.events };
+  /** Connects once, however many callers ask at the same time. */
+  private open() {
+    this.opened ??= (async () => {
+      await assertRedisReachable(this.options.url);
+      const { Queue, QueueEvents } = await loadBullMQ();
+      const connection = redisConnection(this.options.url);
+      const queue = new Queue(this.options.queueName, { connection });
+      const events = new QueueEvents(this.options.queueName, { connection });
+      await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
+      return { queue, events };
+    })();
+    return this.opened;
+  }
+
+  private jobOptions(job: QueuedJob<unknown>) {
+    return {
+      jobId: job.id,
+      priority: job.priority,
+      attempts: this.options.attempts ?? 3,
+      backoff: { type: 'fixed' as const, delay: 1000 },
+      removeOnComplete: { age: 7 * 24 * 3600 },
+      removeOnFail: { age: 7 * 24 * 3600 },
+    };
+  }
+
+  /**
+   * Enqueues one job (unless a job of its id is there: then that one's outcome is the answer) and resolves with
+   * its return value, or rejects with the error of its last attempt. For work dispatched one job at a time
+   * (rollout samples) by a scheduler that keeps its own order.
+   */
+  async submit<T, R>(job: QueuedJob<T>, options: { signal?: AbortSignal } = {}): Promise<R> {
+    options.signal?.throwIfAborted();
+    const { queue, events } = await this.open();
+    const handle =
+      (await queue.getJob(job.id)) ?? (await queue.add(job.name, job.data, this.jobOptions(job)));
+    return (await untilAborted(handle.waitUntilFinished(events), options.signal)) as R;
   }
 
   /** Enqueues `jobs` (those not already there) and calls `onResult` as each one finishes. */
@@ -56,25 +84,11 @@ export class JobQueue {
     const added = await queue.addBulk(
       jobs
         .filter((_, i) => !existing[i])
-        .map((job) => ({
-          name: job.name,
-          data: job.data,
-          opts: {
-            jobId: job.id,
-            priority: job.priority,
-            attempts: this.options.attempts ?? 3,
-            backoff: { type: 'fixed' as const, delay: 1000 },
-            removeOnComplete: { age: 7 * 24 * 3600 },
-            removeOnFail: { age: 7 * 24 * 3600 },
-          },
-        })),
+        .map((job) => ({ name: job.name, data: job.data, opts: this.jobOptions(job) })),
     );
     const byId = new Map(added.map((j) => [j.id, j]));
     const handles: Job[] = jobs.map((j, i) => existing[i] ?? byId.get(j.id)!);
     this.options.logger?.info('queued', { jobs: handles.length, queue: queue.name });
-    const aborted = new Promise<never>((_, reject) => {
-      options.signal?.addEventListener('abort', () => reject(options.signal?.reason), { once: true });
-    });
     const collect = async (job: Job, i: number) => {
       let result: JobResult<R>;
       try {
@@ -84,11 +98,12 @@ export class JobQueue {
       }
       if (!options.signal?.aborted) await options.onResult(i, result);
     };
-    await Promise.race([aborted, Promise.all(handles.map(collect))]);
+    await untilAborted(Promise.all(handles.map(collect)), options.signal);
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.events?.close(), this.queue?.close()]);
+    const opened = await this.opened?.catch(() => undefined);
+    await Promise.allSettled([opened?.events.close(), opened?.queue.close()]);
   }
 }
 
