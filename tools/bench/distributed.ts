@@ -3,7 +3,9 @@
  * instances (their test command mostly waits), the queue's own overhead per instance (enqueue -> start, finish
  * -> report written, in ms) and the Redis memory a finished job holds. Mining: validated instances per hour of
  * the demo Python repo with 1 vs 2 `runMineWorker` workers, against a one-process run of the same repo (the
- * environment built beforehand, outside the figures). Needs Redis (tools/setup-redis.sh) and Docker.
+ * environment built beforehand, outside the figures). Environment builds avoided: a worker that builds and pushes
+ * to the loopback registry, then one on an engine without those images, which pulls them (tools/setup-registry.sh).
+ * Needs Redis (tools/setup-redis.sh) and Docker.
  *   npx tsx --conditions=@repoforge/source tools/bench/distributed.ts [--instances 8] [--fixes 3]
  */
 import { join } from 'node:path';
@@ -11,10 +13,19 @@ import { parseArgs } from 'node:util';
 import { mineRepository, runMineWorker } from '@repoforge/datagen';
 import { createDemoRepos } from '@repoforge/datagen/demo';
 import { jobIdFor, QueueExecutor, RepoCache, runEvaluation, runQueueWorker } from '@repoforge/harness';
+import { queuedSamples, RolloutEngine, runRolloutWorker } from '@repoforge/rl-scaffold';
+import { type ImageOps, lazyImageBuilder, registryUsage, type ShareStats } from '@repoforge/sandbox';
 import { DEFAULT_IMAGE } from '@repoforge/sandbox/docker';
 import { EnvSpecMap, Instance } from '@repoforge/schema';
 import { makePythonSample, redisUrl, sampleEnvSpecs, tempDir } from '@repoforge/test-utils';
 import { Queue } from 'bullmq';
+import {
+  longTailDurations,
+  placeholderInstances,
+  simulatedSample,
+  trainerFigures,
+  trainOn,
+} from './rollout-sim.ts';
 import { summarize } from './stats.ts';
 
 const { values } = parseArgs({
@@ -31,12 +42,14 @@ const repoSource = () => new RepoCache({ cacheDir: join(root.path, 'repos'), clo
 const queueName = `repoforge-bench-${process.pid}`;
 const url = `${redisUrl}/4`;
 
-async function measure(workers: number, tag: string) {
+async function measure(workers: number, tag: string, images?: ImageOps, specs = envSpecs) {
   const dataset = Array.from({ length: N }, (_, i) =>
     Instance.parse({ ...instance, instance_id: `acme__calc-${tag}${i + 1}` }),
   );
   const handles = await Promise.all(
-    Array.from({ length: workers }, () => runQueueWorker({ url, queueName, repoSource: repoSource() })),
+    Array.from({ length: workers }, () =>
+      runQueueWorker({ url, queueName, repoSource: repoSource(), images }),
+    ),
   );
   const executor = new QueueExecutor({ url, queueName });
   const reported = new Map<string, number>();
@@ -47,7 +60,7 @@ async function measure(workers: number, tag: string) {
     predictions: 'gold',
     runId,
     reportDir: join(root.path, tag),
-    envSpecs,
+    envSpecs: specs,
     repoSource: repoSource(),
     executor,
     onProgress: (e) => {
@@ -101,6 +114,94 @@ async function mineWith(workers: number, tag: string, repo: string) {
   };
 }
 
+/**
+ * Environment builds avoided by the registry: a worker that builds and pushes (a first machine), then, with
+ * those images removed from the engine (a second machine's empty cache), a worker that pulls them.
+ */
+async function sharedBuilds() {
+  const registry = `127.0.0.1:5000/bench-${process.pid}`;
+  // An environment of this run only (one more install step), so the first machine has to build it.
+  const spec = envSpecs['acme/calc']!['*']!;
+  const own = EnvSpecMap.parse({
+    'acme/calc': { '*': { ...spec, install: [...spec.install, `echo bench-${process.pid}`] } },
+  });
+  const first = lazyImageBuilder({ registry: { registry } });
+  const a = await measure(1, 'reg-a', first, own);
+  for (const tag of first.shareStats.built) await first.remove(tag);
+  const second = lazyImageBuilder({ registry: { registry } });
+  const b = await measure(1, 'reg-b', second, own);
+  return {
+    registry,
+    first_machine: { ...counts(first.shareStats), wall_ms: Math.round(a.wall) },
+    second_machine: { ...counts(second.shareStats), wall_ms: Math.round(b.wall) },
+    env_builds_avoided_by_pulls: second.shareStats.pulled.length,
+    registry_holds: await registryUsage(registry),
+  };
+}
+const counts = (s: ShareStats) => ({
+  built: s.built.length,
+  pushed: s.pushed.length,
+  pulled: s.pulled.length,
+});
+
+/**
+ * Rollouts through the queue: the simulated long-tail workload of bench:rollout (episodes 5x longer, as
+ * queue hops cost milliseconds), its trainer consuming groups from an engine whose samples run on 1 or 2
+ * `runRolloutWorker` workers, against the same engine running them in-process.
+ */
+async function rolloutsWith(workers: number, tag: string) {
+  const duration = longTailDurations(300);
+  const instances = placeholderInstances(48, `o__r-${tag}`);
+  const queueName = `repoforge-bench-rollout-${process.pid}-${tag}`;
+  const handles = await Promise.all(
+    Array.from({ length: workers }, () =>
+      runRolloutWorker({
+        url,
+        queueName,
+        concurrency: 8,
+        repoSource: repoSource(),
+        envFor: async () => {
+          throw new Error('simulated samples need no environment');
+        },
+        runSample: simulatedSample(duration),
+      }),
+    ),
+  );
+  const queued = workers
+    ? queuedSamples({ url, queueName, run: `bench-${process.pid}-${tag}` })
+    : { runSample: simulatedSample(duration), close: async () => {} };
+  let version = 0;
+  const engine = new RolloutEngine({
+    samples: 4,
+    concurrency: workers ? 8 * workers : 16,
+    maxStaleness: 8,
+    policyVersion: () => version,
+    maxBufferedGroups: 16,
+    runSample: queued.runSample,
+  });
+  const figures = await trainOn(engine, instances, {
+    groupsPerStep: 4,
+    stepMs: 600,
+    bumpVersion: () => ++version,
+  });
+  await Promise.all([queued.close(), ...handles.map((h) => h.close())]);
+  if (engine.stats.rewardSum !== figures.samples || engine.stats.failed)
+    throw new Error(
+      `rollouts ${tag}: ${engine.stats.failed} failed, reward ${engine.stats.rewardSum}/${figures.samples}`,
+    );
+  return trainerFigures(figures);
+}
+
+const rollouts = {
+  setup:
+    '48 instances x 4 samples, log-normal episodes (median 300 ms), a 600 ms trainer step per 4 groups, 8 samples at once per worker',
+  in_process_16_at_once: await rolloutsWith(0, 'local'),
+  one_worker: await rolloutsWith(1, 'one'),
+  two_workers: await rolloutsWith(2, 'two'),
+};
+
+const shared = await sharedBuilds();
+
 // Warm-up: builds the environment image once, outside the figures.
 await measure(1, 'warm');
 const memoryBefore = await redisUsedMemory();
@@ -127,6 +228,8 @@ console.log(
         finish_to_report: summarize([...one.toReport, ...two.toReport]),
       },
       redis_bytes_per_finished_eval_job: Math.round(bytesPerJob),
+      env_images_through_registry: shared,
+      rollouts,
       mining: {
         repo: `demo python, ${mineLocal.candidates} candidates`,
         one_process: mineLocal,

@@ -6,7 +6,14 @@
  */
 import { parseArgs } from 'node:util';
 import { RolloutEngine } from '@repoforge/rl-scaffold';
-import { Instance } from '@repoforge/schema';
+import {
+  longTailDurations,
+  placeholderInstances,
+  simulatedSample,
+  sleep,
+  trainerFigures,
+  trainOn,
+} from './rollout-sim.ts';
 
 const { values } = parseArgs({
   options: {
@@ -26,33 +33,8 @@ const G = Number(values['groups-per-step']);
 const STEP = Number(values['step-ms']);
 const MEDIAN = Number(values['median-ms']);
 
-// Deterministic long-tail durations: log-normal, sigma 1 (a few episodes take 10x the median).
-let seed = 42;
-const rand = () => {
-  seed = (seed * 1103515245 + 12345) % 2147483648;
-  return (seed + 1) / 2147483649;
-};
-const durations = new Map<string, number>();
-const duration = (id: string, s: number) => {
-  const key = `${id}/${s}`;
-  if (!durations.has(key)) {
-    const z = Math.sqrt(-2 * Math.log(rand())) * Math.cos(2 * Math.PI * rand());
-    durations.set(key, MEDIAN * Math.exp(z));
-  }
-  return durations.get(key)!;
-};
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const instances = Array.from({ length: N }, (_, i) =>
-  Instance.parse({
-    repo: 'o/r',
-    instance_id: `o__r-${i}`,
-    base_commit: 'b',
-    patch: '',
-    test_patch: '',
-    FAIL_TO_PASS: [],
-    PASS_TO_PASS: [],
-  }),
-);
+const duration = longTailDurations(MEDIAN);
+const instances = placeholderInstances(N);
 for (const i of instances) for (let s = 0; s < K; s++) duration(i.instance_id, s);
 
 async function dynamic() {
@@ -63,59 +45,9 @@ async function dynamic() {
     maxStaleness: Number(values['max-staleness']),
     policyVersion: () => version,
     maxBufferedGroups: 4 * G,
-    runSample: async (i, s, v) => {
-      await sleep(duration(i.instance_id, s));
-      return {
-        instance_id: i.instance_id,
-        sample_index: s,
-        messages: [],
-        model_patch: '',
-        reward: 1,
-        stop_reason: 'finish',
-        policy_version: v,
-        metadata: {},
-      };
-    },
+    runSample: simulatedSample(duration),
   });
-  const t0 = performance.now();
-  let idle = 0;
-  let busy = 0;
-  let batch = 0;
-  let waitStart = performance.now();
-  let samples = 0;
-  let steadyIdle = 0;
-  let steadyBusy = 0;
-  for await (const g of engine.run(instances)) {
-    samples += g.samples.length;
-    if (++batch < G) continue;
-    const waited = performance.now() - waitStart;
-    if (process.env.TRACE && waited > 5)
-      console.error(
-        `wait ${Math.round(waited)}ms at ${Math.round(performance.now() - t0)}ms v${version} queued=${engine.stats.queued} running=${engine.stats.running}`,
-      );
-    idle += waited;
-    // Steady state: after the first step, while the dataset still has jobs to start (a continuous training run
-    // is always in this regime; warm-up and the final drain are one-off costs any engine pays).
-    if (version > 0 && engine.stats.queued > 0) {
-      steadyIdle += waited;
-    }
-    batch = 0;
-    const s = performance.now();
-    await sleep(STEP); // the trainer step; generation goes on meanwhile
-    busy += performance.now() - s;
-    if (version > 0 && engine.stats.queued > 0) steadyBusy += performance.now() - s;
-    version++;
-    waitStart = performance.now();
-  }
-  const wall = performance.now() - t0;
-  return {
-    wall,
-    idle: idle + (batch ? performance.now() - waitStart : 0),
-    busy,
-    samples,
-    resampled: engine.stats.resampled,
-    steadyIdleFraction: steadyIdle + steadyBusy ? steadyIdle / (steadyIdle + steadyBusy) : 0,
-  };
+  return trainOn(engine, instances, { groupsPerStep: G, stepMs: STEP, bumpVersion: () => ++version });
 }
 
 async function fixedBatch() {
@@ -143,20 +75,13 @@ async function fixedBatch() {
     await sleep(STEP); // generation waits for the trainer
     busy += performance.now() - s;
   }
-  return { wall: performance.now() - t0, idle, busy, samples, resampled: 0, steadyIdleFraction: undefined };
+  return { wall: performance.now() - t0, idle, busy, samples, resampled: 0 };
 }
 
 const d = await dynamic();
 const f = await fixedBatch();
 const r2 = (x: number) => Math.round(x * 100) / 100;
-const fig = (x: typeof d | typeof f) => ({
-  wall_ms: Math.round(x.wall),
-  samples: x.samples,
-  samples_per_s: r2(x.samples / (x.wall / 1000)),
-  trainer_idle_fraction: r2(x.idle / (x.idle + x.busy)),
-  ...(x.steadyIdleFraction === undefined ? {} : { steady_state_idle_fraction: r2(x.steadyIdleFraction) }),
-  resampled_stale: x.resampled,
-});
+const fig = trainerFigures;
 const dyn = fig(d);
 const fix = fig(f);
 console.log(

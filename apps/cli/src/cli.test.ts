@@ -47,6 +47,14 @@ describe('repoforge CLI', () => {
     expect(w.stderr()).toMatch(/--env-registry: expected/);
   });
 
+  it('storage report --env-registry that names no registry is a usage error before anything runs', async () => {
+    const t = bufferedIO();
+    expect(
+      await runCli(['storage', 'report', '--dataset', 'missing.jsonl', '--env-registry', 'not a registry'], t.io),
+    ).toBe(2);
+    expect(t.stderr()).toMatch(/^repoforge: --env-registry: expected HOST:PORT\/PREFIX/);
+  });
+
   it('a worker with a role that does not exist is a usage error naming it', async () => {
     const t = bufferedIO();
     expect(await runCli(['worker', '--queue', 'redis://127.0.0.1:1', '--roles', 'eval,nope'], t.io)).toBe(2);

@@ -121,6 +121,8 @@ export interface RolloutWorkerOptions {
   logger?: Logger;
   /** `working` as a sample starts (id `instance#sample`), `done` with its reward. */
   onProgress?: OnProgress<number>;
+  /** Replaces the sandboxed episode + grading, as the engine's `runSample` does (simulations, benchmarks). */
+  runSample?: RunSample;
 }
 
 /** The policy of each endpoint, made once per worker. */
@@ -155,13 +157,15 @@ export async function runRolloutWorker(options: RolloutWorkerOptions): Promise<J
     const data = SampleJobData.parse(job.data);
     const id = `${data.instance.instance_id}#${data.sample}`;
     options.onProgress?.({ type: 'working', id, what: `job ${job.id}` });
-    const t = await gradedSample({ instance: data.instance, sample: data.sample }, data.policyVersion, {
-      ...data.settings,
-      policy: policyFor(data.endpoint),
-      envFor: async (instance, signal) => data.env ?? options.envFor(instance, signal),
-      repoSource: options.repoSource,
-      pool,
-    });
+    const t = options.runSample
+      ? await options.runSample(data.instance, data.sample, data.policyVersion)
+      : await gradedSample({ instance: data.instance, sample: data.sample }, data.policyVersion, {
+          ...data.settings,
+          policy: policyFor(data.endpoint),
+          envFor: async (instance, signal) => data.env ?? options.envFor(instance, signal),
+          repoSource: options.repoSource,
+          pool,
+        });
     options.onProgress?.({ type: 'done', id, result: t.reward ?? 0, done: ++done });
     return t;
   };

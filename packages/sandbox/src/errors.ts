@@ -17,6 +17,7 @@ export type SandboxErrorCode =
   | 'LIMIT_UNSUPPORTED'
   | 'BUILD_FAILED'
   | 'PULL_FAILED'
+  | 'REGISTRY_UNREACHABLE'
   | 'BACKEND_UNAVAILABLE'
   | 'ABORTED'
   | 'ENGINE_ERROR';

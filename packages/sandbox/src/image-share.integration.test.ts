@@ -1,7 +1,7 @@
 import { baseImage, registryHost, skipWithoutDocker, skipWithoutRegistry } from '@repoforge/test-utils';
 import { describe, expect, it } from 'vitest';
 import { ImageBuilder } from './docker.js';
-import { type BuildLease, createSandbox } from './index.js';
+import { type BuildLease, createSandbox, registryUsage } from './index.js';
 
 const uniq = `${process.pid}-${Date.now()}`;
 // Docker and the loopback registry (tools/setup-registry.sh): both required in CI.
@@ -70,6 +70,11 @@ describe.skipIf(skip)(
       expect(pulled.RepoDigests ?? []).toEqual([]);
       expect(await marker(built.tag)).toBe(`built-${uniq}`);
       await second.remove(built.tag);
+      // What the registry holds for this prefix: the one image, its layers and config counted once.
+      const usage = await registryUsage(registry);
+      expect(usage).toMatchObject({ repositories: 1, images: 1 });
+      expect(usage.blobs).toBeGreaterThanOrEqual(2);
+      expect(usage.bytes).toBeGreaterThan(0);
     });
 
     it('ensure: builders racing for a missing image under one lease produce it once; a later one pulls it', async () => {

@@ -20,6 +20,7 @@ export { LocalBackend, type LocalBackendOptions } from './local/local-backend.js
 export { type LocalReapOptions, ownerAlive, reapLocalSandboxes } from './local/local-reaper.js';
 export { type PoolLease, SandboxPool, type SandboxPoolOptions } from './pool.js';
 export { type ReapLeftovers, reapLeftoversBestEffort } from './reap-leftovers.js';
+export { type RegistryUsage, registryUsage } from './registry-usage.js';
 export { readTarFiles, type TarFile } from './tar.js';
 export type {
   ExecOptions,

@@ -58,6 +58,7 @@ export const ERROR_CODES = {
   LIMIT_UNSUPPORTED: 'failure',
   BUILD_FAILED: 'failure',
   PULL_FAILED: 'failure',
+  REGISTRY_UNREACHABLE: 'failure',
   BACKEND_UNAVAILABLE: 'failure',
   ENGINE_ERROR: 'failure',
 } as const satisfies Record<string, ErrorKind>;

@@ -19,14 +19,14 @@ import {
   readRunResults,
   validateEnvironments,
 } from '@repoforge/harness';
-import { reapLeftoversBestEffort } from '@repoforge/sandbox';
+import { reapLeftoversBestEffort, registryUsage } from '@repoforge/sandbox';
 import { writeFileAtomic } from '@repoforge/schema/node';
 import { fileArg, numberArg } from '../args.js';
 import { BACKEND_OPTION, backendKit } from '../backend.js';
 import { type Command, UsageError } from '../command.js';
 import { cliLogger } from '../logger.js';
 import { Progress } from '../progress.js';
-import { ENV_REGISTRY_OPTION, sharedImages } from '../shared-images.js';
+import { ENV_REGISTRY_OPTION, envRegistryArg, sharedImages } from '../shared-images.js';
 import { INSTANCE_RUN_OPTIONS } from './eval.js';
 
 const commonOptions = {
@@ -202,8 +202,14 @@ const report: Command = {
       description: 'measure the images this eval run used (its environment.json files) instead of planning',
     },
     'report-dir': { type: 'string', value: 'DIR', description: "the eval run's --report-dir", default: '.' },
+    'env-registry': {
+      type: 'string',
+      value: 'HOST:PORT/PREFIX',
+      description: 'also measure what this registry holds for the environments shared through it',
+    },
   },
   async run({ io, values, signal, verbose, json }) {
+    const registry = envRegistryArg(values['env-registry']);
     const dataset = await loadDataset(fileArg(values, 'dataset', io.cwd), { signal });
     const cacheDir = resolve(io.cwd, String(values['repo-cache']));
     const repos = new RepoCache({ cacheDir, clone: false });
@@ -228,9 +234,11 @@ const report: Command = {
           signal,
         );
     const source = measuredRun ? `the images run ${runId} used` : 'planned environments';
+    const held = registry ? await registryUsage(registry, { signal }) : undefined;
     const missing = measuredRun?.missing ?? [];
     const mb = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MB`;
-    if (json) io.stdout.write(`${JSON.stringify({ ...s, source, missing, perImage: r.images })}\n`);
+    if (json)
+      io.stdout.write(`${JSON.stringify({ ...s, source, missing, perImage: r.images, registry: held })}\n`);
     else {
       io.stdout.write(
         `measured: ${source}\ninstances: ${s.instances}${missing.length ? ` (no image recorded: ${missing.join(', ')})` : ''}\nimages: ${s.images}\ntotal: ${mb(s.totalBytes)} (images ${mb(s.imageBytes)}, shared ${mb(s.sharedBytes)}; repo cache ${mb(s.repoCacheBytes)})\n` +
@@ -239,6 +247,10 @@ const report: Command = {
       for (const i of r.images)
         io.stdout.write(
           `  ${i.image}: ${mb(i.sizeBytes)} (unique ${mb(i.uniqueBytes)}, shared ${mb(i.sharedBytes)})\n`,
+        );
+      if (held)
+        io.stdout.write(
+          `registry ${held.registry}: ${held.images} image(s) in ${held.repositories} repositories, ${held.blobs} blobs, ${mb(held.bytes)} stored (compressed; ${s.instances ? `${(held.bytes / 1048576 / s.instances).toFixed(1)} MB per instance` : 'no instance'})\n`,
         );
     }
     return 0;

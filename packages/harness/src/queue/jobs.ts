@@ -42,6 +42,9 @@ export class JobQueue {
       const connection = redisConnection(this.options.url);
       const queue = new Queue(this.options.queueName, { connection });
       const events = new QueueEvents(this.options.queueName, { connection });
+      // Each job in flight (a scheduler may keep hundreds) listens for the queue closing: not a leak.
+      queue.setMaxListeners(0);
+      events.setMaxListeners(0);
       await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
       return { queue, events };
     })();
