@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { jobIdFor } from './index.js';
-import { decodeOutcome, encodeOutcome } from './queue/codec.js';
+import { decodeOutcome, decodeTask, encodeOutcome } from './queue/codec.js';
 import { redisConnection } from './queue/connection.js';
 import { priorities } from './queue/executor.js';
 
@@ -54,5 +54,33 @@ describe('queue helpers', () => {
     expect(() => decodeOutcome({ v: 1, gz: 'bm90IGd6aXA=' })).toThrow(/does not decode/);
     const bad = { instance_id: 'i', status: 'completed', timings: {}, files: { 'report.json': 7 } };
     expect(() => decodeOutcome(forged(bad))).toThrow(/files\["report\.json"\]|files\.report\.json/);
+  });
+
+  it('a queued evaluation job is checked before it runs: a bad field is named, a good task comes back whole', () => {
+    const task = {
+      runId: 'r',
+      instance: {
+        repo: 'acme/calc',
+        instance_id: 'acme__calc-1',
+        base_commit: 'abc',
+        patch: '',
+        test_patch: '',
+        FAIL_TO_PASS: [],
+        PASS_TO_PASS: [],
+      },
+      prediction: { instance_id: 'acme__calc-1', model_name_or_path: 'm', model_patch: 'diff' },
+      spec: { image: 'img', install: [], install_key_files: [], pre_test: [], test_cmd: 'pytest' },
+      parser: 'parse_log_pytest',
+      timeoutMs: 1000,
+      repeat: 1,
+      gradeMode: 'strict',
+    };
+    expect(decodeTask(task)).toMatchObject({ runId: 'r', gradeMode: 'strict', timeoutMs: 1000 });
+    expect(() => decodeTask({ ...task, gradeMode: 'lenient' })).toThrow(
+      /not an evaluation task: .*gradeMode/,
+    );
+    expect(() => decodeTask({ ...task, instance: { ...task.instance, repo: 'nope' } })).toThrow(
+      /instance\.repo/,
+    );
   });
 });

@@ -1,10 +1,12 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { formatZodPath, InstanceReport, TestStatus } from '@repoforge/schema';
+import { EnvSpec, formatZodPath, Instance, InstanceReport, Prediction, TestStatus } from '@repoforge/schema';
 import { z } from 'zod';
 import { HarnessError } from '../errors.js';
 import { LOG_FILES } from '../paths.js';
+import { EnvProvenance } from '../provenance.js';
 import type { InstanceOutcome } from '../run-instance.js';
 import { RunRuntime } from '../runtime-probe.js';
+import type { InstanceTask } from '../task.js';
 
 /** Default cap on an outcome's compressed size in the queue (logs beyond it keep their head and tail). */
 const DEFAULT_RESULT_CAP_BYTES = 16 * 1024 * 1024;
@@ -80,4 +82,32 @@ export function decodeOutcome(encoded: unknown): InstanceOutcome {
       `a queue result that is not an instance outcome: ${describeIssue(outcome.error)}`,
     );
   return outcome.data;
+}
+
+/** An evaluation job as it crosses the queue (`InstanceTask`): checked by the worker before anything runs. */
+const QueuedTask = z.object({
+  runId: z.string(),
+  instance: Instance,
+  prediction: Prediction,
+  spec: EnvSpec,
+  parser: z.string(),
+  timeoutMs: z.number().positive(),
+  repeat: z.number().int().positive(),
+  gradeMode: z.enum(['strict', 'legacy']),
+  ownEvalScript: z.string().optional(),
+  wholeSuite: z.boolean().optional(),
+  provenance: EnvProvenance.optional(),
+  validateEnvs: z.boolean().optional(),
+  minTestsSeen: z.number().min(0).max(1).optional(),
+});
+
+/** The task of a queued evaluation job; another producer's job or a damaged one throws, naming the field. */
+export function decodeTask(data: unknown): InstanceTask {
+  const task = QueuedTask.safeParse(data);
+  if (!task.success)
+    throw new HarnessError(
+      'QUEUE_PAYLOAD_INVALID',
+      `a queued job that is not an evaluation task: ${describeIssue(task.error)}`,
+    );
+  return task.data;
 }

@@ -15,8 +15,8 @@ import { EnvValidations } from '../env-validation.js';
 import { evalSandboxCreator } from '../eval-sandbox.js';
 import type { RepoSource } from '../repo-source.js';
 import type { InstanceOutcome } from '../run-instance.js';
-import { evaluateTask, type InstanceTask } from '../task.js';
-import { encodeOutcome } from './codec.js';
+import { evaluateTask } from '../task.js';
+import { decodeTask, encodeOutcome } from './codec.js';
 import { DEFAULT_QUEUE_NAME } from './connection.js';
 import { type JobWorkerHandle, startJobWorker } from './jobs.js';
 
@@ -73,7 +73,7 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Queue
   return startJobWorker(
     { ...options, queueName: options.queueName ?? DEFAULT_QUEUE_NAME, concurrency },
     async (job) => {
-      const task = job.data as InstanceTask;
+      const task = decodeTask(job.data);
       const id = task.instance.instance_id;
       options.onProgress?.({ type: 'working', id, what: `job ${job.id}` });
       const outcome = await evaluateTask(
