@@ -97,7 +97,7 @@ export function queueValidator(options: QueueValidatorOptions) {
     .update(`${options.repoName}\0${resolve(options.out)}`)
     .digest('hex')
     .slice(0, 16);
-  const validate = (cand: Candidate, funnel: Funnel, signal?: AbortSignal): Promise<Verdict> => {
+  const validate = async (cand: Candidate, funnel: Funnel, signal?: AbortSignal): Promise<Verdict> => {
     const data: MineJob = {
       repo: options.repo,
       repoName: options.repoName,
@@ -108,17 +108,9 @@ export function queueValidator(options: QueueValidatorOptions) {
       wholeSuite: options.wholeSuite,
     };
     const job = { id: `mine__${run}__${cand.commit.oid}`, name: 'validate', data };
-    return jobs.submit<MineJob, unknown>(job, { signal }).then(
-      (value) => {
-        const back = MineJobResult.parse(value);
-        mergeFunnel(funnel, back.funnel);
-        return back.verdict;
-      },
-      (error) => {
-        if (signal?.aborted) throw error;
-        throw new Error(`mining job ${job.id} failed after its attempts: ${String(error?.message ?? error)}`);
-      },
-    );
+    const back = MineJobResult.parse(await jobs.submit<MineJob, unknown>(job, { signal }));
+    mergeFunnel(funnel, back.funnel);
+    return back.verdict;
   };
   return { validate, close: () => jobs.close() };
 }

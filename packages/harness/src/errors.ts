@@ -17,7 +17,8 @@ export type HarnessErrorCode =
   | 'NOT_SERVABLE'
   | 'IMAGE_PULL_FAILED'
   | 'RUN_NOT_FOUND'
-  | 'QUEUE_PAYLOAD_INVALID';
+  | 'QUEUE_PAYLOAD_INVALID'
+  | 'JOB_FAILED';
 
 /** A harness failure with a stable `code`; `cause` keeps the underlying error. */
 export class HarnessError extends RepoForgeError {

@@ -8,7 +8,7 @@ import {
   type Sandbox,
   type SandboxOptions,
 } from '@repoforge/sandbox';
-import { EnvSpec, Instance, type OnProgress, Trajectory } from '@repoforge/schema';
+import { EnvSpec, Instance, type OnProgress, RepoForgeError, Trajectory } from '@repoforge/schema';
 import { z } from 'zod';
 import type { RunSample } from './engine.js';
 import { HttpPolicy, type Policy } from './policy.js';
@@ -90,12 +90,8 @@ export function queuedSamples(options: QueuedSamplesOptions): {
       env: options.envFor?.(instance),
     };
     const id = `rollout__${options.run}__${instance.instance_id}__${sample}__v${policyVersion}`;
-    const value = await jobs
-      .submit<SampleJobData, unknown>({ id: id.replace(/[^\w.-]/g, '_'), name: 'sample', data }, { signal })
-      .catch((error) => {
-        if (signal?.aborted) throw error;
-        throw new Error(`rollout job ${id} failed after its attempts: ${String(error?.message ?? error)}`);
-      });
+    const job = { id: id.replace(/[^\w.-]/g, '_'), name: 'sample', data };
+    const value = await jobs.submit<SampleJobData, unknown>(job, { signal });
     return Trajectory.parse(value);
   };
   return { runSample, close: () => jobs.close() };
@@ -130,7 +126,11 @@ function policies(options: RolloutWorkerOptions): (endpoint: PolicyEndpoint | un
   if (options.policyFor) return options.policyFor;
   const made = new Map<string, Policy>();
   return (endpoint) => {
-    if (!endpoint) throw new Error('the job names no policy endpoint, and this worker has no policyFor');
+    if (!endpoint)
+      throw new RepoForgeError(
+        'QUEUE_PAYLOAD_INVALID',
+        'a rollout job that names no policy endpoint, for a worker without policyFor',
+      );
     const key = `${endpoint.baseUrl}\0${endpoint.model}`;
     if (!made.has(key)) made.set(key, new HttpPolicy({ ...endpoint, apiKey: options.apiKey }));
     return made.get(key)!;

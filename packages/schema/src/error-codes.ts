@@ -26,6 +26,7 @@ export const ERROR_CODES = {
   QUEUE_UNREACHABLE: 'failure',
   QUEUE_UNAVAILABLE: 'failure',
   QUEUE_PAYLOAD_INVALID: 'failure',
+  JOB_FAILED: 'failure',
   NOT_SERVABLE: 'failure',
   IMAGE_PULL_FAILED: 'failure',
   RUN_NOT_FOUND: 'input',

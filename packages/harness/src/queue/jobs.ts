@@ -1,6 +1,7 @@
 import type { Logger } from '@repoforge/sandbox';
 import { untilAborted } from '@repoforge/schema';
 import type { Job, Queue, QueueEvents, Worker } from 'bullmq';
+import { HarnessError } from '../errors.js';
 import { assertRedisReachable, loadBullMQ, redisConnection } from './connection.js';
 
 /** One unit of work: its stable id (the same work always gets the same id), kind and payload. */
@@ -64,7 +65,7 @@ export class JobQueue {
 
   /**
    * Enqueues one job (unless a job of its id is there: then that one's outcome is the answer) and resolves with
-   * its return value, or rejects with the error of its last attempt. For work dispatched one job at a time
+   * its return value, or rejects with JOB_FAILED carrying the error of its last attempt. For work dispatched one job at a time
    * (rollout samples) by a scheduler that keeps its own order.
    */
   async submit<T, R>(job: QueuedJob<T>, options: { signal?: AbortSignal } = {}): Promise<R> {
@@ -72,7 +73,16 @@ export class JobQueue {
     const { queue, events } = await this.open();
     const handle =
       (await queue.getJob(job.id)) ?? (await queue.add(job.name, job.data, this.jobOptions(job)));
-    return (await untilAborted(handle.waitUntilFinished(events), options.signal)) as R;
+    try {
+      return (await untilAborted(handle.waitUntilFinished(events), options.signal)) as R;
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      throw new HarnessError(
+        'JOB_FAILED',
+        `queued job ${job.id} failed after its attempts: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
+    }
   }
 
   /** Enqueues `jobs` (those not already there) and calls `onResult` as each one finishes. */
