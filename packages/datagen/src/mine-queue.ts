@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
-import { JobQueue, type RepoLocation, startJobWorker } from '@repoforge/harness';
+import { JobQueue, parseQueued, type RepoLocation, startJobWorker } from '@repoforge/harness';
 import { type ImageOps, type Logger, reapLeftoversBestEffort } from '@repoforge/sandbox';
 import { Instance, memoAsync } from '@repoforge/schema';
 import { z } from 'zod';
@@ -108,7 +108,11 @@ export function queueValidator(options: QueueValidatorOptions) {
       wholeSuite: options.wholeSuite,
     };
     const job = { id: `mine__${run}__${cand.commit.oid}`, name: 'validate', data };
-    const back = MineJobResult.parse(await jobs.submit<MineJob, unknown>(job, { signal }));
+    const back = parseQueued(
+      MineJobResult,
+      await jobs.submit<MineJob, unknown>(job, { signal }),
+      'a mining result',
+    );
     mergeFunnel(funnel, back.funnel);
     return back.verdict;
   };
@@ -147,7 +151,7 @@ export async function runMineWorker(options: MineWorkerOptions): Promise<{ close
   const locations = new Map<string, Promise<RepoLocation>>();
   let done = 0;
   const handle = async (job: { id: string; data: unknown }) => {
-    const data = MineJob.parse(job.data);
+    const data = parseQueued(MineJob, job.data, 'a mining job');
     const location = await memoAsync(locations, data.repo, () =>
       locateRepo({ repo: data.repo, cacheDir: data.cacheDir ?? options.cacheDir }, data.repoName),
     );

@@ -27,6 +27,7 @@ export { FAIL_ONLY_REPOS, LOG_PARSERS, resolveLogParserName } from './parsers/re
 export type { LogParser, ParseContext } from './parsers/types.js';
 export { instanceLogDir, LOG_FILES, summaryPath } from './paths.js';
 export { EnvAttemptRecord, EnvProvenance } from './provenance.js';
+export { parseQueued } from './queue/codec.js';
 export { DEFAULT_QUEUE_NAME, jobIdFor } from './queue/connection.js';
 export { QueueExecutor, type QueueExecutorOptions } from './queue/executor.js';
 export { serveHealth, type WorkerHealth } from './queue/health.js';

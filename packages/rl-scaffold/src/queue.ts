@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import { JobQueue, type JobWorkerHandle, type RepoSource, startJobWorker } from '@repoforge/harness';
+import {
+  JobQueue,
+  type JobWorkerHandle,
+  parseQueued,
+  type RepoSource,
+  startJobWorker,
+} from '@repoforge/harness';
 import {
   createSandbox,
   type Logger,
@@ -92,7 +98,7 @@ export function queuedSamples(options: QueuedSamplesOptions): {
     const id = `rollout__${options.run}__${instance.instance_id}__${sample}__v${policyVersion}`;
     const job = { id: id.replace(/[^\w.-]/g, '_'), name: 'sample', data };
     const value = await jobs.submit<SampleJobData, unknown>(job, { signal });
-    return Trajectory.parse(value);
+    return parseQueued(Trajectory, value, 'a rollout trajectory');
   };
   return { runSample, close: () => jobs.close() };
 }
@@ -154,7 +160,7 @@ export async function runRolloutWorker(options: RolloutWorkerOptions): Promise<J
   const policyFor = policies(options);
   let done = 0;
   const handle = async (job: { id: string; data: unknown }) => {
-    const data = SampleJobData.parse(job.data);
+    const data = parseQueued(SampleJobData, job.data, 'a rollout job');
     const id = `${data.instance.instance_id}#${data.sample}`;
     options.onProgress?.({ type: 'working', id, what: `job ${job.id}` });
     const t = options.runSample

@@ -58,10 +58,19 @@ const Outcome = z.looseObject({
   files: z.record(z.string(), z.string()),
 });
 
-const describeIssue = (error: z.ZodError) => {
-  const issue = error.issues[0]!;
-  return `${formatZodPath(issue.path) || '(root)'}: ${issue.message}`;
-};
+/**
+ * What crossed the queue (a job's data, a worker's result), checked against its schema: anything else (another
+ * producer's job, a damaged or forged payload) is QUEUE_PAYLOAD_INVALID naming `what` it should be and the field.
+ */
+export function parseQueued<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  throw new HarnessError(
+    'QUEUE_PAYLOAD_INVALID',
+    `a queue payload that is not ${what}: ${formatZodPath(issue.path) || '(root)'}: ${issue.message}`,
+  );
+}
 
 /** Decodes what `encodeOutcome` produced; anything else (another producer's job, a damaged result) throws. */
 export function decodeOutcome(encoded: unknown): InstanceOutcome {
@@ -75,13 +84,7 @@ export function decodeOutcome(encoded: unknown): InstanceOutcome {
       cause: error,
     });
   }
-  const outcome = Outcome.safeParse(value);
-  if (!outcome.success)
-    throw new HarnessError(
-      'QUEUE_PAYLOAD_INVALID',
-      `a queue result that is not an instance outcome: ${describeIssue(outcome.error)}`,
-    );
-  return outcome.data;
+  return parseQueued(Outcome, value, 'an instance outcome');
 }
 
 /** An evaluation job as it crosses the queue (`InstanceTask`): checked by the worker before anything runs. */
@@ -103,11 +106,5 @@ const QueuedTask = z.object({
 
 /** The task of a queued evaluation job; another producer's job or a damaged one throws, naming the field. */
 export function decodeTask(data: unknown): InstanceTask {
-  const task = QueuedTask.safeParse(data);
-  if (!task.success)
-    throw new HarnessError(
-      'QUEUE_PAYLOAD_INVALID',
-      `a queued job that is not an evaluation task: ${describeIssue(task.error)}`,
-    );
-  return task.data;
+  return parseQueued(QueuedTask, data, 'an evaluation task');
 }
