@@ -50,7 +50,10 @@ describe('repoforge CLI', () => {
   it('storage report --env-registry that names no registry is a usage error before anything runs', async () => {
     const t = bufferedIO();
     expect(
-      await runCli(['storage', 'report', '--dataset', 'missing.jsonl', '--env-registry', 'not a registry'], t.io),
+      await runCli(
+        ['storage', 'report', '--dataset', 'missing.jsonl', '--env-registry', 'not a registry'],
+        t.io,
+      ),
     ).toBe(2);
     expect(t.stderr()).toMatch(/^repoforge: --env-registry: expected HOST:PORT\/PREFIX/);
   });

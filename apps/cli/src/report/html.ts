@@ -86,8 +86,11 @@ export function renderReport(data: ReportData, outDir: string): string {
   // Local-backend environments are directories on the host; their figures leave the host system out.
   const local = (data.storage as { backend?: string } | undefined)?.backend === 'local';
   const unit = local ? 'environment' : 'image';
+  // `storage report --run-id` measures the images the run used; without it, planned ones: the page says which.
+  const source = (data.storage as { source?: string } | undefined)?.source;
+  const measured = source ? `<dt>Measured</dt><dd>${esc(source)}</dd>` : '';
   const storage = s
-    ? `<section><h2>Storage</h2><dl><dt>Instances</dt><dd>${esc(s.instances)}</dd><dt>Environment ${unit}s</dt><dd>${esc(s.images)}${local ? ' (local directories; the host system is not counted)' : ''}</dd><dt>Amortized per instance</dt><dd>${esc(s.amortizedMBPerInstance)} MB</dd><dt>One ${unit} per instance</dt><dd>${esc(s.baselineMBPerInstance)} MB</dd><dt>Ratio</dt><dd>${esc(s.ratio)}× smaller</dd></dl></section>`
+    ? `<section><h2>Storage</h2><dl>${measured}<dt>Instances</dt><dd>${esc(s.instances)}</dd><dt>Environment ${unit}s</dt><dd>${esc(s.images)}${local ? ' (local directories; the host system is not counted)' : ''}</dd><dt>Amortized per instance</dt><dd>${esc(s.amortizedMBPerInstance)} MB</dd><dt>One ${unit} per instance</dt><dd>${esc(s.baselineMBPerInstance)} MB</dd><dt>Ratio</dt><dd>${esc(s.ratio)}× smaller</dd></dl></section>`
     : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>RepoForge run ${esc(data.runId)}</title>

@@ -52,4 +52,24 @@ describe('the HTML report', () => {
     const acme = html.split('\n').find((l) => l.includes('<td>acme__lib-1</td>'))!;
     expect(acme).toContain('<td class="env">–</td>');
   });
+
+  it("says which images its storage figures measured (the run's own, from storage report --run-id)", async () => {
+    await using dir = await tempDir();
+    await instanceFiles(dir.path, 'django__django-11099');
+    const storage = {
+      instances: 24,
+      images: 2,
+      amortizedMBPerInstance: 13.71,
+      source: 'the images run st used',
+    };
+    const html = renderReport(await loadReportData(dir.path, 'r1', { storage }), dir.path);
+    const section = html.slice(html.indexOf('<h2>Storage</h2>'));
+    expect(section).toContain('<dt>Measured</dt><dd>the images run st used</dd>');
+    expect(section).toContain('<dt>Amortized per instance</dt><dd>13.71 MB</dd>');
+    const planned = renderReport(
+      await loadReportData(dir.path, 'r1', { storage: { instances: 1 } }),
+      dir.path,
+    );
+    expect(planned).not.toContain('<dt>Measured</dt>');
+  });
 });
