@@ -83,12 +83,12 @@ export function renderReport(data: ReportData, outDir: string): string {
     })
     .join('\n');
   const s = data.storage as Record<string, number> | undefined;
+  const about = data.storage as { backend?: string; source?: string } | undefined;
   // Local-backend environments are directories on the host; their figures leave the host system out.
-  const local = (data.storage as { backend?: string } | undefined)?.backend === 'local';
+  const local = about?.backend === 'local';
   const unit = local ? 'environment' : 'image';
   // `storage report --run-id` measures the images the run used; without it, planned ones: the page says which.
-  const source = (data.storage as { source?: string } | undefined)?.source;
-  const measured = source ? `<dt>Measured</dt><dd>${esc(source)}</dd>` : '';
+  const measured = about?.source ? `<dt>Measured</dt><dd>${esc(about.source)}</dd>` : '';
   const storage = s
     ? `<section><h2>Storage</h2><dl>${measured}<dt>Instances</dt><dd>${esc(s.instances)}</dd><dt>Environment ${unit}s</dt><dd>${esc(s.images)}${local ? ' (local directories; the host system is not counted)' : ''}</dd><dt>Amortized per instance</dt><dd>${esc(s.amortizedMBPerInstance)} MB</dd><dt>One ${unit} per instance</dt><dd>${esc(s.baselineMBPerInstance)} MB</dd><dt>Ratio</dt><dd>${esc(s.ratio)}× smaller</dd></dl></section>`
     : '';
