@@ -59,9 +59,9 @@ ensure_base() {
     say "debootstrap --variant=minbase $2 into $ROOTFS"
     as_root debootstrap --variant=minbase "$2" "$ROOTFS" >/tmp/repoforge-debootstrap.log 2>&1 || {
       tail -n 30 /tmp/repoforge-debootstrap.log >&2; exit 1; }
-    # Slim: no apt lists, no docs, no caches in the base layer.
+    # Slim: no apt lists, no docs, no translations, no caches in the base layer.
     as_root rm -rf "$ROOTFS"/var/lib/apt/lists/* "$ROOTFS"/var/cache/apt/* "$ROOTFS"/usr/share/doc/* \
-      "$ROOTFS"/usr/share/man/* "$ROOTFS"/usr/share/info/* || true
+      "$ROOTFS"/usr/share/man/* "$ROOTFS"/usr/share/info/* "$ROOTFS"/usr/share/locale/* || true
     say "docker import -> $1"
     as_root tar -C "$ROOTFS" -c . | docker import \
       --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \

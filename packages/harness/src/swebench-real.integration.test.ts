@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 
 import { Instance, type Prediction, parseRecords } from '@repoforge/schema';
 import {
@@ -18,6 +20,7 @@ import { RepoCache, runEvaluation } from './index.js';
  * version family, both ways (6 of 24); `npm run bench:verified -- --dataset <real subset>` runs all 24 both
  * ways (figures in the harness README).
  */
+const run = promisify(execFile);
 const skip = await skipWithoutFixturesOrDocker('the 24 real SWE-bench instances are');
 
 describe.skipIf(skip)('real SWE-bench Verified instances, built-in Debian recipes', () => {
@@ -76,6 +79,23 @@ describe.skipIf(skip)('real SWE-bench Verified instances, built-in Debian recipe
     // Directives, not whole suites: every instance ran only its own test modules.
     expect(outcomes.every((o) => !o.files['eval.sh']?.includes('{tests}'))).toBe(true);
     expect(outcomes.map((o) => o.timings)).toHaveLength(FAMILY_IDS.length);
+    // The recipe images that ran are slim: no perl (only git's and mailcap's extras want it), no docs or
+    // translations, and an apt that still sees a consistent system (a later apt layer could install perl).
+    const images = [...new Set(outcomes.map((o) => o.runtime?.image))];
+    expect(images.length).toBeGreaterThan(0);
+    for (const image of images) {
+      const { stdout } = await run('docker', [
+        'run',
+        '--rm',
+        '--network',
+        'none',
+        String(image),
+        'sh',
+        '-c',
+        'echo perl=$(dpkg -l | grep -c "^ii  perl ") docs=$(find /usr/share/doc /usr/share/locale -mindepth 1 | wc -l); apt-get check -qq && git --version',
+      ]);
+      expect(stdout.trim().split('\n')).toEqual(['perl=0 docs=0', expect.stringMatching(/^git version /)]);
+    }
   });
 
   it('resolves none without the fix (one instance per version family)', { timeout: 3_600_000 }, async () => {

@@ -1,4 +1,5 @@
 export { untilAborted } from './abort.js';
+export { APT_CLEANUP, DROP_UNUSED_PERL } from './apt-steps.js';
 export { EnvSpec, type EnvSpecInput, EnvSpecMap, envSpecFor } from './env-spec.js';
 export { ERROR_CODES, type ErrorCode, kindOf } from './error-codes.js';
 export {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { readTarFiles, type TarFile } from '@repoforge/sandbox';
-import { memoAsync } from '@repoforge/schema';
+import { APT_CLEANUP, memoAsync } from '@repoforge/schema';
 import { DepsError } from '../errors.js';
 import type { EnvPlan } from '../spec.js';
 
@@ -55,7 +55,7 @@ export interface BuildContext {
 }
 
 const APT = (pkgs: readonly string[]) =>
-  `RUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ${pkgs.join(' ')} > /dev/null \\\n && rm -rf /var/lib/apt/lists/* /var/cache/apt/* /usr/share/doc/* /usr/share/man/* /usr/share/info/*`;
+  `RUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ${pkgs.join(' ')} > /dev/null \\\n && ${APT_CLEANUP}`;
 
 /** Tools every environment needs (git for the checkout, patch for fuzzy applies): one layer all runtimes share. */
 const TOOL_PACKAGES = ['ca-certificates', 'git', 'patch'];
@@ -110,7 +110,7 @@ export function aptDepsContext(runtimeImage: string, packages: readonly string[]
       'RUN apt-get update -qq \\',
       ` && for p in ${list}; do if apt-cache show "$p" > /dev/null 2>&1; then echo "$p" >> /tmp/have; else echo "$p" >> /opt/repoforge-missing-packages; fi; done \\`,
       ' && if [ -s /tmp/have ]; then DEBIAN_FRONTEND=noninteractive xargs apt-get install -y -qq --no-install-recommends < /tmp/have > /dev/null; fi \\',
-      ' && rm -rf /tmp/have /var/lib/apt/lists/* /var/cache/apt/* /usr/share/doc/* /usr/share/man/* /usr/share/info/* \\',
+      ` && rm -rf /tmp/have && ${APT_CLEANUP} \\`,
       " && find /usr/lib/python3 -name '__pycache__' -prune -exec rm -rf {} + ; true",
       '',
     ].join('\n'),

@@ -1,7 +1,9 @@
 import type { EnvSpecInput } from '@repoforge/schema';
 import {
+  APT_CLEANUP,
   DEBIAN_PYTHON_BASE,
   DEBIAN_UNSERVABLE_INSTANCES,
+  DROP_UNUSED_PERL,
   debianEnvOf,
   KNOWN_REPOS,
   knownRepo,
@@ -24,10 +26,17 @@ export const DEFAULT_DEBIAN_BASE = 'repoforge/base:bookworm';
 /** The base image of versions that need bullseye's Python 3.9 (schema's `bullseyeBelow`). */
 const DEFAULT_DEBIAN_OLD_BASE = 'repoforge/base:bullseye';
 
-/** One apt layer; a package the suite does not have is skipped, and said in the build log. */
+/**
+ * One apt layer; a package the suite does not have is skipped, and said in the build log. Perl that only git's
+ * and mailcap's extras need is dropped, and docs, translations and apt's lists are removed, in the same layer.
+ */
 function aptLayer(packages: readonly string[]): string {
   const available = `$(for p in ${packages.join(' ')}; do if apt-cache show "$p" > /dev/null 2>&1; then echo "$p"; else echo "not in this suite, skipped: $p" >&2; fi; done)`;
-  return `RUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ${available} > /dev/null && rm -rf /var/lib/apt/lists/* /var/cache/apt/*`;
+  return [
+    `RUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ${available} > /dev/null`,
+    DROP_UNUSED_PERL,
+    APT_CLEANUP,
+  ].join(' && ');
 }
 
 /**
