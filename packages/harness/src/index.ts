@@ -59,6 +59,6 @@ export {
 } from './run-evaluation.js';
 export { type ErrorClass, type RunProblem, runHealth } from './run-health.js';
 export { type InstanceOutcome, type RunInstanceInput, runInstance } from './run-instance.js';
-export { type RunResult, readRunResults } from './run-results.js';
+export { type RunImage, type RunResult, readRunResults, runImages } from './run-results.js';
 export { RunRuntime, RuntimeVersions } from './runtime-probe.js';
 export { type EnvValidationReport, validateEnvironments } from './validate-envs.js';

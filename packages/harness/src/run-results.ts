@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { HarnessError } from './errors.js';
 import { LOG_FILES } from './paths.js';
 import { EnvProvenance } from './provenance.js';
+import type { RepoSource } from './repo-source.js';
 
 /** One instance's result as a run left it on disk (SWE-bench's layout plus RepoForge's extra files). */
 export interface RunResult {
@@ -81,4 +82,44 @@ export async function readRunResults(
     }
   }
   return results.sort((a, b) => (a.instance_id < b.instance_id ? -1 : 1));
+}
+
+/** An instance of an eval run with the image its tests ran in and its repo at base_commit (storage figures). */
+export interface RunImage {
+  id: string;
+  image: string;
+  gitdir: string;
+  baseCommit: string;
+  cache?: object;
+}
+
+/**
+ * The instances of an eval run with the image each one's tests ran in (environment.json's runtime), so storage
+ * figures describe what eval used; an instance whose run recorded no image is named in `missing`, not guessed.
+ */
+export async function runImages(
+  reportDir: string,
+  runId: string,
+  options: { dataset: readonly Instance[]; repos: RepoSource; signal?: AbortSignal },
+): Promise<{ measured: RunImage[]; missing: string[] }> {
+  const rows = new Map(options.dataset.map((i) => [i.instance_id, i]));
+  const measured: RunImage[] = [];
+  const missing: string[] = [];
+  for (const r of await readRunResults(reportDir, runId, options)) {
+    const image = r.environment?.runtime?.image;
+    const inst = rows.get(r.instance_id);
+    if (!image || !inst) {
+      missing.push(r.instance_id);
+      continue;
+    }
+    const loc = await options.repos.resolve(inst.repo, { signal: options.signal });
+    measured.push({
+      id: r.instance_id,
+      image,
+      gitdir: loc.gitdir,
+      baseCommit: inst.base_commit,
+      cache: loc.cache,
+    });
+  }
+  return { measured, missing };
 }

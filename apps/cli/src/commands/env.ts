@@ -12,13 +12,7 @@ import {
   slimDatasetEnvs,
   snapshotFromGit,
 } from '@repoforge/deps';
-import {
-  EnvValidations,
-  loadDataset,
-  RepoCache,
-  readRunResults,
-  validateEnvironments,
-} from '@repoforge/harness';
+import { EnvValidations, loadDataset, RepoCache, runImages, validateEnvironments } from '@repoforge/harness';
 import { reapLeftoversBestEffort, registryUsage } from '@repoforge/sandbox';
 import { writeFileAtomic } from '@repoforge/schema/node';
 import { fileArg, numberArg } from '../args.js';
@@ -152,39 +146,6 @@ const build: Command = {
   },
 };
 
-/**
- * The instances of an eval run with the image each one's tests ran in (environment.json's runtime), so the
- * figures describe what eval used; an instance whose run recorded no image is named, not guessed.
- */
-async function runImages(
-  reportDir: string,
-  runId: string,
-  dataset: Awaited<ReturnType<typeof loadDataset>>,
-  repos: RepoCache,
-  signal?: AbortSignal,
-) {
-  const rows = new Map(dataset.map((i) => [i.instance_id, i]));
-  const measured = [];
-  const missing: string[] = [];
-  for (const r of await readRunResults(reportDir, runId, { dataset, signal })) {
-    const image = r.environment?.runtime?.image;
-    const inst = rows.get(r.instance_id);
-    if (!image || !inst) {
-      missing.push(r.instance_id);
-      continue;
-    }
-    const loc = await repos.resolve(inst.repo, { signal });
-    measured.push({
-      id: r.instance_id,
-      image,
-      gitdir: loc.gitdir,
-      baseCommit: inst.base_commit,
-      cache: loc.cache,
-    });
-  }
-  return { measured, missing };
-}
-
 const report: Command = {
   name: 'report',
   summary:
@@ -216,13 +177,11 @@ const report: Command = {
     const runId = values['run-id'];
     let measuredRun: Awaited<ReturnType<typeof runImages>> | undefined;
     if (typeof runId === 'string') {
-      measuredRun = await runImages(
-        resolve(io.cwd, String(values['report-dir'])),
-        runId,
+      measuredRun = await runImages(resolve(io.cwd, String(values['report-dir'])), runId, {
         dataset,
         repos,
         signal,
-      );
+      });
       if (!measuredRun.measured.length)
         throw new UsageError(`run ${runId} recorded no image for any instance of the dataset`);
     }
