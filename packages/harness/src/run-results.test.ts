@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { formatInstanceReportFile } from '@repoforge/schema';
 import { tempDir } from '@repoforge/test-utils';
 import { describe, expect, it } from 'vitest';
-import { instanceLogDir, LOG_FILES, readRunResults } from './index.js';
+import { instanceLogDir, LOG_FILES, readRunResults, runImages } from './index.js';
 
 describe('readRunResults', () => {
   it("reads a run's results: repos from the dataset, a damaged report.json is an error row, a missing run says so", async () => {
@@ -35,5 +35,41 @@ describe('readRunResults', () => {
       code: 'RUN_NOT_FOUND',
       kind: 'input',
     });
+  });
+});
+
+describe('runImages', () => {
+  it('pairs each instance with the image its run recorded, names the ones without, and honours the signal', async () => {
+    await using dir = await tempDir();
+    const report = {
+      patch_is_None: false,
+      patch_exists: true,
+      patch_successfully_applied: true,
+      resolved: true,
+    };
+    for (const [id, image] of [
+      ['a__b-1', 'repoforge/env:one'],
+      ['a__b-2', undefined],
+    ] as const) {
+      const d = instanceLogDir(dir.path, 'r1', 'gold', id);
+      await mkdir(d, { recursive: true });
+      await writeFile(join(d, LOG_FILES.report), formatInstanceReportFile(id, report));
+      const runtime = image ? { versions: {}, image } : undefined;
+      await writeFile(
+        join(d, LOG_FILES.environment),
+        JSON.stringify({ source: 'recipe', detail: 'debian', runtime }),
+      );
+    }
+    const dataset = ['a__b-1', 'a__b-2'].map(
+      (id) => ({ instance_id: id, repo: 'a/b', base_commit: 'c0' }) as never,
+    );
+    const repos = { resolve: async () => ({ gitdir: '/repos/a/b', cache: {} }) } as never;
+    const { measured, missing } = await runImages(dir.path, 'r1', { dataset, repos });
+    expect(measured).toEqual([
+      { id: 'a__b-1', image: 'repoforge/env:one', gitdir: '/repos/a/b', baseCommit: 'c0', cache: {} },
+    ]);
+    expect(missing).toEqual(['a__b-2']);
+    const signal = AbortSignal.abort();
+    await expect(runImages(dir.path, 'r1', { dataset, repos, signal })).rejects.toThrow();
   });
 });
