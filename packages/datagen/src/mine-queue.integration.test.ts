@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { EnvBuilder } from '@repoforge/deps';
 import { lazyImageBuilder } from '@repoforge/sandbox';
@@ -11,11 +11,17 @@ import {
   skipWithoutRegistry,
   tempDir,
 } from '@repoforge/test-utils';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoRepos } from './demo/index.js';
 import { type MineResult, mineRepository } from './index.js';
 
 const skip = (await skipWithoutRedis()) || (await skipWithoutDocker()) || (await skipWithoutRegistry());
+/**
+ * This test's own tag of the base image. The env images built FROM it get tags no other test uses, so removing
+ * them below (the "second machine") cannot take an image from a test running beside this one (datagen runs two
+ * files at a time). Same image ID as the base, so Docker's build cache still serves the layers.
+ */
+const ownBase = `repoforge/base:mine-queue-${process.pid}`;
 const dist = join(import.meta.dirname, '..', 'dist', 'index.js');
 
 /**
@@ -43,7 +49,7 @@ function startWorker(queueName: string, registry: string): ChildProcess & { line
     process.on('SIGTERM', () => w.close().then(() => lease.close()).then(() => process.exit(0)));`;
   const child = spawn('node', ['--input-type=module', '-e', script], {
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, REPOFORGE_BASE_IMAGE: baseImage },
+    env: { ...process.env, REPOFORGE_BASE_IMAGE: ownBase },
   }) as ChildProcess & { lines: string[] };
   child.lines = [];
   child.stdout!.on('data', (d) => child.lines.push(...String(d).trim().split('\n')));
@@ -81,8 +87,15 @@ describe.skipIf(skip)(
   'distributed mining over BullMQ (real Redis, worker processes, Docker, a registry)',
   () => {
     const workers: ChildProcess[] = [];
+    const ownImages: string[] = [];
+    beforeAll(() => {
+      execFileSync('docker', ['tag', baseImage, ownBase]);
+    });
     afterEach(() => {
       for (const w of workers.splice(0)) w.kill('SIGKILL');
+    });
+    afterAll(async () => {
+      for (const tag of [...ownImages, ownBase]) await lazyImageBuilder().remove(tag);
     });
 
     it('two worker processes, one of them SIGKILLed mid-candidate, mine the same instances as one process; nothing is validated twice; a worker on an engine without the images pulls them, builds none', async () => {
@@ -93,7 +106,7 @@ describe.skipIf(skip)(
         ...common,
         out: join(root.path, 'local.jsonl'),
         workers: 2,
-        envBuilder: new EnvBuilder({ baseImage }),
+        envBuilder: new EnvBuilder({ baseImage: ownBase }),
       });
       expect(local.funnel.validated).toBe(3);
 
@@ -130,6 +143,7 @@ describe.skipIf(skip)(
       // Every environment image the run used went to the registry (built, or found here, then pushed).
       const pushed = [...new Set([a, b].flatMap((w) => shareStats(w)?.pushed ?? []))];
       expect(pushed.length).toBeGreaterThan(0);
+      ownImages.push(...pushed);
       // A second machine: an engine without those images, a worker that pulls them and builds nothing.
       for (const tag of pushed) await lazyImageBuilder().remove(tag);
       survivor.kill('SIGTERM');
