@@ -14,7 +14,7 @@ const INTEGRATION_TIMEOUT_MS = 1_200_000;
  * export condition, so tests never need a prior build of their dependencies. Two projects, as TanStack
  * splits test:lib from test:build: `unit` (`vitest run --project unit`, seconds) and `integration`.
  */
-export function packageTestConfig(options: { maxWorkers?: number } = {}) {
+export function packageTestConfig() {
   return defineConfig({
     resolve: { conditions: ['@repoforge/source', 'import', 'module', 'node', 'default'] },
     ssr: { resolve: { conditions: ['@repoforge/source', 'import', 'module', 'node', 'default'] } },
@@ -22,9 +22,6 @@ export function packageTestConfig(options: { maxWorkers?: number } = {}) {
       // The JSON file feeds tools/test-summary.mjs, which prints the closing 'N passed, N failed' line.
       reporters: ['default', ['json', { outputFile: 'test-results.json' }]],
       pool: 'forks',
-      // Vitest's default on 2 cores is one file at a time; a package whose long files wait on the network and
-      // on Docker more than on the CPU asks for more (datagen), and makes its files safe to run side by side.
-      ...(options.maxWorkers ? { maxWorkers: options.maxWorkers } : {}),
       projects: [
         {
           extends: true,

@@ -18,8 +18,8 @@ import { type MineResult, mineRepository } from './index.js';
 const skip = (await skipWithoutRedis()) || (await skipWithoutDocker()) || (await skipWithoutRegistry());
 /**
  * This test's own tag of the base image. The env images built FROM it get tags no other test uses, so removing
- * them below (the "second machine") cannot take an image from a test running beside this one (datagen runs two
- * files at a time). Same image ID as the base, so Docker's build cache still serves the layers.
+ * them below (the "second machine") cannot take an image from another test using the same engine at the same
+ * time. Same image ID as the base, so Docker's build cache still serves the layers.
  */
 const ownBase = `repoforge/base:mine-queue-${process.pid}`;
 const dist = join(import.meta.dirname, '..', 'dist', 'index.js');
