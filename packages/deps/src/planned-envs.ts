@@ -35,6 +35,8 @@ export function plannedEnvs(
   builder: EnvProvider = new EnvBuilder({ logger }),
   /** With a sandbox factory, an environment is accepted only when its tests run (the repair ladder). */
   verifyWith?: (options: SandboxOptions) => Promise<Sandbox>,
+  /** Verify on whole suites (what eval runs with `wholeSuite`); by default on the tests eval runs. */
+  options: { wholeSuite?: boolean } = {},
 ) {
   const planned = new Map<string, Promise<{ plan: EnvPlan; image: string; attempts?: EnvAttempt[] }>>();
   /** How each instance's environment was obtained (rungs tried, what failed, what worked). */
@@ -56,6 +58,7 @@ export function plannedEnvs(
         location: loc,
         provider: builder,
         createSandbox: verifyWith,
+        wholeSuite: options.wholeSuite,
         logger,
         signal,
       });

@@ -31,3 +31,11 @@ export function testDirectives(instance: { repo: string; test_patch: string }): 
     return d.replaceAll('/', '.');
   });
 }
+
+/**
+ * Whether an instance's tests run as a whole suite unless told otherwise: Multi-SWE-bench's lists span whole
+ * suites (its PASS_TO_PASS holds every test); every other instance runs its test directives.
+ */
+export function runsWholeSuite(instance: { repo: string; origin?: unknown }, wholeSuite?: boolean): boolean {
+  return wholeSuite ?? instance.origin === 'multi-swe-bench';
+}

@@ -1,6 +1,6 @@
 export { type BackendUse, backendConflict, recipesOn } from './backend-rules.js';
 export { packCommitTree } from './commit-pack.js';
-export { testDirectives } from './directives.js';
+export { runsWholeSuite, testDirectives } from './directives.js';
 export { previousDurations } from './durations.js';
 export { EnvImages, type EnvImagesOptions } from './env-images.js';
 export { EnvValidation, EnvValidations } from './env-validation.js';

@@ -28,6 +28,7 @@ import {
 } from '@repoforge/schema';
 import { acquireRunLock, writeFileAtomic } from '@repoforge/schema/node';
 import { z } from 'zod';
+import { runsWholeSuite } from './directives.js';
 import { EnvImages } from './env-images.js';
 import { EnvValidations } from './env-validation.js';
 import { HarnessError } from './errors.js';
@@ -286,8 +287,7 @@ async function makeTask(
       ownEvalScript,
       validateEnvs: options.validateEnvs,
       minTestsSeen: options.minTestsSeen,
-      // Multi-SWE-bench's lists span whole suites (its PASS_TO_PASS holds every test): run them whole.
-      wholeSuite: options.wholeSuite ?? inst.origin === 'multi-swe-bench',
+      wholeSuite: runsWholeSuite(inst, options.wholeSuite),
     };
   } catch (error) {
     return error as Error;

@@ -229,7 +229,9 @@ const run: Command = {
       envSpecs,
       repoSource,
       // Repos without an --env-spec entry get environments planned from the repo itself.
-      resolveEnv: plannedEnvs(repoSource, logger, kit?.envs, kit?.createSandbox).resolveEnv,
+      resolveEnv: plannedEnvs(repoSource, logger, kit?.envs, kit?.createSandbox, {
+        wholeSuite: values['whole-suite'] === true ? true : undefined,
+      }).resolveEnv,
       createSandbox: kit?.createSandbox,
       images: shared.images,
       reapLeftovers: kit?.reapLeftovers,
