@@ -60,4 +60,4 @@ export {
 } from './snapshot.js';
 export { type EnvPlan, envPlanHash, type InstallPlan } from './spec.js';
 export { type DatasetStorage, datasetStorage, measureDatasetStorage } from './storage.js';
-export { verifiedEnv } from './verified-env.js';
+export { verifiedEnv, verifyAsEvalRuns } from './verified-env.js';
