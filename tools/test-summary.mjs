@@ -16,6 +16,8 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 const failures = [];
+/** Every test file's wall time, to name where a run's time went (CI time is an issue of its own). */
+const fileSeconds = [];
 
 function firstLines(text, n = 6) {
   return String(text ?? '')
@@ -46,12 +48,17 @@ for (const dir of dirs) {
   failed += r.numFailedTests;
   skipped += r.numPendingTests + (r.numTodoTests ?? 0);
   failures.push(...failuresOf(r));
+  for (const f of r.testResults ?? [])
+    if (f.endTime > f.startTime) fileSeconds.push([relative(root, f.name), (f.endTime - f.startTime) / 1000]);
   if (r.numFailedTests || r.numPendingTests) {
     console.log(
       `  ${dir}: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`,
     );
   }
 }
+const slowest = fileSeconds.sort((a, b) => b[1] - a[1]).slice(0, 8);
+if (slowest.length > 0)
+  console.log(`slowest test files: ${slowest.map(([f, s]) => `${f} ${Math.round(s)} s`).join(', ')}`);
 if (failures.length > 0) console.log(failures.join('\n'));
 console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exitCode = failed > 0 || passed === 0 ? 1 : 0;

@@ -4,6 +4,7 @@ import { Instance, type Prediction, parseRecords } from '@repoforge/schema';
 import {
   baseImage,
   noopPredictions,
+  SWEBENCH_PY7_CI_IDS,
   sharedFixture,
   skipWithoutFixturesOrDocker,
   tempDir,
@@ -16,22 +17,10 @@ import { EnvValidations, RepoCache, runEvaluation } from './index.js';
  * seaborn and xarray with the built-in Debian recipes (bookworm, and bullseye's Python 3.9 for old versions),
  * gold patches with environment validation, then no fix. No gold patch is graded unresolved: each instance
  * resolves, or is an error that names why its environment cannot serve it. One instance per repo and Debian
- * suite runs here (CI time); `npm run bench:verified` runs all 18 and prints the servability table.
+ * suite runs here (CI time; test-utils' SWEBENCH_PY7_CI_IDS, whose images `npm run test:images` builds up front);
+ * `npm run bench:verified` runs all 18 and prints the servability table.
  */
-const CI_IDS = [
-  'psf__requests-6028',
-  'psf__requests-1142', // bullseye
-  'psf__requests-2317', // bullseye; 7 tests need hosts other than httpbin: unservable
-  'pallets__flask-5014',
-  'pytest-dev__pytest-10051',
-  'pytest-dev__pytest-7432', // bullseye
-  'pylint-dev__pylint-6386',
-  'pylint-dev__pylint-8898', // needs astroid 3: unservable
-  'sphinx-doc__sphinx-10614',
-  'sphinx-doc__sphinx-9230', // bullseye lacks sphinxcontrib-applehelp: unservable
-  'mwaskom__seaborn-3069',
-  'pydata__xarray-7229',
-];
+const CI_IDS = SWEBENCH_PY7_CI_IDS;
 const UNSERVABLE: Record<string, RegExp> = {
   'psf__requests-2317': /does not pass the gold patch \(the gold patch leaves \d+ expected test\(s\) failing/,
   'pylint-dev__pylint-8898': /needs astroid>=3/,
@@ -71,7 +60,8 @@ describe.skipIf(skip)('SWE-bench Verified beyond django and sympy, built-in Debi
       timeoutSec: 900,
     });
 
-  // Cold: up to ten apt image builds (seven repos, three of them on bullseye too), then 11 instances.
+  // Cold: up to ten apt image builds (seven repos, three of them on bullseye too; prebuilt by test:images), then
+  // 12 instances.
   it('gold: resolved, or an error naming why the environment cannot serve it', {
     timeout: 3_600_000,
   }, async () => {

@@ -22,6 +22,7 @@ export {
 export { parseJsonDocument } from './json-document.js';
 export {
   DEBIAN_PYTHON_BASE,
+  DEBIAN_SHARED_STACKS,
   DEBIAN_UNSERVABLE_INSTANCES,
   type DebianEnv,
   debianEnvOf,

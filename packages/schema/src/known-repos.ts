@@ -239,6 +239,15 @@ export const DEBIAN_PYTHON_BASE: readonly string[] = words(
   'git patch python3 python3-distutils python-is-python3 python3-pip python3-setuptools python3-setuptools-scm python3-wheel python3-packaging',
 );
 
+/**
+ * Package stacks several known repos share, each installed as its own apt layer (after DEBIAN_PYTHON_BASE, in
+ * this order) by every recipe whose packages include the whole stack: Docker then builds and stores it once for
+ * all of them (seaborn's environment is a prefix of xarray's, about 1 GB).
+ */
+export const DEBIAN_SHARED_STACKS: readonly (readonly string[])[] = [
+  words('python3-pytest python3-numpy python3-scipy python3-pandas python3-matplotlib'),
+];
+
 /** `a` < `b` as dotted version numbers (SWE-bench's `2.4`, `0.12`, `2022.09`). */
 function versionBelow(a: string, b: string): boolean {
   const x = a.split('.').map(Number);

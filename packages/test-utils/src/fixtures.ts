@@ -53,3 +53,23 @@ export function noopPredictions(instances: readonly { instance_id: string }[]) {
     model_patch: patch,
   }));
 }
+
+/**
+ * The real SWE-bench Verified rows of requests, flask, pytest, pylint, sphinx, seaborn and xarray that CI grades
+ * (one per repo and Debian suite, from ../shared/fixtures/instances/swebench_verified_py7_subset.jsonl); the
+ * harness's py7 test grades them and tools/prepare-test-images.ts builds their recipe images up front.
+ */
+export const SWEBENCH_PY7_CI_IDS: readonly string[] = [
+  'psf__requests-6028',
+  'psf__requests-1142', // bullseye
+  'psf__requests-2317', // bullseye; 7 tests need hosts other than httpbin: unservable
+  'pallets__flask-5014',
+  'pytest-dev__pytest-10051',
+  'pytest-dev__pytest-7432', // bullseye
+  'pylint-dev__pylint-6386',
+  'pylint-dev__pylint-8898', // needs astroid 3: unservable
+  'sphinx-doc__sphinx-10614',
+  'sphinx-doc__sphinx-9230', // bullseye lacks sphinxcontrib-applehelp: unservable
+  'mwaskom__seaborn-3069',
+  'pydata__xarray-7229',
+];

@@ -1,6 +1,13 @@
 export { type ChatReply, type ChatRequestBody, fixCalcTurn, serveChat } from './chat-server.js';
 export { firstStdout } from './child.js';
-export { noopPredictions, repoRoot, sharedFixture, sharedFixturesDir, skipLoudly } from './fixtures.js';
+export {
+  noopPredictions,
+  repoRoot,
+  SWEBENCH_PY7_CI_IDS,
+  sharedFixture,
+  sharedFixturesDir,
+  skipLoudly,
+} from './fixtures.js';
 export { serveGitHttp } from './git-http.js';
 export { type CommitSpec, gitDiff, gitIn, makeGitRepo } from './git-repo.js';
 export { loadsDockerode } from './import-graph.js';

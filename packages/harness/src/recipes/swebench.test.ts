@@ -39,6 +39,23 @@ describe('built-in SWE-bench recipes', () => {
     expect(layers('django/django', '4.2')[2]).not.toBe(own);
   });
 
+  it('debian: repos that need a whole shared stack share its layer (seaborn is a prefix of xarray)', () => {
+    const runLines = (repo: string, version: string) =>
+      swebenchRecipe({ repo, version }, 'debian')!
+        .dockerfile!.split('\n')
+        .filter((l) => l.startsWith('RUN apt-get'));
+    const seaborn = runLines('mwaskom/seaborn', '0.12');
+    const xarray = runLines('pydata/xarray', '2022.06');
+    expect(seaborn).toHaveLength(2);
+    expect(xarray.slice(0, 2)).toEqual(seaborn);
+    expect(xarray[2]).toContain('python3-dask');
+    expect(xarray[2]).not.toContain('python3-numpy');
+    // astropy lacks pandas: no stack layer, its packages stay in one layer of its own.
+    const astropy = runLines('astropy/astropy', '5.0');
+    expect(astropy).toHaveLength(2);
+    expect(astropy[1]).toContain('python3-numpy');
+  });
+
   it('pip: the Python image and the package index can point at a mirror', () => {
     const django = { repo: 'django/django', version: '4.0' };
     const hub = swebenchRecipe(django, 'pip')!.dockerfile!;

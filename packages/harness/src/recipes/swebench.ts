@@ -2,6 +2,7 @@ import type { EnvSpecInput } from '@repoforge/schema';
 import {
   APT_CLEANUP,
   DEBIAN_PYTHON_BASE,
+  DEBIAN_SHARED_STACKS,
   DEBIAN_UNSERVABLE_INSTANCES,
   DROP_UNUSED_PERL,
   debianEnvOf,
@@ -40,6 +41,22 @@ function aptLayer(packages: readonly string[]): string {
 }
 
 /**
+ * The apt layers of a recipe: Debian's Python and tools (the same in every recipe of a suite, so Docker builds
+ * and stores it once for all of them), each shared stack the repo needs whole (likewise shared), then the
+ * repo's own packages.
+ */
+function aptLayers(packages: readonly string[]): string[][] {
+  const layers = [[...DEBIAN_PYTHON_BASE]];
+  let rest = [...new Set(packages.filter((p) => !DEBIAN_PYTHON_BASE.includes(p)))];
+  for (const stack of DEBIAN_SHARED_STACKS) {
+    if (!stack.every((p) => rest.includes(p))) continue;
+    layers.push([...stack]);
+    rest = rest.filter((p) => !stack.includes(p));
+  }
+  return rest.length ? [...layers, rest] : layers;
+}
+
+/**
  * The Debian flavour: the known repo's suite, packages, pre-test steps and test command (schema's KNOWN_REPOS).
  */
 function debianSpec(
@@ -53,14 +70,10 @@ function debianSpec(
     env.suite === 'bullseye'
       ? (options.debianOldBase ?? DEFAULT_DEBIAN_OLD_BASE)
       : (options.debianBase ?? DEFAULT_DEBIAN_BASE);
-  // Two apt layers: Debian's Python and tools (the same in every recipe of a suite, so Docker builds and stores it
-  // once for all of them), then the repo's own packages.
-  const own = [...new Set(env.packages.filter((p) => !DEBIAN_PYTHON_BASE.includes(p)))];
   return {
     dockerfile: [
       `FROM ${base}`,
-      aptLayer(DEBIAN_PYTHON_BASE),
-      ...(own.length ? [aptLayer(own)] : []),
+      ...aptLayers(env.packages).map(aptLayer),
       // bullseye's python3-pytest installs the command as pytest-3 only.
       'RUN command -v pytest > /dev/null || ln -s /usr/bin/pytest-3 /usr/local/bin/pytest',
       'ENV LANG=C.UTF-8 LC_ALL=C.UTF-8 PYTHONPATH=/testbed PYTHONDONTWRITEBYTECODE=1 PIP_DISABLE_PIP_VERSION_CHECK=1',
