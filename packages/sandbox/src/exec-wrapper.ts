@@ -40,7 +40,9 @@ export function killCommand(execId: string): string[] {
   return [
     '/bin/sh',
     '-c',
-    `p=$(cat ${f} 2>/dev/null) && { kill -9 -"$p" 2>/dev/null || kill -9 "$p"; }; rm -f ${f}`,
+    // `read` and `kill` are builtins: a command substitution would need a fork, which a fork bomb at the pids
+    // limit leaves none of, and the bomb would outlive its timeout.
+    `read -r p < ${f} 2>/dev/null && { kill -9 -"$p" 2>/dev/null || kill -9 "$p"; }; rm -f ${f}`,
   ];
 }
 
