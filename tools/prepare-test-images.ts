@@ -1,8 +1,7 @@
 /**
  * Builds, once and up front, the Docker images the integration tests use (the sample repos' environments and
  * the built-in SWE-bench Debian recipes of django, sympy and the py7 rows CI grades), so no test pays a cold apt
- * build inside its own timeout. `npm test` runs it as test-utils' `test-images` target, which every package's
- * `test` depends on: nx runs it beside the builds, typechecks and lints (CPU work that no test times). Each image
+ * build inside its own timeout. `npm test` runs it first (`npm run test:images`). Each image
  * is keyed by the hash of its Dockerfile, exactly as the tests build it: a rerun is a no-op.
  *   npx tsx --conditions=@repoforge/source tools/prepare-test-images.ts
  * Without a Docker engine it says so and exits 0 (the Docker tests then skip loudly, or fail in CI).
