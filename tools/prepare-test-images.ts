@@ -44,40 +44,18 @@ if (sharedFixturesDir()) {
       dockerfiles.set(`${row.repo} ${row.version} (debian recipe)`, dockerfile);
   }
 } else console.log('[prepare-test-images] no ../shared/fixtures: the py7 recipe images are not built');
-/**
- * The Dockerfile prefixes (up to a RUN line) that two or more of `dockerfiles` share, shortest first, grouped by
- * length: Docker's classic builder does not wait for a layer another build is making, so two builds started at
- * once each build a shared layer (seaborn's and xarray's 1 GB stack twice). Built first, they are built once.
- */
-function sharedPrefixes(dockerfiles: readonly string[]): string[][] {
-  const count = new Map<string, number>();
-  for (const dockerfile of dockerfiles) {
-    const lines = dockerfile.split('\n');
-    lines.forEach((line, i) => {
-      const prefix = `${lines.slice(0, i + 1).join('\n')}\n`;
-      // A RUN line that ends its instruction (no continuation) ends a layer.
-      if (line.startsWith('RUN ') && !line.endsWith('\\') && prefix !== dockerfile)
-        count.set(prefix, (count.get(prefix) ?? 0) + 1);
-    });
-  }
-  const shared = [...count].filter(([, n]) => n > 1).map(([prefix]) => prefix);
-  const length = (prefix: string) => prefix.split('\n').length;
-  const lengths = [...new Set(shared.map(length))].sort((a, b) => a - b);
-  return lengths.map((n) => shared.filter((prefix) => length(prefix) === n));
-}
-
 // Two builds at once: a build waits on downloads (apt, npm) as much as on the CPU, so two overlap well on 2 cores.
 const builder = new ImageBuilder({ concurrency: 2 });
 const started = performance.now();
-for (const group of sharedPrefixes([...dockerfiles.values()]))
-  await Promise.all(group.map((dockerfile) => builder.build({ dockerfile })));
 await Promise.all(
   [...dockerfiles].map(async ([what, dockerfile]) => {
     const t = performance.now();
     let last = 0;
+    // Layered, as the harness builds recipes: images that start alike (seaborn's and xarray's 1 GB stack) share it.
     const r = await builder.build(
       { dockerfile },
       {
+        layered: true,
         onProgress: () => {
           if (performance.now() - last < 30_000) return;
           last = performance.now();

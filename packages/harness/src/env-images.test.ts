@@ -47,3 +47,22 @@ describe('EnvImages.installKey', () => {
     expect(await images.installKey(other, 'base', location, first!)).not.toBe(await key(first!));
   });
 });
+
+describe('EnvImages.imageFor', () => {
+  it('builds a recipe layered, so that two workers building recipes that start alike share their layers', async () => {
+    const calls: unknown[] = [];
+    const images = new EnvImages({
+      builder: {
+        build: async (spec: unknown, options: { layered?: boolean }) => {
+          calls.push([spec, options.layered]);
+          return { tag: 'repoforge/env:x' };
+        },
+      } as never,
+      createSandbox: () => Promise.reject(new Error('none')),
+    });
+    const spec = EnvSpec.parse({ dockerfile: 'FROM b\nRUN a\nRUN b\n', test_cmd: 't' });
+    const instance = { instance_id: 'i', base_commit: 'c' };
+    expect(await images.imageFor(spec, instance, undefined)).toBe('repoforge/env:x');
+    expect(calls).toEqual([[{ dockerfile: 'FROM b\nRUN a\nRUN b\n' }, true]]);
+  });
+});

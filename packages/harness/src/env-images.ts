@@ -63,7 +63,8 @@ export class EnvImages {
   private async baseImage(spec: EnvSpec, signal?: AbortSignal): Promise<string> {
     if (spec.image) return this.pulled(spec.image, signal);
     try {
-      return (await this.builder.build({ dockerfile: spec.dockerfile! }, { signal })).tag;
+      // Layered: recipes start alike (Debian's Python, shared stacks), and workers building two at once share those layers.
+      return (await this.builder.build({ dockerfile: spec.dockerfile! }, { signal, layered: true })).tag;
     } catch (error) {
       throw new HarnessError(
         'ENV_BUILD_FAILED',

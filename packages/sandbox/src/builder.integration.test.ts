@@ -50,6 +50,21 @@ describe.skipIf(await skipWithoutDocker())('image builder, storage report and po
     );
   });
 
+  it('layered builds of Dockerfiles that start alike, at once, make their common layer once', async () => {
+    // The shared step is slow and random: two builds that each ran it would have different layers.
+    const shared = `FROM ${baseImage}\nRUN head -c 100000 /dev/urandom > /opt/shared && sleep 2 && echo ${uniq}`;
+    const build = (own: string) =>
+      builder.build({ dockerfile: `${shared}\nRUN echo ${own} > /opt/own\nRUN true\n` }, { layered: true });
+    const [a, b] = await Promise.all([build('a'), build('b')]);
+    const layers = async (tag: string) => (await builder.docker.getImage(tag).inspect()).RootFS.Layers ?? [];
+    const [la, lb, lbase] = await Promise.all([layers(a.tag), layers(b.tag), layers(baseImage)]);
+    expect(la[lbase.length]).toBe(lb[lbase.length]);
+    expect(la[lbase.length + 1]).not.toBe(lb[lbase.length + 1]);
+    const prefix = await builder.build({ dockerfile: `${shared}\n` });
+    expect(prefix.cached).toBe(true);
+    await Promise.all([a.tag, b.tag, prefix.tag].map((t) => builder.remove(t)));
+  });
+
   it('imports a root filesystem tarball as an image (registry-less base images)', async () => {
     const c = await builder.docker.createContainer({ Image: baseImage, Cmd: ['true'] });
     const tag = `repoforge/test-import:${process.pid}`;

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { callSignal } from './call-signal.js';
 import { type DiskWatch, diskFullHint, localDataRoot, watchDisk } from './docker/disk-watch.js';
 import { type DockerConnection, dockerClient, statusOf } from './docker/engine.js';
+import { dockerfileLayerPrefixes } from './dockerfile-layers.js';
 import { SandboxError } from './errors.js';
 import { type ImageRegistryOptions, ImageShare, type ShareStats } from './image-share.js';
 import { tarFiles } from './tar.js';
@@ -239,14 +240,24 @@ export class ImageBuilder {
     if (failure) throw new SandboxError('PULL_FAILED', `pulling ${ref} failed: ${failure}`);
   }
 
+  /**
+   * Builds `spec` (or finds it built). `layered`: when the image is not there, the Dockerfile's RUN-ending
+   * prefixes are built first, each as an image (see dockerfileLayerPrefixes), so that concurrent builds of
+   * Dockerfiles that start alike build their common layers once and share them.
+   */
   async build(
     spec: ImageSpec,
-    options: { signal?: AbortSignal; onProgress?: OnProgress } = {},
+    options: { signal?: AbortSignal; onProgress?: OnProgress; layered?: boolean } = {},
   ): Promise<BuildResult> {
     const files = await contextFiles(spec.context);
     const hash = imageSpecHash(spec.dockerfile, files, spec.buildArgs);
     const tag = spec.tag ?? `${this.options.repository ?? 'repoforge/env'}:${hash.slice(0, 20)}`;
     const key = `${hash}\0${tag}`;
+    if (options.layered && !this.inflight.has(key) && !(await this.exists(tag, options))) {
+      const { signal, onProgress } = options;
+      for (const dockerfile of dockerfileLayerPrefixes(spec.dockerfile))
+        await this.build({ ...spec, dockerfile, tag: undefined }, { signal, onProgress });
+    }
     // Shared while pending only: once built, `exists` answers (an image can be removed under us).
     return memoAsync(
       this.inflight,

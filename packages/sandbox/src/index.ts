@@ -4,6 +4,7 @@
  */
 export { hostCaFile, installCa } from './ca.js';
 export { createSandbox, resolveBackend } from './create-sandbox.js';
+export { dockerfileLayerPrefixes } from './dockerfile-layers.js';
 export { checkExecResult, ExecError, isEngineFault, SandboxError, type SandboxErrorCode } from './errors.js';
 export {
   type BuildLease,
