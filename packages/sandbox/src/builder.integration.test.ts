@@ -135,4 +135,40 @@ describe.skipIf(await skipWithoutDocker())('commit', () => {
       await new ImageBuilder().docker.getImage(tag).remove({ force: true });
     }
   });
+
+  it('commits only some paths onto another image: the build output without what made it', async () => {
+    const tag = `repoforge/test-commit-only:${process.pid}`;
+    const sb = await createSandbox({ backend: 'docker', image: baseImage });
+    try {
+      await sb.exec(
+        'mkdir -p /opt/deps/lib && echo built > /opt/deps/lib/addon && echo tool > /usr/local/bin/cc-junk',
+      );
+      await sb.commit!(tag, {
+        labels: { 'repoforge.test': '1' },
+        only: { paths: ['/opt/deps'], onto: baseImage },
+      });
+    } finally {
+      await sb.close();
+    }
+    const docker = new ImageBuilder().docker;
+    const again = await createSandbox({ backend: 'docker', image: tag });
+    try {
+      expect((await again.exec('cat /opt/deps/lib/addon; ls /usr/local/bin/cc-junk')).stdout).toBe('built\n');
+      const info = await docker.getImage(tag).inspect();
+      expect(info.Config.Labels?.['repoforge.test']).toBe('1');
+      const base = await docker.getImage(baseImage).inspect();
+      expect(info.RootFS.Layers?.slice(0, -1)).toEqual(base.RootFS.Layers);
+      // The container it was made in is gone.
+      const left = await docker.listContainers({
+        all: true,
+        filters: { label: ['repoforge.purpose=commit-onto'] },
+      });
+      expect(
+        left.filter((c) => c.Image === baseImage && c.Labels['repoforge.owner-pid'] === String(process.pid)),
+      ).toEqual([]);
+    } finally {
+      await again.close();
+      await docker.getImage(tag).remove({ force: true });
+    }
+  });
 });

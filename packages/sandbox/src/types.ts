@@ -116,9 +116,17 @@ export interface Sandbox extends AsyncDisposable {
   close(): Promise<void>;
   /**
    * Saves the sandbox's filesystem as an image (Docker backend only; undefined elsewhere), e.g. an environment
-   * whose dependencies an install step just put in place. Returns the image id.
+   * whose dependencies an install step just put in place. Returns the image id. With `only`: an image of
+   * `only.onto` plus just `only.paths` of this sandbox (a build's output without the toolchain that made it).
    */
-  commit?(tag: string, options?: { labels?: Record<string, string>; signal?: AbortSignal }): Promise<string>;
+  commit?(
+    tag: string,
+    options?: {
+      labels?: Record<string, string>;
+      signal?: AbortSignal;
+      only?: { paths: readonly string[]; onto: string };
+    },
+  ): Promise<string>;
 }
 
 /** A way to make sandboxes. Third parties (Kubernetes, Modal, Podman) implement this. */

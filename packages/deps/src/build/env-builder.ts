@@ -131,8 +131,8 @@ export class EnvBuilder implements EnvProvider {
     }
     const native = 'native' in install && install.native?.length ? install.native : undefined;
     if (!native) return this.installInSandbox(spec, runtime, tag, signal);
-    // Native addons: installed and built on the toolchain layer, then only /opt/deps is copied onto the runtime
-    // layer (the compiler, headers and Python stay behind).
+    // Native addons: installed and built on the toolchain layer, then only /opt/deps is committed onto the
+    // runtime layer (the compiler, headers and Python stay behind), streamed engine to engine.
     const tc = await toolchainContext(spec, runtime, { cacheDir: this.options.npmCacheDir });
     const toolchain = (
       await this.builder.build(
@@ -140,20 +140,10 @@ export class EnvBuilder implements EnvProvider {
         { signal },
       )
     ).tag;
-    const scratch = `repoforge/deps-build:${tag.split(':')[1]}`;
-    await this.installInSandbox(spec, toolchain, scratch, signal, { npm_config_nodedir: NODE_HEADERS_DIR });
-    try {
-      await this.builder.build(
-        {
-          dockerfile: `FROM ${runtime}\nCOPY --from=${scratch} /opt/deps /opt/deps\n`,
-          tag,
-          labels: { 'repoforge.layer': 'deps', 'repoforge.env-hash': hash },
-        },
-        { signal },
-      );
-    } finally {
-      await this.builder.remove(scratch);
-    }
+    await this.installInSandbox(spec, toolchain, tag, signal, {
+      env: { npm_config_nodedir: NODE_HEADERS_DIR },
+      onto: runtime,
+    });
   }
 
   /** Packages the apt layer could not find (recorded in the image). */
@@ -175,7 +165,8 @@ export class EnvBuilder implements EnvProvider {
     runtime: string,
     tag: string,
     signal?: AbortSignal,
-    extraEnv: Record<string, string> = {},
+    /** Extra install environment; `onto`: commit only /opt/deps onto this image instead of the whole sandbox. */
+    native: { env?: Record<string, string>; onto?: string } = {},
   ): Promise<void> {
     const make =
       this.options.createSandbox ?? ((o: SandboxOptions) => createSandbox({ backend: 'docker', ...o }));
@@ -184,7 +175,7 @@ export class EnvBuilder implements EnvProvider {
       image: runtime,
       network: 'host', // the install step only; tests never get a network
       mounts: ca.mounts,
-      env: { ...this.options.installEnv, ...extraEnv, ...ca.env },
+      env: { ...this.options.installEnv, ...native.env, ...ca.env },
       labels: { 'repoforge.purpose': 'deps-install' },
       signal,
     });
@@ -198,6 +189,8 @@ export class EnvBuilder implements EnvProvider {
       });
       await sb.commit(tag, {
         labels: { 'repoforge.layer': 'deps', 'repoforge.env-hash': envPlanHash(spec) },
+        ...(native.onto ? { only: { paths: ['/opt/deps'], onto: native.onto } } : {}),
+        signal,
       });
     } finally {
       await sb.close();

@@ -117,6 +117,7 @@ export class DockerBackend implements SandboxBackend {
       { env: options.env, user: options.user, pidsLimit: options.limits?.pids },
       lifeline,
       imageId,
+      this.docker,
     );
   }
 }

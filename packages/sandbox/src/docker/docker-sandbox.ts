@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { posix } from 'node:path';
 import type { Duplex, Readable } from 'node:stream';
 import { retry } from '@repoforge/schema';
 import type Docker from 'dockerode';
@@ -11,6 +12,7 @@ import { firstFileOfTar, normalizeFiles, tarFiles } from '../tar.js';
 import type { ExecOptions, ExecResult, FileInput, Sandbox } from '../types.js';
 import { demuxDockerStream } from './demux.js';
 import { statusOf } from './engine.js';
+import { sandboxLabels } from './labels.js';
 import { extractTarSafely } from './safe-extract.js';
 
 const OOM_PROBE = 'cat /sys/fs/cgroup/memory.events /sys/fs/cgroup/memory/memory.oom_control 2>/dev/null';
@@ -32,7 +34,9 @@ export class DockerSandbox implements Sandbox {
     readonly workdir: string,
     private readonly defaults: { env?: Record<string, string>; user?: string; pidsLimit?: number },
     private readonly lifeline: Duplex | undefined,
-    readonly imageId?: string,
+    readonly imageId: string | undefined,
+    /** The engine, for a commit `onto` another image (a container of that image is made). */
+    private readonly docker: Docker,
   ) {}
 
   private get pidsLimit(): number | undefined {
@@ -272,7 +276,11 @@ export class DockerSandbox implements Sandbox {
 
   async commit(
     tag: string,
-    options: { labels?: Record<string, string>; signal?: AbortSignal } = {},
+    options: {
+      labels?: Record<string, string>;
+      signal?: AbortSignal;
+      only?: { paths: readonly string[]; onto: string };
+    } = {},
   ): Promise<string> {
     this.assertOpen();
     const [repo, version = 'latest'] = tag.split(/:(?=[^/]+$)/);
@@ -283,14 +291,37 @@ export class DockerSandbox implements Sandbox {
         ([k, v]) => `LABEL ${JSON.stringify(k)}=${JSON.stringify(v)}`,
       ),
     ];
-    const res = (await (this.container.commit as (o: unknown) => Promise<unknown>).call(this.container, {
-      repo,
-      tag: version,
-      changes,
-      pause: true,
-      abortSignal: callSignal(options.signal),
-    })) as { Id: string };
-    return res.Id;
+    const commit = (container: Docker.Container, pause: boolean) =>
+      (container.commit as (o: unknown) => Promise<{ Id: string }>)
+        .call(container, { repo, tag: version, changes, pause, abortSignal: callSignal(options.signal) })
+        .then((res) => res.Id);
+    if (!options.only) return commit(this.container, true);
+    const target = await this.containerOf(options.only.onto, options.signal);
+    try {
+      // Streamed engine to engine: no copy on the host, no intermediate image.
+      for (const path of options.only.paths) {
+        const { full, stream } = await this.archive(path, options.signal);
+        await target.putArchive(stream, {
+          path: posix.dirname(full),
+          abortSignal: callSignal(options.signal),
+        });
+      }
+      return await commit(target, false);
+    } finally {
+      await target.remove({ force: true }).catch(() => {});
+    }
+  }
+
+  /** A container of `image`, created and never started: what a commit `onto` it writes into. */
+  private async containerOf(image: string, signal?: AbortSignal): Promise<Docker.Container> {
+    return this.docker.createContainer({
+      Image: image,
+      Cmd: ['true'],
+      Entrypoint: [],
+      Labels: sandboxLabels(undefined, { 'repoforge.purpose': 'commit-onto' }),
+      NetworkDisabled: true,
+      abortSignal: callSignal(signal),
+    } as Docker.ContainerCreateOptions);
   }
 
   async close(): Promise<void> {
