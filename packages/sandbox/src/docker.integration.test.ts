@@ -192,8 +192,30 @@ describe.skipIf(await skipWithoutDocker())('docker sandbox', () => {
 
   it('leaves no container behind after close() or after its owner is SIGKILLed', async () => {
     const sb = await sandbox();
+    await sb.exec('sleep 600 >/dev/null 2>&1 &', { keepBackground: true });
     await sb.close();
     await expect(sb.exec('true')).rejects.toMatchObject({ code: 'SANDBOX_CLOSED' });
+    const { dockerClient } = await import('./docker.js');
+    const docker = dockerClient();
+    // Nothing runs once close() resolved; the engine then deletes the container (AutoRemove), off our path.
+    const state = await docker
+      .getContainer(sb.id)
+      .inspect()
+      .then(
+        (i) => i.State.Running,
+        (e: { statusCode?: number }) => e.statusCode,
+      );
+    expect([false, 404]).toContain(state);
+    const exists = () =>
+      docker
+        .getContainer(sb.id)
+        .inspect()
+        .then(
+          () => true,
+          () => false,
+        );
+    for (let i = 0; i < 150 && (await exists()); i++) await new Promise((r) => setTimeout(r, 200));
+    expect(await exists()).toBe(false);
     const { execFile } = await import('node:child_process');
     const dist = join(import.meta.dirname, '..', 'dist', 'index.js');
     const script = `import { createSandbox } from ${JSON.stringify(dist)};
@@ -203,8 +225,6 @@ describe.skipIf(await skipWithoutDocker())('docker sandbox', () => {
     const id = (await firstStdout(child)).trim();
     expect(id).toMatch(/^[0-9a-f]{64}$/);
     child.kill('SIGKILL');
-    const { dockerClient } = await import('./docker.js');
-    const docker = dockerClient();
     const listOrphans = () =>
       docker.listContainers({ all: true, filters: { label: [`repoforge.run-id=orphan-${runId}`] } });
     for (let i = 0; i < 50 && (await listOrphans()).length > 0; i++)
