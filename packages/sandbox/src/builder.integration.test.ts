@@ -120,7 +120,12 @@ describe.skipIf(await skipWithoutDocker())('image builder, storage report and po
 describe.skipIf(await skipWithoutDocker())('commit', () => {
   it('saves a sandbox as an image whose files persist', async () => {
     const tag = `repoforge/test-commit:${process.pid}`;
-    const sb = await createSandbox({ backend: 'docker', image: baseImage });
+    const sb = await createSandbox({
+      backend: 'docker',
+      image: baseImage,
+      runId: 'install-run',
+      labels: { 'repoforge.purpose': 'deps-install' },
+    });
     try {
       await sb.exec('mkdir -p /opt/deps && echo installed > /opt/deps/marker');
       expect(await sb.commit!(tag, { labels: { 'repoforge.test': '1' } })).toMatch(/^sha256:/);
@@ -130,6 +135,13 @@ describe.skipIf(await skipWithoutDocker())('commit', () => {
     const again = await createSandbox({ backend: 'docker', image: tag });
     try {
       expect((await again.exec('cat /opt/deps/marker')).stdout).toBe('installed\n');
+      // A sandbox of the image is not labelled as the install it was committed from (Docker merges labels).
+      const labels = (await new ImageBuilder().docker.getContainer(again.id).inspect()).Config.Labels;
+      expect(labels).toMatchObject({
+        'repoforge.purpose': 'sandbox',
+        'repoforge.run-id': '',
+        'repoforge.test': '1',
+      });
     } finally {
       await again.close();
       await new ImageBuilder().docker.getImage(tag).remove({ force: true });
