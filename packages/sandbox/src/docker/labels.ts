@@ -7,7 +7,7 @@ export const OWNER_PID_LABEL = 'repoforge.owner-pid';
 export const OWNER_HOST_LABEL = 'repoforge.owner-host';
 const CREATED_LABEL = 'repoforge.created-ms';
 
-export const PURPOSE_LABEL = 'repoforge.purpose';
+const PURPOSE_LABEL = 'repoforge.purpose';
 
 /**
  * The labels of a new sandbox created by this process. Purpose and run id are always set (empty when not
