@@ -175,8 +175,7 @@ describe.skipIf(await skipWithoutDocker())('commit', () => {
         (
           await docker.listContainers({ all: true, filters: { label: ['repoforge.purpose=commit-onto'] } })
         ).filter((c) => c.Image === baseImage && c.Labels['repoforge.owner-pid'] === String(process.pid));
-      for (let i = 0; i < 150 && (await left()).length; i++) await new Promise((r) => setTimeout(r, 200));
-      expect(await left()).toEqual([]);
+      await expect.poll(left, { timeout: 30_000, interval: 200 }).toEqual([]);
     } finally {
       await again.close();
       await docker.getImage(tag).remove({ force: true });

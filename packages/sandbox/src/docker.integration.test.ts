@@ -214,8 +214,7 @@ describe.skipIf(await skipWithoutDocker())('docker sandbox', () => {
           () => true,
           () => false,
         );
-    for (let i = 0; i < 150 && (await exists()); i++) await new Promise((r) => setTimeout(r, 200));
-    expect(await exists()).toBe(false);
+    await expect.poll(exists, { timeout: 30_000, interval: 200 }).toBe(false);
     const { execFile } = await import('node:child_process');
     const dist = join(import.meta.dirname, '..', 'dist', 'index.js');
     const script = `import { createSandbox } from ${JSON.stringify(dist)};
